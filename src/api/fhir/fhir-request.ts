@@ -1,0 +1,36 @@
+/**
+ * The transport-free shape of a FHIR interaction. HTTP routes, batch/transaction entries, the
+ * CLI importer and tests all build a `FhirRequest` and call `dispatch` (see `dispatch.ts`), so
+ * every path shares one implementation of FHIR semantics.
+ */
+import type { Resource } from '@medplum/fhirtypes';
+
+export interface FhirRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
+  /** Path relative to the FHIR base, without leading slash or query: `Patient/123/_history/2`. */
+  path: string;
+  query: URLSearchParams;
+  headers: {
+    ifMatch?: string;
+    ifNoneMatch?: string;
+    ifModifiedSince?: string;
+    ifNoneExist?: string;
+    prefer?: string;
+    contentType?: string;
+  };
+  /** Parsed JSON body (already checked for size, depth and dangerous keys). */
+  body?: unknown;
+  /** The absolute FHIR base URL, for links and `fullUrl`s, without trailing slash. */
+  baseUrl: string;
+}
+
+export interface FhirResponse {
+  status: number;
+  body?: Resource;
+  headers?: {
+    location?: string;
+    etag?: string;
+    lastModified?: string;
+    contentLocation?: string;
+  };
+}

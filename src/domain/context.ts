@@ -1,0 +1,40 @@
+/**
+ * `Ctx`: everything one request (or CLI command) acts with, passed explicitly — never fetched
+ * from a module-level singleton. Built by `src/api/context.ts` for HTTP and by `systemCtx()` for
+ * the CLI and jobs.
+ */
+import type { FhirStore, StoreReader, StoreTransaction } from '../store/store.ts';
+import type { Principal } from './access/principal.ts';
+import type { AuditSink } from './audit/audit-sink.ts';
+
+export interface Ctx {
+  /** The practice every read and write is scoped to. */
+  readonly tenant: string;
+  readonly principal: Principal;
+  readonly store: FhirStore;
+  readonly audit: AuditSink;
+  /** Where the request came from, for the audit record. */
+  readonly origin: { ip?: string; userAgent?: string };
+  /** The open transaction when this ctx runs inside a transaction Bundle; otherwise undefined. */
+  readonly tx?: StoreTransaction;
+}
+
+/** Runs `fn` in the ctx's open transaction, or in a new one. */
+export function withTransaction<T>(ctx: Ctx, fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+  return ctx.tx ? fn(ctx.tx) : ctx.store.transaction(ctx.tenant, fn);
+}
+
+/** Reads through the open transaction (so a transaction sees its own writes) or committed data. */
+export function reader(ctx: Ctx): StoreReader {
+  return ctx.tx ?? ctx.store.reader(ctx.tenant);
+}
+
+/** A ctx bound to an open transaction, for the entries of a transaction Bundle. */
+export function inTransaction(ctx: Ctx, tx: StoreTransaction): Ctx {
+  return { ...ctx, tx };
+}
+
+/** The ctx for CLI commands and background jobs: acts as the system within one practice. */
+export function systemCtx(store: FhirStore, tenant: string, audit: AuditSink): Ctx {
+  return { tenant, store, audit, principal: { kind: 'system', id: 'heron-cli', tenant, scopes: ['system/*.*'] }, origin: {} };
+}

@@ -1,0 +1,150 @@
+/**
+ * The storage contract. One interface, two implementations (SQLite embedded, PostgreSQL
+ * production) that pass one conformance suite (`src/store/conformance/`).
+ *
+ * Every call is scoped to one practice (tenant): a `StoreReader`/`StoreTransaction` is opened for
+ * a tenant and can never see another tenant's rows. The store owns versioning: it assigns
+ * `meta.versionId` and `meta.lastUpdated`, keeps every past version (deletes are versions too)
+ * and writes the search-index rows in the same database transaction as the resource.
+ * @see https://hl7.org/fhir/R4/http.html
+ */
+import type { Resource } from '@medplum/fhirtypes';
+import type { IndexRow, SearchRequest } from '../fhir/search/types.ts';
+
+/** One stored version of a resource (current or past). */
+export interface StoredVersion {
+  resourceType: string;
+  id: string;
+  /** Positive integer as a string, as `meta.versionId`. */
+  versionId: string;
+  /** ISO-8601 instant with milliseconds, as `meta.lastUpdated`. */
+  lastUpdated: string;
+  deleted: boolean;
+  /** The interaction that made this version. */
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** The resource with server-owned meta; absent when `deleted`. */
+  resource?: Resource;
+}
+
+export interface VersionWrite {
+  resourceType: string;
+  id: string;
+  method: StoredVersion['method'];
+  /** The new content; omitted for a delete. `meta.versionId`/`lastUpdated` are overwritten. */
+  resource?: Resource;
+  /**
+   * Optimistic concurrency: the version the caller last saw. `0` means "must not exist yet
+   * (or exist only as deleted)". If the current version differs, the write fails with a
+   * `precondition-failed` FhirError. Omitted: no check.
+   */
+  expectedVersion?: number;
+}
+
+export interface HistoryQuery {
+  /** Omitted for system-level history. */
+  resourceType?: string;
+  /** Omitted for type- or system-level history. */
+  id?: string;
+  /** Only versions with lastUpdated strictly after this instant (ms since epoch). */
+  since?: number;
+  /** Only versions current at this instant: lastUpdated <= at (ms since epoch). */
+  at?: number;
+  count: number;
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+}
+
+export interface HistoryPage {
+  /** Newest first. */
+  entries: StoredVersion[];
+  total: number;
+  /** Set when more entries follow. */
+  nextCursor?: string;
+}
+
+export interface SearchPage {
+  /** Matches in sort order. */
+  resources: Resource[];
+  /** Resources added by `_include`/`_revinclude`. */
+  included: Resource[];
+  /** Present unless `total: 'none'` was asked. */
+  total?: number;
+  nextCursor?: string;
+  prevCursor?: string;
+}
+
+/** Read operations, available inside and outside a transaction. */
+export interface StoreReader {
+  readonly tenant: string;
+  /** The current version, including a deleted marker; undefined if the id never existed. */
+  readCurrent(resourceType: string, id: string): Promise<StoredVersion | undefined>;
+  readVersion(resourceType: string, id: string, versionId: string): Promise<StoredVersion | undefined>;
+  history(query: HistoryQuery): Promise<HistoryPage>;
+  search(request: SearchRequest): Promise<SearchPage>;
+}
+
+/** Reads and writes inside one database transaction: all commit together or none do. */
+export interface StoreTransaction extends StoreReader {
+  /**
+   * Serialises work on one key across every connection and server until the transaction ends.
+   * Conditional create/update/delete lock their criteria with it so that concurrent identical
+   * requests see each other's result.
+   */
+  lock(key: string): Promise<void>;
+  /** Appends a new version, replaces the index rows, updates the current pointer. */
+  writeVersion(write: VersionWrite): Promise<StoredVersion>;
+}
+
+/** A practice (tenant). */
+export interface Practice {
+  id: string;
+  name: string;
+  createdAt: string;
+}
+
+/** An OAuth client registered for a practice. The secret is stored only as a hash. */
+export interface OAuthClient {
+  clientId: string;
+  practiceId: string;
+  secretHash: string;
+  scopes: string;
+  name: string;
+  createdAt: string;
+}
+
+/** Rows that belong to the server rather than to a practice's clinical record. */
+export interface AdminStore {
+  createPractice(practice: Practice): Promise<void>;
+  getPractice(id: string): Promise<Practice | undefined>;
+  findPracticeByName(name: string): Promise<Practice | undefined>;
+  listPractices(): Promise<Practice[]>;
+  createClient(client: OAuthClient): Promise<void>;
+  getClient(clientId: string): Promise<OAuthClient | undefined>;
+  /** Server settings such as the token signing key; JSON values. */
+  getSetting(key: string): Promise<string | undefined>;
+  /** Sets the value only if the key is absent; returns the value now stored (first writer wins). */
+  putSettingIfAbsent(key: string, value: string): Promise<string>;
+}
+
+/** Produces the index rows for a resource; injected so the store stays free of FHIR knowledge. */
+export type Indexer = (resource: Resource) => IndexRow[];
+
+export interface MigrationResult {
+  id: string;
+  status: 'applied' | 'already-applied';
+}
+
+export interface FhirStore {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Applies pending numbered migrations. Safe to call on every start and concurrently. */
+  migrate(): Promise<MigrationResult[]>;
+  /** Reads committed data for one tenant. */
+  reader(tenant: string): StoreReader;
+  /**
+   * Runs `fn` in one transaction for one tenant. Commits if `fn` resolves, rolls back if it
+   * throws (and rethrows). Retries on serialization failure are the caller's choice.
+   */
+  transaction<T>(tenant: string, fn: (tx: StoreTransaction) => Promise<T>): Promise<T>;
+  readonly admin: AdminStore;
+  close(): Promise<void>;
+}
