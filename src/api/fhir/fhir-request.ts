@@ -22,6 +22,12 @@ export interface FhirRequest {
   body?: unknown;
   /** The absolute FHIR base URL, for links and `fullUrl`s, without trailing slash. */
   baseUrl: string;
+  /**
+   * Set only by transaction Bundle processing: the id a create (or a conditional update that
+   * creates) must give the new resource. Ids are assigned before any entry runs so that entries
+   * can reference each other (`urn:uuid:` fullUrls) in any order, cycles included.
+   */
+  assignedId?: string;
 }
 
 export interface FhirResponse {

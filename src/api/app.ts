@@ -1,0 +1,53 @@
+/**
+ * The HTTP application: FHIR REST API at `/fhir/R4`, OAuth endpoints, and `/healthz`. It never
+ * listens, so tests drive it with `inject()` and the CLI decides where to listen.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { AuditSink } from '../domain/audit/audit-sink.ts';
+import type { FhirStore } from '../store/store.ts';
+import { signingKeysFor } from './auth/keys.ts';
+import { authRoutes } from './auth/routes.ts';
+import { createContextBuilder } from './context.ts';
+import { installErrorHandlers } from './errors.ts';
+import { DEFAULT_BODY_LIMITS } from './fhir/body.ts';
+import { FHIR_BASE_PATH, fhirRoutes } from './fhir/routes.ts';
+
+export interface AppLimits {
+  /** Largest accepted request body in bytes; 16 MiB by default. */
+  bodyBytes?: number;
+  /** Deepest accepted JSON nesting; 64 by default. */
+  jsonDepth?: number;
+}
+
+export interface AppDeps {
+  store: FhirStore;
+  audit: AuditSink;
+  /** Fastify/pino logger options; off by default. */
+  logger?: boolean | object;
+  /** The public server root (e.g. `https://ehr.example.org`); taken from each request when absent. */
+  publicBaseUrl?: string;
+  limits?: AppLimits;
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const limits = {
+    maxBytes: deps.limits?.bodyBytes ?? DEFAULT_BODY_LIMITS.maxBytes,
+    maxDepth: deps.limits?.jsonDepth ?? DEFAULT_BODY_LIMITS.maxDepth,
+  };
+  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: limits.maxBytes });
+  // Under the FHIR base every standard method has a route, so a miss there is a method problem.
+  installErrorHandlers(app, (request) => request.url === FHIR_BASE_PATH || request.url.startsWith(FHIR_BASE_PATH + '/') || request.url.startsWith(FHIR_BASE_PATH + '?'));
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  // One key loader for token signing and verification: the key is read from the store once.
+  const keys = signingKeysFor(deps.store);
+  await app.register(authRoutes, { store: deps.store, publicBaseUrl: deps.publicBaseUrl, keys });
+  await app.register(fhirRoutes, {
+    prefix: FHIR_BASE_PATH,
+    buildCtx: createContextBuilder({ store: deps.store, audit: deps.audit, publicBaseUrl: deps.publicBaseUrl, keys }),
+    publicBaseUrl: deps.publicBaseUrl,
+    limits,
+  });
+  return app;
+}

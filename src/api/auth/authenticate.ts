@@ -1,0 +1,94 @@
+/**
+ * Turns the `Authorization: Bearer <jwt>` header of a FHIR request into a `Principal`.
+ * This runs on every request, so verified tokens are cached (token -> principal) and a cache hit
+ * costs one Map lookup; the cache is bounded and entries are re-checked at least every
+ * `recheckMs` so that a removed practice or client loses access within that time even while
+ * its tokens are unexpired.
+ */
+import { FhirError, issue } from '../../fhir/outcome.ts';
+import type { Principal } from '../../domain/access/principal.ts';
+import type { FhirStore } from '../../store/store.ts';
+import { fhirBaseFor, invalidToken, verifyAccessToken } from './access-token.ts';
+import { signingKeysFor, type SigningKeys } from './keys.ts';
+
+export interface AuthenticatorDeps {
+  store: FhirStore;
+  /** The configured server root; when set, tokens must have been issued for it. */
+  publicBaseUrl?: string;
+  /** Shared key loader (e.g. the one the token endpoint uses); defaults to loading from `store`. */
+  keys?: () => Promise<SigningKeys>;
+  /** Most tokens remembered at once. */
+  cacheSize?: number;
+  /** Longest time a verified token is trusted before its client and practice are looked up again. */
+  recheckMs?: number;
+  now?: () => number;
+}
+
+/**
+ * Verifies a bearer token.
+ * @param authorization the raw `Authorization` header.
+ * @param fhirBaseUrl the FHIR base URL the request was made to; the token's audience must match.
+ *   Optional when `publicBaseUrl` is configured.
+ * @throws FhirError `unauthenticated` (401) with a `WWW-Authenticate` header.
+ */
+export type Authenticate = (authorization: string | undefined, fhirBaseUrl?: string) => Promise<Principal>;
+
+interface CacheEntry {
+  principal: Principal;
+  audience: string;
+  /** ms since epoch after which the entry must be verified again. */
+  until: number;
+}
+
+const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i;
+
+export function createAuthenticator(deps: AuthenticatorDeps): Authenticate {
+  const keys = deps.keys ?? signingKeysFor(deps.store);
+  const cacheSize = deps.cacheSize ?? 10_000;
+  const recheckMs = deps.recheckMs ?? 60_000;
+  const now = deps.now ?? Date.now;
+  const configuredAudience = deps.publicBaseUrl === undefined ? undefined : fhirBaseFor(deps.publicBaseUrl.replace(/\/+$/, ''));
+  const cache = new Map<string, CacheEntry>();
+
+  return async function authenticate(authorization, fhirBaseUrl) {
+    if (!authorization) {
+      throw new FhirError('unauthenticated', [issue('login', 'Authentication is required (Authorization: Bearer <token>)')], {
+        'WWW-Authenticate': 'Bearer realm="heron"',
+      });
+    }
+    const match = BEARER.exec(authorization);
+    if (!match) throw invalidToken('The Authorization header must carry a Bearer token');
+    const token = match[1];
+    const audience = configuredAudience ?? fhirBaseUrl;
+
+    const cached = cache.get(token);
+    if (cached) {
+      if (cached.until > now() && (audience === undefined || cached.audience === audience)) return cached.principal;
+      cache.delete(token);
+    }
+
+    const claims = await verifyAccessToken(await keys(), token, { audience });
+    const client = await deps.store.admin.getClient(claims.client_id);
+    if (!client || client.practiceId !== claims.tenant) throw invalidToken('The client of this access token no longer exists');
+    if (!(await deps.store.admin.getPractice(claims.tenant))) throw invalidToken('The practice of this access token no longer exists');
+
+    const scopes = Object.freeze(claims.scope.split(' ').filter(Boolean)) as string[];
+    const principal: Principal = Object.freeze({ kind: 'client', id: claims.client_id, tenant: claims.tenant, scopes });
+    if (cache.size >= cacheSize) evict(cache, now(), cacheSize);
+    cache.set(token, { principal, audience: claims.aud, until: Math.min(claims.exp * 1000, now() + recheckMs) });
+    return principal;
+  };
+}
+
+/**
+ * Drops expired entries, then the oldest ones, down to 90% of the bound, so that a full cache
+ * is scanned once per many insertions rather than on each.
+ */
+function evict(cache: Map<string, CacheEntry>, at: number, cacheSize: number): void {
+  for (const [token, entry] of cache) if (entry.until <= at) cache.delete(token);
+  const target = Math.floor(cacheSize * 0.9);
+  for (const token of cache.keys()) {
+    if (cache.size <= target) break;
+    cache.delete(token);
+  }
+}

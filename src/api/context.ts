@@ -1,0 +1,41 @@
+/**
+ * Turns an HTTP request into the `Ctx` a FHIR interaction acts with. The practice (tenant) and
+ * the principal come only from the verified bearer token — never from a header or URL the client
+ * chooses — so one practice can never address another's data.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { Ctx } from '../domain/context.ts';
+import type { AuditSink } from '../domain/audit/audit-sink.ts';
+import type { FhirStore } from '../store/store.ts';
+import { createAuthenticator } from './auth/authenticate.ts';
+import type { SigningKeys } from './auth/keys.ts';
+
+export interface ContextDeps {
+  store: FhirStore;
+  audit: AuditSink;
+  /** The configured public server root; tokens must then have been issued for it. */
+  publicBaseUrl?: string;
+  /** The key loader shared with the token endpoint, so the signing key is loaded once. */
+  keys?: () => Promise<SigningKeys>;
+}
+
+/**
+ * Builds the ctx of one request made to `fhirBaseUrl` (the token's audience must match);
+ * rejects with `unauthenticated` (401) without a valid token.
+ */
+export type ContextBuilder = (request: FastifyRequest, fhirBaseUrl: string) => Promise<Ctx>;
+
+/** Creates the per-app ctx builder; the authenticator (keys, token cache) is set up once here. */
+export function createContextBuilder(deps: ContextDeps): ContextBuilder {
+  const authenticate = createAuthenticator({ store: deps.store, publicBaseUrl: deps.publicBaseUrl, keys: deps.keys });
+  return async (request, fhirBaseUrl) => {
+    const principal = await authenticate(request.headers.authorization, fhirBaseUrl);
+    return {
+      tenant: principal.tenant,
+      principal,
+      store: deps.store,
+      audit: deps.audit,
+      origin: { ip: request.ip, userAgent: request.headers['user-agent'] },
+    };
+  };
+}

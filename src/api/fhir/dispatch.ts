@@ -1,0 +1,186 @@
+/**
+ * The one transport-free router of FHIR interactions: a `FhirRequest` (from HTTP, a Bundle entry,
+ * the CLI or a test) is matched by path shape and method to its interaction. Dispatch authorises
+ * every interaction before it runs and audits it after, success or failure, so no handler can
+ * forget either.
+ * @see https://hl7.org/fhir/R4/http.html#summary
+ */
+import { authorize, type AccessRequest, type Interaction } from '../../domain/access/authorize.ts';
+import type { Ctx } from '../../domain/context.ts';
+import { errors } from '../../fhir/outcome.ts';
+import { isResourceType } from '../../fhir/definitions.ts';
+import type { FhirRequest, FhirResponse } from './fhir-request.ts';
+import { processBundle } from './interactions/bundle.ts';
+import { capabilities } from './interactions/capabilities.ts';
+import { create } from './interactions/create.ts';
+import { conditionalDelete, deleteResource } from './interactions/delete.ts';
+import { history } from './interactions/history.ts';
+import { conditionalPatch, patch } from './interactions/patch.ts';
+import { read } from './interactions/read.ts';
+import { ID_PATTERN } from './interactions/resource-body.ts';
+import { searchSystem, searchType, typesOf } from './interactions/search.ts';
+import { conditionalUpdate, update } from './interactions/update.ts';
+import { validate } from './interactions/validate.ts';
+import { vread } from './interactions/vread.ts';
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** A resolved interaction: what to authorise, how to audit, what to run. */
+interface Route {
+  /** Audit action; also the interaction authorised unless `access` says otherwise. */
+  action: string;
+  interaction: Interaction;
+  resourceType?: string;
+  id?: string;
+  /** What to authorise; defaults to the interaction on the route's type. */
+  access?: AccessRequest[];
+  /** Public (metadata) or self-authorising and self-auditing (Bundles). */
+  unguarded?: boolean;
+  run: (ctx: Ctx, req: FhirRequest) => Promise<FhirResponse>;
+}
+
+/** Routes, authorises, runs and audits one FHIR interaction. Throws FhirError. */
+export async function dispatch(ctx: Ctx, req: FhirRequest): Promise<FhirResponse> {
+  const route = resolve(req);
+  if (route.unguarded) return route.run(ctx, req);
+  try {
+    for (const access of route.access ?? [{ interaction: route.interaction, resourceType: route.resourceType, id: route.id }]) authorize(ctx, access);
+    const response = await route.run(ctx, req);
+    await audit(ctx, route, 'success', idsOf(route, response));
+    return response;
+  } catch (err) {
+    await audit(ctx, route, 'failure', route.id === undefined ? undefined : [route.id]);
+    throw err;
+  }
+}
+
+/** Matches path shape and method; throws 404 for unknown paths/types, 405 for the wrong method. */
+export function resolve(req: FhirRequest): Route {
+  const method: Method = req.method === 'HEAD' ? 'GET' : req.method;
+  const path = req.path.replace(/^\/+|\/+$/g, '');
+  const segments = path === '' ? [] : path.split('/');
+  const [first, second, third, fourth] = segments;
+  const wrongMethod = (): never => {
+    throw errors.notAllowed(`${req.method} is not allowed on ${path === '' ? 'the FHIR base' : path}`);
+  };
+
+  if (segments.length === 0) {
+    if (method === 'GET') return { action: 'search-system', interaction: 'search-system', access: systemSearchAccess(req), run: searchSystem };
+    if (method === 'POST') return { action: 'bundle', interaction: 'batch', unguarded: true, run: (c, r) => processBundle(c, r) };
+    return wrongMethod();
+  }
+  if (segments.length === 1) {
+    if (first === 'metadata') return method === 'GET' ? { action: 'capabilities', interaction: 'read', unguarded: true, run: async (_c, r) => capabilities(r) } : wrongMethod();
+    if (first === '_history') return method === 'GET' ? { action: 'history-system', interaction: 'history-system', run: (c, r) => history(c, r) } : wrongMethod();
+    if (first === '_search') {
+      return method === 'POST' ? { action: 'search-system', interaction: 'search-system', access: systemSearchAccess(req), run: searchSystem } : wrongMethod();
+    }
+  }
+
+  const type = requireType(first);
+  if (segments.length === 1) {
+    switch (method) {
+      case 'GET':
+        return typeRoute('search-type', type, (c, r) => searchType(c, r, type));
+      case 'POST':
+        return typeRoute('create', type, (c, r) => create(c, r, type));
+      case 'PUT':
+        return typeRoute('update', type, (c, r) => conditionalUpdate(c, r, type));
+      case 'PATCH':
+        return typeRoute('patch', type, (c, r) => conditionalPatch(c, r, type));
+      case 'DELETE':
+        return typeRoute('delete', type, (c, r) => conditionalDelete(c, r, type));
+    }
+  }
+  if (segments.length === 2 && second.startsWith('$')) {
+    if (second !== '$validate') throw unknownOperation(second);
+    return method === 'POST' ? { ...typeRoute('operation', type, (c, r) => validate(c, r, type)), action: '$validate' } : wrongMethod();
+  }
+  if (segments.length === 2 && second === '_search') return method === 'POST' ? typeRoute('search-type', type, (c, r) => searchType(c, r, type)) : wrongMethod();
+  if (segments.length === 2 && second === '_history') return method === 'GET' ? typeRoute('history-type', type, (c, r) => history(c, r, type)) : wrongMethod();
+
+  const id = requireId(second);
+  if (segments.length === 2) {
+    switch (method) {
+      case 'GET':
+        return instanceRoute('read', type, id, (c, r) => read(c, r, type, id));
+      case 'PUT':
+        return instanceRoute('update', type, id, (c, r) => update(c, r, type, id));
+      case 'PATCH':
+        return instanceRoute('patch', type, id, (c, r) => patch(c, r, type, id));
+      case 'DELETE':
+        return instanceRoute('delete', type, id, (c, r) => deleteResource(c, r, type, id));
+      default:
+        return wrongMethod();
+    }
+  }
+  if (segments.length === 3 && third.startsWith('$')) {
+    if (third !== '$validate') throw unknownOperation(third);
+    if (method !== 'POST' && method !== 'GET') return wrongMethod();
+    return { ...instanceRoute('operation', type, id, (c, r) => validate(c, r, type, id)), action: '$validate' };
+  }
+  if (third === '_history' && segments.length === 3) {
+    return method === 'GET' ? instanceRoute('history-instance', type, id, (c, r) => history(c, r, type, id)) : wrongMethod();
+  }
+  if (third === '_history' && segments.length === 4) {
+    return method === 'GET' ? instanceRoute('vread', type, id, (c, r) => vread(c, r, type, id, fourth)) : wrongMethod();
+  }
+  throw errors.notFound(`No FHIR interaction has the path ${path}`);
+}
+
+function typeRoute(interaction: Interaction, resourceType: string, run: Route['run']): Route {
+  return { action: interaction, interaction, resourceType, run };
+}
+
+function instanceRoute(interaction: Interaction, resourceType: string, id: string, run: Route['run']): Route {
+  return { action: interaction, interaction, resourceType, id, run };
+}
+
+/** A type-scoped client may search the types it names in `_type`; without `_type`, all types. */
+function systemSearchAccess(req: FhirRequest): AccessRequest[] {
+  const types = typesOf(req.query);
+  if (types.length === 0) return [{ interaction: 'search-system' }];
+  return types.map((resourceType) => ({ interaction: 'search-system', resourceType }));
+}
+
+function requireType(segment: string): string {
+  if (!isResourceType(segment)) throw errors.notFound(`${JSON.stringify(segment)} is not a FHIR R4 resource type`);
+  return segment;
+}
+
+function requireId(segment: string): string {
+  if (!ID_PATTERN.test(segment)) throw errors.invalid(`${JSON.stringify(segment)} is not a valid FHIR id`);
+  return segment;
+}
+
+function unknownOperation(name: string) {
+  return errors.notFound(`The operation ${name} is not supported here; see the CapabilityStatement at metadata`);
+}
+
+async function audit(ctx: Ctx, route: Route, outcome: 'success' | 'failure', ids: string[] | undefined): Promise<void> {
+  await ctx.audit.record({
+    tenant: ctx.tenant,
+    principal: ctx.principal,
+    action: route.action,
+    outcome,
+    ...(route.resourceType === undefined ? {} : { resourceType: route.resourceType }),
+    ...(ids === undefined ? {} : { ids }),
+    origin: ctx.origin,
+    at: new Date().toISOString(),
+  });
+}
+
+/** The ids an interaction touched: the URL's id, a created resource's id, or a search's matches. */
+function idsOf(route: Route, response: FhirResponse): string[] | undefined {
+  if (route.id !== undefined) return [route.id];
+  const url = response.headers?.location ?? response.headers?.contentLocation;
+  const written = url === undefined ? undefined : /\/([A-Za-z0-9\-.]{1,64})\/_history\/[^/]+$/.exec(url)?.[1];
+  if (written !== undefined) return [written];
+  const body = response.body;
+  if (body?.resourceType === 'Bundle' && body.type === 'searchset') {
+    const matches = (body.entry ?? []).filter((e) => e.search?.mode === 'match' && e.resource?.id !== undefined).map((e) => e.resource!);
+    // Type-level: plain ids (the record names the type); system-level: `Type/id`.
+    return matches.map((r) => (route.resourceType === undefined ? `${r.resourceType}/${r.id}` : (r.id as string)));
+  }
+  return undefined;
+}

@@ -1,0 +1,92 @@
+/**
+ * `GET [base]/metadata`: the CapabilityStatement — what this server actually implements, so
+ * clients (and conformance tools) can rely on it. It lists exactly the interactions dispatch
+ * routes and the search parameters the store can index. Built once per process: it depends only
+ * on the R4 definitions and this code; only the base URLs are filled in per request.
+ * @see https://hl7.org/fhir/R4/capabilitystatement.html
+ */
+import { readFileSync } from 'node:fs';
+import type { CapabilityStatement, CapabilityStatementRest, CapabilityStatementRestResource } from '@medplum/fhirtypes';
+import { resourceTypeNames } from '../../../fhir/definitions.ts';
+import { searchParametersFor } from '../../../fhir/search/parameters.ts';
+import type { FhirRequest, FhirResponse } from '../fhir-request.ts';
+
+/** The search parameter types the store indexes. */
+const INDEXED_TYPES: ReadonlySet<string> = new Set(['string', 'token', 'reference', 'date', 'number', 'quantity', 'uri']);
+
+const TYPE_INTERACTIONS = ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'history-type', 'create', 'search-type'] as const;
+const SYSTEM_INTERACTIONS = ['transaction', 'batch', 'search-system', 'history-system'] as const;
+
+const VALIDATE_OPERATION = { name: 'validate', definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate' };
+
+/** Where the FHIR base sits below the server root; the OAuth endpoints live at the root. */
+const FHIR_BASE_SUFFIX = '/fhir/R4';
+
+let cached: { statement: CapabilityStatement; rest: CapabilityStatementRest } | undefined;
+
+/** The CapabilityStatement for a server whose FHIR base is `req.baseUrl`. */
+export function capabilities(req: FhirRequest): FhirResponse {
+  return { status: 200, body: capabilityStatement(req.baseUrl) };
+}
+
+export function capabilityStatement(baseUrl: string): CapabilityStatement {
+  cached ??= buildStatic();
+  const root = baseUrl.endsWith(FHIR_BASE_SUFFIX) ? baseUrl.slice(0, -FHIR_BASE_SUFFIX.length) : baseUrl;
+  const rest: CapabilityStatementRest = {
+    ...cached.rest,
+    security: {
+      cors: false,
+      service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }] }],
+      description: 'OAuth 2.0 client credentials (SMART Backend Services); send Authorization: Bearer <access token>',
+      extension: [
+        {
+          url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
+          extension: [{ url: 'token', valueUri: `${root}/oauth2/token` }],
+        },
+      ],
+    },
+  };
+  return { ...cached.statement, implementation: { description: 'Heron FHIR R4 server', url: baseUrl }, rest: [rest] };
+}
+
+function buildStatic(): { statement: CapabilityStatement; rest: CapabilityStatementRest } {
+  const version = (JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  const rest: CapabilityStatementRest = {
+    mode: 'server',
+    resource: resourceTypeNames().map(resourceCapability),
+    interaction: SYSTEM_INTERACTIONS.map((code) => ({ code })),
+    operation: [VALIDATE_OPERATION],
+  };
+  const statement: CapabilityStatement = {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: new Date().toISOString(),
+    publisher: 'Heron',
+    kind: 'instance',
+    software: { name: 'Heron', version },
+    fhirVersion: '4.0.1',
+    format: ['json', 'application/fhir+json'],
+    patchFormat: ['application/json-patch+json', 'application/fhir+json'],
+  };
+  return { statement, rest };
+}
+
+function resourceCapability(type: string): CapabilityStatementRestResource {
+  const searchParam = searchParametersFor(type)
+    .filter((p) => p.supported && INDEXED_TYPES.has(p.type))
+    .map((p) => ({ name: p.code, definition: p.url, type: p.type as 'string' }));
+  return {
+    type: type as CapabilityStatementRestResource['type'],
+    profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
+    interaction: TYPE_INTERACTIONS.map((code) => ({ code })),
+    versioning: 'versioned-update',
+    readHistory: true,
+    updateCreate: true,
+    conditionalCreate: true,
+    conditionalRead: 'not-supported',
+    conditionalUpdate: true,
+    conditionalDelete: 'single',
+    searchParam,
+    operation: [VALIDATE_OPERATION],
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * `GET [base]/[type]?…`, `POST [base]/[type]/_search` and system search `GET [base]?_type=…`.
+ * Parameters are parsed by `parseSearch` (FHIR knowledge), run by the store, and returned as a
+ * searchset Bundle. Unknown parameters are reported as warnings in an outcome entry, or refused
+ * under `Prefer: handling=strict`.
+ * @see https://hl7.org/fhir/R4/search.html
+ */
+import { type Ctx, reader } from '../../../domain/context.ts';
+import { errors } from '../../../fhir/outcome.ts';
+import { isResourceType, resourceTypeNames } from '../../../fhir/definitions.ts';
+import { parseSearch } from '../../../fhir/search/parse.ts';
+import type { FhirRequest, FhirResponse } from '../fhir-request.ts';
+import { parsePrefer } from '../formats.ts';
+import { searchsetBundle } from './search-bundle.ts';
+import { parseElements, parseSummary, shaperFor } from './summary.ts';
+
+export const DEFAULT_SEARCH_COUNT = 20;
+export const MAX_SEARCH_COUNT = 1000;
+
+/** Parameters this module handles itself rather than passing to `parseSearch`. */
+const OWN_PARAMETERS = ['_summary', '_elements', '_cursor', '_type'];
+
+/** Type-level search. */
+export function searchType(ctx: Ctx, req: FhirRequest, resourceType: string): Promise<FhirResponse> {
+  return runSearch(ctx, req, [resourceType], resourceType);
+}
+
+/** System-level search across `_type` (or every type when `_type` is absent). */
+export function searchSystem(ctx: Ctx, req: FhirRequest): Promise<FhirResponse> {
+  const listed = typesOf(req.query);
+  return runSearch(ctx, req, listed.length > 0 ? listed : resourceTypeNames(), '');
+}
+
+/**
+ * The types a system search names in `_type` (empty: all). Exported so that dispatch can
+ * authorise each named type, letting a type-scoped client search its own types.
+ */
+export function typesOf(query: URLSearchParams): string[] {
+  const listed = query
+    .getAll('_type')
+    .flatMap((v) => v.split(','))
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
+  for (const type of listed) if (!isResourceType(type)) throw errors.invalid(`_type lists ${JSON.stringify(type)}, which is not a resource type`, '_type');
+  return listed;
+}
+
+async function runSearch(ctx: Ctx, req: FhirRequest, resourceTypes: string[], path: string): Promise<FhirResponse> {
+  const summary = parseSummary(req.query.get('_summary'));
+  const shape = shaperFor(summary, parseElements(req.query.get('_elements')));
+  const cursor = req.query.get('_cursor') ?? undefined;
+  const criteria = new URLSearchParams(req.query);
+  for (const name of OWN_PARAMETERS) criteria.delete(name);
+
+  const strict = parsePrefer(req.headers.prefer).handling === 'strict';
+  const { request, warnings } = parseSearch(resourceTypes, criteria, { strict, defaultCount: DEFAULT_SEARCH_COUNT, maxCount: MAX_SEARCH_COUNT });
+  if (cursor !== undefined && cursor !== '') request.cursor = cursor;
+  const countOnly = summary === 'count';
+  if (countOnly) {
+    request.count = 0;
+    request.total = 'accurate';
+    request.include = [];
+    request.revinclude = [];
+  }
+  const page = await reader(ctx).search(request);
+
+  const pageQuery = new URLSearchParams(req.query);
+  pageQuery.delete('_cursor');
+  const bundle = searchsetBundle({ baseUrl: req.baseUrl, path, query: pageQuery, cursor: request.cursor, page, warnings, shape, countOnly });
+  return { status: 200, body: bundle };
+}

@@ -1,0 +1,98 @@
+/**
+ * The FHIR REST API over HTTP: one catch-all route under the FHIR base turns each request into a
+ * `FhirRequest`, runs it through `dispatch` and writes the `FhirResponse` back with FHIR's
+ * headers (ETag, Last-Modified, Location, Content-Location). All FHIR meaning lives in
+ * dispatch; this file only speaks HTTP (negotiation, body parsing, headers, authentication).
+ * @see https://hl7.org/fhir/R4/http.html
+ */
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { ContextBuilder } from '../context.ts';
+import { errors, FhirError } from '../../fhir/outcome.ts';
+import { type BodyLimits, registerBodyParsers } from './body.ts';
+import { dispatch } from './dispatch.ts';
+import type { FhirRequest, FhirResponse } from './fhir-request.ts';
+import { FHIR_JSON_CONTENT_TYPE, isPretty, negotiate, serialise } from './formats.ts';
+import { capabilities } from './interactions/capabilities.ts';
+
+/** Where the FHIR API is mounted below the server root. */
+export const FHIR_BASE_PATH = '/fhir/R4';
+
+export interface FhirRoutesOptions {
+  buildCtx: ContextBuilder;
+  /** The public server root; without it the base URL comes from the request's protocol and Host. */
+  publicBaseUrl?: string;
+  limits: BodyLimits;
+}
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+/** Registers the FHIR API; register with `{ prefix: FHIR_BASE_PATH }`. */
+export const fhirRoutes: FastifyPluginAsync<FhirRoutesOptions> = async (app, options) => {
+  registerBodyParsers(app, options.limits);
+  const configuredBase = options.publicBaseUrl === undefined ? undefined : options.publicBaseUrl.replace(/\/+$/, '') + FHIR_BASE_PATH;
+
+  async function handle(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const url = request.url;
+    const q = url.indexOf('?');
+    const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+    const format = query.get('_format');
+    const pretty = isPretty(query.get('_pretty'));
+    negotiate(request.headers.accept, format);
+    // Transport parameters: they shape the bytes, not the interaction.
+    if (format !== null) query.delete('_format');
+    if (query.has('_pretty')) query.delete('_pretty');
+
+    const path = pathOf(request);
+    const baseUrl = configuredBase ?? `${request.protocol}://${request.host}${FHIR_BASE_PATH}`;
+    const req: FhirRequest = { method: request.method as FhirRequest['method'], path, query, headers: headersOf(request), baseUrl };
+    const body = request.body;
+    if (body instanceof URLSearchParams) {
+      if (!path.endsWith('_search')) throw new FhirError('unsupported-media-type', 'Form-encoded bodies are accepted only by POST [type]/_search');
+      for (const [name, value] of body) query.append(name, value);
+    } else if (body !== undefined) {
+      req.body = body;
+    }
+
+    // The CapabilityStatement is public: clients read it to learn how to authenticate.
+    const response = path === 'metadata' && (req.method === 'GET' || req.method === 'HEAD') ? capabilities(req) : await dispatch(await options.buildCtx(request, baseUrl), req);
+    return send(reply, response, pretty);
+  }
+
+  app.route({ method: [...METHODS], url: '/', handler: handle });
+  app.route({ method: [...METHODS], url: '/*', handler: handle });
+};
+
+/** The path below the FHIR base, without surrounding slashes. */
+function pathOf(request: FastifyRequest): string {
+  const wildcard = (request.params as { '*'?: string })['*'];
+  if (wildcard === undefined) return '';
+  if (wildcard.includes('?') || wildcard.includes('#')) throw errors.invalid('The path contains an encoded ? or #');
+  return wildcard.replace(/^\/+|\/+$/g, '');
+}
+
+function headersOf(request: FastifyRequest): FhirRequest['headers'] {
+  const h = request.headers;
+  const headers: FhirRequest['headers'] = {};
+  if (h['if-match'] !== undefined) headers.ifMatch = h['if-match'];
+  if (h['if-none-match'] !== undefined) headers.ifNoneMatch = h['if-none-match'];
+  if (h['if-modified-since'] !== undefined) headers.ifModifiedSince = h['if-modified-since'];
+  const ifNoneExist = h['if-none-exist'];
+  if (ifNoneExist !== undefined) headers.ifNoneExist = Array.isArray(ifNoneExist) ? ifNoneExist.join(',') : ifNoneExist;
+  if (h.prefer !== undefined) headers.prefer = Array.isArray(h.prefer) ? h.prefer.join(',') : h.prefer;
+  if (h['content-type'] !== undefined) headers.contentType = h['content-type'];
+  return headers;
+}
+
+function send(reply: FastifyReply, response: FhirResponse, pretty: boolean): FastifyReply {
+  reply.code(response.status);
+  const headers = response.headers;
+  if (headers !== undefined) {
+    if (headers.etag !== undefined) reply.header('etag', headers.etag);
+    if (headers.lastModified !== undefined) reply.header('last-modified', headers.lastModified);
+    if (headers.location !== undefined) reply.header('location', headers.location);
+    if (headers.contentLocation !== undefined) reply.header('content-location', headers.contentLocation);
+  }
+  if (response.body === undefined) return reply.send();
+  reply.header('content-type', FHIR_JSON_CONTENT_TYPE);
+  return reply.send(serialise(response.body, pretty));
+}

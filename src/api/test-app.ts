@@ -1,0 +1,115 @@
+/**
+ * Test support for the API integration tests (`*.int.test.ts`): a `buildApp` over a real store
+ * (temporary SQLite, or a throw-away PostgreSQL schema), one practice with a client, a bearer
+ * token from `/oauth2/token`, and a recording audit sink. Requests go through `inject()`, so no
+ * port is opened.
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
+import type { AuditRecord } from '../domain/audit/audit-sink.ts';
+import { registerClient } from '../domain/clients/register-client.ts';
+import { createPractice } from '../domain/practices/create-practice.ts';
+import { extractIndexRows } from '../fhir/search/extract.ts';
+import { openStore } from '../store/open-store.ts';
+import type { FhirStore } from '../store/store.ts';
+import { buildApp, type AppDeps } from './app.ts';
+
+export const TEST_PG_URL = process.env.HERON_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const ORIGIN = 'http://heron.test:8080';
+export const BASE = `${ORIGIN}/fhir/R4`;
+
+export interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | number | undefined>;
+  text: string;
+  // Tests inspect arbitrary FHIR JSON.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  /** Raw payload instead of JSON-encoding `body`. */
+  payload?: string | Buffer;
+  headers?: Record<string, string>;
+  /** `null` sends no Authorization header; default: the practice's token. */
+  token?: string | null;
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  store: FhirStore;
+  token: string;
+  audits: AuditRecord[];
+  /** A request to `path` below the FHIR base (or an absolute path starting with `/`). */
+  fhir(method: string, path: string, options?: RequestOptions): Promise<Reply>;
+  /** A token for a new client of the same practice with other scopes. */
+  tokenFor(scopes: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startTestApp(o: { kind?: 'sqlite' | 'postgres'; deps?: Partial<AppDeps> } = {}): Promise<TestApp> {
+  const kind = o.kind ?? 'sqlite';
+  const schema = kind === 'postgres' ? `heron_api_${process.pid}_${randomBytes(4).toString('hex')}` : undefined;
+  const store = await openStore(schema ? { databaseUrl: TEST_PG_URL, schema, indexer: extractIndexRows } : { memory: true, indexer: extractIndexRows });
+  await store.migrate();
+  const practice = await createPractice(store, `API tests ${randomBytes(4).toString('hex')}`);
+  const audits: AuditRecord[] = [];
+  const app = await buildApp({ store, audit: { record: (entry) => void audits.push(entry) }, ...o.deps });
+
+  async function tokenFor(scopes: string): Promise<string> {
+    const { clientId, clientSecret } = await registerClient(store, { practiceId: practice.id, scopes });
+    const res = await app.inject({
+      method: 'POST',
+      url: `${ORIGIN}/oauth2/token`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }).toString(),
+    });
+    if (res.statusCode !== 200) throw new Error(`token endpoint answered ${res.statusCode}: ${res.body}`);
+    return (res.json() as { access_token: string }).access_token;
+  }
+  const token = await tokenFor('system/*.*');
+
+  async function fhir(method: string, path: string, options: RequestOptions = {}): Promise<Reply> {
+    const headers: Record<string, string> = { ...options.headers };
+    const bearer = options.token === undefined ? token : options.token;
+    if (bearer !== null) headers.authorization = `Bearer ${bearer}`;
+    let payload = options.payload;
+    if (payload === undefined && options.body !== undefined) {
+      payload = JSON.stringify(options.body);
+      headers['content-type'] ??= 'application/fhir+json';
+    }
+    const url = path.startsWith('http') ? path : path.startsWith('/') ? `${ORIGIN}${path}` : `${BASE}/${path}`;
+    const res = await app.inject({ method: method as 'GET', url, headers, payload });
+    let body: unknown;
+    try {
+      body = res.body === '' ? undefined : JSON.parse(res.body);
+    } catch {
+      body = undefined;
+    }
+    return { status: res.statusCode, headers: res.headers, text: res.body, body };
+  }
+
+  return {
+    app,
+    store,
+    token,
+    audits,
+    fhir,
+    tokenFor,
+    async close() {
+      await app.close();
+      await store.close();
+      if (schema) {
+        const client = new pg.Client({ connectionString: TEST_PG_URL });
+        await client.connect();
+        try {
+          await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        } finally {
+          await client.end();
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { extractIndexRows } from '../../fhir/search/extract.ts';
+import { openStore } from '../../store/open-store.ts';
+import type { FhirStore } from '../../store/store.ts';
+import { recordingTerminal } from '../terminal.ts';
+import { clientCreateCommand } from './client-create.ts';
+import { practiceCreateCommand } from './practice-create.ts';
+
+let store: FhirStore;
+beforeEach(async () => {
+  store = await openStore({ memory: true, indexer: extractIndexRows });
+  await store.migrate();
+});
+afterEach(async () => {
+  await store.close();
+});
+
+describe('practice create', () => {
+  it('--json prints exactly {"id": …} for a practice that now exists', async () => {
+    const terminal = recordingTerminal();
+    expect(await practiceCreateCommand({ store, terminal }, { name: 'Riverside', json: true })).toBe(0);
+    expect(terminal.stdout).toHaveLength(1);
+    const printed = JSON.parse(terminal.stdout[0]);
+    expect(Object.keys(printed)).toEqual(['id']);
+    expect(await store.admin.getPractice(printed.id)).toMatchObject({ id: printed.id, name: 'Riverside' });
+  });
+
+  it('without --json prints a sentence with the id', async () => {
+    const terminal = recordingTerminal();
+    await practiceCreateCommand({ store, terminal }, { name: 'Hillside' });
+    const practice = await store.admin.findPracticeByName('Hillside');
+    expect(terminal.stdout).toEqual([`Created practice "Hillside" with id ${practice!.id}`]);
+  });
+});
+
+describe('client create', () => {
+  it('--json prints exactly {"client_id", "client_secret"} for a client of the named practice', async () => {
+    const quiet = recordingTerminal();
+    await practiceCreateCommand({ store, terminal: quiet }, { name: 'Riverside', json: true });
+    const practiceId = JSON.parse(quiet.stdout[0]).id as string;
+
+    const terminal = recordingTerminal();
+    // By name here; by id in the next test.
+    expect(await clientCreateCommand({ store, terminal }, { practice: 'Riverside', scopes: 'system/*.*', name: 'lab', json: true })).toBe(0);
+    expect(terminal.stdout).toHaveLength(1);
+    const printed = JSON.parse(terminal.stdout[0]);
+    expect(Object.keys(printed)).toEqual(['client_id', 'client_secret']);
+    expect(printed.client_secret).toEqual(expect.any(String));
+    const client = await store.admin.getClient(printed.client_id);
+    expect(client).toMatchObject({ practiceId, scopes: 'system/*.*', name: 'lab' });
+    expect(client!.secretHash).not.toContain(printed.client_secret);
+  });
+
+  it('accepts a practice id and prints id and secret as text without --json', async () => {
+    const quiet = recordingTerminal();
+    await practiceCreateCommand({ store, terminal: quiet }, { name: 'Hillside', json: true });
+    const practiceId = JSON.parse(quiet.stdout[0]).id as string;
+    const terminal = recordingTerminal();
+    await clientCreateCommand({ store, terminal }, { practice: practiceId, scopes: 'system/Patient.read' });
+    expect(terminal.stdout[1]).toMatch(/^client_id: {5}\S+$/);
+    expect(terminal.stdout[2]).toMatch(/^client_secret: \S+$/);
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * `heron serve`: runs the HTTP server until SIGTERM or SIGINT. With `--demo` it first prepares
+ * a demo practice, client and sample patients (see `demo/demo-setup.ts`) and prints how to use
+ * them, so `npm install && npm start` is all a new user needs.
+ */
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../api/app.ts';
+import { FHIR_BASE_PATH } from '../../api/fhir/routes.ts';
+import { loggingAuditSink } from '../../domain/audit/audit-sink.ts';
+import type { FhirStore } from '../../store/store.ts';
+import type { ServeConfig } from '../config.ts';
+import { demoCredentialsPath, type DemoCredentials } from '../demo/demo-credentials.ts';
+import { DEMO_PRACTICE_NAME, setupDemo } from '../demo/demo-setup.ts';
+import type { Terminal } from '../terminal.ts';
+
+export interface ServeDeps {
+  store: FhirStore;
+  terminal: Terminal;
+  config: ServeConfig;
+  /** Resolves when the server should stop; defaults to the first SIGTERM or SIGINT. */
+  stop?: Promise<unknown>;
+  /** Called once the server listens, with its URL (tests use it to make requests). */
+  onListening?: (url: string) => void;
+  /** Overrides the sample directory for `--demo` (tests). */
+  sampleDir?: string;
+}
+
+export async function serveCommand(deps: ServeDeps): Promise<number> {
+  const { config, store, terminal } = deps;
+  // Signals keep their default (exit at once) during the demo load, which is resumable.
+  const demo = config.demo ? await setupDemo({ store, terminal, dataDir: config.dataDir, sampleDir: deps.sampleDir, baseUrl: config.publicUrl }) : undefined;
+  const stop = deps.stop ?? stopSignal();
+
+  let app: FastifyInstance | undefined = undefined;
+  const audit = loggingAuditSink((entry, message) => app?.log.info(entry, message));
+  app = await buildApp({ store, audit, logger: { level: config.logLevel }, publicBaseUrl: config.publicUrl });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+    const url = config.publicUrl ?? localUrl(app.server.address() as AddressInfo, config.host);
+    printBanner(terminal, url, config, demo);
+    deps.onListening?.(url);
+    const reason = await stop;
+    terminal.err(`Received ${String(reason)}, shutting down…`);
+  } finally {
+    await app.close();
+  }
+  return 0;
+}
+
+/** The URL to print: a wildcard bind address is reachable as localhost from this machine. */
+export function localUrl(address: AddressInfo, host: string): string {
+  const wildcard = host === '0.0.0.0' || host === '::' || host === '';
+  const name = wildcard ? 'localhost' : address.family === 'IPv6' && host.includes(':') ? `[${host}]` : host;
+  return `http://${name}:${address.port}`;
+}
+
+function stopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      resolve(signal);
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+}
+
+function printBanner(terminal: Terminal, url: string, config: ServeConfig, demo: DemoCredentials | undefined): void {
+  const fhirBase = url + FHIR_BASE_PATH;
+  terminal.out('');
+  terminal.out(`Heron is running at ${url}`);
+  terminal.out(`FHIR base URL:      ${fhirBase}`);
+  terminal.out(`Database:           ${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`}`);
+  if (!demo) {
+    terminal.out('');
+    return;
+  }
+  terminal.out('');
+  terminal.out(`Demo practice:      ${DEMO_PRACTICE_NAME} (${demo.practiceId})`);
+  terminal.out(`Demo client_id:     ${demo.clientId}`);
+  terminal.out(`Demo client_secret: ${demo.clientSecret}`);
+  terminal.out(`                    (saved in ${demoCredentialsPath(config.dataDir)}; for trying Heron only)`);
+  terminal.out('');
+  terminal.out('Get a token and read patients:');
+  terminal.out(
+    `  TOKEN=$(curl -s ${url}/oauth2/token -d grant_type=client_credentials -d client_id=${demo.clientId} -d client_secret=${demo.clientSecret} -d 'scope=${demo.scopes}' | node -pe 'JSON.parse(require("fs").readFileSync(0, "utf8")).access_token')`,
+  );
+  terminal.out(`  curl -s -H "Authorization: Bearer $TOKEN" '${fhirBase}/Patient?_count=5'`);
+  terminal.out('');
+  terminal.out('Stop with Ctrl-C.');
+}

@@ -1,0 +1,123 @@
+/**
+ * Turns environment variables and command-line flags into one typed, validated configuration.
+ * Validation happens here, once, so that commands never see a half-checked value and a typo in
+ * `PORT` stops Heron with a clear message (exit code 2) instead of a stack trace at listen time.
+ */
+import { resolve } from 'node:path';
+
+/** The environment as a plain map, so tests pass their own instead of mutating `process.env`. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** A mistake in how Heron was invoked (flags, environment). `main` maps it to exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Where the data lives: PostgreSQL when `databaseUrl` is set, else SQLite in `dataDir`. */
+export interface StorageConfig {
+  /** Absolute path. Always set: it also holds files that are not in the database (demo credentials). */
+  dataDir: string;
+  databaseUrl?: string;
+  /** PostgreSQL schema to use instead of the URL's default (`HERON_PG_SCHEMA`); tests isolate themselves with it. */
+  pgSchema?: string;
+}
+
+export interface ServeConfig extends StorageConfig {
+  port: number;
+  host: string;
+  /** The URL clients reach Heron at; derived from host and port unless `HERON_PUBLIC_URL` is set. */
+  publicUrl?: string;
+  demo: boolean;
+  /** Fastify/pino log level. */
+  logLevel: string;
+}
+
+export interface StorageFlags {
+  data?: string;
+  databaseUrl?: string;
+}
+
+export interface ServeFlags extends StorageFlags {
+  port?: string;
+  host?: string;
+  publicUrl?: string;
+  demo?: boolean;
+}
+
+export const DEFAULT_PORT = 8080;
+export const DEFAULT_HOST = '0.0.0.0';
+export const DEFAULT_DATA_DIR = './heron-data';
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Flags win over the environment, the environment over defaults. Relative paths resolve against `cwd`. */
+export function storageConfig(flags: StorageFlags, env: Env, cwd: string = process.cwd()): StorageConfig {
+  const dataDir = resolve(cwd, nonEmpty(flags.data) ?? nonEmpty(env.HERON_DATA_DIR) ?? DEFAULT_DATA_DIR);
+  const databaseUrl = nonEmpty(flags.databaseUrl) ?? nonEmpty(env.DATABASE_URL);
+  const config: StorageConfig = { dataDir };
+  if (databaseUrl === undefined) return config;
+  checkDatabaseUrl(databaseUrl);
+  config.databaseUrl = databaseUrl;
+  const pgSchema = nonEmpty(env.HERON_PG_SCHEMA);
+  if (pgSchema !== undefined) {
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(pgSchema)) throw new UsageError(`HERON_PG_SCHEMA must be a lower-case SQL identifier (a-z, 0-9, _); got "${pgSchema}"`);
+    config.pgSchema = pgSchema;
+  }
+  return config;
+}
+
+export function serveConfig(flags: ServeFlags, env: Env, cwd: string = process.cwd()): ServeConfig {
+  const port = parsePort(nonEmpty(flags.port) ?? nonEmpty(env.PORT), flags.port !== undefined ? '--port' : 'PORT');
+  const host = nonEmpty(flags.host) ?? nonEmpty(env.HOST) ?? DEFAULT_HOST;
+  const publicUrl = nonEmpty(flags.publicUrl) ?? nonEmpty(env.HERON_PUBLIC_URL);
+  if (publicUrl !== undefined) checkPublicUrl(publicUrl);
+  const logLevel = nonEmpty(env.LOG_LEVEL) ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new UsageError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got "${logLevel}"`);
+  const config: ServeConfig = { ...storageConfig(flags, env, cwd), port, host, demo: flags.demo === true, logLevel };
+  if (publicUrl !== undefined) config.publicUrl = publicUrl.replace(/\/+$/, '');
+  return config;
+}
+
+/** A TCP port as decimal digits, 0–65535 (0 asks the OS for a free port, which tests use). */
+export function parsePort(value: string | undefined, source: string): number {
+  if (value === undefined) return DEFAULT_PORT;
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) {
+    throw new UsageError(`${source} must be a port number between 0 and 65535; got "${value}"`);
+  }
+  return Number(value);
+}
+
+function checkDatabaseUrl(url: string): void {
+  if (!/^postgres(ql)?:\/\//.test(url)) {
+    throw new UsageError(`DATABASE_URL must be a PostgreSQL URL (postgres://user@host:port/db); got "${redact(url)}"`);
+  }
+  try {
+    new URL(url);
+  } catch {
+    throw new UsageError(`DATABASE_URL is not a valid URL: "${redact(url)}"`);
+  }
+}
+
+function checkPublicUrl(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`HERON_PUBLIC_URL / --public-url must be an absolute http(s) URL; got "${url}"`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new UsageError(`HERON_PUBLIC_URL / --public-url must use http or https; got "${url}"`);
+  }
+}
+
+/** Hides a password in a connection URL before it reaches a terminal or log. */
+export function redact(url: string): string {
+  return url.replace(/^([a-z]+:\/\/[^:/@]*):[^@]*@/i, '$1:***@');
+}
+
+/** Treats `PORT=` (set but empty) like unset, as shells and compose files produce it easily. */
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}

@@ -1,0 +1,89 @@
+/**
+ * What `heron serve --demo` prepares so a new user can try Heron at once: a practice called
+ * "Demo Practice", an OAuth client with `system/*.*` whose secret is saved in the data directory,
+ * and the Synthea sample patients, loaded once per database.
+ *
+ * Loading takes a while, and a new user may well press Ctrl-C during it, so it is resumable:
+ * each sample file's transaction is followed by a `demo-loaded:<file>` setting, and a later start
+ * loads only the files without one. When all are in, the `demo-loaded` setting ends the checks.
+ */
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { registerClient } from '../../domain/clients/register-client.ts';
+import { createPractice } from '../../domain/practices/create-practice.ts';
+import type { FhirStore, Practice } from '../../store/store.ts';
+import { importIntoPractice, printSummary } from '../commands/import.ts';
+import type { Terminal } from '../terminal.ts';
+import { readDemoCredentials, writeDemoCredentials, type DemoCredentials } from './demo-credentials.ts';
+
+export const DEMO_PRACTICE_NAME = 'Demo Practice';
+export const DEMO_SCOPES = 'system/*.*';
+export const DEMO_LOADED_SETTING = 'demo-loaded';
+/** The sample data shipped in the repository, found relative to this file so any cwd works. */
+export const SAMPLE_DIR = fileURLToPath(new URL('../../../sample-data/synthea/', import.meta.url));
+
+export interface DemoDeps {
+  store: FhirStore;
+  terminal: Terminal;
+  dataDir: string;
+  /** Directory with the sample bundles and their `manifest.json`; defaults to `SAMPLE_DIR`. */
+  sampleDir?: string;
+  baseUrl?: string;
+}
+
+export async function setupDemo(deps: DemoDeps): Promise<DemoCredentials> {
+  const saved = await readDemoCredentials(deps.dataDir);
+  const practice = await demoPractice(deps.store, saved?.practiceId);
+  const client = saved && (await deps.store.admin.getClient(saved.clientId));
+  // A new client when there is no file, or it names a client this database does not have.
+  const credentials = saved && client?.practiceId === practice.id ? saved : await newDemoClient(deps, practice.id);
+  await loadSamplesOnce(deps, practice.id);
+  return credentials;
+}
+
+async function newDemoClient(deps: DemoDeps, practiceId: string): Promise<DemoCredentials> {
+  const { clientId, clientSecret } = await registerClient(deps.store, { practiceId, scopes: DEMO_SCOPES, name: 'Demo client' });
+  const credentials = { practiceId, clientId, clientSecret, scopes: DEMO_SCOPES };
+  await writeDemoCredentials(deps.dataDir, credentials);
+  return credentials;
+}
+
+/** The practice the saved credentials name, else the one called "Demo Practice", else a new one. */
+async function demoPractice(store: FhirStore, savedId: string | undefined): Promise<Practice> {
+  const saved = savedId === undefined ? undefined : await store.admin.getPractice(savedId);
+  return saved ?? (await store.admin.findPracticeByName(DEMO_PRACTICE_NAME)) ?? (await createPractice(store, DEMO_PRACTICE_NAME));
+}
+
+async function loadSamplesOnce(deps: DemoDeps, practiceId: string): Promise<void> {
+  const { store, terminal } = deps;
+  if ((await store.admin.getSetting(DEMO_LOADED_SETTING)) !== undefined) return;
+  const sampleDir = deps.sampleDir ?? SAMPLE_DIR;
+  const all = await sampleFiles(sampleDir);
+  const pending: string[] = [];
+  for (const file of all) if ((await store.admin.getSetting(fileSetting(file))) === undefined) pending.push(file);
+  const resuming = pending.length < all.length ? ` (resuming: ${all.length - pending.length} already loaded)` : '';
+  terminal.err(`Loading ${pending.length} sample patients from ${sampleDir}${resuming}; this happens once…`);
+  const result = await importIntoPractice(deps, practiceId, pending, {
+    baseUrl: deps.baseUrl,
+    onFileDone: async (file, complete) => {
+      if (complete) await store.admin.putSettingIfAbsent(fileSetting(file), JSON.stringify({ practiceId, at: new Date().toISOString() }));
+    },
+  });
+  printSummary({ out: terminal.err, err: terminal.err }, result);
+  if (result.failures.length > 0) {
+    terminal.err('Some sample files failed to load (see above); Heron serves what was loaded and retries the rest on the next start.');
+    return;
+  }
+  await store.admin.putSettingIfAbsent(DEMO_LOADED_SETTING, JSON.stringify({ practiceId, at: new Date().toISOString() }));
+}
+
+function fileSetting(file: string): string {
+  return `${DEMO_LOADED_SETTING}:${basename(file)}`;
+}
+
+/** The bundle files listed in the sample manifest (the directory also holds non-FHIR JSON). */
+export async function sampleFiles(sampleDir: string): Promise<string[]> {
+  const manifest = JSON.parse(await readFile(join(sampleDir, 'manifest.json'), 'utf8')) as Array<{ file: string }>;
+  return manifest.map((row) => join(sampleDir, row.file));
+}

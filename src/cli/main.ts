@@ -1,0 +1,166 @@
+/**
+ * The `heron` command line and Heron's composition root: parses argv with commander, turns
+ * flags and environment into a validated config, opens (and migrates) the store, and hands
+ * explicit dependencies to one function per command. Exit codes: 0 success, 1 failure,
+ * 2 usage or configuration error.
+ *
+ * Command modules are imported when their command runs: `heron practice create` should not pay
+ * for loading the HTTP server, and scripts and tests run such commands often.
+ */
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { FhirError } from '../fhir/outcome.ts';
+import { serveConfig, storageConfig, UsageError, type Env, type StorageConfig, type StorageFlags } from './config.ts';
+import type { OpenedStore } from './open-configured-store.ts';
+import { PracticeNotFound } from './practice-ref.ts';
+import { processTerminal, type Terminal } from './terminal.ts';
+
+/** What `main` acts with; tests replace parts (a recording terminal, an in-memory store). */
+export interface Runtime {
+  terminal: Terminal;
+  env: Env;
+  cwd: string;
+  openStore: (config: StorageConfig) => Promise<OpenedStore>;
+  /** For `serve`: resolves when the server should stop (default: SIGTERM/SIGINT). */
+  stop?: Promise<unknown>;
+  onListening?: (url: string) => void;
+}
+
+export async function main(argv: string[], runtime: Partial<Runtime> = {}): Promise<number> {
+  const rt: Runtime = {
+    terminal: runtime.terminal ?? processTerminal(),
+    env: runtime.env ?? process.env,
+    cwd: runtime.cwd ?? process.cwd(),
+    openStore: runtime.openStore ?? (async (config) => (await import('./open-configured-store.ts')).openConfiguredStore(config)),
+    stop: runtime.stop,
+    onListening: runtime.onListening,
+  };
+  let exitCode = 0;
+  const program = buildProgram(rt, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    return reportError(rt.terminal, error);
+  }
+}
+
+function buildProgram(rt: Runtime, setExitCode: (code: number) => void): Command {
+  const program = new Command('heron')
+    .description('Heron: an open-source electronic health record on FHIR R4')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => rt.terminal.out(text.replace(/\n$/, '')),
+      writeErr: (text) => rt.terminal.err(text.replace(/\n$/, '')),
+    });
+
+  const storage = (flags: StorageFlags): StorageConfig => storageConfig(flags, rt.env, rt.cwd);
+  /** Opens the configured store, runs the command, always closes the store. */
+  const withStore = async (config: StorageConfig, run: (opened: OpenedStore) => Promise<number>): Promise<void> => {
+    const opened = await rt.openStore(config);
+    try {
+      setExitCode(await run(opened));
+    } finally {
+      await opened.store.close();
+    }
+  };
+
+  storageOptions(program.command('serve'))
+    .description('run the HTTP server (FHIR API and OAuth) until SIGTERM/SIGINT')
+    .option('--port <port>', 'TCP port (env PORT, default 8080)')
+    .option('--host <host>', 'address to bind (env HOST, default 0.0.0.0)')
+    .option('--public-url <url>', 'URL clients use to reach Heron (env HERON_PUBLIC_URL)')
+    .option('--demo', 'create a demo practice and client and load the sample patients on first start')
+    .action(async (flags) => {
+      const config = serveConfig(flags, rt.env, rt.cwd);
+      const { serveCommand } = await import('./commands/serve.ts');
+      await withStore(config, ({ store }) => serveCommand({ store, terminal: rt.terminal, config, stop: rt.stop, onListening: rt.onListening }));
+    });
+
+  storageOptions(program.command('migrate'))
+    .description('apply pending database migrations and list them')
+    .action(async (flags) => {
+      const { migrateCommand } = await import('./commands/migrate.ts');
+      await withStore(storage(flags), ({ migrations }) => migrateCommand({ migrations, terminal: rt.terminal }));
+    });
+
+  storageOptions(program.command('import'))
+    .description('import FHIR Bundles, resources and NDJSON files (directories are searched for *.json and *.ndjson)')
+    .argument('<paths...>', 'files or directories')
+    .requiredOption('--practice <practice>', 'practice id or name')
+    .option('--chunk-size <n>', 'NDJSON resources per transaction', positiveInteger, 500)
+    .action(async (paths: string[], flags) => {
+      const { importCommand } = await import('./commands/import.ts');
+      await withStore(storage(flags), ({ store }) => importCommand({ store, terminal: rt.terminal }, { paths, practice: flags.practice, chunkSize: flags.chunkSize }));
+    });
+
+  const practice = program.command('practice').description('manage practices (tenants)');
+  storageOptions(practice.command('create'))
+    .description('create a practice and print its id')
+    .argument('<name>', 'practice name')
+    .option('--json', 'print {"id": …}')
+    .action(async (name: string, flags) => {
+      const { practiceCreateCommand } = await import('./commands/practice-create.ts');
+      await withStore(storage(flags), ({ store }) => practiceCreateCommand({ store, terminal: rt.terminal }, { name, json: flags.json }));
+    });
+
+  const client = program.command('client').description('manage OAuth clients');
+  storageOptions(client.command('create'))
+    .description('register an OAuth client (client_credentials) and print its id and secret')
+    .requiredOption('--practice <practice>', 'practice id or name')
+    .requiredOption('--scopes <scopes>', 'space-separated SMART scopes, e.g. "system/*.*"')
+    .option('--name <name>', 'a name to recognise the client by')
+    .option('--json', 'print {"client_id": …, "client_secret": …}')
+    .action(async (flags) => {
+      const { clientCreateCommand } = await import('./commands/client-create.ts');
+      await withStore(storage(flags), ({ store }) =>
+        clientCreateCommand({ store, terminal: rt.terminal }, { practice: flags.practice, scopes: flags.scopes, name: flags.name, json: flags.json }),
+      );
+    });
+
+  program
+    .command('reindex')
+    .description('rebuild search indexes (not yet implemented)')
+    .action(async () => {
+      const { reindexCommand } = await import('./commands/reindex.ts');
+      setExitCode(await reindexCommand({ terminal: rt.terminal }));
+    });
+
+  return program;
+}
+
+/** The flags every database command shares with `serve`. */
+function storageOptions(command: Command): Command {
+  return command
+    .option('--data <dir>', 'data directory for the embedded database and demo credentials (env HERON_DATA_DIR, default ./heron-data)')
+    .option('--database-url <url>', 'PostgreSQL URL; overrides the embedded database (env DATABASE_URL)');
+}
+
+function positiveInteger(value: string): number {
+  if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError('expected a positive integer');
+  return Number(value);
+}
+
+/** Maps an error to an exit code after telling the user what went wrong. */
+function reportError(terminal: Terminal, error: unknown): number {
+  if (error instanceof CommanderError) {
+    // commander has already printed its message (through configureOutput).
+    return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2;
+  }
+  if (error instanceof UsageError) {
+    terminal.err(`heron: ${error.message}`);
+    return 2;
+  }
+  if (error instanceof PracticeNotFound) {
+    terminal.err(`heron: ${error.message}`);
+    return 1;
+  }
+  if (error instanceof FhirError) {
+    terminal.err(`heron: ${error.category}: ${error.message}`);
+    return 1;
+  }
+  terminal.err(`heron: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  return 1;
+}

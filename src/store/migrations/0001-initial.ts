@@ -1,0 +1,70 @@
+/**
+ * Migration 0001: resources (current version), resource_history (every version, with a global
+ * sequence for system history and cursors), one search-index table per `IndexRow` kind, and
+ * the server's admin tables. Every clinical row carries `tenant` and every index starts with
+ * it, so no query can reach another practice's rows by accident of index choice.
+ */
+import type { Dialect } from '../sql/dialect.ts';
+import { INDEX_TABLE_LIST, type ColumnType } from '../sql/index-tables.ts';
+import type { Migration } from './migrate.ts';
+
+export const initial: Migration = {
+  id: '0001-initial',
+  statements(d: Dialect): string[] {
+    const { text, json, bigint, int, seqPk } = d.types;
+    const colType = (t: ColumnType): string => (t === 'text' ? text : t === 'bigint' ? bigint : d.types.real);
+    const out = [
+      `CREATE TABLE resources (
+        tenant ${text} NOT NULL,
+        type ${text} NOT NULL,
+        id ${text} NOT NULL,
+        version_id ${int} NOT NULL,
+        last_updated ${bigint} NOT NULL,
+        deleted ${int} NOT NULL,
+        method ${text} NOT NULL,
+        index_kinds ${int} NOT NULL,
+        content ${json},
+        PRIMARY KEY (tenant, type, id)
+      )`,
+      // Default search order (_lastUpdated, id) per type and across types.
+      `CREATE INDEX resources_updated ON resources (tenant, type, last_updated, id)`,
+      `CREATE INDEX resources_updated_all ON resources (tenant, last_updated, id)`,
+      `CREATE TABLE resource_history (
+        seq ${seqPk},
+        tenant ${text} NOT NULL,
+        type ${text} NOT NULL,
+        id ${text} NOT NULL,
+        version_id ${int} NOT NULL,
+        last_updated ${bigint} NOT NULL,
+        deleted ${int} NOT NULL,
+        method ${text} NOT NULL,
+        content ${json}
+      )`,
+      // Unique: two writers that both read "version n" cannot both write n+1.
+      `CREATE UNIQUE INDEX resource_history_version ON resource_history (tenant, type, id, version_id)`,
+      `CREATE INDEX resource_history_tenant ON resource_history (tenant, seq)`,
+      `CREATE INDEX resource_history_type ON resource_history (tenant, type, seq)`,
+    ];
+    for (const t of INDEX_TABLE_LIST) {
+      const cols = t.columns.map((c) => `${c.name} ${colType(c.type)}`).join(', ');
+      out.push(`CREATE TABLE ${t.table} (tenant ${text} NOT NULL, type ${text} NOT NULL, id ${text} NOT NULL, param ${text} NOT NULL, ${cols})`);
+      out.push(`CREATE INDEX ${t.table}_resource ON ${t.table} (tenant, type, id)`);
+      t.lookups.forEach((lookup, i) => {
+        out.push(`CREATE INDEX ${t.table}_lookup${i} ON ${t.table} (tenant, type, param, ${lookup.join(', ')})`);
+      });
+    }
+    out.push(
+      `CREATE TABLE practices (id ${text} PRIMARY KEY, name ${text} NOT NULL UNIQUE, created_at ${text} NOT NULL)`,
+      `CREATE TABLE oauth_clients (
+        client_id ${text} PRIMARY KEY,
+        practice_id ${text} NOT NULL REFERENCES practices (id),
+        secret_hash ${text} NOT NULL,
+        scopes ${text} NOT NULL,
+        name ${text} NOT NULL,
+        created_at ${text} NOT NULL
+      )`,
+      `CREATE TABLE settings (name ${text} PRIMARY KEY, value ${text} NOT NULL)`,
+    );
+    return out;
+  },
+};

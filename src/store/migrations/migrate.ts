@@ -1,0 +1,37 @@
+/**
+ * Numbered migrations, applied in order inside one transaction that holds the driver's
+ * migration lock (PostgreSQL advisory lock, SQLite `BEGIN IMMEDIATE`), so two processes
+ * starting together apply each migration exactly once and never see half a schema.
+ */
+import type { MigrationResult } from '../store.ts';
+import type { Dialect, SqlDriver } from '../sql/dialect.ts';
+import { initial } from './0001-initial.ts';
+
+export interface Migration {
+  /** `NNNN-name`; applied in array order, never renamed once released. */
+  id: string;
+  statements(dialect: Dialect): string[];
+}
+
+export const MIGRATIONS: readonly Migration[] = [initial];
+
+/** Applies pending migrations; returns one result per known migration. */
+export function migrate(driver: SqlDriver, migrations: readonly Migration[] = MIGRATIONS): Promise<MigrationResult[]> {
+  return driver.migrationTransaction(async (conn) => {
+    const { text } = driver.dialect.types;
+    await driver.exec(conn, `CREATE TABLE IF NOT EXISTS schema_migrations (id ${text} PRIMARY KEY, applied_at ${text} NOT NULL)`);
+    const rows = await conn.all<{ id: string }>('SELECT id FROM schema_migrations', []);
+    const applied = new Set(rows.map((r) => r.id));
+    const results: MigrationResult[] = [];
+    for (const migration of migrations) {
+      if (applied.has(migration.id)) {
+        results.push({ id: migration.id, status: 'already-applied' });
+        continue;
+      }
+      for (const ddl of migration.statements(driver.dialect)) await driver.exec(conn, ddl);
+      await conn.run('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)', [migration.id, new Date().toISOString()]);
+      results.push({ id: migration.id, status: 'applied' });
+    }
+    return results;
+  });
+}

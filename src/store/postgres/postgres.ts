@@ -1,0 +1,239 @@
+/**
+ * The production store: PostgreSQL through a `pg` pool. Each transaction runs on one pooled
+ * client at READ COMMITTED; `writeVersion` row-locks the current row (`FOR UPDATE`) and
+ * `lock(key)` takes a transaction-scoped advisory lock on a 64-bit hash of tenant and key.
+ * Every pooled connection starts with `search_path` set to the store's schema, so the shared
+ * SQL never names a schema.
+ */
+import { createHash } from 'node:crypto';
+import { userInfo } from 'node:os';
+import pg from 'pg';
+import type { IndexRow } from '../../fhir/search/types.ts';
+import type { FhirStore, Indexer } from '../store.ts';
+import { stmt, type IndexTarget, type Query, type SqlConn, type SqlDriver, type Stmt, type TxConn } from '../sql/dialect.ts';
+import { INDEX_TABLE_LIST, kindsOf, type ColumnType } from '../sql/index-tables.ts';
+import { SqlStore } from '../sql/sql-store.ts';
+import { mapPostgresError, postgresDialect } from './postgres-dialect.ts';
+
+export interface PostgresOptions {
+  url: string;
+  /** Schema holding Heron's tables (created by `migrate()`); default `public`. */
+  schema?: string;
+  indexer: Indexer;
+  /** `normal` turns off synchronous commit: a crash may lose the last commits, never consistency. */
+  durability?: 'full' | 'normal';
+  /** Pool size; default 10. */
+  maxConnections?: number;
+  /** Errors of idle pooled connections (the pool discards them); default: ignored, the next query reports trouble. */
+  onIdleError?: (err: Error) => void;
+}
+
+const LOCK = stmt('SELECT pg_advisory_xact_lock(?::bigint)');
+const PLACEHOLDER_CACHE = 1000;
+const ARRAY_TYPES: Record<ColumnType, string> = { text: 'text[]', bigint: 'bigint[]', real: 'float8[]' };
+
+/** int8 as number (counts, sequence numbers and ms timestamps stay below 2^53); JSON as text, parsed once by the store. */
+const TYPES = {
+  getTypeParser(oid: number, format?: string): unknown {
+    if (oid === 20) return (value: string) => Number(value);
+    if (oid === 114 || oid === 3802) return (value: string) => value;
+    return (pg.types.getTypeParser as (oid: number, format?: string) => unknown)(oid, format);
+  },
+} as unknown as pg.CustomTypesConfig;
+
+class PgConn implements TxConn {
+  constructor(
+    private readonly target: pg.Pool | pg.PoolClient,
+    private readonly driver: PostgresDriver,
+  ) {}
+
+  async query(q: Query, params: readonly unknown[]): Promise<pg.QueryResult> {
+    try {
+      return await this.target.query(this.driver.config(q, params));
+    } catch (err) {
+      throw mapPostgresError(err);
+    }
+  }
+
+  async all<T>(q: Query, params: readonly unknown[]): Promise<T[]> {
+    return (await this.query(q, params)).rows as T[];
+  }
+
+  async get<T>(q: Query, params: readonly unknown[]): Promise<T | undefined> {
+    return (await this.query(q, params)).rows[0] as T | undefined;
+  }
+
+  async run(q: Query, params: readonly unknown[]): Promise<number> {
+    return (await this.query(q, params)).rowCount ?? 0;
+  }
+
+  async lock(tenant: string, key: string): Promise<void> {
+    await this.query(LOCK, [advisoryKey(tenant + '\u0000' + key)]);
+  }
+
+  /** Runs SQL without parameters (simple protocol: DDL, several statements). */
+  async exec(sql: string): Promise<void> {
+    try {
+      await this.target.query(sql);
+    } catch (err) {
+      throw mapPostgresError(err);
+    }
+  }
+}
+
+class PostgresDriver implements SqlDriver {
+  readonly dialect = postgresDialect;
+  readonly reader: PgConn;
+  private readonly texts = new Map<string, string>();
+  private readonly indexStatements = new Map<string, Stmt>();
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly schema: string,
+  ) {
+    this.reader = new PgConn(pool, this);
+  }
+
+  /** The pg query config: `$n` placeholders, and a name for static statements so each connection prepares them once. */
+  config(q: Query, values: readonly unknown[]): pg.QueryConfig {
+    const sql = typeof q === 'string' ? q : q.sql;
+    let text = this.texts.get(sql);
+    if (text === undefined) {
+      text = this.dialect.placeholders(sql);
+      if (this.texts.size >= PLACEHOLDER_CACHE) this.texts.delete(this.texts.keys().next().value as string);
+      this.texts.set(sql, text);
+    }
+    return typeof q === 'string' ? { text, values: values as unknown[] } : { name: q.name, text, values: values as unknown[] };
+  }
+
+  transaction<T>(fn: (conn: TxConn) => Promise<T>): Promise<T> {
+    return this.inTransaction(fn);
+  }
+
+  migrationTransaction<T>(fn: (conn: SqlConn) => Promise<T>): Promise<T> {
+    return this.inTransaction(async (conn) => {
+      await conn.lock('heron', 'migrate:' + this.schema);
+      // Inside the lock: concurrent CREATE SCHEMA IF NOT EXISTS can otherwise fail on a unique violation.
+      await conn.exec(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
+      return fn(conn);
+    });
+  }
+
+  exec(conn: SqlConn, ddl: string): Promise<void> {
+    return (conn as PgConn).exec(ddl);
+  }
+
+  async replaceIndexRows(conn: SqlConn, target: IndexTarget, oldKinds: number, rows: readonly IndexRow[]): Promise<void> {
+    const newKinds = kindsOf(rows);
+    const params: unknown[] = [target.tenant, target.type, target.id];
+    for (const t of INDEX_TABLE_LIST) {
+      if (!(newKinds & t.bit)) continue;
+      const columns: unknown[][] = [[], ...t.columns.map(() => [])];
+      for (const row of rows) {
+        if (row.kind !== t.kind) continue;
+        columns[0].push(row.param);
+        t.values(row).forEach((v, i) => columns[i + 1].push(v));
+      }
+      params.push(...columns);
+    }
+    await conn.run(this.indexStatement(oldKinds, newKinds), params);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  /**
+   * One statement per (old kinds, new kinds): deletes and array inserts as writable CTEs, so
+   * replacing a resource's index rows is one round trip. All CTEs share one snapshot, so the
+   * deletes never see the new rows.
+   */
+  private indexStatement(oldKinds: number, newKinds: number): Stmt {
+    const key = `${oldKinds}:${newKinds}`;
+    let statement = this.indexStatements.get(key);
+    if (statement) return statement;
+    const ctes: string[] = [];
+    let n = 3;
+    for (const t of INDEX_TABLE_LIST) {
+      if (oldKinds & t.bit) ctes.push(`d_${t.kind} AS (DELETE FROM ${t.table} WHERE tenant = $1::text AND type = $2::text AND id = $3::text)`);
+    }
+    for (const t of INDEX_TABLE_LIST) {
+      if (!(newKinds & t.bit)) continue;
+      const arrays = [`$${++n}::text[]`, ...t.columns.map((c) => `$${++n}::${ARRAY_TYPES[c.type]}`)];
+      const names = t.columns.map((c) => c.name).join(', ');
+      ctes.push(
+        `i_${t.kind} AS (INSERT INTO ${t.table} (tenant, type, id, param, ${names}) SELECT $1::text, $2::text, $3::text, u.* FROM unnest(${arrays.join(', ')}) AS u)`,
+      );
+    }
+    // Placeholders are already numbered; `stmt` text passes through the `?` conversion unchanged.
+    statement = stmt(`WITH ${ctes.join(', ')} SELECT 1`);
+    this.indexStatements.set(key, statement);
+    return statement;
+  }
+
+  private async inTransaction<T>(fn: (conn: PgConn) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw mapPostgresError(err);
+    }
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+      const result = await fn(new PgConn(client, this));
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackError) {
+        // The connection is unusable; destroying it (below) is the handling. The original error is rethrown.
+        broken = rollbackError as Error;
+      }
+      throw mapPostgresError(err);
+    } finally {
+      client.release(broken);
+    }
+  }
+}
+
+/** A signed 64-bit advisory-lock key from a string. */
+function advisoryKey(text: string): string {
+  return createHash('sha256').update(text).digest().readBigInt64BE(0).toString();
+}
+
+/** Like libpq: a URL without a user connects as PGUSER, USER or the OS user. */
+function withDefaultUser(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url; // not a URL pg can take apart either; let pg report it
+  }
+  if (parsed.username || !parsed.host) return url;
+  parsed.username = process.env.PGUSER || process.env.USER || userInfo().username;
+  return parsed.toString();
+}
+
+/** Opens a pool on `options.schema` and checks the server answers. Does not migrate. */
+export async function openPostgresStore(options: PostgresOptions): Promise<FhirStore> {
+  const schema = options.schema ?? 'public';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`Invalid PostgreSQL schema name: ${schema}`);
+  const settings = [`-c search_path=${schema}`];
+  if (options.durability === 'normal') settings.push('-c synchronous_commit=off');
+  const pool = new pg.Pool({
+    connectionString: withDefaultUser(options.url),
+    max: options.maxConnections ?? 10,
+    options: settings.join(' '),
+    types: TYPES,
+  });
+  pool.on('error', options.onIdleError ?? (() => {}));
+  try {
+    await pool.query('SELECT 1');
+  } catch (err) {
+    await pool.end();
+    throw mapPostgresError(err);
+  }
+  return new SqlStore(new PostgresDriver(pool, schema), options.indexer);
+}

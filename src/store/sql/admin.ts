@@ -1,0 +1,92 @@
+/**
+ * The admin store: practices, OAuth clients and server settings. Not tenant-scoped — these
+ * rows decide which tenants exist. Reads go to the reader connection, writes through a short
+ * transaction.
+ */
+import type { AdminStore, OAuthClient, Practice } from '../store.ts';
+import { stmt, type SqlDriver } from './dialect.ts';
+
+const PRACTICE_COLUMNS = 'id, name, created_at';
+const CLIENT_COLUMNS = 'client_id, practice_id, secret_hash, scopes, name, created_at';
+
+const INSERT_PRACTICE = stmt('INSERT INTO practices (id, name, created_at) VALUES (?, ?, ?)');
+const GET_PRACTICE = stmt(`SELECT ${PRACTICE_COLUMNS} FROM practices WHERE id = ?`);
+const FIND_PRACTICE = stmt(`SELECT ${PRACTICE_COLUMNS} FROM practices WHERE name = ?`);
+const LIST_PRACTICES = stmt(`SELECT ${PRACTICE_COLUMNS} FROM practices ORDER BY created_at, id`);
+const INSERT_CLIENT = stmt(`INSERT INTO oauth_clients (${CLIENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`);
+const GET_CLIENT = stmt(`SELECT ${CLIENT_COLUMNS} FROM oauth_clients WHERE client_id = ?`);
+const GET_SETTING = stmt('SELECT value FROM settings WHERE name = ?');
+const PUT_SETTING = stmt('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING');
+
+interface PracticeRow {
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+interface ClientRow {
+  client_id: string;
+  practice_id: string;
+  secret_hash: string;
+  scopes: string;
+  name: string;
+  created_at: string;
+}
+
+export class SqlAdminStore implements AdminStore {
+  constructor(private readonly driver: SqlDriver) {}
+
+  async createPractice(p: Practice): Promise<void> {
+    await this.driver.transaction((conn) => conn.run(INSERT_PRACTICE, [p.id, p.name, p.createdAt]));
+  }
+
+  async getPractice(id: string): Promise<Practice | undefined> {
+    const row = await this.driver.reader.get<PracticeRow>(GET_PRACTICE, [id]);
+    return row && toPractice(row);
+  }
+
+  async findPracticeByName(name: string): Promise<Practice | undefined> {
+    const row = await this.driver.reader.get<PracticeRow>(FIND_PRACTICE, [name]);
+    return row && toPractice(row);
+  }
+
+  async listPractices(): Promise<Practice[]> {
+    return (await this.driver.reader.all<PracticeRow>(LIST_PRACTICES, [])).map(toPractice);
+  }
+
+  async createClient(c: OAuthClient): Promise<void> {
+    await this.driver.transaction((conn) => conn.run(INSERT_CLIENT, [c.clientId, c.practiceId, c.secretHash, c.scopes, c.name, c.createdAt]));
+  }
+
+  async getClient(clientId: string): Promise<OAuthClient | undefined> {
+    const row = await this.driver.reader.get<ClientRow>(GET_CLIENT, [clientId]);
+    return (
+      row && {
+        clientId: row.client_id,
+        practiceId: row.practice_id,
+        secretHash: row.secret_hash,
+        scopes: row.scopes,
+        name: row.name,
+        createdAt: row.created_at,
+      }
+    );
+  }
+
+  async getSetting(key: string): Promise<string | undefined> {
+    return (await this.driver.reader.get<{ value: string }>(GET_SETTING, [key]))?.value;
+  }
+
+  putSettingIfAbsent(key: string, value: string): Promise<string> {
+    return this.driver.transaction(async (conn) => {
+      // ON CONFLICT DO NOTHING waits for a concurrent insert of the same key, then the read sees the winner.
+      await conn.run(PUT_SETTING, [key, value]);
+      const row = await conn.get<{ value: string }>(GET_SETTING, [key]);
+      if (!row) throw new Error(`Setting ${key} vanished after insert`);
+      return row.value;
+    });
+  }
+}
+
+function toPractice(row: PracticeRow): Practice {
+  return { id: row.id, name: row.name, createdAt: row.created_at };
+}

@@ -1,0 +1,110 @@
+/**
+ * The seam between Heron's one SQL implementation and the two databases. Shared code writes
+ * SQL with `?` placeholders against `SqlConn`; each database supplies a `Dialect` (the few
+ * places where SQL text differs) and a `SqlDriver` (connections, transactions, locks, bulk
+ * index writes). Keeping the hooks this small is what lets one conformance suite cover both.
+ */
+import type { IndexRow } from '../../fhir/search/types.ts';
+
+/** How SQL text differs between SQLite and PostgreSQL. */
+export interface Dialect {
+  readonly name: 'sqlite' | 'postgres';
+  /** Column types for migrations. `text` carries a byte-order collation so both databases sort ids and values alike. */
+  readonly types: {
+    readonly text: string;
+    readonly json: string;
+    readonly bigint: string;
+    readonly int: string;
+    readonly real: string;
+    /** A globally increasing 64-bit primary key. */
+    readonly seqPk: string;
+  };
+  /** Appended to the SELECT that reads the current row before a write (row lock on PostgreSQL). */
+  readonly forUpdate: string;
+  /**
+   * Turns `?` placeholders into the driver's syntax. Shared SQL never contains `?` inside
+   * literals, so a plain scan is enough.
+   */
+  placeholders(sql: string): string;
+  /**
+   * The one function that turns a driver error into a `FhirError` category: unique violations
+   * become `conflict`, busy/unavailable databases `unavailable`. Unknown errors are returned
+   * unchanged so they surface as bugs.
+   */
+  mapError(err: unknown): unknown;
+}
+
+/** A statement whose text never changes: drivers prepare it once per connection. */
+export interface Stmt {
+  readonly sql: string;
+  /** Stable name for server-side prepared statements (PostgreSQL). */
+  readonly name: string;
+}
+
+/** Static statements are `Stmt`s; dynamically built SQL (search) is a plain string. */
+export type Query = Stmt | string;
+
+/** One connection (or a pool acting as one) that runs shared SQL. */
+export interface SqlConn {
+  all<T>(q: Query, params: readonly unknown[]): Promise<T[]>;
+  get<T>(q: Query, params: readonly unknown[]): Promise<T | undefined>;
+  /** Returns the number of changed rows. */
+  run(q: Query, params: readonly unknown[]): Promise<number>;
+}
+
+/** A connection inside an open transaction. */
+export interface TxConn extends SqlConn {
+  /** Serialises the rest of this transaction against every other holder of the same key. */
+  lock(tenant: string, key: string): Promise<void>;
+}
+
+/** Where one resource's index rows live. */
+export interface IndexTarget {
+  tenant: string;
+  type: string;
+  id: string;
+}
+
+/** Connections and the operations whose best form differs per database. */
+export interface SqlDriver {
+  readonly dialect: Dialect;
+  /** Committed data only; used by `reader()` and the admin store's reads. */
+  readonly reader: SqlConn;
+  /** Runs `fn` in one transaction; commits on resolve, rolls back and rethrows on throw. */
+  transaction<T>(fn: (conn: TxConn) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in a transaction that holds the cross-process migration lock, so concurrent
+   * `migrate()` calls apply each migration once.
+   */
+  migrationTransaction<T>(fn: (conn: SqlConn) => Promise<T>): Promise<T>;
+  /** Runs DDL (possibly several statements) inside a migration transaction. */
+  exec(conn: SqlConn, ddl: string): Promise<void>;
+  /**
+   * Deletes the rows of the kinds in `oldKinds` (a bit set, see `INDEX_TABLES`) and inserts
+   * `rows`. One hook because the fast form differs: prepared single-row inserts on SQLite, one
+   * array-based statement on PostgreSQL.
+   */
+  replaceIndexRows(conn: SqlConn, target: IndexTarget, oldKinds: number, rows: readonly IndexRow[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Builds a static statement with a stable name derived from its text. */
+export function stmt(sql: string): Stmt {
+  return { sql, name: 'h' + fnv1a(sql) };
+}
+
+/** 32-bit FNV-1a as hex: short stable statement names without a module-level counter. */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16) + text.length.toString(16);
+}
+
+/** Converts `?` to `$1..$n`. */
+export function numberedPlaceholders(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => '$' + ++n);
+}

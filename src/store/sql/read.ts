@@ -1,0 +1,49 @@
+/**
+ * Reading single versions: the current row of a resource or one historic version. Both tables
+ * share the row shape, so one mapper turns either into a `StoredVersion`.
+ */
+import type { Resource } from '@medplum/fhirtypes';
+import type { StoredVersion } from '../store.ts';
+import { stmt, type SqlConn } from './dialect.ts';
+
+/** A row of `resources` or `resource_history` as selected by `VERSION_COLUMNS`. */
+export interface VersionRow {
+  type: string;
+  id: string;
+  version_id: number;
+  last_updated: number;
+  deleted: number;
+  method: string;
+  content: string | null;
+}
+
+export const VERSION_COLUMNS = 'type, id, version_id, last_updated, deleted, method, content';
+
+const READ_CURRENT = stmt(`SELECT ${VERSION_COLUMNS} FROM resources WHERE tenant = ? AND type = ? AND id = ?`);
+const READ_VERSION = stmt(`SELECT ${VERSION_COLUMNS} FROM resource_history WHERE tenant = ? AND type = ? AND id = ? AND version_id = ?`);
+
+export function toStoredVersion(row: VersionRow): StoredVersion {
+  const deleted = row.deleted !== 0;
+  const out: StoredVersion = {
+    resourceType: row.type,
+    id: row.id,
+    versionId: String(row.version_id),
+    lastUpdated: new Date(Number(row.last_updated)).toISOString(),
+    deleted,
+    method: row.method as StoredVersion['method'],
+  };
+  if (!deleted && row.content !== null) out.resource = JSON.parse(row.content) as Resource;
+  return out;
+}
+
+export async function readCurrent(conn: SqlConn, tenant: string, type: string, id: string): Promise<StoredVersion | undefined> {
+  const row = await conn.get<VersionRow>(READ_CURRENT, [tenant, type, id]);
+  return row && toStoredVersion(row);
+}
+
+export async function readVersion(conn: SqlConn, tenant: string, type: string, id: string, versionId: string): Promise<StoredVersion | undefined> {
+  // Version ids are positive integers; anything else cannot name a stored version.
+  if (!/^[1-9][0-9]{0,9}$/.test(versionId)) return undefined;
+  const row = await conn.get<VersionRow>(READ_VERSION, [tenant, type, id, Number(versionId)]);
+  return row && toStoredVersion(row);
+}

@@ -1,0 +1,151 @@
+/**
+ * Compiles search criteria to SQL conditions on a resources-table alias. Criteria are AND-ed,
+ * the values of one criterion OR-ed. `_id` and `_lastUpdated` are columns of `resources`; every
+ * other parameter is an `IN (SELECT … FROM idx_<kind>)` subquery, uncorrelated so each database
+ * can drive the lookup from the (tenant, type, param, value) index. Chains and `_has` nest the
+ * same way through `idx_reference`.
+ */
+import type { IndexRowKind, SearchCriterion, SearchParamType, SearchValue } from '../../../fhir/search/types.ts';
+import { FhirError } from '../../../fhir/outcome.ts';
+import { INDEX_TABLES } from '../index-tables.ts';
+import { unsupported, type Binder } from './binder.ts';
+import { dateMatch, dateRangeMatch } from './date.ts';
+import { numberMatch } from './number.ts';
+import { quantityMatch } from './quantity.ts';
+import { referenceMatch } from './reference.ts';
+import { stringMatch } from './string.ts';
+import { tokenMatch } from './token.ts';
+import { uriMatch } from './uri.ts';
+import { valueOf } from './values.ts';
+
+/** The resources rows a condition applies to: an alias of `resources` and the types it may hold (empty = all). */
+export interface Scope {
+  alias: string;
+  types: readonly string[];
+}
+
+type Matcher = (b: Binder, ia: string, value: SearchValue, modifier: string | undefined) => string;
+
+const MATCHERS: Record<IndexRowKind, Matcher> = {
+  string: stringMatch,
+  token: tokenMatch,
+  reference: referenceMatch,
+  date: dateMatch,
+  number: numberMatch,
+  quantity: quantityMatch,
+  uri: uriMatch,
+};
+
+/** The AND of all criteria, or `1 = 1` when there are none. */
+export function criteriaSql(b: Binder, criteria: readonly SearchCriterion[], scope: Scope): string {
+  if (criteria.length === 0) return '1 = 1';
+  return criteria.map((c) => criterionSql(b, c, scope)).join(' AND ');
+}
+
+function criterionSql(b: Binder, c: SearchCriterion, scope: Scope): string {
+  if (c.has) return hasSql(b, c.has, scope);
+  if (c.chain) return chainSql(b, c, scope);
+  if (c.param === '_id') return idSql(b, c, scope);
+  if (c.param === '_lastUpdated') return lastUpdatedSql(b, c, scope);
+  const kind = indexKind(c.type, c.param);
+  const table = INDEX_TABLES[kind].table;
+  if (c.modifier === 'missing' || c.values.some((v) => v.kind === 'missing')) {
+    // Each value says "has none" or "has some"; OR-ed like any other values.
+    const parts = c.values.map((v) => {
+      const missing = valueOf(v, 'missing').missing;
+      return member(b, scope, missing, { table, typeCol: 'type', idCol: 'id' }, (ia) => `${ia}.param = ${b.bind(c.param)}`);
+    });
+    return or(parts);
+  }
+  if (c.values.length === 0) throw new FhirError('invalid', `Search parameter ${c.param} has no value`);
+  const negate = c.modifier === 'not';
+  const match = MATCHERS[kind];
+  return member(b, scope, negate, { table, typeCol: 'type', idCol: 'id' }, (ia) => {
+    const param = `${ia}.param = ${b.bind(c.param)}`;
+    return `${param} AND ${or(c.values.map((v) => match(b, ia, v, c.modifier)))}`;
+  });
+}
+
+function idSql(b: Binder, c: SearchCriterion, scope: Scope): string {
+  if (c.modifier !== undefined && c.modifier !== 'not') throw unsupported(`modifier :${c.modifier} on _id`);
+  const ids = c.values.map((v) => (v.kind === 'string' ? v.value : valueOf(v, 'token').code));
+  if (ids.some((id) => id === undefined) || ids.length === 0) throw new FhirError('invalid', '_id needs a value');
+  return `${scope.alias}.id ${c.modifier === 'not' ? 'NOT IN' : 'IN'} (${b.list(ids)})`;
+}
+
+function lastUpdatedSql(b: Binder, c: SearchCriterion, scope: Scope): string {
+  if (c.modifier !== undefined) throw unsupported(`modifier :${c.modifier} on _lastUpdated`);
+  const column = `${scope.alias}.last_updated`;
+  return or(c.values.map((v) => dateRangeMatch(b, column, column, v)));
+}
+
+/** `subject:Patient.name=x`: the reference's targets must match the inner criterion. */
+function chainSql(b: Binder, c: SearchCriterion, scope: Scope): string {
+  const chain = c.chain!;
+  return member(b, scope, false, { table: 'idx_reference', typeCol: 'type', idCol: 'id' }, (ia) => {
+    const head = `${ia}.param = ${b.bind(c.param)} AND ${ia}.target_type = ${b.bind(chain.targetType)}`;
+    return `${head} AND ${ia}.target_id IN (${matchingIds(b, chain.targetType, chain.criterion)})`;
+  });
+}
+
+/** `_has:Observation:patient:code=x`: some Observation matching the criterion refers here via `patient`. */
+function hasSql(b: Binder, has: NonNullable<SearchCriterion['has']>, scope: Scope): string {
+  return member(b, scope, false, { table: 'idx_reference', typeCol: 'target_type', idCol: 'target_id' }, (ia) => {
+    const head = `${ia}.type = ${b.bind(has.sourceType)} AND ${ia}.param = ${b.bind(has.referenceParam)}`;
+    return `${head} AND ${ia}.id IN (${matchingIds(b, has.sourceType, has.criterion)})`;
+  });
+}
+
+/** `SELECT id` of live resources of one type matching one criterion. */
+function matchingIds(b: Binder, type: string, criterion: SearchCriterion): string {
+  const t = b.alias('t');
+  const head = `SELECT ${t}.id FROM resources ${t} WHERE ${t}.tenant = ${b.bind(b.tenant)} AND ${t}.type = ${b.bind(type)} AND ${t}.deleted = 0`;
+  return `${head} AND ${criterionSql(b, criterion, { alias: t, types: [type] })}`;
+}
+
+interface Source {
+  table: string;
+  /** Columns of `table` holding the type and id that must equal the scope's row. */
+  typeCol: string;
+  idCol: string;
+}
+
+/**
+ * `<scope row> [NOT] IN (SELECT type, id FROM source WHERE tenant AND type filter AND rest)`.
+ * With a single type only the id is compared, which keeps the common case a plain `id IN`.
+ */
+function member(b: Binder, scope: Scope, negate: boolean, src: Source, rest: (ia: string) => string): string {
+  const ia = b.alias('i');
+  const single = scope.types.length === 1;
+  const lhs = single ? `${scope.alias}.id` : `(${scope.alias}.type, ${scope.alias}.id)`;
+  const select = single ? `${ia}.${src.idCol}` : `${ia}.${src.typeCol}, ${ia}.${src.idCol}`;
+  const tenant = `${ia}.tenant = ${b.bind(b.tenant)}`;
+  const type =
+    scope.types.length === 0
+      ? `${ia}.${src.typeCol} IS NOT NULL`
+      : single
+        ? `${ia}.${src.typeCol} = ${b.bind(scope.types[0])}`
+        : `${ia}.${src.typeCol} IN (${b.list(scope.types)})`;
+  const where = `${tenant} AND ${type} AND ${rest(ia)}`;
+  return `${lhs} ${negate ? 'NOT IN' : 'IN'} (SELECT ${select} FROM ${src.table} ${ia} WHERE ${where})`;
+}
+
+function or(parts: string[]): string {
+  return parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`;
+}
+
+/** The index table that holds a parameter type's rows. */
+export function indexKind(type: SearchParamType, param: string): IndexRowKind {
+  switch (type) {
+    case 'string':
+    case 'token':
+    case 'reference':
+    case 'date':
+    case 'number':
+    case 'quantity':
+    case 'uri':
+      return type;
+    default:
+      throw unsupported(`parameter ${param} of type ${type}`);
+  }
+}

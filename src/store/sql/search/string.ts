@@ -1,0 +1,24 @@
+/**
+ * String parameters: starts-with on the normalised value by default, `:exact` on the value as
+ * written, `:contains` as a substring of the normalised value. The parser normalises the search
+ * value for the default and `:contains` forms and passes it as written for `:exact`.
+ * @see https://hl7.org/fhir/R4/search.html#string
+ */
+import type { SearchValue } from '../../../fhir/search/types.ts';
+import { escapeLike, PREFIX_END, unsupported, type Binder } from './binder.ts';
+import { valueOf } from './values.ts';
+
+export function stringMatch(b: Binder, ia: string, value: SearchValue, modifier: string | undefined): string {
+  const v = valueOf(value, 'string');
+  switch (modifier) {
+    case undefined:
+      // A range rather than LIKE so both databases can use the (param, value) index.
+      return `(${ia}.value >= ${b.bind(v.value)} AND ${ia}.value < ${b.bind(v.value + PREFIX_END)})`;
+    case 'exact':
+      return `${ia}.exact = ${b.bind(v.value)}`;
+    case 'contains':
+      return `${ia}.value LIKE ${b.bind('%' + escapeLike(v.value) + '%')} ESCAPE '\\'`;
+    default:
+      throw unsupported(`modifier :${modifier} on a string parameter`);
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * `FhirStore` on top of a `SqlDriver`: the one SQL implementation both databases share. The
+ * reader and transaction objects bind a tenant once, so no call can forget it.
+ */
+import type { SearchRequest } from '../../fhir/search/types.ts';
+import type {
+  FhirStore,
+  HistoryPage,
+  HistoryQuery,
+  Indexer,
+  MigrationResult,
+  SearchPage,
+  StoredVersion,
+  StoreReader,
+  StoreTransaction,
+  VersionWrite,
+} from '../store.ts';
+import { migrate } from '../migrations/migrate.ts';
+import { SqlAdminStore } from './admin.ts';
+import type { SqlConn, SqlDriver, TxConn } from './dialect.ts';
+import { history } from './history.ts';
+import { readCurrent, readVersion } from './read.ts';
+import { search } from './search/search.ts';
+import { writeStatements, writeVersion, type WriteStatements } from './write.ts';
+
+export class SqlStore implements FhirStore {
+  readonly dialect: FhirStore['dialect'];
+  readonly admin: SqlAdminStore;
+  private readonly statements: WriteStatements;
+
+  constructor(
+    private readonly driver: SqlDriver,
+    private readonly indexer: Indexer,
+  ) {
+    this.dialect = driver.dialect.name;
+    this.admin = new SqlAdminStore(driver);
+    this.statements = writeStatements(driver.dialect);
+  }
+
+  migrate(): Promise<MigrationResult[]> {
+    return migrate(this.driver);
+  }
+
+  reader(tenant: string): StoreReader {
+    return new SqlReader(this.driver.reader, checkTenant(tenant));
+  }
+
+  transaction<T>(tenant: string, fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+    checkTenant(tenant);
+    return this.driver.transaction(async (conn) => {
+      const tx = new SqlTransaction(conn, tenant, this.driver, this.statements, this.indexer);
+      try {
+        return await fn(tx);
+      } finally {
+        tx.end();
+      }
+    });
+  }
+
+  close(): Promise<void> {
+    return this.driver.close();
+  }
+}
+
+class SqlReader implements StoreReader {
+  constructor(
+    protected readonly conn: SqlConn,
+    readonly tenant: string,
+  ) {}
+
+  async readCurrent(resourceType: string, id: string): Promise<StoredVersion | undefined> {
+    return readCurrent(this.use(), this.tenant, resourceType, id);
+  }
+
+  async readVersion(resourceType: string, id: string, versionId: string): Promise<StoredVersion | undefined> {
+    return readVersion(this.use(), this.tenant, resourceType, id, versionId);
+  }
+
+  async history(query: HistoryQuery): Promise<HistoryPage> {
+    return history(this.use(), this.tenant, query);
+  }
+
+  async search(request: SearchRequest): Promise<SearchPage> {
+    return search(this.use(), this.tenant, request);
+  }
+
+  /** The connection to use; throws once a transaction has ended (async callers get a rejection). */
+  protected use(): SqlConn {
+    return this.conn;
+  }
+}
+
+class SqlTransaction extends SqlReader implements StoreTransaction {
+  private open = true;
+
+  constructor(
+    private readonly tx: TxConn,
+    tenant: string,
+    private readonly driver: SqlDriver,
+    private readonly statements: WriteStatements,
+    private readonly indexer: Indexer,
+  ) {
+    super(tx, tenant);
+  }
+
+  async lock(key: string): Promise<void> {
+    return this.txConn().lock(this.tenant, key);
+  }
+
+  async writeVersion(write: VersionWrite): Promise<StoredVersion> {
+    const conn = this.txConn();
+    return writeVersion({ conn, driver: this.driver, statements: this.statements, indexer: this.indexer, tenant: this.tenant }, write);
+  }
+
+  /** Called when the transaction ends, so a leaked handle cannot write outside it. */
+  end(): void {
+    this.open = false;
+  }
+
+  protected override use(): SqlConn {
+    return this.txConn();
+  }
+
+  private txConn(): TxConn {
+    if (!this.open) throw new Error('The store transaction has already ended');
+    return this.tx;
+  }
+}
+
+function checkTenant(tenant: string): string {
+  if (typeof tenant !== 'string' || tenant.length === 0) throw new Error('A tenant is required');
+  return tenant;
+}

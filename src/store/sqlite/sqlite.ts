@@ -1,0 +1,207 @@
+/**
+ * The embedded store: SQLite through better-sqlite3, in WAL mode. One writer connection runs
+ * every transaction (queued by an async mutex, `BEGIN IMMEDIATE` so other processes wait
+ * politely) and one reader connection serves `reader()`; WAL lets the reader see committed
+ * data while a write transaction is open.
+ *
+ * `lock(key)` is a no-op here: all writers of a database are already serialised, so whatever
+ * a transaction reads after "locking" cannot change until it commits.
+ */
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { IndexRow } from '../../fhir/search/types.ts';
+import type { FhirStore, Indexer } from '../store.ts';
+import type { IndexTarget, Query, SqlConn, SqlDriver, TxConn } from '../sql/dialect.ts';
+import { INDEX_TABLE_LIST, INDEX_TABLES } from '../sql/index-tables.ts';
+import { SqlStore } from '../sql/sql-store.ts';
+import { Mutex } from './mutex.ts';
+import { mapSqliteError, sqliteDialect } from './sqlite-dialect.ts';
+
+export interface SqliteOptions {
+  /** The database file; ignored when `memory` is set. */
+  file?: string;
+  /** A private temporary database, deleted on close (tests, demos). */
+  memory?: boolean;
+  indexer: Indexer;
+  /** `full` (default) survives power loss; `normal` may lose the last commits but never corrupts. */
+  durability?: 'full' | 'normal';
+  /** How long to wait for another process's write transaction, in ms. */
+  busyTimeoutMs?: number;
+}
+
+/** Statements prepared per connection; search SQL varies, so the cache is bounded. */
+const STATEMENT_CACHE = 500;
+
+class SqliteConn implements TxConn {
+  private readonly cache = new Map<string, Database.Statement>();
+
+  constructor(readonly db: Database.Database) {}
+
+  prepare(q: Query): Database.Statement {
+    const sql = typeof q === 'string' ? q : q.sql;
+    let statement = this.cache.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      if (this.cache.size >= STATEMENT_CACHE) this.cache.delete(this.cache.keys().next().value as string);
+      this.cache.set(sql, statement);
+    }
+    return statement;
+  }
+
+  async all<T>(q: Query, params: readonly unknown[]): Promise<T[]> {
+    try {
+      return this.prepare(q).all(...params) as T[];
+    } catch (err) {
+      throw mapSqliteError(err);
+    }
+  }
+
+  async get<T>(q: Query, params: readonly unknown[]): Promise<T | undefined> {
+    try {
+      return this.prepare(q).get(...params) as T | undefined;
+    } catch (err) {
+      throw mapSqliteError(err);
+    }
+  }
+
+  async run(q: Query, params: readonly unknown[]): Promise<number> {
+    try {
+      return this.prepare(q).run(...params).changes;
+    } catch (err) {
+      throw mapSqliteError(err);
+    }
+  }
+
+  async lock(): Promise<void> {
+    // Serialised writers make every transaction exclusive already (see the module comment).
+  }
+}
+
+class SqliteDriver implements SqlDriver {
+  readonly dialect = sqliteDialect;
+  readonly reader: SqliteConn;
+  private readonly writer: SqliteConn;
+  private readonly mutex = new Mutex();
+  private closed = false;
+
+  constructor(
+    private readonly file: string,
+    private readonly options: SqliteOptions,
+  ) {
+    const busy = options.busyTimeoutMs ?? 5000;
+    const writer = new Database(file);
+    writer.pragma(`busy_timeout = ${busy}`);
+    writer.pragma('journal_mode = WAL');
+    writer.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
+    writer.pragma('foreign_keys = ON');
+    // The writer waits for other processes asynchronously in begin(); a blocking busy handler
+    // would freeze the event loop while a transaction on this same thread holds the lock.
+    writer.pragma('busy_timeout = 0');
+    const reader = new Database(file);
+    reader.pragma(`busy_timeout = ${busy}`);
+    reader.pragma('query_only = ON');
+    this.writer = new SqliteConn(writer);
+    this.reader = new SqliteConn(reader);
+  }
+
+  async transaction<T>(fn: (conn: TxConn) => Promise<T>): Promise<T> {
+    const release = await this.mutex.acquire();
+    try {
+      if (this.closed) throw new Error('The store is closed');
+      await this.begin();
+      let result: T;
+      try {
+        result = await fn(this.writer);
+      } catch (err) {
+        this.rollback();
+        throw err;
+      }
+      try {
+        this.writer.db.exec('COMMIT');
+      } catch (err) {
+        this.rollback();
+        throw mapSqliteError(err);
+      }
+      return result;
+    } finally {
+      release();
+    }
+  }
+
+  migrationTransaction<T>(fn: (conn: SqlConn) => Promise<T>): Promise<T> {
+    // BEGIN IMMEDIATE takes the database write lock, which is also the cross-process migration lock.
+    return this.transaction(fn);
+  }
+
+  async exec(_conn: SqlConn, ddl: string): Promise<void> {
+    try {
+      this.writer.db.exec(ddl);
+    } catch (err) {
+      throw mapSqliteError(err);
+    }
+  }
+
+  async replaceIndexRows(conn: SqlConn, target: IndexTarget, oldKinds: number, rows: readonly IndexRow[]): Promise<void> {
+    const c = conn as SqliteConn;
+    const key = [target.tenant, target.type, target.id];
+    try {
+      for (const t of INDEX_TABLE_LIST) {
+        if (oldKinds & t.bit) c.prepare(t.deleteSql).run(...key);
+      }
+      for (const row of rows) {
+        const t = INDEX_TABLES[row.kind];
+        c.prepare(t.insertSql).run(...key, row.param, ...t.values(row));
+      }
+    } catch (err) {
+      throw mapSqliteError(err);
+    }
+  }
+
+  async close(): Promise<void> {
+    const release = await this.mutex.acquire();
+    try {
+      if (this.closed) return;
+      this.closed = true;
+      this.reader.db.close();
+      this.writer.db.close();
+      if (this.options.memory) for (const suffix of ['', '-wal', '-shm']) rmSync(this.file + suffix, { force: true });
+    } finally {
+      release();
+    }
+  }
+
+  /** BEGIN IMMEDIATE, waiting without blocking the event loop while another process writes. */
+  private async begin(): Promise<void> {
+    const deadline = Date.now() + (this.options.busyTimeoutMs ?? 5000);
+    for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
+      try {
+        this.writer.db.exec('BEGIN IMMEDIATE');
+        return;
+      } catch (err) {
+        const busy = String((err as { code?: unknown }).code).startsWith('SQLITE_BUSY');
+        if (!busy || Date.now() >= deadline) throw mapSqliteError(err);
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+
+  private rollback(): void {
+    // After some errors SQLite has already rolled back; ROLLBACK would then fail with "no transaction".
+    if (this.writer.db.inTransaction) this.writer.db.exec('ROLLBACK');
+  }
+}
+
+/** Opens (creating if needed) a SQLite store. Does not migrate. */
+export async function openSqliteStore(options: SqliteOptions): Promise<FhirStore> {
+  let file = options.file;
+  if (options.memory) file = join(tmpdir(), `heron-${randomUUID()}.sqlite`);
+  if (!file) throw new Error('openSqliteStore needs a file or memory: true');
+  try {
+    return new SqlStore(new SqliteDriver(file, options), options.indexer);
+  } catch (err) {
+    throw mapSqliteError(err);
+  }
+}
