@@ -2,7 +2,7 @@
  * The HTTP application: FHIR REST API at `/fhir/R4`, OAuth endpoints, and `/healthz`. It never
  * listens, so tests drive it with `inject()` and the CLI decides where to listen.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { AuditSink } from '../domain/audit/audit-sink.ts';
 import type { FhirStore } from '../store/store.ts';
 import { signingKeysFor } from './auth/keys.ts';
@@ -34,7 +34,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     maxBytes: deps.limits?.bodyBytes ?? DEFAULT_BODY_LIMITS.maxBytes,
     maxDepth: deps.limits?.jsonDepth ?? DEFAULT_BODY_LIMITS.maxDepth,
   };
-  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: limits.maxBytes });
+  // No per-request "incoming/completed" log lines: every FHIR interaction is already recorded by
+  // the audit sink, and two synchronous log writes per request would cost more than the read.
+  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: limits.maxBytes, logController: new LogController({ disableRequestLogging: true }) });
+  if (app.log.level === 'debug' || app.log.level === 'trace') {
+    app.addHook('onResponse', (request, reply, done) => {
+      request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: reply.elapsedTime }, 'request completed');
+      done();
+    });
+  }
   // Under the FHIR base every standard method has a route, so a miss there is a method problem.
   installErrorHandlers(app, (request) => request.url === FHIR_BASE_PATH || request.url.startsWith(FHIR_BASE_PATH + '/') || request.url.startsWith(FHIR_BASE_PATH + '?'));
 

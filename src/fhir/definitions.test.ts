@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { elementOf, isResourceType, resourceTypeNames } from './definitions.ts';
+import { elementOf, isDomainResourceType, isResourceType, resourceTypeNames } from './definitions.ts';
 
 describe('definitions', () => {
   it('lists the concrete R4 resource types only', () => {
@@ -22,6 +22,11 @@ describe('definitions', () => {
     expect(isResourceType('HumanName')).toBe(false);
     expect(isResourceType('DomainResource')).toBe(false);
     expect(isResourceType('constructor')).toBe(false);
+  });
+
+  it('knows which types are DomainResources', () => {
+    expect(isDomainResourceType('Patient')).toBe(true);
+    for (const t of ['Bundle', 'Binary', 'Parameters']) expect(isDomainResourceType(t)).toBe(false);
   });
 
   it('finds elements by FHIRPath name, choice elements included, never prototype members', () => {

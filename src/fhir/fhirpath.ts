@@ -4,8 +4,8 @@
  * evaluator can be swapped in one place.
  *
  * Dotted paths (with a final `as T` or `where(resolve() is T)`) go through the exact fast path
- * in `simple-path.ts`; the rest through
- * medplum's evaluator. Both return values typed by the R4 definitions.
+ * in `simple-path.ts`; the rest through medplum's evaluator. Both return values typed by the R4
+ * definitions, and evaluation errors become FhirError `invalid`.
  * @see https://hl7.org/fhirpath/N1/
  */
 import { evalFhirPathTyped, parseFhirPath, toTypedValue } from '@medplum/core';

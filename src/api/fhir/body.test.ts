@@ -1,8 +1,10 @@
 import Fastify from 'fastify';
-import { describe, expect, it } from 'vitest';
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import { describe, expect, it, vi } from 'vitest';
 import { FhirError } from '../../fhir/outcome.ts';
 import { installErrorHandlers } from '../errors.ts';
-import { parseJsonBody, registerBodyParsers, unsupportedMediaType } from './body.ts';
+import { parseJsonBody, refuseOversizedBody, registerBodyParsers, unsupportedMediaType } from './body.ts';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
@@ -89,8 +91,9 @@ describe('registerBodyParsers over HTTP', () => {
     const fastify = Fastify();
     installErrorHandlers(fastify, () => false);
     await fastify.register(async (scope) => {
-      registerBodyParsers(scope, { maxBytes: 1000, maxDepth: 64 });
-      scope.post('/echo', async (request) => ({ body: request.body instanceof URLSearchParams ? request.body.toString() : request.body }));
+      const limits = { maxBytes: 1000, maxDepth: 64 };
+      registerBodyParsers(scope, limits);
+      scope.post('/echo', { preParsing: refuseOversizedBody(limits) }, async (request) => ({ body: request.body instanceof URLSearchParams ? request.body.toString() : request.body }));
     });
     return fastify;
   }
@@ -110,7 +113,7 @@ describe('registerBodyParsers over HTTP', () => {
     const fastify = await app();
     const big = await fastify.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/fhir+json' }, payload: JSON.stringify({ a: 'x'.repeat(2000) }) });
     expect(big.statusCode).toBe(413);
-    expect(big.json().resourceType).toBe('OperationOutcome');
+    expect(big.json().issue[0].diagnostics).toContain('exceeds the limit of 1000 bytes');
     const xml = await fastify.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/fhir+xml' }, payload: '<Patient/>' });
     expect(xml.statusCode).toBe(415);
     expect(xml.json().issue[0].diagnostics).toContain('XML');
@@ -120,5 +123,29 @@ describe('registerBodyParsers over HTTP', () => {
     expect(dup.statusCode).toBe(400);
     expect(dup.headers['content-type']).toBe('application/fhir+json; charset=utf-8');
     expect(dup.json().issue[0]).toMatchObject({ severity: 'error', code: 'invalid' });
+  });
+
+  it('reads an oversized upload to its end before answering 413, so the client sees the answer', async () => {
+    const fastify = await app();
+    await fastify.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = fastify.server.address() as { port: number };
+    const socket = connect(port, '127.0.0.1');
+    try {
+      await once(socket, 'connect');
+      let received = '';
+      socket.on('data', (d: Buffer) => (received += d.toString()));
+      const size = 2 * 1024 * 1024;
+      socket.write(`POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/fhir+json\r\nContent-Length: ${size}\r\n\r\n`);
+      socket.write('x'.repeat(size / 2));
+      await new Promise((r) => setTimeout(r, 200));
+      // Answering now and closing would make the client's remaining upload fail (EPIPE).
+      expect(received).toBe('');
+      socket.write('x'.repeat(size / 2));
+      await vi.waitFor(() => expect(received).toContain('OperationOutcome'), { timeout: 5000 });
+      expect(received).toMatch(/^HTTP\/1.1 413 /);
+    } finally {
+      socket.destroy();
+      await fastify.close();
+    }
   });
 });

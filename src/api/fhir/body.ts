@@ -5,7 +5,7 @@
  * pollution, deep nesting (400), and media types Heron does not speak, such as XML (415).
  */
 import type { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, preParsingAsyncHookHandler } from 'fastify';
 import secureJson from 'secure-json-parse';
 import { FhirError, issue } from '../../fhir/outcome.ts';
 import { scanJson } from './strict-json.ts';
@@ -105,18 +105,24 @@ function drain(stream: Readable, cap: number): Promise<boolean> {
 }
 
 /**
- * Replaces the encapsulated instance's body parsers with the FHIR ones. Register inside the FHIR
- * plugin only: other plugins (OAuth) keep their own parsers.
+ * A `preParsing` hook for routes that take bodies: a declared oversized body is refused before
+ * parsing, after draining it (see `drain`). A chunked body without Content-Length is cut off by
+ * the parser's own limit instead. Used per route so that GET requests do not pay for it.
  */
-export function registerBodyParsers(app: FastifyInstance, limits: BodyLimits): void {
-  // A declared oversized body is refused before parsing, after draining it (see `drain`). A
-  // chunked body without Content-Length is cut off by the parser's own limit instead.
-  app.addHook('preParsing', async (request, reply, payload) => {
+export function refuseOversizedBody(limits: BodyLimits): preParsingAsyncHookHandler {
+  return async (request, reply, payload) => {
     const declared = Number(request.headers['content-length']);
     if (!(declared > limits.maxBytes)) return payload;
     if (!(await drain(payload, drainAllowance(limits.maxBytes)))) reply.header('connection', 'close');
     throw tooLarge(limits.maxBytes);
-  });
+  };
+}
+
+/**
+ * Replaces the encapsulated instance's body parsers with the FHIR ones. Register inside the FHIR
+ * plugin only: other plugins (OAuth) keep their own parsers.
+ */
+export function registerBodyParsers(app: FastifyInstance, limits: BodyLimits): void {
   app.removeAllContentTypeParsers();
   const options = { parseAs: 'buffer' as const, bodyLimit: limits.maxBytes };
   for (const type of JSON_MEDIA_TYPES) {

@@ -8,7 +8,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ContextBuilder } from '../context.ts';
 import { errors, FhirError } from '../../fhir/outcome.ts';
-import { type BodyLimits, registerBodyParsers } from './body.ts';
+import { type BodyLimits, refuseOversizedBody, registerBodyParsers } from './body.ts';
 import { dispatch } from './dispatch.ts';
 import type { FhirRequest, FhirResponse } from './fhir-request.ts';
 import { FHIR_JSON_CONTENT_TYPE, isPretty, negotiate, serialise } from './formats.ts';
@@ -24,7 +24,9 @@ export interface FhirRoutesOptions {
   limits: BodyLimits;
 }
 
-const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+/** Methods whose requests carry bodies get the oversized-body hook; HEAD comes with GET. */
+const BODY_METHODS = ['POST', 'PUT', 'PATCH'];
+const BODYLESS_METHODS = ['GET', 'DELETE'];
 
 /** Registers the FHIR API; register with `{ prefix: FHIR_BASE_PATH }`. */
 export const fhirRoutes: FastifyPluginAsync<FhirRoutesOptions> = async (app, options) => {
@@ -58,8 +60,11 @@ export const fhirRoutes: FastifyPluginAsync<FhirRoutesOptions> = async (app, opt
     return send(reply, response, pretty);
   }
 
-  app.route({ method: [...METHODS], url: '/', handler: handle });
-  app.route({ method: [...METHODS], url: '/*', handler: handle });
+  const preParsing = refuseOversizedBody(options.limits);
+  for (const url of ['/', '/*']) {
+    app.route({ method: BODYLESS_METHODS, url, handler: handle });
+    app.route({ method: BODY_METHODS, url, handler: handle, preParsing });
+  }
 };
 
 /** The path below the FHIR base, without surrounding slashes. */

@@ -6,7 +6,8 @@
  * Why plans: extraction runs on every write, so per resource type we compile once the list of
  * indexable parameters with their FHIRPath branches (narrowed to that type) and reuse it.
  * Composite and special parameters (and `_text`/`_content`/`_query`, which have no expression)
- * are not indexed.
+ * are not indexed, nor `_id` and `_lastUpdated`: every store keeps the id and the version's
+ * timestamp with the resource itself (and sets `meta.lastUpdated` only as it writes).
  */
 import type { Resource } from '@medplum/fhirtypes';
 import { elementOf } from '../definitions.ts';
@@ -50,6 +51,9 @@ interface ParamPlan {
   branches: BranchPlan[];
 }
 
+/** Searched through the stored resource's own id and timestamp, not index rows. */
+const NOT_INDEXED = new Set(['_id', '_lastUpdated']);
+
 const plans = new Map<string, ParamPlan[]>();
 
 /** All index rows of a resource, without duplicates. */
@@ -84,7 +88,7 @@ export function planFor(resourceType: string): ParamPlan[] {
 
 function compileParam(resourceType: string, def: SearchParameterDef): ParamPlan[] {
   const index = INDEXERS[def.type];
-  if (!def.supported || !index) return [];
+  if (!def.supported || !index || NOT_INDEXED.has(def.code)) return [];
   const branches = def.branches.map((expression) => {
     const branch: BranchPlan = { path: compileFhirPath(expression) };
     if (def.type === 'token') {

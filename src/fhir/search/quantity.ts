@@ -12,6 +12,7 @@ import { parsePrefix } from './prefix.ts';
 import type { IndexRow, SearchValue } from './types.ts';
 
 const CURRENCY_SYSTEM = 'urn:iso:std:iso:4217';
+const QUANTITY_TYPES = new Set(['Quantity', 'Age', 'Count', 'Distance', 'Duration', 'SimpleQuantity', 'MoneyQuantity']);
 
 /** Emits the quantity row of a Quantity (Age, Duration, Count, Distance, SimpleQuantity) or Money. */
 export function indexQuantity(param: string, value: TypedValue, emit: (row: IndexRow) => void): void {
@@ -29,8 +30,6 @@ export function indexQuantity(param: string, value: TypedValue, emit: (row: Inde
   if (!QUANTITY_TYPES.has(value.type)) return;
   emit({ kind: 'quantity', param, ...range, system: str(o.system), code: str(o.code), unit: str(o.unit) });
 }
-
-const QUANTITY_TYPES = new Set(['Quantity', 'Age', 'Count', 'Distance', 'Duration', 'SimpleQuantity', 'MoneyQuantity']);
 
 /** Parses one query value: `[prefix]number`, `[prefix]number|system|code` or `[prefix]number||code`. */
 export function parseQuantityQuery(raw: string, param: string): SearchValue {

@@ -21,6 +21,7 @@ import type { KeyRule } from './type-rules.ts';
 
 /** Deeper than any real resource; stops runaway recursion on hostile input. */
 const MAX_DEPTH = 64;
+const ID = /^[A-Za-z0-9\-.]{1,64}$/;
 const LOCAL_TYPE = /^([A-Z][A-Za-z]+)(?:\/[A-Za-z0-9\-.]{1,64}(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$|\?)/;
 
 interface Walk {
@@ -69,6 +70,10 @@ function walkObject(obj: Record<string, unknown>, type: string, path: string, is
     }
     if (extension) checkPrimitiveExtensions(obj[key], rule, `${path}.${key}`, walk);
     else checkProperty(obj, key, rule, path, walk);
+  }
+  // R4 types Resource.id as a plain string, but the id rules apply to resource ids.
+  if (isResource && typeof obj.id === 'string' && !ID.test(obj.id)) {
+    walk.issues.push(issue('value', 'Invalid id format: 1-64 characters from A-Z a-z 0-9 - .', `${path}.id`));
   }
   for (const required of rules.required) {
     if (!required.keys.some((k) => obj[k] !== undefined || obj['_' + k] !== undefined)) {
