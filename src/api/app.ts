@@ -3,6 +3,7 @@
  * listens, so tests drive it with `inject()` and the CLI decides where to listen.
  */
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import pino from 'pino';
 import type { AuditSink } from '../domain/audit/audit-sink.ts';
 import type { FhirStore } from '../store/store.ts';
 import { signingKeysFor } from './auth/keys.ts';
@@ -36,7 +37,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   };
   // No per-request "incoming/completed" log lines: every FHIR interaction is already recorded by
   // the audit sink, and two synchronous log writes per request would cost more than the read.
-  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: limits.maxBytes, logController: new LogController({ disableRequestLogging: true }) });
+  const log = withBufferedStream(deps.logger);
+  const app = Fastify({ logger: log.options, bodyLimit: limits.maxBytes, logController: new LogController({ disableRequestLogging: true }) });
   if (app.log.level === 'debug' || app.log.level === 'trace') {
     app.addHook('onResponse', (request, reply, done) => {
       request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: reply.elapsedTime }, 'request completed');
@@ -45,6 +47,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
   // Under the FHIR base every standard method has a route, so a miss there is a method problem.
   installErrorHandlers(app, (request) => request.url === FHIR_BASE_PATH || request.url.startsWith(FHIR_BASE_PATH + '/') || request.url.startsWith(FHIR_BASE_PATH + '?'));
+
+  if (log.stream) {
+    const stream = log.stream;
+    app.addHook('onClose', (_instance, done) =>
+      stream.flush((err) => {
+        // Closing must go on even if the last log lines cannot be written; say so where it shows.
+        if (err) process.stderr.write(`heron: could not flush the log: ${err.message}\n`);
+        done();
+      }),
+    );
+  }
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
@@ -58,4 +71,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     limits,
   });
   return app;
+}
+
+/**
+ * Log lines (including the per-request audit lines of the logging audit sink) go through an
+ * asynchronous, buffered stdout writer: a synchronous write per line costs more than a read by id.
+ * Buffered lines are flushed on exit by pino.
+ */
+function withBufferedStream(logger: AppDeps['logger']): { options: boolean | object; stream?: ReturnType<typeof pino.destination> } {
+  if (logger === undefined || logger === false) return { options: false };
+  const options = logger === true ? {} : logger;
+  if ('stream' in options) return { options };
+  const stream = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  return { options: { ...options, stream }, stream };
 }
