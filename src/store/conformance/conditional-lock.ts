@@ -44,6 +44,24 @@ export function conditionalLockSuite(h: Harness): void {
       }
     });
 
+    h.test('conditional-lock: committed reads through store.reader() inside locked transactions do not starve', async () => {
+      const store = await h.store();
+      const tenant = h.tenant();
+      // More transactions than a pool has connections, all queued on one lock, each reading outside its transaction.
+      const outcomes = await Promise.all(
+        Array.from({ length: 30 }, () =>
+          store.transaction(tenant, async (tx) => {
+            await tx.lock('reader-inside');
+            const found = await store.reader(tenant).search(searchRequest('Patient', [criterion.token('identifier', [{ code: 'MRN-R' }])]));
+            if (found.total) return 'found';
+            await put(tx, patient(randomUUID(), { identifier: 'MRN-R' }));
+            return 'created';
+          }),
+        ),
+      );
+      expect(outcomes.filter((o) => o === 'created')).toHaveLength(1);
+    });
+
     h.test('conditional-lock: the same key in two tenants creates one resource in each', async () => {
       const store = await h.store();
       const [a, b] = [h.tenant(), h.tenant()];

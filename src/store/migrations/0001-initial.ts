@@ -48,7 +48,10 @@ export const initial: Migration = {
     for (const t of INDEX_TABLE_LIST) {
       const cols = t.columns.map((c) => `${c.name} ${colType(c.type)}`).join(', ');
       out.push(`CREATE TABLE ${t.table} (tenant ${text} NOT NULL, type ${text} NOT NULL, id ${text} NOT NULL, param ${text} NOT NULL, ${cols})`);
-      out.push(`CREATE INDEX ${t.table}_resource ON ${t.table} (tenant, type, id)`);
+      // (tenant, id, type) rather than (tenant, type, id): the latter shares the (tenant, type)
+      // prefix with the lookup indexes, and PostgreSQL without statistics (right after a bulk
+      // import) then picks it for value searches and filters thousands of rows.
+      out.push(`CREATE INDEX ${t.table}_resource ON ${t.table} (tenant, id, type)`);
       t.lookups.forEach((lookup, i) => {
         out.push(`CREATE INDEX ${t.table}_lookup${i} ON ${t.table} (tenant, type, param, ${lookup.join(', ')})`);
       });

@@ -1,6 +1,8 @@
 /**
- * The production store: PostgreSQL through a `pg` pool. Each transaction runs on one pooled
- * client at READ COMMITTED; `writeVersion` row-locks the current row (`FOR UPDATE`) and
+ * The production store: PostgreSQL through two `pg` pools — one for transactions, one for
+ * `reader()` — so reads never queue behind transactions that wait on locks (a transaction that
+ * reads through `store.reader()` while holding a lock others wait for would otherwise starve).
+ * Each transaction runs on one pooled client at READ COMMITTED; `writeVersion` row-locks the current row (`FOR UPDATE`) and
  * `lock(key)` takes a transaction-scoped advisory lock on a 64-bit hash of tenant and key.
  * Every pooled connection starts with `search_path` set to the store's schema, so the shared
  * SQL never names a schema.
@@ -8,10 +10,10 @@
 import { createHash } from 'node:crypto';
 import { userInfo } from 'node:os';
 import pg from 'pg';
-import type { IndexRow } from '../../fhir/search/types.ts';
 import type { FhirStore, Indexer } from '../store.ts';
-import { stmt, type IndexTarget, type Query, type SqlConn, type SqlDriver, type Stmt, type TxConn } from '../sql/dialect.ts';
-import { INDEX_TABLE_LIST, kindsOf, type ColumnType } from '../sql/index-tables.ts';
+import { stmt, type Query, type SqlConn, type SqlDriver, type Stmt, type TxConn, type VersionRows } from '../sql/dialect.ts';
+import { INDEX_TABLE_LIST, type ColumnType } from '../sql/index-tables.ts';
+import { INSERT_CURRENT, INSERT_HISTORY, UPDATE_CURRENT } from '../sql/persist.ts';
 import { SqlStore } from '../sql/sql-store.ts';
 import { mapPostgresError, postgresDialect } from './postgres-dialect.ts';
 
@@ -22,14 +24,20 @@ export interface PostgresOptions {
   indexer: Indexer;
   /** `normal` turns off synchronous commit: a crash may lose the last commits, never consistency. */
   durability?: 'full' | 'normal';
-  /** Pool size; default 10. */
+  /** Size of each of the two pools (transactions, reads); default 10. */
   maxConnections?: number;
-  /** Errors of idle pooled connections (the pool discards them); default: ignored, the next query reports trouble. */
-  onIdleError?: (err: Error) => void;
+  /**
+   * Errors nobody awaits: idle pooled connections failing (the pool discards them) and
+   * background statistics refreshes. Default: ignored, because the next query reports a
+   * broken database anyway; the composition root passes its logger.
+   */
+  onBackgroundError?: (err: Error) => void;
 }
 
 const LOCK = stmt('SELECT pg_advisory_xact_lock(?::bigint)');
 const PLACEHOLDER_CACHE = 1000;
+const ANALYZE_AFTER_VERSIONS = 500;
+const ANALYZE_INTERVAL_MS = 60_000;
 const ARRAY_TYPES: Record<ColumnType, string> = { text: 'text[]', bigint: 'bigint[]', real: 'float8[]' };
 
 /** int8 as number (counts, sequence numbers and ms timestamps stay below 2^53); JSON as text, parsed once by the store. */
@@ -85,13 +93,17 @@ class PostgresDriver implements SqlDriver {
   readonly dialect = postgresDialect;
   readonly reader: PgConn;
   private readonly texts = new Map<string, string>();
-  private readonly indexStatements = new Map<string, Stmt>();
+  private readonly persistStatements = new Map<string, Stmt>();
+  private analyzing: Promise<void> | undefined;
+  private analyzedAt = 0;
 
   constructor(
     private readonly pool: pg.Pool,
+    private readonly readPool: pg.Pool,
     private readonly schema: string,
+    private readonly onBackgroundError: (err: Error) => void,
   ) {
-    this.reader = new PgConn(pool, this);
+    this.reader = new PgConn(readPool, this);
   }
 
   /** The pg query config: `$n` placeholders, and a name for static statements so each connection prepares them once. */
@@ -123,51 +135,67 @@ class PostgresDriver implements SqlDriver {
     return (conn as PgConn).exec(ddl);
   }
 
-  async replaceIndexRows(conn: SqlConn, target: IndexTarget, oldKinds: number, rows: readonly IndexRow[]): Promise<void> {
-    const newKinds = kindsOf(rows);
-    const params: unknown[] = [target.tenant, target.type, target.id];
+  async persistVersion(conn: SqlConn, v: VersionRows): Promise<void> {
+    const params: unknown[] = [v.tenant, v.type, v.id, v.version, v.lastUpdated, v.deleted, v.method, v.content, v.kinds];
     for (const t of INDEX_TABLE_LIST) {
-      if (!(newKinds & t.bit)) continue;
+      if (!(v.kinds & t.bit)) continue;
       const columns: unknown[][] = [[], ...t.columns.map(() => [])];
-      for (const row of rows) {
+      for (const row of v.rows) {
         if (row.kind !== t.kind) continue;
         columns[0].push(row.param);
-        t.values(row).forEach((v, i) => columns[i + 1].push(v));
+        t.values(row).forEach((value, i) => columns[i + 1].push(value));
       }
       params.push(...columns);
     }
-    await conn.run(this.indexStatement(oldKinds, newKinds), params);
+    await conn.run(this.persistStatement(v.exists, v.oldKinds, v.kinds), params);
+  }
+
+  afterCommit(versions: number): void {
+    // Right after a bulk import the planner has no statistics on the new rows and picks nested
+    // loops that take seconds; autovacuum only catches up a minute or more later. So after big
+    // transactions, refresh them in the background (at most once a minute per store).
+    if (versions < ANALYZE_AFTER_VERSIONS || this.analyzing || Date.now() - this.analyzedAt < ANALYZE_INTERVAL_MS) return;
+    this.analyzing = this.reader
+      .exec(`ANALYZE resources, resource_history, ${INDEX_TABLE_LIST.map((t) => t.table).join(', ')}`)
+      .catch((err: unknown) => this.onBackgroundError(err as Error))
+      .finally(() => {
+        this.analyzedAt = Date.now();
+        this.analyzing = undefined;
+      });
   }
 
   async close(): Promise<void> {
-    await this.pool.end();
+    await this.analyzing;
+    await Promise.all([this.pool.end(), this.readPool.end()]);
   }
 
   /**
-   * One statement per (old kinds, new kinds): deletes and array inserts as writable CTEs, so
-   * replacing a resource's index rows is one round trip. All CTEs share one snapshot, so the
-   * deletes never see the new rows.
+   * One statement per shape (update or insert, old kinds, new kinds): the history insert, the
+   * current-row write, index deletes and array inserts as writable CTEs, so a version is one
+   * round trip. All CTEs share one snapshot, so the deletes never see the new index rows.
+   * Parameters: $1-$9 as in `persistVersion`, then one array per index column.
    */
-  private indexStatement(oldKinds: number, newKinds: number): Stmt {
-    const key = `${oldKinds}:${newKinds}`;
-    let statement = this.indexStatements.get(key);
+  private persistStatement(exists: boolean, oldKinds: number, kinds: number): Stmt {
+    const key = `${exists}:${oldKinds}:${kinds}`;
+    let statement = this.persistStatements.get(key);
     if (statement) return statement;
-    const ctes: string[] = [];
-    let n = 3;
+    const ctes = [
+      `h AS (${numbered(INSERT_HISTORY, [1, 2, 3, 4, 5, 6, 7, 8])})`,
+      exists ? `c AS (${numbered(UPDATE_CURRENT, [4, 5, 6, 7, 9, 8, 1, 2, 3])})` : `c AS (${numbered(INSERT_CURRENT, [1, 2, 3, 4, 5, 6, 7, 9, 8])})`,
+    ];
     for (const t of INDEX_TABLE_LIST) {
-      if (oldKinds & t.bit) ctes.push(`d_${t.kind} AS (DELETE FROM ${t.table} WHERE tenant = $1::text AND type = $2::text AND id = $3::text)`);
+      if (oldKinds & t.bit) ctes.push(`d_${t.kind} AS (DELETE FROM ${t.table} WHERE tenant = $1 AND type = $2 AND id = $3)`);
     }
+    let n = 9;
     for (const t of INDEX_TABLE_LIST) {
-      if (!(newKinds & t.bit)) continue;
+      if (!(kinds & t.bit)) continue;
       const arrays = [`$${++n}::text[]`, ...t.columns.map((c) => `$${++n}::${ARRAY_TYPES[c.type]}`)];
       const names = t.columns.map((c) => c.name).join(', ');
-      ctes.push(
-        `i_${t.kind} AS (INSERT INTO ${t.table} (tenant, type, id, param, ${names}) SELECT $1::text, $2::text, $3::text, u.* FROM unnest(${arrays.join(', ')}) AS u)`,
-      );
+      ctes.push(`i_${t.kind} AS (INSERT INTO ${t.table} (tenant, type, id, param, ${names}) SELECT $1, $2, $3, u.* FROM unnest(${arrays.join(', ')}) AS u)`);
     }
-    // Placeholders are already numbered; `stmt` text passes through the `?` conversion unchanged.
+    // Placeholders are already numbered, so the `?` conversion leaves the text unchanged.
     statement = stmt(`WITH ${ctes.join(', ')} SELECT 1`);
-    this.indexStatements.set(key, statement);
+    this.persistStatements.set(key, statement);
     return statement;
   }
 
@@ -198,6 +226,12 @@ class PostgresDriver implements SqlDriver {
   }
 }
 
+/** Replaces the k-th `?` of shared SQL with `$indexes[k]`, so one parameter can serve several statements. */
+function numbered(sql: string, indexes: readonly number[]): string {
+  let k = 0;
+  return sql.replace(/\?/g, () => '$' + indexes[k++]);
+}
+
 /** A signed 64-bit advisory-lock key from a string. */
 function advisoryKey(text: string): string {
   return createHash('sha256').update(text).digest().readBigInt64BE(0).toString();
@@ -222,18 +256,25 @@ export async function openPostgresStore(options: PostgresOptions): Promise<FhirS
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`Invalid PostgreSQL schema name: ${schema}`);
   const settings = [`-c search_path=${schema}`];
   if (options.durability === 'normal') settings.push('-c synchronous_commit=off');
-  const pool = new pg.Pool({
-    connectionString: withDefaultUser(options.url),
-    max: options.maxConnections ?? 10,
-    options: settings.join(' '),
-    types: TYPES,
-  });
-  pool.on('error', options.onIdleError ?? (() => {}));
+  const onBackgroundError = options.onBackgroundError ?? (() => {});
+  const newPool = (): pg.Pool => {
+    const pool = new pg.Pool({
+      connectionString: withDefaultUser(options.url),
+      max: options.maxConnections ?? 10,
+      // A pool exhausted for this long means something is stuck; fail as `unavailable` rather than hang.
+      connectionTimeoutMillis: 30_000,
+      options: settings.join(' '),
+      types: TYPES,
+    });
+    pool.on('error', onBackgroundError);
+    return pool;
+  };
+  const [pool, readPool] = [newPool(), newPool()];
   try {
-    await pool.query('SELECT 1');
+    await readPool.query('SELECT 1');
   } catch (err) {
-    await pool.end();
+    await Promise.all([pool.end(), readPool.end()]);
     throw mapPostgresError(err);
   }
-  return new SqlStore(new PostgresDriver(pool, schema), options.indexer);
+  return new SqlStore(new PostgresDriver(pool, readPool, schema, onBackgroundError), options.indexer);
 }

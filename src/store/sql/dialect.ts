@@ -58,11 +58,25 @@ export interface TxConn extends SqlConn {
   lock(tenant: string, key: string): Promise<void>;
 }
 
-/** Where one resource's index rows live. */
-export interface IndexTarget {
+/** Everything one new version writes: its history row, the current row and the index rows. */
+export interface VersionRows {
   tenant: string;
   type: string;
   id: string;
+  version: number;
+  /** Epoch ms. */
+  lastUpdated: number;
+  deleted: 0 | 1;
+  method: string;
+  /** The resource JSON; null for a delete. */
+  content: string | null;
+  /** Whether the resource already has a current row (update) or not (insert). */
+  exists: boolean;
+  /** Index kinds (bit set) the previous version had rows in; they are deleted first. */
+  oldKinds: number;
+  /** Index kinds of `rows`. */
+  kinds: number;
+  rows: readonly IndexRow[];
 }
 
 /** Connections and the operations whose best form differs per database. */
@@ -80,11 +94,16 @@ export interface SqlDriver {
   /** Runs DDL (possibly several statements) inside a migration transaction. */
   exec(conn: SqlConn, ddl: string): Promise<void>;
   /**
-   * Deletes the rows of the kinds in `oldKinds` (a bit set, see `INDEX_TABLES`) and inserts
-   * `rows`. One hook because the fast form differs: prepared single-row inserts on SQLite, one
-   * array-based statement on PostgreSQL.
+   * Writes one version's rows (SQL in `persist.ts`). A hook because the fast form differs:
+   * cached single-row statements on SQLite (no round trips to save), one statement of writable
+   * CTEs with array inserts on PostgreSQL (one round trip instead of a dozen).
    */
-  replaceIndexRows(conn: SqlConn, target: IndexTarget, oldKinds: number, rows: readonly IndexRow[]): Promise<void>;
+  persistVersion(conn: SqlConn, v: VersionRows): Promise<void>;
+  /**
+   * Called after a transaction that wrote `versions` versions committed, so a driver can keep
+   * planner statistics fresh after bulk imports.
+   */
+  afterCommit(versions: number): void;
   close(): Promise<void>;
 }
 

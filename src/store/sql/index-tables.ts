@@ -15,7 +15,7 @@ export interface IndexTable {
   readonly columns: readonly { readonly name: string; readonly type: ColumnType }[];
   /** The row's values in column order (after tenant, type, id, param). */
   values(row: IndexRow): unknown[];
-  /** Secondary indexes beyond (tenant, type, id): column lists after (tenant, type, param). */
+  /** Secondary indexes beyond (tenant, id, type): column lists after (tenant, type, param). */
   readonly lookups: readonly (readonly string[])[];
   /** Single-row insert: tenant, type, id, param, then `columns`. */
   readonly insertSql: string;

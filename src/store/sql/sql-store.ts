@@ -45,16 +45,19 @@ export class SqlStore implements FhirStore {
     return new SqlReader(this.driver.reader, checkTenant(tenant));
   }
 
-  transaction<T>(tenant: string, fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+  async transaction<T>(tenant: string, fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
     checkTenant(tenant);
-    return this.driver.transaction(async (conn) => {
-      const tx = new SqlTransaction(conn, tenant, this.driver, this.statements, this.indexer);
+    let tx: SqlTransaction | undefined;
+    const result = await this.driver.transaction(async (conn) => {
+      tx = new SqlTransaction(conn, tenant, this.driver, this.statements, this.indexer);
       try {
         return await fn(tx);
       } finally {
         tx.end();
       }
     });
+    if (tx && tx.writes > 0) this.driver.afterCommit(tx.writes);
+    return result;
   }
 
   close(): Promise<void> {
@@ -92,6 +95,8 @@ class SqlReader implements StoreReader {
 
 class SqlTransaction extends SqlReader implements StoreTransaction {
   private open = true;
+  /** Versions written, reported to the driver after commit. */
+  writes = 0;
 
   constructor(
     private readonly tx: TxConn,
@@ -109,6 +114,7 @@ class SqlTransaction extends SqlReader implements StoreTransaction {
 
   async writeVersion(write: VersionWrite): Promise<StoredVersion> {
     const conn = this.txConn();
+    this.writes++;
     return writeVersion({ conn, driver: this.driver, statements: this.statements, indexer: this.indexer, tenant: this.tenant }, write);
   }
 

@@ -19,23 +19,11 @@ interface CurrentRow {
 /** Statements whose text depends on the dialect (row locking), built once per store. */
 export interface WriteStatements {
   current: Stmt;
-  insertHistory: Stmt;
-  insertCurrent: Stmt;
-  updateCurrent: Stmt;
 }
 
 export function writeStatements(d: Dialect): WriteStatements {
   return {
     current: stmt(`SELECT version_id, last_updated, deleted, index_kinds FROM resources WHERE tenant = ? AND type = ? AND id = ?${d.forUpdate}`),
-    insertHistory: stmt(
-      'INSERT INTO resource_history (tenant, type, id, version_id, last_updated, deleted, method, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    ),
-    insertCurrent: stmt(
-      'INSERT INTO resources (tenant, type, id, version_id, last_updated, deleted, method, index_kinds, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    ),
-    updateCurrent: stmt(
-      'UPDATE resources SET version_id = ?, last_updated = ?, deleted = ?, method = ?, index_kinds = ?, content = ? WHERE tenant = ? AND type = ? AND id = ?',
-    ),
   };
 }
 
@@ -71,15 +59,21 @@ export async function writeVersion(deps: WriteDeps, write: VersionWrite): Promis
     content = JSON.stringify(resource);
     rows = deps.indexer(resource);
   }
-  const kinds = kindsOf(rows);
-  const deletedFlag = deleted ? 1 : 0;
   try {
-    await conn.run(s.insertHistory, [tenant, type, id, version, ms, deletedFlag, write.method, content]);
-    if (current) await conn.run(s.updateCurrent, [version, ms, deletedFlag, write.method, kinds, content, tenant, type, id]);
-    else await conn.run(s.insertCurrent, [tenant, type, id, version, ms, deletedFlag, write.method, kinds, content]);
-    if (rows.length > 0 || (current && current.index_kinds !== 0)) {
-      await deps.driver.replaceIndexRows(conn, { tenant, type, id }, current?.index_kinds ?? 0, rows);
-    }
+    await deps.driver.persistVersion(conn, {
+      tenant,
+      type,
+      id,
+      version,
+      lastUpdated: ms,
+      deleted: deleted ? 1 : 0,
+      method: write.method,
+      content,
+      exists: current !== undefined,
+      oldKinds: current?.index_kinds ?? 0,
+      kinds: kindsOf(rows),
+      rows,
+    });
   } catch (err) {
     // A unique violation means a concurrent transaction created the same version first.
     if (err instanceof FhirError && err.category === 'conflict' && write.expectedVersion !== undefined) {

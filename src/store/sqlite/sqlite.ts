@@ -5,17 +5,18 @@
  * data while a write transaction is open.
  *
  * `lock(key)` is a no-op here: all writers of a database are already serialised, so whatever
- * a transaction reads after "locking" cannot change until it commits.
+ * a transaction reads after "locking" cannot change until it commits. The flip side: never
+ * open a transaction inside another's callback — it would queue behind the one waiting for it.
  */
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { IndexRow } from '../../fhir/search/types.ts';
 import type { FhirStore, Indexer } from '../store.ts';
-import type { IndexTarget, Query, SqlConn, SqlDriver, TxConn } from '../sql/dialect.ts';
+import type { Query, SqlConn, SqlDriver, TxConn, VersionRows } from '../sql/dialect.ts';
 import { INDEX_TABLE_LIST, INDEX_TABLES } from '../sql/index-tables.ts';
+import { historyParams, INSERT_CURRENT, INSERT_HISTORY, insertCurrentParams, UPDATE_CURRENT, updateCurrentParams } from '../sql/persist.ts';
 import { SqlStore } from '../sql/sql-store.ts';
 import { Mutex } from './mutex.ts';
 import { mapSqliteError, sqliteDialect } from './sqlite-dialect.ts';
@@ -144,20 +145,28 @@ class SqliteDriver implements SqlDriver {
     }
   }
 
-  async replaceIndexRows(conn: SqlConn, target: IndexTarget, oldKinds: number, rows: readonly IndexRow[]): Promise<void> {
+  async persistVersion(conn: SqlConn, v: VersionRows): Promise<void> {
+    // Statement by statement: SQLite runs in-process, so there are no round trips to batch.
     const c = conn as SqliteConn;
-    const key = [target.tenant, target.type, target.id];
+    const key = [v.tenant, v.type, v.id];
     try {
+      c.prepare(INSERT_HISTORY).run(...historyParams(v));
+      if (v.exists) c.prepare(UPDATE_CURRENT).run(...updateCurrentParams(v));
+      else c.prepare(INSERT_CURRENT).run(...insertCurrentParams(v));
       for (const t of INDEX_TABLE_LIST) {
-        if (oldKinds & t.bit) c.prepare(t.deleteSql).run(...key);
+        if (v.oldKinds & t.bit) c.prepare(t.deleteSql).run(...key);
       }
-      for (const row of rows) {
+      for (const row of v.rows) {
         const t = INDEX_TABLES[row.kind];
         c.prepare(t.insertSql).run(...key, row.param, ...t.values(row));
       }
     } catch (err) {
       throw mapSqliteError(err);
     }
+  }
+
+  afterCommit(): void {
+    // SQLite's planner chooses well without statistics for these schemas; nothing to refresh.
   }
 
   async close(): Promise<void> {
