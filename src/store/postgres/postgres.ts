@@ -14,6 +14,10 @@ import type { FhirStore, Indexer } from '../store.ts';
 import { stmt, type Query, type SqlConn, type SqlDriver, type Stmt, type TxConn, type VersionRows } from '../sql/dialect.ts';
 import { INDEX_TABLE_LIST, type ColumnType } from '../sql/index-tables.ts';
 import { INSERT_CURRENT, INSERT_HISTORY, UPDATE_CURRENT } from '../sql/persist.ts';
+
+/** persist.ts's ARCHIVE_PREVIOUS with this statement's parameters: $1-$3 the key, $4 the new version. */
+const ARCHIVE_PREVIOUS_PG =
+  'UPDATE resource_history SET content = (SELECT r.content FROM resources r WHERE r.tenant = $1 AND r.type = $2 AND r.id = $3) WHERE tenant = $1 AND type = $2 AND id = $3 AND version_id = $4::int - 1';
 import { SqlStore } from '../sql/sql-store.ts';
 import { mapPostgresError, postgresDialect } from './postgres-dialect.ts';
 
@@ -180,7 +184,9 @@ class PostgresDriver implements SqlDriver {
     let statement = this.persistStatements.get(key);
     if (statement) return statement;
     const ctes = [
-      `h AS (${numbered(INSERT_HISTORY, [1, 2, 3, 4, 5, 6, 7, 8])})`,
+      `h AS (${numbered(INSERT_HISTORY, [1, 2, 3, 4, 5, 6, 7])})`,
+      // All CTEs see the snapshot from before the statement, so this archives the outgoing content.
+      ...(exists ? [`a AS (${ARCHIVE_PREVIOUS_PG})`] : []),
       exists ? `c AS (${numbered(UPDATE_CURRENT, [4, 5, 6, 7, 9, 8, 1, 2, 3])})` : `c AS (${numbered(INSERT_CURRENT, [1, 2, 3, 4, 5, 6, 7, 9, 8])})`,
     ];
     for (const t of INDEX_TABLE_LIST) {

@@ -6,7 +6,7 @@
 import { errors } from '../../fhir/outcome.ts';
 import type { HistoryPage, HistoryQuery } from '../store.ts';
 import { stmt, type SqlConn, type Stmt } from './dialect.ts';
-import { toStoredVersion, VERSION_COLUMNS, type VersionRow } from './read.ts';
+import { HISTORY_COLUMNS, HISTORY_FROM, toStoredVersion, type VersionRow } from './read.ts';
 
 interface HistoryRow extends VersionRow {
   seq: number;
@@ -48,7 +48,7 @@ export async function history(conn: SqlConn, tenant: string, query: HistoryQuery
   }
   pageParams.push(query.count + 1);
   const rows = await conn.all<HistoryRow>(
-    named(`SELECT h.seq, ${VERSION_COLUMNS} FROM resource_history h WHERE ${pageFilter} ORDER BY h.seq DESC LIMIT ?`),
+    named(`SELECT h.seq, ${HISTORY_COLUMNS} FROM ${HISTORY_FROM} WHERE ${pageFilter} ORDER BY h.seq DESC LIMIT ?`),
     pageParams,
   );
   const page: HistoryPage = { entries: rows.slice(0, query.count).map(toStoredVersion), total };

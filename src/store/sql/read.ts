@@ -20,7 +20,15 @@ export interface VersionRow {
 export const VERSION_COLUMNS = 'type, id, version_id, last_updated, deleted, method, content';
 
 const READ_CURRENT = stmt(`SELECT ${VERSION_COLUMNS} FROM resources WHERE tenant = ? AND type = ? AND id = ?`);
-const READ_VERSION = stmt(`SELECT ${VERSION_COLUMNS} FROM resource_history WHERE tenant = ? AND type = ? AND id = ? AND version_id = ?`);
+/**
+ * History rows hold their content only once superseded; the current version's content is in
+ * `resources` (see persist.ts). Select from `HISTORY_FROM` with `HISTORY_COLUMNS` to get both.
+ */
+export const HISTORY_COLUMNS = 'h.type, h.id, h.version_id, h.last_updated, h.deleted, h.method, COALESCE(h.content, r.content) AS content';
+export const HISTORY_FROM =
+  'resource_history h LEFT JOIN resources r ON r.tenant = h.tenant AND r.type = h.type AND r.id = h.id AND r.version_id = h.version_id';
+
+const READ_VERSION = stmt(`SELECT ${HISTORY_COLUMNS} FROM ${HISTORY_FROM} WHERE h.tenant = ? AND h.type = ? AND h.id = ? AND h.version_id = ?`);
 
 export function toStoredVersion(row: VersionRow): StoredVersion {
   const deleted = row.deleted !== 0;

@@ -7,7 +7,7 @@
  * one walk per resource.
  * @see https://hl7.org/fhir/R4/http.html#trules
  */
-import { randomUUID } from 'node:crypto';
+import { newResourceId } from '../../../fhir/resource-id.ts';
 import type { Resource } from '@medplum/fhirtypes';
 import { errors } from '../../../fhir/outcome.ts';
 import { visitReferences } from '../../../fhir/references.ts';
@@ -100,7 +100,7 @@ async function targetOf(tx: StoreTransaction, entry: BundleEntryRequest): Promis
 }
 
 function assignId(entry: BundleEntryRequest): string {
-  entry.request.assignedId = randomUUID();
+  entry.request.assignedId = newResourceId();
   return entry.request.assignedId;
 }
 

@@ -3,7 +3,7 @@
  * (`If-None-Exist`): none match -> create (201), one matches -> return it (200), several -> 412.
  * @see https://hl7.org/fhir/R4/http.html#create
  */
-import { randomUUID } from 'node:crypto';
+import { newResourceId } from '../../../fhir/resource-id.ts';
 import type { Resource } from '@medplum/fhirtypes';
 import type { StoredVersion, StoreTransaction } from '../../../store/store.ts';
 import { type Ctx, withTransaction } from '../../../domain/context.ts';
@@ -39,6 +39,6 @@ export async function create(ctx: Ctx, req: FhirRequest, resourceType: string): 
  * up front, so its entries could already refer to it).
  */
 export function insertNew(tx: StoreTransaction, resource: Resource, assignedId?: string): Promise<StoredVersion> {
-  const id = assignedId ?? randomUUID();
+  const id = assignedId ?? newResourceId();
   return tx.writeVersion({ resourceType: resource.resourceType, id, method: 'POST', resource: { ...resource, id }, expectedVersion: 0 });
 }
