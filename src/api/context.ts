@@ -5,6 +5,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { Ctx } from '../domain/context.ts';
+import type { Principal } from '../domain/access/principal.ts';
 import type { AuditSink } from '../domain/audit/audit-sink.ts';
 import type { FhirStore } from '../store/store.ts';
 import { createAuthenticator } from './auth/authenticate.ts';
@@ -23,19 +24,25 @@ export interface ContextDeps {
  * Builds the ctx of one request made to `fhirBaseUrl` (the token's audience must match);
  * rejects with `unauthenticated` (401) without a valid token.
  */
-export type ContextBuilder = (request: FastifyRequest, fhirBaseUrl: string) => Promise<Ctx>;
+export type ContextBuilder = (request: FastifyRequest, fhirBaseUrl: string) => Ctx | Promise<Ctx>;
 
-/** Creates the per-app ctx builder; the authenticator (keys, token cache) is set up once here. */
+/**
+ * Creates the per-app ctx builder; the authenticator (keys, token cache) is set up once here.
+ * A token already verified gives its ctx synchronously, so most requests wait for nothing.
+ */
 export function createContextBuilder(deps: ContextDeps): ContextBuilder {
   const authenticate = createAuthenticator({ store: deps.store, publicBaseUrl: deps.publicBaseUrl, keys: deps.keys });
-  return async (request, fhirBaseUrl) => {
-    const principal = await authenticate(request.headers.authorization, fhirBaseUrl);
-    return {
-      tenant: principal.tenant,
-      principal,
-      store: deps.store,
-      audit: deps.audit,
-      origin: { ip: request.ip, userAgent: request.headers['user-agent'] },
-    };
+  const ctxFor = (principal: Principal, request: FastifyRequest): Ctx => ({
+    tenant: principal.tenant,
+    principal,
+    store: deps.store,
+    audit: deps.audit,
+    origin: { ip: request.ip, userAgent: request.headers['user-agent'] },
+  });
+  return (request, fhirBaseUrl) => {
+    const authorization = request.headers.authorization;
+    const principal = authenticate.cached(authorization, fhirBaseUrl);
+    if (principal !== undefined) return ctxFor(principal, request);
+    return authenticate(authorization, fhirBaseUrl).then((verified) => ctxFor(verified, request));
   };
 }

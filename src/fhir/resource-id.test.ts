@@ -19,3 +19,16 @@ describe('newResourceId', () => {
     expect(ids.size).toBe(1000);
   });
 });
+
+describe('newResourceId random bits', () => {
+  it('keeps drawing fresh random bits past a refill of its pool', () => {
+    // 2,000 ids span several refills; a reused or zeroed pool would repeat random parts.
+    const randomParts = Array.from({ length: 2000 }, () => newResourceId(0).slice(14).replace('-', ''));
+    expect(new Set(randomParts).size).toBe(2000);
+    expect(randomParts.every((p) => /^7[0-9a-f]{3}[89ab][0-9a-f]{15}$/.test(p.replace('-', '')))).toBe(true);
+  });
+
+  it('encodes the timestamp big-endian in the first 48 bits', () => {
+    expect(newResourceId(0x0123456789ab).slice(0, 13)).toBe('01234567-89ab');
+  });
+});

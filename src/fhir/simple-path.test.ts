@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sampleResources } from '../../tests/fixtures/sample-resources.ts';
 import { compileFhirPath, typed } from './fhirpath.ts';
 import { planFor } from './search/extract.ts';
-import { evaluateSimplePath, parseSimplePath } from './simple-path.ts';
+import { evaluateSimplePath, parseSimplePath, rootElementKeys } from './simple-path.ts';
 
 describe('simple-path fast evaluator', () => {
   it('parses the forms it handles and nothing else', () => {
@@ -17,6 +17,15 @@ describe('simple-path fast evaluator', () => {
     expect(parseSimplePath("Patient.telecom.where(system='phone')")).toBeUndefined();
     expect(parseSimplePath('(Observation.value as Quantity')).toBeUndefined();
     expect(parseSimplePath('Patient.name.first()')).toBeUndefined();
+  });
+
+  it('names the resource keys a path starts from, choice types and extension keys included', () => {
+    expect(rootElementKeys(parseSimplePath('Patient.name.given')!, 'Patient')).toEqual(['name', '_name']);
+    const value = rootElementKeys(parseSimplePath('(Observation.value as Quantity).value')!, 'Observation');
+    expect(value).toEqual(expect.arrayContaining(['valueQuantity', '_valueQuantity', 'valueString', '_valueString', 'valueCodeableConcept']));
+    expect(rootElementKeys(parseSimplePath('Observation.code')!, 'Patient')).toBeUndefined();
+    expect(rootElementKeys(parseSimplePath('Patient.nope')!, 'Patient')).toBeUndefined();
+    expect(rootElementKeys(parseSimplePath('Patient')!, 'Patient')).toBeUndefined();
   });
 
   it('gives up (undefined) on primitive extensions instead of guessing', () => {

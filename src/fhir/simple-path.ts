@@ -10,7 +10,6 @@
  * without an element definition) it answers `undefined` so the caller falls back to the
  * general evaluator. `simple-path.test.ts` compares both on the Synthea sample.
  */
-import type { InternalSchemaElement } from '@medplum/core';
 import { elementOf } from './definitions.ts';
 
 /** A value with its FHIR type, as FHIRPath sees it (`HumanName`, `dateTime`, `Patient`...). */
@@ -77,6 +76,18 @@ export function evaluateSimplePath(path: SimplePath, input: TypedValue[]): Typed
   return current;
 }
 
+/**
+ * The JSON keys (`_` extension keys included) a path starting `Type.element` reads first on a
+ * resource of `resourceType`; when a resource has none of them the path's result is certainly
+ * empty, so callers evaluating many paths per resource can skip it. `undefined` when the path
+ * has another shape or its element is unknown.
+ */
+export function rootElementKeys(path: SimplePath, resourceType: string): string[] | undefined {
+  const [first, second] = path.steps;
+  if (first?.kind !== 'name' || first.name !== resourceType || second?.kind !== 'name') return undefined;
+  return elementKeysOf(resourceType, second.name)?.flatMap((k) => [k.key, k.extensionKey]);
+}
+
 function names(path: string): SimpleStep[] {
   return path.split('.').map((name) => ({ kind: 'name', name }));
 }
@@ -113,36 +124,66 @@ function step(item: TypedValue, name: string, out: TypedValue[]): boolean {
     out.push(item);
     return true;
   }
-  const element = elementOf(item.type, name);
-  if (!element || element.type.length === 0) return false;
-  const found = lookup(value, element);
+  const keys = elementKeysOf(item.type, name);
+  if (!keys) return false;
+  const found = lookup(value, keys);
   if (found === null) return false;
   if (found === undefined) return true;
-  const type = found.type === 'Element' || found.type === 'BackboneElement' ? element.type[0].code : found.type;
   if (Array.isArray(found.value)) {
     for (const v of found.value) {
       if (v === null || v === undefined) return false;
-      out.push({ type: resolvedType(type, v), value: v });
+      out.push({ type: resolvedType(found.type, v), value: v });
     }
   } else {
-    out.push({ type: resolvedType(type, found.value), value: found.value });
+    out.push({ type: resolvedType(found.type, found.value), value: found.value });
   }
   return true;
+}
+
+/** One JSON key an element may use, with the FHIRPath type of its values. */
+interface ElementJsonKey {
+  key: string;
+  /** `_key`: where a primitive's extensions go. */
+  extensionKey: string;
+  type: string;
+}
+
+/**
+ * The JSON keys of element `name` of a type, in definition order (each type of a choice
+ * element), computed once per element: this runs for every step of every search parameter of
+ * every resource written. Only elements that exist are cached, so names from client-supplied
+ * expressions cannot grow the cache.
+ */
+const jsonKeys = new Map<string, Map<string, readonly ElementJsonKey[]>>();
+
+function elementKeysOf(typeName: string, name: string): readonly ElementJsonKey[] | undefined {
+  let byName = jsonKeys.get(typeName);
+  const cached = byName?.get(name);
+  if (cached) return cached;
+  const element = elementOf(typeName, name);
+  if (!element || element.type.length === 0) return undefined;
+  const last = element.path.slice(element.path.lastIndexOf('.') + 1);
+  const choice = last.endsWith('[x]');
+  const keys = element.type.map((t): ElementJsonKey => {
+    const key = choice ? last.slice(0, -3) + t.code.charAt(0).toUpperCase() + t.code.slice(1) : last;
+    // Backbone elements are typed by their own type name (`PatientContact`), as in the general evaluator.
+    const type = t.code === 'Element' || t.code === 'BackboneElement' ? element.type[0].code : t.code;
+    return { key, extensionKey: '_' + key, type };
+  });
+  if (!byName) jsonKeys.set(typeName, (byName = new Map()));
+  byName.set(name, keys);
+  return keys;
 }
 
 /**
  * Finds the JSON property for an element (trying each type of a choice element in definition
  * order). `null` = a primitive extension is involved (give up); `undefined` = empty.
  */
-function lookup(value: Record<string, unknown>, element: InternalSchemaElement): TypedValue | null | undefined {
-  const lastDot = element.path.lastIndexOf('.');
-  const last = element.path.substring(lastDot + 1);
-  const choice = last.endsWith('[x]');
-  for (const t of element.type) {
-    const key = choice ? last.slice(0, -3) + t.code.charAt(0).toUpperCase() + t.code.slice(1) : last;
-    const v = value[key];
-    if (value['_' + key] !== undefined) return null;
-    if (v !== undefined) return isEmpty(v) ? undefined : { type: t.code, value: v };
+function lookup(value: Record<string, unknown>, keys: readonly ElementJsonKey[]): TypedValue | null | undefined {
+  for (const k of keys) {
+    const v = value[k.key];
+    if (value[k.extensionKey] !== undefined) return null;
+    if (v !== undefined) return isEmpty(v) ? undefined : { type: k.type, value: v };
   }
   return undefined;
 }

@@ -24,6 +24,14 @@ export interface StoredVersion {
   method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** The resource with server-owned meta; absent when `deleted`. */
   resource?: Resource;
+  /**
+   * The stored JSON text of `resource` (meta included), when the store read it from its database;
+   * a read can then send it as it is instead of parsing and re-serialising it. Stores that set it
+   * parse `resource` lazily, drop `json` when `resource` is replaced, and keep `json` out of
+   * enumeration so copies and comparisons of versions see only the resource. Changing the parsed
+   * `resource` in place does not change `json`.
+   */
+  readonly json?: string;
 }
 
 export interface VersionWrite {

@@ -6,6 +6,7 @@
  * @see https://hl7.org/fhir/R4/http.html#summary
  */
 import { authorize, type AccessRequest, type Interaction } from '../../domain/access/authorize.ts';
+import type { AuditRecord } from '../../domain/audit/audit-sink.ts';
 import type { Ctx } from '../../domain/context.ts';
 import { errors } from '../../fhir/outcome.ts';
 import { isResourceType } from '../../fhir/definitions.ts';
@@ -36,44 +37,47 @@ interface Route {
   access?: AccessRequest[];
   /** Public (metadata) or self-authorising and self-auditing (Bundles). */
   unguarded?: boolean;
-  run: (ctx: Ctx, req: FhirRequest) => Promise<FhirResponse>;
+  run: (ctx: Ctx, req: FhirRequest, route: Route) => Promise<FhirResponse>;
 }
 
 /** Routes, authorises, runs and audits one FHIR interaction. Throws FhirError. */
 export async function dispatch(ctx: Ctx, req: FhirRequest): Promise<FhirResponse> {
   const route = resolve(req);
-  if (route.unguarded) return route.run(ctx, req);
+  if (route.unguarded) return route.run(ctx, req, route);
+  let response: FhirResponse;
   try {
-    for (const access of route.access ?? [{ interaction: route.interaction, resourceType: route.resourceType, id: route.id }]) authorize(ctx, access);
-    const response = await route.run(ctx, req);
-    await audit(ctx, route, 'success', idsOf(route, response));
-    return response;
+    if (route.access === undefined) authorize(ctx, { interaction: route.interaction, resourceType: route.resourceType, id: route.id });
+    else for (const access of route.access) authorize(ctx, access);
+    response = await route.run(ctx, req, route);
   } catch (err) {
-    await audit(ctx, route, 'failure', route.id === undefined ? undefined : [route.id]);
+    const recorded = audit(ctx, route, 'failure', route.id === undefined ? undefined : [route.id]);
+    if (recorded !== undefined) await recorded;
     throw err;
   }
+  // A synchronous sink (the usual case) costs no extra turn of the microtask queue.
+  const recorded = audit(ctx, route, 'success', idsOf(route, response));
+  if (recorded !== undefined) await recorded;
+  return response;
 }
 
 /** Matches path shape and method; throws 404 for unknown paths/types, 405 for the wrong method. */
 export function resolve(req: FhirRequest): Route {
   const method: Method = req.method === 'HEAD' ? 'GET' : req.method;
-  const path = req.path.replace(/^\/+|\/+$/g, '');
+  const raw = req.path;
+  const path = raw.startsWith('/') || raw.endsWith('/') ? raw.replace(/^\/+|\/+$/g, '') : raw;
   const segments = path === '' ? [] : path.split('/');
   const [first, second, third, fourth] = segments;
-  const wrongMethod = (): never => {
-    throw errors.notAllowed(`${req.method} is not allowed on ${path === '' ? 'the FHIR base' : path}`);
-  };
 
   if (segments.length === 0) {
     if (method === 'GET') return { action: 'search-system', interaction: 'search-system', access: systemSearchAccess(req), run: searchSystem };
     if (method === 'POST') return { action: 'bundle', interaction: 'batch', unguarded: true, run: (c, r) => processBundle(c, r) };
-    return wrongMethod();
+    return notAllowed(req, path);
   }
   if (segments.length === 1) {
-    if (first === 'metadata') return method === 'GET' ? { action: 'capabilities', interaction: 'read', unguarded: true, run: async (_c, r) => capabilities(r) } : wrongMethod();
-    if (first === '_history') return method === 'GET' ? { action: 'history-system', interaction: 'history-system', run: (c, r) => history(c, r) } : wrongMethod();
+    if (first === 'metadata') return method === 'GET' ? { action: 'capabilities', interaction: 'read', unguarded: true, run: async (_c, r) => capabilities(r) } : notAllowed(req, path);
+    if (first === '_history') return method === 'GET' ? { action: 'history-system', interaction: 'history-system', run: (c, r) => history(c, r) } : notAllowed(req, path);
     if (first === '_search') {
-      return method === 'POST' ? { action: 'search-system', interaction: 'search-system', access: systemSearchAccess(req), run: searchSystem } : wrongMethod();
+      return method === 'POST' ? { action: 'search-system', interaction: 'search-system', access: systemSearchAccess(req), run: searchSystem } : notAllowed(req, path);
     }
   }
 
@@ -94,16 +98,16 @@ export function resolve(req: FhirRequest): Route {
   }
   if (segments.length === 2 && second.startsWith('$')) {
     if (second !== '$validate') throw unknownOperation(second);
-    return method === 'POST' ? { ...typeRoute('operation', type, (c, r) => validate(c, r, type)), action: '$validate' } : wrongMethod();
+    return method === 'POST' ? { ...typeRoute('operation', type, (c, r) => validate(c, r, type)), action: '$validate' } : notAllowed(req, path);
   }
-  if (segments.length === 2 && second === '_search') return method === 'POST' ? typeRoute('search-type', type, (c, r) => searchType(c, r, type)) : wrongMethod();
-  if (segments.length === 2 && second === '_history') return method === 'GET' ? typeRoute('history-type', type, (c, r) => history(c, r, type)) : wrongMethod();
+  if (segments.length === 2 && second === '_search') return method === 'POST' ? typeRoute('search-type', type, (c, r) => searchType(c, r, type)) : notAllowed(req, path);
+  if (segments.length === 2 && second === '_history') return method === 'GET' ? typeRoute('history-type', type, (c, r) => history(c, r, type)) : notAllowed(req, path);
 
   const id = requireId(second);
   if (segments.length === 2) {
     switch (method) {
       case 'GET':
-        return instanceRoute('read', type, id, (c, r) => read(c, r, type, id));
+        return instanceRoute('read', type, id, runRead);
       case 'PUT':
         return instanceRoute('update', type, id, (c, r) => update(c, r, type, id));
       case 'PATCH':
@@ -111,21 +115,30 @@ export function resolve(req: FhirRequest): Route {
       case 'DELETE':
         return instanceRoute('delete', type, id, (c, r) => deleteResource(c, r, type, id));
       default:
-        return wrongMethod();
+        return notAllowed(req, path);
     }
   }
   if (segments.length === 3 && third.startsWith('$')) {
     if (third !== '$validate') throw unknownOperation(third);
-    if (method !== 'POST' && method !== 'GET') return wrongMethod();
+    if (method !== 'POST' && method !== 'GET') return notAllowed(req, path);
     return { ...instanceRoute('operation', type, id, (c, r) => validate(c, r, type, id)), action: '$validate' };
   }
   if (third === '_history' && segments.length === 3) {
-    return method === 'GET' ? instanceRoute('history-instance', type, id, (c, r) => history(c, r, type, id)) : wrongMethod();
+    return method === 'GET' ? instanceRoute('history-instance', type, id, (c, r) => history(c, r, type, id)) : notAllowed(req, path);
   }
   if (third === '_history' && segments.length === 4) {
-    return method === 'GET' ? instanceRoute('vread', type, id, (c, r) => vread(c, r, type, id, fourth)) : wrongMethod();
+    return method === 'GET' ? instanceRoute('vread', type, id, (c, r) => vread(c, r, type, id, fourth)) : notAllowed(req, path);
   }
   throw errors.notFound(`No FHIR interaction has the path ${path}`);
+}
+
+/** Module-level rather than a closure per request: read by id is the hottest route. */
+function runRead(ctx: Ctx, req: FhirRequest, route: Route): Promise<FhirResponse> {
+  return read(ctx, req, route.resourceType as string, route.id as string);
+}
+
+function notAllowed(req: FhirRequest, path: string): never {
+  throw errors.notAllowed(`${req.method} is not allowed on ${path === '' ? 'the FHIR base' : path}`);
 }
 
 function typeRoute(interaction: Interaction, resourceType: string, run: Route['run']): Route {
@@ -157,17 +170,23 @@ function unknownOperation(name: string) {
   return errors.notFound(`The operation ${name} is not supported here; see the CapabilityStatement at metadata`);
 }
 
-async function audit(ctx: Ctx, route: Route, outcome: 'success' | 'failure', ids: string[] | undefined): Promise<void> {
-  await ctx.audit.record({
+/**
+ * Records the interaction; returns the sink's promise only when it has one to wait for. Every
+ * record has the same shape (absent type or ids are `undefined`, which JSON leaves out).
+ */
+function audit(ctx: Ctx, route: Route, outcome: 'success' | 'failure', ids: string[] | undefined): Promise<void> | undefined {
+  const entry: AuditRecord = {
     tenant: ctx.tenant,
     principal: ctx.principal,
     action: route.action,
     outcome,
-    ...(route.resourceType === undefined ? {} : { resourceType: route.resourceType }),
-    ...(ids === undefined ? {} : { ids }),
+    resourceType: route.resourceType,
+    ids,
     origin: ctx.origin,
     at: new Date().toISOString(),
-  });
+  };
+  const recorded = ctx.audit.record(entry);
+  return recorded instanceof Promise ? recorded : undefined;
 }
 
 /** The ids an interaction touched: the URL's id, a created resource's id, or a search's matches. */

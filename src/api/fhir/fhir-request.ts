@@ -33,6 +33,11 @@ export interface FhirRequest {
 export interface FhirResponse {
   status: number;
   body?: Resource;
+  /**
+   * `body` as JSON text, when the interaction has it ready (a stored version read unchanged), so
+   * HTTP can send it without serialising; `body` then parses it on first access.
+   */
+  rawBody?: string;
   headers?: {
     location?: string;
     etag?: string;

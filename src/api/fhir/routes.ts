@@ -56,7 +56,12 @@ export const fhirRoutes: FastifyPluginAsync<FhirRoutesOptions> = async (app, opt
     }
 
     // The CapabilityStatement is public: clients read it to learn how to authenticate.
-    const response = path === 'metadata' && (req.method === 'GET' || req.method === 'HEAD') ? capabilities(req) : await dispatch(await options.buildCtx(request, baseUrl), req);
+    let response: FhirResponse;
+    if (path === 'metadata' && (req.method === 'GET' || req.method === 'HEAD')) response = capabilities(req);
+    else {
+      const built = options.buildCtx(request, baseUrl);
+      response = await dispatch(built instanceof Promise ? await built : built, req);
+    }
     return send(reply, response, pretty);
   }
 
@@ -96,6 +101,10 @@ function send(reply: FastifyReply, response: FhirResponse, pretty: boolean): Fas
     if (headers.lastModified !== undefined) reply.header('last-modified', headers.lastModified);
     if (headers.location !== undefined) reply.header('location', headers.location);
     if (headers.contentLocation !== undefined) reply.header('content-location', headers.contentLocation);
+  }
+  if (response.rawBody !== undefined && !pretty) {
+    reply.header('content-type', FHIR_JSON_CONTENT_TYPE);
+    return reply.send(response.rawBody);
   }
   if (response.body === undefined) return reply.send();
   reply.header('content-type', FHIR_JSON_CONTENT_TYPE);

@@ -67,5 +67,6 @@ export function printSummary(terminal: Terminal, result: ImportResult): void {
   terminal.out(`Seconds:     ${seconds.toFixed(1)}`);
   terminal.out(`Resources/s: ${ratePerSecond(result.resources, result.elapsedMs)}`);
   terminal.out(`Failures:    ${result.failures.length}`);
+  terminal.out(`Definitions: ${(result.definitionsMs / 1000).toFixed(1)} s, loaded once before the import (not in Seconds)`);
   for (const failure of result.failures) terminal.err(`  ${formatFailure(failure)}`);
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImportItem } from './import-unit.ts';
 import { loadJsonFile } from './json-file.ts';
+import { JsonFileReader } from './json-file-reader.ts';
 import { readNdjsonFile } from './ndjson-file.ts';
 import { expandSources } from './sources.ts';
 
@@ -53,6 +54,39 @@ describe('loadJsonFile', () => {
   it('reports a missing file instead of rejecting', async () => {
     const [item] = await loadJsonFile(join(dir, 'missing.json'));
     expect(item).toMatchObject({ failure: { message: expect.stringMatching(/^cannot read: .*ENOENT/) } });
+  });
+});
+
+describe('JsonFileReader', () => {
+  it('reads, checks and parses files on its thread with the same results as loadJsonFile', async () => {
+    const files = {
+      good: ['good.json', '\uFEFF{"resourceType":"Bundle","type":"transaction","entry":[]}'],
+      broken: ['broken2.json', '{\n  "resourceType": "Patient",\n  "id": "x",,\n}\n'],
+      duplicate: ['duplicate.json', '{"resourceType":"Patient","id":"a","id":"b"}'],
+      notResource: ['array.json', '[1]'],
+    };
+    for (const [name, text] of Object.values(files)) await writeFile(join(dir, name), text);
+    const paths = [...Object.values(files).map(([name]) => join(dir, name)), join(dir, 'missing.json')];
+    const reader = new JsonFileReader();
+    try {
+      // Requested together, answered each to its own request.
+      const results = await Promise.all(paths.map((file) => reader.load(file)));
+      expect(results).toEqual(await Promise.all(paths.map((file) => loadJsonFile(file))));
+      expect(results[0]).toEqual([{ unit: { file: paths[0], bundle: { resourceType: 'Bundle', type: 'transaction', entry: [] } } }]);
+      expect(results[1]).toEqual([{ failure: { file: paths[1], line: 3, column: 13, message: expect.stringMatching(/^Invalid JSON: /) } }]);
+      expect(results[2]).toEqual([{ failure: { file: paths[2], line: 1, column: 36, message: expect.stringMatching(/[Dd]uplicate/) } }]);
+      expect(results[3]).toEqual([{ failure: { file: paths[3], message: expect.stringMatching(/not a FHIR resource/) } }]);
+      expect(results[4]).toEqual([{ failure: { file: paths[4], message: expect.stringMatching(/^cannot read: .*ENOENT/) } }]);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('fails loads, instead of hanging, once its thread has stopped', async () => {
+    const reader = new JsonFileReader();
+    await reader.close();
+    const file = join(dir, 'after-close.json');
+    await expect(reader.load(file)).resolves.toEqual([{ failure: { file, message: expect.stringMatching(/^cannot read: the JSON reader thread stopped/) } }]);
   });
 });
 

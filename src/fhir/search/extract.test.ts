@@ -1,7 +1,8 @@
 import type { Observation, Patient } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import { sampleResources } from '../../../tests/fixtures/sample-resources.ts';
-import { extractIndexRows } from './extract.ts';
+import { typed } from '../fhirpath.ts';
+import { extractIndexRows, planFor } from './extract.ts';
 import type { IndexRow } from './types.ts';
 
 const ms = (iso: string): number => Date.parse(iso);
@@ -93,6 +94,23 @@ describe('extractIndexRows', () => {
     const us = (used.user + used.system) / resources.length;
     console.log(`extractIndexRows: ${resources.length} resources, ${total} rows, ${us.toFixed(1)} µs CPU/resource`);
     expect(us).toBeLessThan(1000); // a regression guard only; ~20 µs on an idle machine
+  });
+
+  it('skips only paths whose first element the resource lacks: same rows as evaluating every path', () => {
+    const resources = [...sampleResources({ localReferences: true }), { resourceType: 'Patient', _birthDate: { extension: [{ url: 'http://x', valueString: 'y' }] } } as unknown as Patient];
+    let skipped = 0;
+    for (const r of resources) {
+      const all: IndexRow[] = [];
+      for (const param of planFor(r.resourceType)) {
+        for (const branch of param.branches) {
+          if (branch.rootKeys && !branch.rootKeys.some((k) => (r as unknown as Record<string, unknown>)[k] !== undefined)) skipped++;
+          for (const value of branch.path.evaluateTyped([typed(r)])) param.index(param.code, value, (row) => all.push(row), branch.implicitSystem);
+        }
+      }
+      const unique = [...new Map(all.map((row) => [JSON.stringify(row), row])).values()];
+      expect(extractIndexRows(r), `${r.resourceType}/${r.id}`).toEqual(unique);
+    }
+    expect(skipped).toBeGreaterThan(100_000);
   });
 
   it('indexes every patient reference the sample expects', () => {

@@ -13,7 +13,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import { elementOf } from '../definitions.ts';
 import { compileFhirPath, typed } from '../fhirpath.ts';
 import type { CompiledFhirPath, TypedValue } from '../fhirpath.ts';
-import { simplePathSegments } from '../simple-path.ts';
+import { parseSimplePath, rootElementKeys, simplePathSegments } from '../simple-path.ts';
 import { valueSetSystem } from '../value-sets.ts';
 import { indexDate } from './date.ts';
 import { indexNumber } from './number.ts';
@@ -41,6 +41,12 @@ const INDEXERS: Partial<Record<SearchParamType, Indexer>> = {
 
 interface BranchPlan {
   path: CompiledFhirPath;
+  /**
+   * The resource keys the path starts from (`Observation.value...`: `valueQuantity`,
+   * `_valueString`...). A resource has few of the elements its type's parameters index, so
+   * checking these first skips most paths without evaluating them.
+   */
+  rootKeys?: string[];
   /** For token branches ending at a bound `code` element: the code system of its value set. */
   implicitSystem?: string;
 }
@@ -68,8 +74,10 @@ export function extractIndexRows(resource: Resource): IndexRow[] {
     }
   };
   const root = [typed(resource)];
+  const fields = resource as unknown as Record<string, unknown>;
   for (const param of planFor(resource.resourceType)) {
     for (const branch of param.branches) {
+      if (branch.rootKeys && !hasAnyKey(fields, branch.rootKeys)) continue;
       for (const value of branch.path.evaluateTyped(root)) param.index(param.code, value, emit, branch.implicitSystem);
     }
   }
@@ -91,6 +99,9 @@ function compileParam(resourceType: string, def: SearchParameterDef): ParamPlan[
   if (!def.supported || !index || NOT_INDEXED.has(def.code)) return [];
   const branches = def.branches.map((expression) => {
     const branch: BranchPlan = { path: compileFhirPath(expression) };
+    const simple = parseSimplePath(expression);
+    const rootKeys = simple && rootElementKeys(simple, resourceType);
+    if (rootKeys) branch.rootKeys = rootKeys;
     if (def.type === 'token') {
       const system = boundSystem(resourceType, expression);
       if (system) branch.implicitSystem = system;
@@ -115,6 +126,11 @@ function boundSystem(resourceType: string, expression: string): string | undefin
     type = element.type[0].code;
   }
   return undefined;
+}
+
+function hasAnyKey(fields: Record<string, unknown>, keys: readonly string[]): boolean {
+  for (const key of keys) if (fields[key] !== undefined) return true;
+  return false;
 }
 
 /** Null and the text "null" must not collide in keys. */

@@ -4,11 +4,12 @@
  * `%rootResource`, `%ucum`). The first failed invariant of a value is reported.
  * @see https://hl7.org/fhir/R4/conformance-rules.html#constraints
  */
-import type { Constraint } from '@medplum/core';
 import { compileFhirPath } from '../fhirpath.ts';
 import type { TypedValue } from '../fhirpath.ts';
 import { FhirError, issue } from '../outcome.ts';
 import type { Issue } from '../outcome.ts';
+import { certainlyMet } from './invariant-shortcut.ts';
+import type { Invariant } from './type-rules.ts';
 
 const UCUM: TypedValue = { type: 'string', value: 'http://unitsofmeasure.org' };
 
@@ -19,8 +20,10 @@ export interface InvariantScope {
 }
 
 /** Appends an issue for the first invariant `value` does not meet. */
-export function checkInvariants(value: TypedValue, constraints: Constraint[], path: string, scope: InvariantScope, issues: Issue[]): void {
+export function checkInvariants(value: TypedValue, constraints: Invariant[], path: string, scope: InvariantScope, issues: Issue[]): void {
+  const obj = typeof value.value === 'object' && value.value !== null && !Array.isArray(value.value) ? (value.value as Record<string, unknown>) : undefined;
   for (const c of constraints) {
+    if (obj && c.metWhenAbsent.length > 0 && certainlyMet(obj, c.metWhenAbsent)) continue;
     const variables = { '%context': value, '%ucum': UCUM, '%resource': scope.resource, '%rootResource': scope.root };
     let met: boolean;
     try {

@@ -12,6 +12,8 @@ import { typeSchema } from '../definitions.ts';
 import { elementKeys } from '../element-keys.ts';
 import { valueSetCodes } from '../value-sets.ts';
 import type { ValueSetCodes } from '../value-sets.ts';
+import { metWhenAbsent } from './invariant-shortcut.ts';
+import type { AbsentKeySets } from './invariant-shortcut.ts';
 
 /** Invariants that are not checked: `ele-1` is covered by the empty-value checks; the others
  * need whole-resource context or are known to be wrong in R4 (the same list as medplum's). */
@@ -27,7 +29,7 @@ export interface KeyRule {
   isArray: boolean;
   max: number;
   /** Error-level invariants to evaluate on each value. */
-  constraints: Constraint[];
+  constraints: Invariant[];
   /** For choice elements: the element name, to detect two types given at once. */
   choice?: string;
   /** Required binding to an enumerable value set (code and CodeableConcept only). */
@@ -41,7 +43,16 @@ export interface TypeRules {
   /** Elements with min > 0, each with the JSON keys that satisfy it (`value[x]`: all its choices). */
   required: { name: string; keys: string[] }[];
   /** Type-level invariants, checked on the root resource. */
-  constraints: Constraint[];
+  constraints: Invariant[];
+}
+
+/** An invariant to check, with when it is certainly met without evaluating it. */
+export interface Invariant {
+  key: string;
+  description: string;
+  expression: string;
+  /** See `invariant-shortcut.ts`; computed for the type of the values it is checked on. */
+  metWhenAbsent: AbsentKeySets;
 }
 
 const cache = new Map<string, TypeRules | undefined>();
@@ -61,7 +72,7 @@ export function typeRules(typeName: string): TypeRules | undefined {
         const jsonKeys = name.endsWith('[x]') ? element.type.map((t) => base + capitalise(t.code)) : [name];
         return { name: base, keys: jsonKeys };
       });
-    rules = { keys, required, constraints: checked(schema.constraints) };
+    rules = { keys, required, constraints: checked(schema.constraints, typeName) };
   }
   cache.set(typeName, rules);
   return rules;
@@ -77,7 +88,7 @@ function keyRule(element: InternalSchemaElement, type: string): KeyRule {
     primitive: isPrimitiveType(type),
     isArray: element.isArray === true,
     max: element.max,
-    constraints: checked(element.constraints),
+    constraints: checked(element.constraints, type),
   };
   if (choice) rule.choice = last;
   const binding = element.binding;
@@ -95,8 +106,26 @@ function keyRule(element: InternalSchemaElement, type: string): KeyRule {
   return rule;
 }
 
-function checked(constraints: Constraint[] | undefined): Constraint[] {
-  return (constraints ?? []).filter((c) => c.severity === 'error' && !SKIPPED_CONSTRAINTS.has(c.key));
+/** The error-level invariants that are checked, for values of type `contextType`. */
+function checked(constraints: Constraint[] | undefined, contextType: string): Invariant[] {
+  return (constraints ?? [])
+    .filter((c) => c.severity === 'error' && !SKIPPED_CONSTRAINTS.has(c.key))
+    .map((c) => ({
+      key: c.key,
+      description: c.description,
+      expression: c.expression,
+      metWhenAbsent: isPrimitiveType(contextType) ? [] : metWhenAbsent(c.expression, (element) => jsonKeysOf(contextType, element)),
+    }));
+}
+
+/** The JSON keys carrying an element of a type (`value` -> `valueQuantity`, `valueString`...). */
+function jsonKeysOf(typeName: string, element: string): string[] | undefined {
+  const keys: string[] = [];
+  for (const [key, ek] of elementKeys(typeName)) {
+    const last = ek.element.path.slice(ek.element.path.lastIndexOf('.') + 1);
+    if (last === element || last === element + '[x]') keys.push(key);
+  }
+  return keys.length > 0 ? keys : undefined;
 }
 
 function capitalise(code: string): string {

@@ -31,17 +31,55 @@ export const HISTORY_FROM =
 const READ_VERSION = stmt(`SELECT ${HISTORY_COLUMNS} FROM ${HISTORY_FROM} WHERE h.tenant = ? AND h.type = ? AND h.id = ? AND h.version_id = ?`);
 
 export function toStoredVersion(row: VersionRow): StoredVersion {
-  const deleted = row.deleted !== 0;
-  const out: StoredVersion = {
-    resourceType: row.type,
-    id: row.id,
-    versionId: String(row.version_id),
-    lastUpdated: new Date(Number(row.last_updated)).toISOString(),
-    deleted,
-    method: row.method as StoredVersion['method'],
+  const lastUpdated = new Date(Number(row.last_updated)).toISOString();
+  const method = row.method as StoredVersion['method'];
+  if (row.deleted !== 0 || row.content === null) {
+    return { resourceType: row.type, id: row.id, versionId: String(row.version_id), lastUpdated, deleted: row.deleted !== 0, method };
+  }
+  return new RowVersion(row.type, row.id, String(row.version_id), lastUpdated, method, row.content);
+}
+
+/**
+ * A stored version with content whose `resource` is parsed on first use, so a read by id can send
+ * the stored text (`json`) without parsing and re-serialising it. `resource` is an own enumerable
+ * property (copies and equality checks see it as on any version); `json` lives on the prototype
+ * (copies do not carry it) and is dropped when `resource` is replaced. Built as a class with one
+ * shared property descriptor because per-object accessors cost as much as the parse they avoid.
+ */
+class RowVersion implements StoredVersion {
+  declare resource?: Resource;
+  readonly deleted = false;
+  #json: string | undefined;
+  #resource: Resource | undefined;
+
+  private static readonly RESOURCE: PropertyDescriptor = {
+    get(this: RowVersion): Resource | undefined {
+      if (this.#resource === undefined && this.#json !== undefined) this.#resource = JSON.parse(this.#json) as Resource;
+      return this.#resource;
+    },
+    set(this: RowVersion, value: Resource | undefined) {
+      this.#resource = value;
+      this.#json = undefined;
+    },
+    enumerable: true,
+    configurable: true,
   };
-  if (!deleted && row.content !== null) out.resource = JSON.parse(row.content) as Resource;
-  return out;
+
+  constructor(
+    readonly resourceType: string,
+    readonly id: string,
+    readonly versionId: string,
+    readonly lastUpdated: string,
+    readonly method: StoredVersion['method'],
+    json: string,
+  ) {
+    this.#json = json;
+    Object.defineProperty(this, 'resource', RowVersion.RESOURCE);
+  }
+
+  get json(): string | undefined {
+    return this.#json;
+  }
 }
 
 export async function readCurrent(conn: SqlConn, tenant: string, type: string, id: string): Promise<StoredVersion | undefined> {

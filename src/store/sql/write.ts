@@ -100,6 +100,11 @@ function checkExpectedVersion(type: string, id: string, current: CurrentRow | un
  * Keys come out in the conventional order: resourceType, id, meta, then the rest.
  */
 function withMeta(resource: Resource, id: string, versionId: string, lastUpdated: string): Resource {
-  const { resourceType, id: _clientId, meta, ...rest } = resource;
-  return { resourceType, id, meta: { ...meta, versionId, lastUpdated }, ...rest } as Resource;
+  // One object built key by key: destructuring `...rest` and spreading it again copied twice.
+  const source = resource as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = { resourceType: resource.resourceType, id, meta: { ...resource.meta, versionId, lastUpdated } };
+  for (const key in source) {
+    if (key !== 'resourceType' && key !== 'id' && key !== 'meta') out[key] = source[key];
+  }
+  return out as unknown as Resource;
 }

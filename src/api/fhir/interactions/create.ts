@@ -40,5 +40,6 @@ export async function create(ctx: Ctx, req: FhirRequest, resourceType: string): 
  */
 export function insertNew(tx: StoreTransaction, resource: Resource, assignedId?: string): Promise<StoredVersion> {
   const id = assignedId ?? newResourceId();
-  return tx.writeVersion({ resourceType: resource.resourceType, id, method: 'POST', resource: { ...resource, id }, expectedVersion: 0 });
+  // No copy with the id set: the store writes `id` (and meta) into the content it stores.
+  return tx.writeVersion({ resourceType: resource.resourceType, id, method: 'POST', resource, expectedVersion: 0 });
 }

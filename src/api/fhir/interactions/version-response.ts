@@ -4,6 +4,7 @@
  * version so the headers are identical everywhere.
  * @see https://hl7.org/fhir/R4/http.html#versioning
  */
+import type { Resource } from '@medplum/fhirtypes';
 import type { StoredVersion } from '../../../store/store.ts';
 import { errors, informationOutcome } from '../../../fhir/outcome.ts';
 import type { FhirRequest, FhirResponse } from '../fhir-request.ts';
@@ -14,9 +15,32 @@ export function etagOf(versionId: string): string {
   return `W/"${versionId}"`;
 }
 
-/** The HTTP date of an ISO instant (HTTP dates have whole seconds). */
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** `YYYY-MM-DDTHH:MM:SS[.sss]Z`, as the store writes `lastUpdated`. */
+const UTC_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?Z$/;
+
+/**
+ * The HTTP date of an ISO instant (HTTP dates have whole seconds). Instants in the store's own
+ * UTC form are rearranged as text, which costs a fraction of parsing and formatting a Date; this
+ * runs on every read.
+ */
 export function httpDate(instant: string): string {
-  return new Date(instant).toUTCString();
+  const m = UTC_INSTANT.exec(instant);
+  if (m === null) return new Date(instant).toUTCString();
+  const [, year, month, day, time] = m;
+  const y = Number(year);
+  const mo = Number(month);
+  const d = Number(day);
+  if (y < 1000 || mo < 1 || mo > 12 || d < 1 || d > 31) return new Date(instant).toUTCString();
+  return `${WEEKDAYS[weekday(y, mo, d)]}, ${day} ${MONTHS[mo - 1]} ${year} ${time} GMT`;
+}
+
+/** Day of the week (0 = Sunday) of a Gregorian date, by Sakamoto's method. */
+function weekday(y: number, m: number, d: number): number {
+  const t = [0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4];
+  const year = m < 3 ? y - 1 : y;
+  return (year + Math.floor(year / 4) - Math.floor(year / 100) + Math.floor(year / 400) + t[m - 1] + d) % 7;
 }
 
 /** The URL of one version: `<base>/Type/id/_history/n`. */
@@ -39,9 +63,47 @@ export function expectedVersionOf(req: FhirRequest): number | undefined {
   return req.headers.ifMatch === undefined ? undefined : versionFromETag(req.headers.ifMatch);
 }
 
-/** A read/vread response: the resource with ETag and Last-Modified. */
+/**
+ * A read/vread response: the resource with ETag and Last-Modified. When the store has the stored
+ * text, it goes out as `rawBody` and `body` stays unparsed until someone (a Bundle) asks for it.
+ */
 export function readResponse(v: StoredVersion): FhirResponse {
-  return { status: 200, body: v.resource, headers: { etag: etagOf(v.versionId), lastModified: httpDate(v.lastUpdated) } };
+  const headers = { etag: etagOf(v.versionId), lastModified: httpDate(v.lastUpdated) };
+  return v.json === undefined ? { status: 200, body: v.resource, headers } : new StoredReadResponse(v, v.json, headers);
+}
+
+/**
+ * `body` is an own enumerable accessor (so copies keep it) from one shared descriptor: an object
+ * literal with a getter per response costs more than the parse it defers.
+ */
+class StoredReadResponse implements FhirResponse {
+  readonly status = 200;
+  declare body?: Resource;
+  #version: StoredVersion | undefined;
+  #body: Resource | undefined;
+
+  private static readonly BODY: PropertyDescriptor = {
+    get(this: StoredReadResponse): Resource | undefined {
+      return this.#version === undefined ? this.#body : this.#version.resource;
+    },
+    set(this: StoredReadResponse, value: Resource | undefined) {
+      // A replaced body no longer matches the stored text.
+      this.#version = undefined;
+      this.#body = value;
+      this.rawBody = undefined;
+    },
+    enumerable: true,
+    configurable: true,
+  };
+
+  constructor(
+    version: StoredVersion,
+    public rawBody: string | undefined,
+    readonly headers: NonNullable<FhirResponse['headers']>,
+  ) {
+    this.#version = version;
+    Object.defineProperty(this, 'body', StoredReadResponse.BODY);
+  }
 }
 
 /**

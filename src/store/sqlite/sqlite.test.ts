@@ -1,0 +1,56 @@
+/**
+ * The SQLite reader shares one read transaction per turn of the event loop: it always sees what
+ * this store committed, and sees other connections' commits from the next turn on.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { patient, put } from '../conformance/fixtures.ts';
+import { testIndexer } from '../conformance/test-indexer.ts';
+import type { FhirStore } from '../store.ts';
+import { openSqliteStore } from './sqlite.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'heron-sqlite-reader-'));
+const file = join(dir, 'heron.sqlite');
+let store: FhirStore;
+let other: FhirStore;
+
+beforeAll(async () => {
+  store = await openSqliteStore({ file, indexer: testIndexer });
+  await store.migrate();
+  other = await openSqliteStore({ file, indexer: testIndexer });
+});
+afterAll(async () => {
+  await store?.close();
+  await other?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('SQLite reader snapshots', () => {
+  it('sees its own store’s commits at once, even within one turn', async () => {
+    const reader = store.reader('t1');
+    expect(await reader.readCurrent('Patient', 'own')).toBeUndefined(); // opens the turn's snapshot
+    await store.transaction('t1', (tx) => put(tx, patient('own')));
+    expect((await reader.readCurrent('Patient', 'own'))?.versionId).toBe('1');
+    await store.transaction('t1', (tx) => put(tx, patient('own', { family: 'Two' }), 1));
+    expect((await reader.readCurrent('Patient', 'own'))?.versionId).toBe('2');
+  });
+
+  it('sees another connection’s commit from the next turn on', async () => {
+    const reader = store.reader('t1');
+    expect(await reader.readCurrent('Patient', 'theirs')).toBeUndefined();
+    await other.transaction('t1', (tx) => put(tx, patient('theirs')));
+    expect(await reader.readCurrent('Patient', 'theirs')).toBeUndefined(); // same turn, same snapshot
+    await nextTurn();
+    expect((await reader.readCurrent('Patient', 'theirs'))?.versionId).toBe('1');
+  });
+
+  it('closes with a snapshot open', async () => {
+    const extra = await openSqliteStore({ file, indexer: testIndexer });
+    await extra.reader('t1').readCurrent('Patient', 'own');
+    await extra.close();
+    await nextTurn(); // the pending end of the snapshot must not touch the closed database
+  });
+});
