@@ -171,10 +171,11 @@ function unknownOperation(name: string) {
 }
 
 /**
- * Records the interaction; returns the sink's promise only when it has one to wait for. Every
- * record has the same shape (absent type or ids are `undefined`, which JSON leaves out).
+ * Records the interaction; returns what the sink returns, so that only a sink with a promise
+ * costs a wait. Every record has the same shape (absent type or ids are `undefined`, which JSON
+ * leaves out).
  */
-function audit(ctx: Ctx, route: Route, outcome: 'success' | 'failure', ids: string[] | undefined): Promise<void> | undefined {
+function audit(ctx: Ctx, route: Route, outcome: 'success' | 'failure', ids: string[] | undefined): void | Promise<void> {
   const entry: AuditRecord = {
     tenant: ctx.tenant,
     principal: ctx.principal,
@@ -185,8 +186,7 @@ function audit(ctx: Ctx, route: Route, outcome: 'success' | 'failure', ids: stri
     origin: ctx.origin,
     at: new Date().toISOString(),
   };
-  const recorded = ctx.audit.record(entry);
-  return recorded instanceof Promise ? recorded : undefined;
+  return ctx.audit.record(entry);
 }
 
 /** The ids an interaction touched: the URL's id, a created resource's id, or a search's matches. */
