@@ -4,8 +4,8 @@
  * @see https://hl7.org/fhir/smart-app-launch/STU2/backend-services.html
  */
 import { SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HeronServer, STORE_KINDS, type Tenant } from '../fixtures/heron-server.ts';
+import { describe, expect, it } from 'vitest';
+import { HeronServer, STORE_KINDS, useHeronServer, type Tenant } from '../fixtures/heron-server.ts';
 import { expectOutcome, expectStatus, patient } from './fhir-expect.ts';
 
 function b64url(value: object): string {
@@ -16,12 +16,9 @@ describe.each(STORE_KINDS)('authentication (%s)', (kind) => {
   let server: HeronServer;
   let t: Tenant;
 
-  beforeAll(async () => {
-    server = await HeronServer.start(kind);
-    t = server.default;
-  });
-  afterAll(async () => {
-    await server?.close();
+  useHeronServer(kind, (started) => {
+    server = started;
+    t = started.default;
   });
 
   it('the issued token works', async () => {

@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HeronServer, REPO_ROOT, STORE_KINDS, type Tenant } from '../fixtures/heron-server.ts';
+import { describe, expect, it } from 'vitest';
+import { HeronServer, REPO_ROOT, STORE_KINDS, useHeronServer, type Tenant } from '../fixtures/heron-server.ts';
 import { expectOutcome, expectStatus } from './fhir-expect.ts';
 
 interface BadInputCase {
@@ -36,12 +36,9 @@ describe.each(STORE_KINDS)('bad input (%s)', (kind) => {
   let server: HeronServer;
   let t: Tenant;
 
-  beforeAll(async () => {
-    server = await HeronServer.start(kind);
-    t = server.default;
-  });
-  afterAll(async () => {
-    await server?.close();
+  useHeronServer(kind, (started) => {
+    server = started;
+    t = started.default;
   });
 
   it('the corpus is intact', () => {

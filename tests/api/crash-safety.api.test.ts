@@ -8,8 +8,8 @@
  * resources exist: it must be all of them (always, if acknowledged) or none.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HeronServer, STORE_KINDS, sleep, type Tenant } from '../fixtures/heron-server.ts';
+import { describe, expect, it } from 'vitest';
+import { HeronServer, STORE_KINDS, useHeronServer, sleep, type Tenant } from '../fixtures/heron-server.ts';
 import { countMatches, expectStatus, inParallel } from './fhir-expect.ts';
 
 const TX_SIZE = 5;
@@ -55,12 +55,9 @@ describe.each(STORE_KINDS)('crash safety (%s)', (kind) => {
   let server: HeronServer;
   let t: Tenant;
 
-  beforeAll(async () => {
-    server = await HeronServer.start(kind);
-    t = server.default;
-  });
-  afterAll(async () => {
-    await server?.close();
+  useHeronServer(kind, (started) => {
+    server = started;
+    t = started.default;
   });
 
   it('after kill -9 every acknowledged write is readable and no transaction is half applied', async () => {

@@ -3,20 +3,17 @@
  * `heron serve` on each store.
  * @see https://hl7.org/fhir/R4/http.html
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HeronServer, STORE_KINDS, type Tenant } from '../fixtures/heron-server.ts';
+import { describe, expect, it } from 'vitest';
+import { HeronServer, STORE_KINDS, useHeronServer, type Tenant } from '../fixtures/heron-server.ts';
 import { expectOutcome, expectStatus, patient, uniqueSystem, versionFromEtag } from './fhir-expect.ts';
 
 describe.each(STORE_KINDS)('CRUD and versioning (%s)', (kind) => {
   let server: HeronServer;
   let t: Tenant;
 
-  beforeAll(async () => {
-    server = await HeronServer.start(kind);
-    t = server.default;
-  });
-  afterAll(async () => {
-    await server?.close();
+  useHeronServer(kind, (started) => {
+    server = started;
+    t = started.default;
   });
 
   it('create answers 201 with Location, ETag, Last-Modified and the stored resource', async () => {

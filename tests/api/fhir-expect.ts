@@ -74,3 +74,8 @@ export async function inParallel<T, R>(items: T[], width: number, fn: (item: T) 
   );
   return results;
 }
+
+/** The search query `identifier=system|value`, encoded. */
+export function identifierQuery(system: string, value: string): string {
+  return `identifier=${encodeURIComponent(`${system}|${value}`)}`;
+}

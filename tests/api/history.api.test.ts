@@ -3,8 +3,8 @@
  * following `next` links.
  * @see https://hl7.org/fhir/R4/http.html#history
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HeronServer, STORE_KINDS, sleep, type HttpResult, type Tenant } from '../fixtures/heron-server.ts';
+import { describe, expect, it } from 'vitest';
+import { HeronServer, STORE_KINDS, useHeronServer, sleep, type HttpResult, type Tenant } from '../fixtures/heron-server.ts';
 import { expectOutcome, expectStatus, patient, uniqueSystem } from './fhir-expect.ts';
 
 /** Follows next links; returns every entry and the number of pages. */
@@ -33,12 +33,9 @@ describe.each(STORE_KINDS)('history (%s)', (kind) => {
   let server: HeronServer;
   let t: Tenant;
 
-  beforeAll(async () => {
-    server = await HeronServer.start(kind);
-    t = server.default;
-  });
-  afterAll(async () => {
-    await server?.close();
+  useHeronServer(kind, (started) => {
+    server = started;
+    t = started.default;
   });
 
   it('instance history lists every version newest first, including the delete', async () => {

@@ -2,20 +2,17 @@
  * The CapabilityStatement and the shape of the FHIR base URL (with or without trailing slash).
  * @see https://hl7.org/fhir/R4/http.html#capabilities
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HeronServer, STORE_KINDS, type Tenant } from '../fixtures/heron-server.ts';
+import { describe, expect, it } from 'vitest';
+import { HeronServer, STORE_KINDS, useHeronServer, type Tenant } from '../fixtures/heron-server.ts';
 import { expectOutcome, expectStatus, patient, uniqueSystem } from './fhir-expect.ts';
 
 describe.each(STORE_KINDS)('metadata and base URL (%s)', (kind) => {
   let server: HeronServer;
   let t: Tenant;
 
-  beforeAll(async () => {
-    server = await HeronServer.start(kind);
-    t = server.default;
-  });
-  afterAll(async () => {
-    await server?.close();
+  useHeronServer(kind, (started) => {
+    server = started;
+    t = started.default;
   });
 
   it('serves an R4 4.0.1 CapabilityStatement without a token', async () => {

@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HeronServer, REPO_ROOT, STORE_KINDS, type Tenant } from '../fixtures/heron-server.ts';
-import { countMatches, expectOutcome, expectStatus, inParallel, patient, uniqueSystem } from './fhir-expect.ts';
+import { describe, expect, it } from 'vitest';
+import { HeronServer, REPO_ROOT, STORE_KINDS, useHeronServer, type Tenant } from '../fixtures/heron-server.ts';
+import { countMatches, expectOutcome, expectStatus, inParallel, patient, uniqueSystem, identifierQuery } from './fhir-expect.ts';
 
 const SYNTHEA_FILE = join(REPO_ROOT, 'tests/fixtures/synthea/Alexis_Toy_68cd1181-6359-4047-a77f-a165d7912480.json');
 
@@ -34,15 +34,11 @@ describe.each(STORE_KINDS)('batch and transaction (%s)', (kind) => {
   let server: HeronServer;
   let t: Tenant;
 
-  beforeAll(async () => {
-    server = await HeronServer.start(kind);
-    t = server.default;
-  });
-  afterAll(async () => {
-    await server?.close();
+  useHeronServer(kind, (started) => {
+    server = started;
+    t = started.default;
   });
 
-  const ident = (system: string, value: string) => `identifier=${encodeURIComponent(`${system}|${value}`)}`;
 
   it('resolves urn:uuid references to the ids it assigns', async () => {
     const system = uniqueSystem('tx');
@@ -78,7 +74,7 @@ describe.each(STORE_KINDS)('batch and transaction (%s)', (kind) => {
     expect(readObs.body.subject.reference).toBe(`Patient/${pat.id}`);
     expect(readObs.body.encounter.reference).toBe(`Encounter/${encounter.id}`);
     expect((await t.fhir('GET', `Encounter/${encounter.id}`)).body.subject.reference).toBe(`Patient/${pat.id}`);
-    expect(await countMatches(t, `Patient?${ident(system, 'tx')}`)).toBe(1);
+    expect(await countMatches(t, `Patient?${identifierQuery(system, 'tx')}`)).toBe(1);
   });
 
   it('rolls back every entry when one entry is invalid', async () => {
@@ -96,7 +92,7 @@ describe.each(STORE_KINDS)('batch and transaction (%s)', (kind) => {
     const res = await t.fhir('POST', '', { body: bundle });
     expectOutcome(res, [400, 422]);
     expect(await countMatches(t, `Patient?identifier=${encodeURIComponent(system + '|')}`)).toBe(0);
-    expect(await countMatches(t, `Patient?${ident(system, 'good')}`)).toBe(0);
+    expect(await countMatches(t, `Patient?${identifierQuery(system, 'good')}`)).toBe(0);
     expectStatus(await t.fhir('GET', bundle.entry[1].request.url), 404);
   });
 
@@ -114,7 +110,7 @@ describe.each(STORE_KINDS)('batch and transaction (%s)', (kind) => {
     };
     const res = await t.fhir('POST', '', { body: bundle });
     expectOutcome(res, [409, 412]);
-    expect(await countMatches(t, `Patient?${ident(system, 'new')}`)).toBe(0);
+    expect(await countMatches(t, `Patient?${identifierQuery(system, 'new')}`)).toBe(0);
     const after = await t.fhir('GET', `Patient/${id}`);
     expect(after.body.meta.versionId).toBe('1');
     expect(after.body.gender).toBeUndefined();
@@ -142,9 +138,9 @@ describe.each(STORE_KINDS)('batch and transaction (%s)', (kind) => {
     expect(entries[1].response.outcome?.resourceType).toBe('OperationOutcome');
     expect(entries[2].response.status).toMatch(/^404/);
     expect(entries[3].response.status).toMatch(/^201/);
-    expect(await countMatches(t, `Patient?${ident(system, 'ok')}`)).toBe(1);
-    expect(await countMatches(t, `Patient?${ident(system, 'ok2')}`)).toBe(1);
-    expect(await countMatches(t, `Patient?${ident(system, 'bad')}`)).toBe(0);
+    expect(await countMatches(t, `Patient?${identifierQuery(system, 'ok')}`)).toBe(1);
+    expect(await countMatches(t, `Patient?${identifierQuery(system, 'ok2')}`)).toBe(1);
+    expect(await countMatches(t, `Patient?${identifierQuery(system, 'bad')}`)).toBe(0);
   });
 
   it('rejects a Bundle that is neither batch nor transaction', async () => {
@@ -184,6 +180,6 @@ describe.each(STORE_KINDS)('batch and transaction (%s)', (kind) => {
     const observations = bundle.entry.filter((e: any) => e.resource.resourceType === 'Observation').length;
     expect(await countMatches(t, `Observation?subject=${encodeURIComponent(`Patient/${patientId}`)}&_count=50`)).toBe(observations);
     const synthea = bundle.entry[0].resource.identifier[0];
-    expect(await countMatches(t, `Patient?${ident(synthea.system, synthea.value)}`)).toBe(1);
+    expect(await countMatches(t, `Patient?${identifierQuery(synthea.system, synthea.value)}`)).toBe(1);
   });
 });
