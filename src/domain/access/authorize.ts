@@ -38,10 +38,15 @@ const READS: ReadonlySet<Interaction> = new Set(['read', 'vread', 'history-insta
 export function authorize(ctx: Ctx, request: AccessRequest): void {
   if (ctx.principal.tenant !== ctx.tenant) throw errors.forbidden('Access to this practice is not allowed');
   if (request.interaction === 'batch' || request.interaction === 'transaction') return; // each entry is authorised itself
+  if (!isAllowed(ctx, request)) throw errors.forbidden(`The granted scopes do not allow ${request.interaction}${request.resourceType ? ' on ' + request.resourceType : ''}`);
+}
+
+/** The same decision as `authorize`, as a value: for filtering what a search returns. */
+export function isAllowed(ctx: Ctx, request: AccessRequest): boolean {
+  if (ctx.principal.tenant !== ctx.tenant) return false;
   const isRead = READS.has(request.interaction);
   const type = request.resourceType ?? '*';
-  const allowed = ctx.principal.scopes.some((scope) => scopeAllows(scope, type, isRead));
-  if (!allowed) throw errors.forbidden(`The granted scopes do not allow ${request.interaction}${request.resourceType ? ' on ' + request.resourceType : ''}`);
+  return ctx.principal.scopes.some((scope) => scopeAllows(scope, type, isRead));
 }
 
 /** SMART v1 (`read`/`write`/`*`) and v2 (`cruds` letters) system/user scopes. */

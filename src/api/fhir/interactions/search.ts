@@ -11,6 +11,7 @@ import { isResourceType, resourceTypeNames } from '../../../fhir/definitions.ts'
 import { parseSearch } from '../../../fhir/search/parse.ts';
 import type { FhirRequest, FhirResponse } from '../fhir-request.ts';
 import { parsePrefer } from '../formats.ts';
+import { authorizeReachedTypes, readableIncluded } from './search-access.ts';
 import { searchsetBundle } from './search-bundle.ts';
 import { parseElements, parseSummary, shaperFor } from './summary.ts';
 
@@ -62,7 +63,9 @@ async function runSearch(ctx: Ctx, req: FhirRequest, resourceTypes: string[], pa
     request.include = [];
     request.revinclude = [];
   }
+  authorizeReachedTypes(ctx, request);
   const page = await reader(ctx).search(request);
+  page.included = readableIncluded(ctx, page.included);
 
   const pageQuery = new URLSearchParams(req.query);
   pageQuery.delete('_cursor');
