@@ -5,7 +5,8 @@
  */
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { HeronServer, STORE_KINDS, useHeronServer, type Tenant } from '../fixtures/heron-server.ts';
+import { HeronServer, STORE_KINDS, type Tenant } from '../fixtures/heron-server.ts';
+import { useHeronServer } from '../fixtures/use-heron-server.ts';
 import { expectOutcome, expectStatus, patient } from './fhir-expect.ts';
 
 function b64url(value: object): string {

@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HeronServer, REPO_ROOT, STORE_KINDS, useHeronServer, type Tenant } from '../fixtures/heron-server.ts';
+import { HeronServer, REPO_ROOT, STORE_KINDS, type Tenant } from '../fixtures/heron-server.ts';
+import { useHeronServer } from '../fixtures/use-heron-server.ts';
 import { expectOutcome, expectStatus } from './fhir-expect.ts';
 
 interface BadInputCase {

@@ -4,7 +4,8 @@
  * @see https://hl7.org/fhir/R4/http.html#ccreate
  */
 import { describe, expect, it } from 'vitest';
-import { HeronServer, STORE_KINDS, useHeronServer, type Tenant } from '../fixtures/heron-server.ts';
+import { HeronServer, STORE_KINDS, type Tenant } from '../fixtures/heron-server.ts';
+import { useHeronServer } from '../fixtures/use-heron-server.ts';
 import { countMatches, expectOutcome, expectStatus, patient, searchAll, uniqueSystem, identifierQuery } from './fhir-expect.ts';
 
 describe.each(STORE_KINDS)('conditional interactions (%s)', (kind) => {

@@ -9,7 +9,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { HeronServer, STORE_KINDS, useHeronServer, sleep, type Tenant } from '../fixtures/heron-server.ts';
+import { HeronServer, STORE_KINDS, sleep, type Tenant } from '../fixtures/heron-server.ts';
+import { useHeronServer } from '../fixtures/use-heron-server.ts';
 import { countMatches, expectStatus, inParallel } from './fhir-expect.ts';
 
 const TX_SIZE = 5;

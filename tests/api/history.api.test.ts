@@ -4,7 +4,8 @@
  * @see https://hl7.org/fhir/R4/http.html#history
  */
 import { describe, expect, it } from 'vitest';
-import { HeronServer, STORE_KINDS, useHeronServer, sleep, type HttpResult, type Tenant } from '../fixtures/heron-server.ts';
+import { HeronServer, STORE_KINDS, sleep, type HttpResult, type Tenant } from '../fixtures/heron-server.ts';
+import { useHeronServer } from '../fixtures/use-heron-server.ts';
 import { expectOutcome, expectStatus, patient, uniqueSystem } from './fhir-expect.ts';
 
 /** Follows next links; returns every entry and the number of pages. */

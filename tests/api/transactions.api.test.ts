@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { HeronServer, REPO_ROOT, STORE_KINDS, useHeronServer, type Tenant } from '../fixtures/heron-server.ts';
+import { HeronServer, REPO_ROOT, STORE_KINDS, type Tenant } from '../fixtures/heron-server.ts';
+import { useHeronServer } from '../fixtures/use-heron-server.ts';
 import { countMatches, expectOutcome, expectStatus, inParallel, patient, uniqueSystem, identifierQuery } from './fhir-expect.ts';
 
 const SYNTHEA_FILE = join(REPO_ROOT, 'tests/fixtures/synthea/Alexis_Toy_68cd1181-6359-4047-a77f-a165d7912480.json');
