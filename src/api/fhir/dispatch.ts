@@ -19,7 +19,8 @@ import { history } from './interactions/history.ts';
 import { conditionalPatch, patch } from './interactions/patch.ts';
 import { read } from './interactions/read.ts';
 import { ID_PATTERN } from './interactions/resource-body.ts';
-import { searchSystem, searchType, typesOf } from './interactions/search.ts';
+import { compartmentSearchTypes, searchCompartment, searchSystem, searchType, typesOf } from './interactions/search.ts';
+import { isCompartmentType } from '../../fhir/search/compartment.ts';
 import { conditionalUpdate, update } from './interactions/update.ts';
 import { validate } from './interactions/validate.ts';
 import { vread } from './interactions/vread.ts';
@@ -122,6 +123,18 @@ export function resolve(req: FhirRequest): Route {
     if (third !== '$validate') throw unknownOperation(third);
     if (method !== 'POST' && method !== 'GET') return notAllowed(req, path);
     return { ...instanceRoute('operation', type, id, (c, r) => validate(c, r, type, id)), action: '$validate' };
+  }
+  if (isCompartmentType(type) && (third === '*' || isResourceType(third))) {
+    const searchable = (segments.length === 3 && method === 'GET') || (segments.length === 4 && fourth === '_search' && method === 'POST');
+    if (!searchable) return notAllowed(req, path);
+    const types = compartmentSearchTypes(type, third, req.query);
+    return {
+      action: 'search-compartment',
+      interaction: 'search-type',
+      resourceType: third === '*' ? undefined : third,
+      access: types.map((resourceType) => ({ interaction: 'search-type', resourceType })),
+      run: (c, r) => searchCompartment(c, r, type, id, third),
+    };
   }
   if (third === '_history' && segments.length === 3) {
     return method === 'GET' ? instanceRoute('history-instance', type, id, (c, r) => history(c, r, type, id)) : notAllowed(req, path);

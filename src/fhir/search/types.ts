@@ -70,6 +70,10 @@ export interface SearchCriterion {
   chain?: { targetType: string; criterion: SearchCriterion };
   /** For `_has:Type:ref:param=value` (reverse chaining). */
   has?: { sourceType: string; referenceParam: string; criterion: SearchCriterion };
+  /** Matches when any of these criteria matches (compartment membership through several parameters). */
+  anyOf?: SearchCriterion[];
+  /** Applies only to resources of these types; resources of other searched types do not match. */
+  types?: string[];
 }
 
 export interface SortKey {

@@ -8,7 +8,9 @@
 import { type Ctx, reader } from '../../../domain/context.ts';
 import { errors } from '../../../fhir/outcome.ts';
 import { isResourceType, resourceTypeNames } from '../../../fhir/definitions.ts';
+import { compartmentCriterion, compartmentMemberTypes } from '../../../fhir/search/compartment.ts';
 import { parseSearch } from '../../../fhir/search/parse.ts';
+import type { SearchCriterion } from '../../../fhir/search/types.ts';
 import type { FhirRequest, FhirResponse } from '../fhir-request.ts';
 import { parsePrefer } from '../formats.ts';
 import { authorizeReachedTypes, readableIncluded } from './search-access.ts';
@@ -33,6 +35,22 @@ export function searchSystem(ctx: Ctx, req: FhirRequest): Promise<FhirResponse> 
 }
 
 /**
+ * Compartment search: `Patient/123/Observation?…` searches Observations in that patient's
+ * compartment; `Patient/123/*` every member type (or those `_type` names).
+ */
+export function searchCompartment(ctx: Ctx, req: FhirRequest, compartmentType: string, id: string, target: string): Promise<FhirResponse> {
+  const types = compartmentSearchTypes(compartmentType, target, req.query);
+  return runSearch(ctx, req, types, `${compartmentType}/${id}/${target}`, compartmentCriterion(compartmentType, id, types));
+}
+
+/** The types a compartment search reaches; exported so dispatch authorises each of them. */
+export function compartmentSearchTypes(compartmentType: string, target: string, query: URLSearchParams): string[] {
+  if (target !== '*') return [target];
+  const listed = typesOf(query);
+  return listed.length > 0 ? listed : compartmentMemberTypes(compartmentType);
+}
+
+/**
  * The types a system search names in `_type` (empty: all). Exported so that dispatch can
  * authorise each named type, letting a type-scoped client search its own types.
  */
@@ -46,7 +64,7 @@ export function typesOf(query: URLSearchParams): string[] {
   return listed;
 }
 
-async function runSearch(ctx: Ctx, req: FhirRequest, resourceTypes: string[], path: string): Promise<FhirResponse> {
+async function runSearch(ctx: Ctx, req: FhirRequest, resourceTypes: string[], path: string, scope?: SearchCriterion): Promise<FhirResponse> {
   const summary = parseSummary(req.query.get('_summary'));
   const shape = shaperFor(summary, parseElements(req.query.get('_elements')));
   const cursor = req.query.get('_cursor') ?? undefined;
@@ -55,6 +73,7 @@ async function runSearch(ctx: Ctx, req: FhirRequest, resourceTypes: string[], pa
 
   const strict = parsePrefer(req.headers.prefer).handling === 'strict';
   const { request, warnings } = parseSearch(resourceTypes, criteria, { strict, defaultCount: DEFAULT_SEARCH_COUNT, maxCount: MAX_SEARCH_COUNT });
+  if (scope !== undefined) request.criteria.push(scope);
   if (cursor !== undefined && cursor !== '') request.cursor = cursor;
   const countOnly = summary === 'count';
   if (countOnly) {

@@ -43,6 +43,8 @@ export function criteriaSql(b: Binder, criteria: readonly SearchCriterion[], sco
 }
 
 function criterionSql(b: Binder, c: SearchCriterion, scope: Scope): string {
+  if (c.types !== undefined) return typedSql(b, c, c.types, scope);
+  if (c.anyOf !== undefined) return c.anyOf.length === 0 ? '1 = 0' : or(c.anyOf.map((inner) => criterionSql(b, inner, scope)));
   if (c.has) return hasSql(b, c.has, scope);
   if (c.chain) return chainSql(b, c, scope);
   if (c.param === '_id') return idSql(b, c, scope);
@@ -64,6 +66,17 @@ function criterionSql(b: Binder, c: SearchCriterion, scope: Scope): string {
     const param = `${ia}.param = ${b.bind(c.param)}`;
     return `${param} AND ${or(c.values.map((v) => match(b, ia, v, c.modifier)))}`;
   });
+}
+
+/** A criterion limited to some types: other rows of the scope do not match it. */
+function typedSql(b: Binder, c: SearchCriterion, types: readonly string[], scope: Scope): string {
+  const applicable = scope.types.length === 0 ? types : types.filter((t) => scope.types.includes(t));
+  if (applicable.length === 0) return '1 = 0';
+  const narrowed = { alias: scope.alias, types: applicable };
+  if (applicable.length === scope.types.length) return criterionSql(b, { ...c, types: undefined }, narrowed);
+  // Placeholders are positional: bind the type test before the criterion that follows it.
+  const type = applicable.length === 1 ? `${scope.alias}.type = ${b.bind(applicable[0])}` : `${scope.alias}.type IN (${b.list(applicable)})`;
+  return `(${type} AND ${criterionSql(b, { ...c, types: undefined }, narrowed)})`;
 }
 
 function idSql(b: Binder, c: SearchCriterion, scope: Scope): string {

@@ -1,0 +1,90 @@
+/**
+ * Search features that shape which resources a query reaches, over `buildApp().inject()` on both
+ * stores: compartment search, wildcard includes, terminology modifiers (`:in`, `:not-in`,
+ * `:below`, `:above`) and the bounds on expensive requests.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { startTestApp, type Reply, type TestApp } from '../test-app.ts';
+
+const KINDS = ['sqlite', 'postgres'] as const;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const idsOf = (r: Reply, mode = 'match'): string[] => (r.body.entry ?? []).filter((e: any) => e.search?.mode === mode).map((e: any) => `${e.resource.resourceType}/${e.resource.id}`).sort();
+
+for (const kind of KINDS) {
+  describe(`search scope (${kind})`, () => {
+    let t: TestApp;
+    const tag = `urn:scope:${randomUUID()}`;
+    const made: Record<string, string> = {};
+    const create = async (name: string, resource: Record<string, unknown>): Promise<string> => {
+      const res = await t.fhir('POST', resource.resourceType as string, { body: { ...resource, meta: { tag: [{ system: tag, code: 'x' }] } } });
+      expect(res.status, res.text).toBe(201);
+      made[name] = `${resource.resourceType}/${res.body.id}`;
+      return res.body.id as string;
+    };
+    const search = async (path: string): Promise<Reply> => {
+      const res = await t.fhir('GET', path);
+      expect(res.status, res.text).toBe(200);
+      return res;
+    };
+
+    beforeAll(async () => {
+      t = await startTestApp({ kind });
+      const a = await create('patientA', { resourceType: 'Patient', name: [{ family: 'Alpha' }], gender: 'female' });
+      const b = await create('patientB', { resourceType: 'Patient', name: [{ family: 'Beta' }], gender: 'male' });
+      const practitioner = await create('practitioner', { resourceType: 'Practitioner', name: [{ family: 'Doc' }] });
+      const enc = await create('encounterA', { resourceType: 'Encounter', status: 'finished', class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' }, subject: { reference: `Patient/${a}` } });
+      const obs = (code: string, subject: string, extra: object = {}) => ({
+        resourceType: 'Observation',
+        status: 'final',
+        code: { coding: [{ system: 'http://loinc.org', code }] },
+        subject: { reference: `Patient/${subject}` },
+        ...extra,
+      });
+      await create('obsA1', obs('8480-6', a, { encounter: { reference: `Encounter/${enc}` }, performer: [{ reference: `Practitioner/${practitioner}` }] }));
+      await create('obsA2', obs('8462-4', a));
+      await create('obsB1', obs('8480-6', b));
+      // In A's compartment through `performer`, not `subject`.
+      await create('obsPerformedByA', { ...obs('8310-5', b), performer: [{ reference: `Patient/${a}` }] });
+      await create('conditionA', { resourceType: 'Condition', subject: { reference: `Patient/${a}` }, clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] } });
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    it('Patient/[id]/[type] finds the resources in that patient compartment through any of its parameters', async () => {
+      const a = made.patientA.split('/')[1];
+      const res = await search(`Patient/${a}/Observation?_tag=${encodeURIComponent(tag)}|x`);
+      expect(idsOf(res)).toEqual([made.obsA1, made.obsA2, made.obsPerformedByA].sort());
+      expect(res.body.link.find((l: { relation: string }) => l.relation === 'self').url).toContain(`/Patient/${a}/Observation?`);
+      const coded = await search(`Patient/${a}/Observation?code=http://loinc.org|8480-6`);
+      expect(idsOf(coded)).toEqual([made.obsA1]);
+    });
+
+    it('Patient/[id]/* searches every member type, the patient included; _type narrows it', async () => {
+      const a = made.patientA.split('/')[1];
+      const all = await search(`Patient/${a}/*?_count=100`);
+      expect(idsOf(all)).toEqual([made.patientA, made.encounterA, made.obsA1, made.obsA2, made.obsPerformedByA, made.conditionA].sort());
+      const some = await search(`Patient/${a}/*?_type=Condition,Encounter`);
+      expect(idsOf(some)).toEqual([made.encounterA, made.conditionA].sort());
+    });
+
+    it('compartment search refuses types outside the compartment and other compartments', async () => {
+      const a = made.patientA.split('/')[1];
+      const outside = await t.fhir('GET', `Patient/${a}/Organization`);
+      expect(outside.status).toBe(400);
+      expect(outside.body.issue[0].diagnostics).toContain('not part of the Patient compartment');
+      const other = await t.fhir('GET', `Practitioner/${made.practitioner.split('/')[1]}/Observation`);
+      expect(other.status).toBe(404);
+      expect(other.body.resourceType).toBe('OperationOutcome');
+    });
+
+    it('a client scoped to Observation may search a compartment for Observations but not for everything', async () => {
+      const a = made.patientA.split('/')[1];
+      const token = await t.tokenFor('system/Observation.read');
+      expect((await t.fhir('GET', `Patient/${a}/Observation`, { token })).status).toBe(200);
+      expect((await t.fhir('GET', `Patient/${a}/*`, { token })).status).toBe(403);
+    });
+  });
+}
