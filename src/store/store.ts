@@ -75,6 +75,8 @@ export interface SearchPage {
   resources: Resource[];
   /** Resources added by `_include`/`_revinclude`. */
   included: Resource[];
+  /** Set when `_include`/`_revinclude` reached more than the store returns per page. */
+  includedLimit?: number;
   /** Present unless `total: 'none'` was asked. */
   total?: number;
   nextCursor?: string;

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
+import { MAX_INCLUDED } from '../../store/sql/search/include.ts';
 import { startTestApp, type Reply, type TestApp } from '../test-app.ts';
 
 const KINDS = ['sqlite', 'postgres'] as const;
@@ -78,6 +79,34 @@ for (const kind of KINDS) {
       const other = await t.fhir('GET', `Practitioner/${made.practitioner.split('/')[1]}/Observation`);
       expect(other.status).toBe(404);
       expect(other.body.resourceType).toBe('OperationOutcome');
+    });
+
+    it('_include=* follows every reference; Type:*:Target narrows by target; _revinclude=* finds every referrer', async () => {
+      const obsA1 = made.obsA1.split('/')[1];
+      const all = await search(`Observation?_id=${obsA1}&_include=*`);
+      expect(idsOf(all, 'include')).toEqual([made.patientA, made.encounterA, made.practitioner].sort());
+      const encounters = await search(`Observation?_id=${obsA1}&_include=Observation:*:Encounter`);
+      expect(idsOf(encounters, 'include')).toEqual([made.encounterA]);
+      const a = made.patientA.split('/')[1];
+      const referrers = await search(`Patient?_id=${a}&_revinclude=*`);
+      expect(idsOf(referrers, 'include')).toEqual([made.encounterA, made.obsA1, made.obsA2, made.obsPerformedByA, made.conditionA].sort());
+      const iterated = await search(`Encounter?_id=${made.encounterA.split('/')[1]}&_revinclude=Observation:encounter&_include:iterate=Observation:performer`);
+      expect(idsOf(iterated, 'include')).toEqual([made.obsA1, made.practitioner].sort());
+    });
+
+    it('includes stop at the per-page bound and the searchset says so in an outcome entry', async () => {
+      const subject = await create('crowded', { resourceType: 'Patient', name: [{ family: 'Crowded' }] });
+      const entry = Array.from({ length: MAX_INCLUDED + 5 }, () => ({
+        request: { method: 'POST', url: 'Observation' },
+        resource: { resourceType: 'Observation', status: 'final', code: { text: 'n' }, subject: { reference: `Patient/${subject}` } },
+      }));
+      const tx = await t.fhir('POST', '', { body: { resourceType: 'Bundle', type: 'transaction', entry } });
+      expect(tx.status, tx.text.slice(0, 500)).toBe(200);
+      const res = await search(`Patient?_id=${subject}&_revinclude=Observation:subject`);
+      expect(idsOf(res, 'include')).toHaveLength(MAX_INCLUDED);
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const outcome = res.body.entry.find((e: any) => e.search.mode === 'outcome');
+      expect(outcome.resource.issue[0]).toMatchObject({ severity: 'warning', code: 'too-costly' });
     });
 
     it('a client scoped to Observation may search a compartment for Observations but not for everything', async () => {

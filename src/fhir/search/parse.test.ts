@@ -151,7 +151,13 @@ describe('parseSearch result parameters', () => {
       { sourceType: 'Patient', param: 'general-practitioner', iterate: true },
     ]);
     expect(request.revinclude).toEqual([{ sourceType: 'Provenance', param: 'target', iterate: false }]);
-    expect(parse(['Patient'], '_include=*').warnings).toHaveLength(1);
+    const wild = parse(['Patient'], '_include=*&_revinclude=Observation:*&_include=Patient:*:Organization');
+    expect(wild.warnings).toEqual([]);
+    expect(wild.request.include).toEqual([
+      { sourceType: '*', param: '*', iterate: false },
+      { sourceType: 'Patient', param: '*', targetType: 'Organization', iterate: false },
+    ]);
+    expect(wild.request.revinclude).toEqual([{ sourceType: 'Observation', param: '*', iterate: false }]);
   });
 
   it('searches several types with their common parameters', () => {

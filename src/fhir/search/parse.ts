@@ -118,10 +118,12 @@ function parseSort(types: string[], value: string): SortKey[] {
 /**
  * `_include=Observation:patient[:Patient]` (source must be a searched type unless iterating),
  * `_revinclude=Provenance:target[:Patient]` (source is any type referring to the results).
+ * Wildcards: `*` (every reference of every source type) and `Type:*` (every reference
+ * parameter of one type); the store bounds how many resources they may add.
  */
 function parseInclude(types: string[], value: string, reverse: boolean, iterate: boolean): IncludeDirective {
   const name = reverse ? '_revinclude' : '_include';
-  if (value === '*' || value.endsWith(':*')) throw new UnsupportedParameter(`${name}=${value}: wildcard includes are not supported`);
+  if (value === '*') return { sourceType: '*', param: '*', iterate };
   const parts = value.split(':');
   if (parts.length < 2 || parts.length > 3 || parts.some((p) => p === '')) {
     throw invalid(`Invalid ${name} "${value}": expected SourceType:parameter[:TargetType]`);
@@ -130,6 +132,15 @@ function parseInclude(types: string[], value: string, reverse: boolean, iterate:
   if (!isResourceType(sourceType)) throw invalid(`Unknown resource type "${sourceType}" in ${name}=${value}`);
   if (!reverse && !iterate && !types.includes(sourceType)) {
     throw invalid(`${name}=${value}: ${sourceType} is not a searched type (use ${name}:iterate to include from included resources)`);
+  }
+  if (param === '*') {
+    // Every reference parameter of the source type; a target type still narrows what comes back.
+    const directive: IncludeDirective = { sourceType, param, iterate };
+    if (targetType !== undefined) {
+      if (!isResourceType(targetType)) throw invalid(`Unknown resource type "${targetType}" in ${name}=${value}`);
+      directive.targetType = targetType;
+    }
+    return directive;
   }
   const def = getSearchParameter(sourceType, param);
   if (!def) throw new UnsupportedParameter(`Unknown search parameter "${param}" for ${sourceType} in ${name}=${value}`);

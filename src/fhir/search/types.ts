@@ -83,7 +83,9 @@ export interface SortKey {
 }
 
 export interface IncludeDirective {
+  /** A resource type, or `*` for any (wildcard `_include=*`). */
   sourceType: string;
+  /** A reference parameter code, or `*` for all of the source type's. */
   param: string;
   targetType?: string;
   iterate: boolean;

@@ -14,7 +14,8 @@ import type { Resource } from '@medplum/fhirtypes';
 export function authorizeReachedTypes(ctx: Ctx, request: SearchRequest): void {
   const types = new Set<string>();
   for (const criterion of request.criteria) collectCriterionTypes(criterion, types);
-  for (const directive of request.revinclude) types.add(directive.sourceType);
+  // `_revinclude=*` names no type: what it returns is filtered by `readableIncluded` instead.
+  for (const directive of request.revinclude) if (directive.sourceType !== '*') types.add(directive.sourceType);
   for (const directive of request.include) if (directive.targetType !== undefined) types.add(directive.targetType);
   for (const resourceType of types) authorize(ctx, { interaction: 'search-type', resourceType });
 }
@@ -32,6 +33,7 @@ function collectCriterionTypes(criterion: SearchCriterion, types: Set<string>): 
     types.add(criterion.chain.targetType);
     collectCriterionTypes(criterion.chain.criterion, types);
   }
+  for (const inner of criterion.anyOf ?? []) collectCriterionTypes(inner, types);
   if (criterion.has) {
     types.add(criterion.has.sourceType);
     collectCriterionTypes(criterion.has.criterion, types);

@@ -6,7 +6,7 @@
  * @see https://hl7.org/fhir/R4/search.html
  */
 import { type Ctx, reader } from '../../../domain/context.ts';
-import { errors } from '../../../fhir/outcome.ts';
+import { errors, issue } from '../../../fhir/outcome.ts';
 import { isResourceType, resourceTypeNames } from '../../../fhir/definitions.ts';
 import { compartmentCriterion, compartmentMemberTypes } from '../../../fhir/search/compartment.ts';
 import { parseSearch } from '../../../fhir/search/parse.ts';
@@ -85,6 +85,9 @@ async function runSearch(ctx: Ctx, req: FhirRequest, resourceTypes: string[], pa
   authorizeReachedTypes(ctx, request);
   const page = await reader(ctx).search(request);
   page.included = readableIncluded(ctx, page.included);
+  if (page.includedLimit !== undefined) {
+    warnings.push(issue('too-costly', `_include/_revinclude reached more resources than the ${page.includedLimit} returned per page; narrow the search or use a smaller _count`, undefined, 'warning'));
+  }
 
   const pageQuery = new URLSearchParams(req.query);
   pageQuery.delete('_cursor');

@@ -9,7 +9,7 @@ import type { SearchRequest } from '../../../fhir/search/types.ts';
 import type { SearchPage } from '../../store.ts';
 import type { SqlConn } from '../dialect.ts';
 import { Binder } from './binder.ts';
-import { includes } from './include.ts';
+import { includes, MAX_INCLUDED } from './include.ts';
 import { decodeCursor, encodeCursor, keysetSql, orderSql, type KeyValue, type PageCursor } from './paging.ts';
 import { criteriaSql } from './plan.ts';
 import { sortColumns } from './sort.ts';
@@ -48,7 +48,9 @@ export async function search(conn: SqlConn, tenant: string, request: SearchReque
     if (backwards ? more : cursor !== undefined) page.prevCursor = boundary(first, 'prev');
   }
   page.resources = pageRows.map((row) => JSON.parse(row.content) as Resource);
-  page.included = await includes(conn, tenant, page.resources, request);
+  const included = await includes(conn, tenant, page.resources, request);
+  page.included = included.resources;
+  if (included.truncated) page.includedLimit = MAX_INCLUDED;
   return page;
 }
 
