@@ -120,3 +120,29 @@ function fromExpansion(vs: ValueSet): ValueSetCodes | undefined {
   }
   return result;
 }
+
+/**
+ * A concept and everything below it (`below`) or above it (`above`) in the hierarchy of a code
+ * system shipped with the spec; undefined when Heron does not hold that code system, or the code
+ * is not in it. Used by the token `:below`/`:above` search modifiers.
+ */
+export function subsumedCodes(system: string, code: string, direction: 'below' | 'above'): string[] | undefined {
+  const cs = load().codeSystems.get(system);
+  if (!cs?.concept) return undefined;
+  const path = pathTo(cs.concept, code);
+  if (!path) return undefined;
+  if (direction === 'above') return path.map((c) => c.code);
+  const codes = new Set<string>();
+  collect([path[path.length - 1]], codes);
+  return [...codes];
+}
+
+/** The concepts from the root down to `code`, or undefined if absent. */
+function pathTo(concepts: CodeSystemConcept[], code: string): CodeSystemConcept[] | undefined {
+  for (const c of concepts) {
+    if (c.code === code) return [c];
+    const below = c.concept && pathTo(c.concept, code);
+    if (below) return [c, ...below];
+  }
+  return undefined;
+}

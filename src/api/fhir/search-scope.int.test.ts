@@ -9,6 +9,7 @@ import { MAX_INCLUDED } from '../../store/sql/search/include.ts';
 import { startTestApp, type Reply, type TestApp } from '../test-app.ts';
 
 const KINDS = ['sqlite', 'postgres'] as const;
+const CLINICAL = 'http://terminology.hl7.org/CodeSystem/condition-clinical';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const idsOf = (r: Reply, mode = 'match'): string[] => (r.body.entry ?? []).filter((e: any) => e.search?.mode === mode).map((e: any) => `${e.resource.resourceType}/${e.resource.id}`).sort();
@@ -49,6 +50,14 @@ for (const kind of KINDS) {
       // In A's compartment through `performer`, not `subject`.
       await create('obsPerformedByA', { ...obs('8310-5', b), performer: [{ reference: `Patient/${a}` }] });
       await create('conditionA', { resourceType: 'Condition', subject: { reference: `Patient/${a}` }, clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] } });
+      const condition = (code: string | undefined) => ({
+        resourceType: 'Condition',
+        subject: { reference: `Patient/${b}` },
+        ...(code ? { clinicalStatus: { coding: [{ system: CLINICAL, code }] } } : {}),
+      });
+      await create('conditionRelapse', condition('relapse'));
+      await create('conditionResolved', condition('resolved'));
+      await create('conditionNoStatus', condition(undefined));
     });
     afterAll(async () => {
       await t?.close();
@@ -107,6 +116,29 @@ for (const kind of KINDS) {
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       const outcome = res.body.entry.find((e: any) => e.search.mode === 'outcome');
       expect(outcome.resource.issue[0]).toMatchObject({ severity: 'warning', code: 'too-costly' });
+    });
+
+    it(':in, :not-in, :below and :above expand the value sets and code systems published with R4', async () => {
+      const tagged = `_tag=${encodeURIComponent(tag)}|x`;
+      const conditions = async (query: string) => idsOf(await search(`Condition?${tagged}&${query}`));
+      expect(await conditions(`clinical-status:below=${CLINICAL}|active`)).toEqual([made.conditionA, made.conditionRelapse].sort());
+      expect(await conditions(`clinical-status:above=${CLINICAL}|relapse`)).toEqual([made.conditionA, made.conditionRelapse].sort());
+      expect(await conditions(`clinical-status:below=${CLINICAL}|inactive`)).toEqual([made.conditionResolved]);
+      expect(await conditions('clinical-status:in=http://hl7.org/fhir/ValueSet/condition-clinical')).toEqual([made.conditionA, made.conditionRelapse, made.conditionResolved].sort());
+      expect(await conditions('clinical-status:not-in=http://hl7.org/fhir/ValueSet/condition-clinical')).toEqual([made.conditionNoStatus]);
+      const patients = await search(`Patient?${tagged}&gender:in=http://hl7.org/fhir/ValueSet/administrative-gender`);
+      expect(idsOf(patients)).toEqual([made.patientA, made.patientB].sort());
+    });
+
+    it('terminology modifiers Heron cannot evaluate are refused with not-supported, never an empty match', async () => {
+      for (const query of ['Observation?code:below=http://loinc.org|8480-6', 'Observation?code:in=http://example.org/ValueSet/local', `Condition?clinical-status:below=${CLINICAL}|no-such-code`]) {
+        const res = await t.fhir('GET', query);
+        expect(res.status, query).toBe(400);
+        expect(res.body.issue[0].code, query).toBe('not-supported');
+      }
+      const bad = await t.fhir('GET', 'Condition?clinical-status:below=active');
+      expect(bad.status).toBe(400);
+      expect(bad.body.issue[0].diagnostics).toContain('system|code');
     });
 
     it('a client scoped to Observation may search a compartment for Observations but not for everything', async () => {

@@ -15,6 +15,7 @@ import { parseQuantityQuery } from './quantity.ts';
 import { parseReferenceQuery } from './reference.ts';
 import { parseStringQuery } from './string.ts';
 import { parseTokenQuery } from './token.ts';
+import { expandTokenQuery, TERMINOLOGY_MODIFIERS } from './token-terminology.ts';
 import type { SearchCriterion, SearchParamType, SearchValue } from './types.ts';
 import { parseUriQuery } from './uri.ts';
 
@@ -41,7 +42,7 @@ export interface ParamInfo {
 /** Modifiers accepted per parameter type (`missing` is accepted for all). */
 const MODIFIERS: Record<string, Set<string>> = {
   string: new Set(['exact', 'contains']),
-  token: new Set(['text', 'not']),
+  token: new Set(['text', 'not', ...TERMINOLOGY_MODIFIERS]),
   uri: new Set(['below', 'above']),
   reference: new Set(),
   date: new Set(),
@@ -81,6 +82,11 @@ export function parseCriterion(types: string[], name: string, raw: string): Sear
   const info = paramFor(types, code);
   checkModifier(info, modifier);
   if (raw.length === 0) return undefined;
+  if (info.type === 'token' && modifier !== undefined && TERMINOLOGY_MODIFIERS.has(modifier)) {
+    // Expanded to plain codes here, so the store needs no terminology: :not-in is :not of the expansion.
+    const values = splitUnescaped(raw, ',').flatMap((part) => expandTokenQuery(part, modifier, code));
+    return modifier === 'not-in' ? { param: code, type: 'token', values, modifier: 'not' } : { param: code, type: 'token', values };
+  }
   const criterion: SearchCriterion = { param: code, type: info.type, values: parseValues(info, modifier, raw) };
   if (modifier !== undefined) criterion.modifier = modifier;
   return criterion;
