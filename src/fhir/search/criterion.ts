@@ -50,6 +50,12 @@ const MODIFIERS: Record<string, Set<string>> = {
   quantity: new Set(),
 };
 
+/** The modifiers a parameter of `type` accepts (as listed in the CapabilityStatement). */
+export function modifiersFor(type: SearchParamType): string[] {
+  const own = [...(MODIFIERS[type] ?? [])];
+  return type === 'reference' ? ['missing', ...own, '[type]'] : ['missing', ...own];
+}
+
 /** Modifiers that exist in R4 but that Heron does not implement. */
 const NOT_IMPLEMENTED = new Set(['identifier', 'in', 'not-in', 'above', 'below', 'of-type', 'text', 'contains', 'exact', 'not', 'type']);
 

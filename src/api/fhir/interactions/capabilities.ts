@@ -8,11 +8,13 @@
 import { readFileSync } from 'node:fs';
 import type { CapabilityStatement, CapabilityStatementRest, CapabilityStatementRestResource } from '@medplum/fhirtypes';
 import { resourceTypeNames } from '../../../fhir/definitions.ts';
-import { searchParametersFor } from '../../../fhir/search/parameters.ts';
+import { modifiersFor } from '../../../fhir/search/criterion.ts';
+import { PATIENT_COMPARTMENT_URL } from '../../../fhir/search/compartment.ts';
+import { searchParametersFor, type SearchParameterDef } from '../../../fhir/search/parameters.ts';
 import type { FhirRequest, FhirResponse } from '../fhir-request.ts';
 
-/** The search parameter types the store indexes. */
-const INDEXED_TYPES: ReadonlySet<string> = new Set(['string', 'token', 'reference', 'date', 'number', 'quantity', 'uri']);
+/** Parameters defined on Resource, searchable across types at the system level. */
+const SYSTEM_SEARCH_PARAMS = ['_id', '_lastUpdated', '_tag', '_profile', '_security', '_source'];
 
 const TYPE_INTERACTIONS = ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'history-type', 'create', 'search-type'] as const;
 const SYSTEM_INTERACTIONS = ['transaction', 'batch', 'search-system', 'history-system'] as const;
@@ -51,10 +53,15 @@ export function capabilityStatement(baseUrl: string): CapabilityStatement {
 
 function buildStatic(): { statement: CapabilityStatement; rest: CapabilityStatementRest } {
   const version = (JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  const revIncludes = revIncludesByTarget();
   const rest: CapabilityStatementRest = {
     mode: 'server',
-    resource: resourceTypeNames().map(resourceCapability),
+    resource: resourceTypeNames().map((type) => resourceCapability(type, revIncludes.get(type) ?? [])),
     interaction: SYSTEM_INTERACTIONS.map((code) => ({ code })),
+    searchParam: searchParametersFor('Patient')
+      .filter((p) => SYSTEM_SEARCH_PARAMS.includes(p.code))
+      .map(searchParamCapability),
+    compartment: [PATIENT_COMPARTMENT_URL],
     operation: [VALIDATE_OPERATION],
   };
   const statement: CapabilityStatement = {
@@ -71,10 +78,9 @@ function buildStatic(): { statement: CapabilityStatement; rest: CapabilityStatem
   return { statement, rest };
 }
 
-function resourceCapability(type: string): CapabilityStatementRestResource {
-  const searchParam = searchParametersFor(type)
-    .filter((p) => p.supported && INDEXED_TYPES.has(p.type))
-    .map((p) => ({ name: p.code, definition: p.url, type: p.type as 'string' }));
+function resourceCapability(type: string, revIncludes: string[]): CapabilityStatementRestResource {
+  const params = searchParametersFor(type).filter((p) => p.supported);
+  const includes = params.filter((p) => p.type === 'reference').map((p) => `${type}:${p.code}`);
   return {
     type: type as CapabilityStatementRestResource['type'],
     profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
@@ -86,7 +92,29 @@ function resourceCapability(type: string): CapabilityStatementRestResource {
     conditionalRead: 'not-supported',
     conditionalUpdate: true,
     conditionalDelete: 'single',
-    searchParam,
+    searchInclude: ['*', `${type}:*`, ...includes],
+    searchRevInclude: ['*', ...revIncludes],
+    searchParam: params.map(searchParamCapability),
     operation: [VALIDATE_OPERATION],
   };
+}
+
+/** One parameter with the modifiers Heron accepts on it (the R4 element has no structured field for them). */
+function searchParamCapability(p: SearchParameterDef): NonNullable<CapabilityStatementRestResource['searchParam']>[number] {
+  const modifiers = modifiersFor(p.type).map((m) => `:${m}`);
+  return { name: p.code, definition: p.url, type: p.type as 'string', documentation: `Modifiers: ${modifiers.join(', ')}` };
+}
+
+/** For each type, the `Source:param` reverse includes that can reach it. */
+function revIncludesByTarget(): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  const all = resourceTypeNames();
+  for (const source of all) {
+    for (const p of searchParametersFor(source)) {
+      if (!p.supported || p.type !== 'reference') continue;
+      const targets = !p.target || p.target.includes('Resource') ? all : p.target;
+      for (const target of targets) map.set(target, [...(map.get(target) ?? []), `${source}:${p.code}`]);
+    }
+  }
+  return map;
 }

@@ -1,0 +1,46 @@
+/**
+ * The CapabilityStatement must say exactly what search accepts: every parameter it lists parses
+ * without a warning, every R4 parameter it leaves out is reported as unsupported, and every
+ * listed include and reverse include is accepted.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseSearch } from '../../../fhir/search/parse.ts';
+import { searchParametersFor } from '../../../fhir/search/parameters.ts';
+import { capabilityStatement } from './capabilities.ts';
+
+const options = { strict: false, defaultCount: 20, maxCount: 1000 };
+const rest = capabilityStatement('http://heron.test/fhir/R4').rest![0];
+
+describe('CapabilityStatement search section', () => {
+  it('lists exactly the parameters that search accepts, for every resource type', () => {
+    let listed = 0;
+    for (const resource of rest.resource ?? []) {
+      const type = resource.type as string;
+      const names = new Set((resource.searchParam ?? []).map((p) => p.name));
+      for (const def of searchParametersFor(type)) {
+        // `:missing` is valid on every parameter type, so it probes acceptance without a typed value.
+        const { warnings } = parseSearch([type], new URLSearchParams({ [`${def.code}:missing`]: 'true' }), options);
+        expect(warnings.length === 0, `${type}.${def.code}: listed ${names.has(def.code)}, parse warnings ${JSON.stringify(warnings)}`).toBe(names.has(def.code));
+        if (names.has(def.code)) listed++;
+      }
+    }
+    expect(listed).toBeGreaterThan(2000);
+  });
+
+  it('lists includes and reverse includes that parse', () => {
+    const observation = rest.resource!.find((r) => r.type === 'Observation')!;
+    expect(observation.searchInclude).toEqual(expect.arrayContaining(['*', 'Observation:*', 'Observation:patient', 'Observation:encounter']));
+    const patient = rest.resource!.find((r) => r.type === 'Patient')!;
+    expect(patient.searchRevInclude).toEqual(expect.arrayContaining(['*', 'Observation:subject', 'Encounter:patient', 'Provenance:target']));
+    for (const resource of [observation, patient]) {
+      const type = resource.type as string;
+      for (const include of resource.searchInclude ?? []) expect(parseSearch([type], new URLSearchParams({ _include: include }), options).warnings).toEqual([]);
+      for (const revinclude of resource.searchRevInclude ?? []) expect(parseSearch([type], new URLSearchParams({ _revinclude: revinclude }), options).warnings).toEqual([]);
+    }
+  });
+
+  it('names the Patient compartment and the system-level parameters', () => {
+    expect(rest.compartment).toEqual(['http://hl7.org/fhir/CompartmentDefinition/patient']);
+    expect(rest.searchParam!.map((p) => p.name).sort()).toEqual(['_id', '_lastUpdated', '_profile', '_security', '_source', '_tag']);
+  });
+});
