@@ -80,10 +80,16 @@ describe('main', () => {
     expect(opener.calls[0]).toEqual({ dataDir: '/srv/heron-data', databaseUrl: 'postgres://flag@h/db' });
   });
 
-  it('reindex says it is not implemented and exits 1', async () => {
+  it('reindex runs the store reindex and prints its counts (--json for scripts)', async () => {
     const terminal = recordingTerminal();
-    expect(await main(['reindex'], { terminal })).toBe(1);
-    expect(terminal.stderr).toEqual(['heron reindex: not yet implemented (issue #3)']);
+    let closed = false;
+    const store = { reindex: async () => ({ done: 3, total: 3, rows: 42 }), close: async () => void (closed = true) } as unknown as FhirStore;
+    expect(await main(['reindex', '--json'], { terminal, openStore: async () => ({ store, migrations: [] }) })).toBe(0);
+    expect(JSON.parse(terminal.stdout[0])).toMatchObject({ resources: 3, indexRows: 42 });
+    expect(closed).toBe(true);
+    const text = recordingTerminal();
+    expect(await main(['reindex'], { terminal: text, openStore: async () => ({ store, migrations: [] }) })).toBe(0);
+    expect(text.stdout[0]).toMatch(/^Reindexed 3 resources \(42 index rows\)/);
   });
 
   it('reports an unknown practice with exit 1 and closes the store', async () => {

@@ -120,12 +120,12 @@ function buildProgram(rt: Runtime, setExitCode: (code: number) => void): Command
       );
     });
 
-  program
-    .command('reindex')
-    .description('rebuild search indexes (not yet implemented)')
-    .action(async () => {
+  storageOptions(program.command('reindex'))
+    .description('rebuild the search index of every stored resource (after search definitions changed)')
+    .option('--json', 'print one JSON object with the counts')
+    .action(async (flags) => {
       const { reindexCommand } = await import('./commands/reindex.ts');
-      setExitCode(await reindexCommand({ terminal: rt.terminal }));
+      await withStore(storage(flags), ({ store }) => reindexCommand({ store, terminal: rt.terminal }, { json: flags.json }));
     });
 
   return program;

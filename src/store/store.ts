@@ -144,6 +144,13 @@ export interface MigrationResult {
   status: 'applied' | 'already-applied';
 }
 
+/** How far a reindex has come: resources done of those that existed when it started, rows written. */
+export interface ReindexProgress {
+  done: number;
+  total: number;
+  rows: number;
+}
+
 export interface FhirStore {
   readonly dialect: 'sqlite' | 'postgres';
   /** Applies pending numbered migrations. Safe to call on every start and concurrently. */
@@ -155,6 +162,11 @@ export interface FhirStore {
    * throws (and rethrows). Retries on serialization failure are the caller's choice.
    */
   transaction<T>(tenant: string, fn: (tx: StoreTransaction) => Promise<T>): Promise<T>;
+  /**
+   * Rebuilds the search-index rows of every current resource of every practice with the store's
+   * indexer (after search definitions changed). Safe while the server runs.
+   */
+  reindex(onProgress?: (progress: ReindexProgress) => void): Promise<ReindexProgress>;
   readonly admin: AdminStore;
   close(): Promise<void>;
 }

@@ -13,24 +13,22 @@ export interface ProgressDisplay {
 const silent: ProgressDisplay = { update() {}, stop() {} };
 
 export function progressBar(stream: NodeJS.WriteStream | undefined, totalFiles: number): ProgressDisplay {
-  if (!stream) return silent;
-  const bar = new cliProgress.SingleBar(
-    {
-      stream,
-      format: ' {bar} {value}/{total} files | {resources} resources | {rate} resources/s | {duration_formatted}',
-      hideCursor: true,
-      clearOnComplete: false,
-      fps: 5,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  bar.start(totalFiles, 0, { resources: 0, rate: 0 });
+  const bar = drawnBar(stream, ' {bar} {value}/{total} files | {resources} resources | {rate} resources/s | {duration_formatted}', totalFiles, { resources: 0, rate: 0 });
+  if (!bar) return silent;
   return {
     update(state) {
       bar.update(state.filesDone, { resources: state.resources, rate: ratePerSecond(state.resources, state.elapsedMs) });
     },
     stop: () => bar.stop(),
   };
+}
+
+/** A started bar with Heron's look, or undefined when there is no interactive stream to draw on. */
+export function drawnBar(stream: NodeJS.WriteStream | undefined, format: string, total: number, payload: object): cliProgress.SingleBar | undefined {
+  if (!stream) return undefined;
+  const bar = new cliProgress.SingleBar({ stream, format, hideCursor: true, clearOnComplete: false, fps: 5 }, cliProgress.Presets.shades_classic);
+  bar.start(total, 0, payload);
+  return bar;
 }
 
 /** Whole resources per second; 0 before any time has passed. */

@@ -7,16 +7,17 @@
 import { randomUUID } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { FhirError, type ErrorCategory } from '../../fhir/outcome.ts';
-import type { FhirStore } from '../store.ts';
+import type { FhirStore, Indexer } from '../store.ts';
 
 export interface ConformanceOptions {
   /** Shown in test names, e.g. `sqlite`. */
   name: string;
   /**
    * Opens a new store instance on the database under test. Every call must reach the same
-   * database, which must be empty (unmigrated) when the suite starts.
+   * database, which must be empty (unmigrated) when the suite starts. `indexer` replaces the
+   * suite's test indexer (to write an index that is out of date, for reindex).
    */
-  open: () => Promise<FhirStore>;
+  open: (indexer?: Indexer) => Promise<FhirStore>;
   /** Tests this implementation does not pass yet, by name, each with the reason. */
   skip?: { reason: string; tests: string[] }[];
 }
@@ -25,8 +26,8 @@ export interface Harness {
   readonly name: string;
   /** The shared, migrated store. */
   store(): Promise<FhirStore>;
-  /** Another instance on the same database; the caller closes it. */
-  open(): Promise<FhirStore>;
+  /** Another instance on the same database, optionally with another indexer; the caller closes it. */
+  open(indexer?: Indexer): Promise<FhirStore>;
   /** A tenant id no other test uses. */
   tenant(): string;
   test(name: string, fn: () => Promise<void>, timeoutMs?: number): void;

@@ -10,6 +10,7 @@ import { crudSuite } from './crud.ts';
 import { createHarness, type ConformanceOptions } from './harness.ts';
 import { historySuite } from './history.ts';
 import { migrationsSuite } from './migrations.ts';
+import { reindexSuite } from './reindex.ts';
 import { searchDateSuite } from './search-date.ts';
 import { searchIncludeSuite } from './search-include.ts';
 import { searchNumberSuite } from './search-number.ts';
@@ -38,6 +39,7 @@ export function runConformance(options: ConformanceOptions): void {
     searchNumberSuite(h);
     searchReferenceSuite(h);
     searchIncludeSuite(h);
+    reindexSuite(h);
     searchPagingSuite(h);
     transactionsSuite(h);
     tenancySuite(h);

@@ -23,4 +23,4 @@ afterAll(async () => {
   }
 });
 
-runConformance({ name: 'postgres', open: () => openStore({ databaseUrl, schema, indexer: testIndexer }) });
+runConformance({ name: 'postgres', open: (indexer = testIndexer) => openStore({ databaseUrl, schema, indexer }) });

@@ -9,6 +9,7 @@ import type {
   HistoryQuery,
   Indexer,
   MigrationResult,
+  ReindexProgress,
   SearchPage,
   StoredVersion,
   StoreReader,
@@ -20,6 +21,7 @@ import { SqlAdminStore } from './admin.ts';
 import type { SqlConn, SqlDriver, TxConn } from './dialect.ts';
 import { history } from './history.ts';
 import { readCurrent, readVersion } from './read.ts';
+import { reindexAll } from './reindex.ts';
 import { search } from './search/search.ts';
 import { writeStatements, writeVersion, type WriteStatements } from './write.ts';
 
@@ -58,6 +60,10 @@ export class SqlStore implements FhirStore {
     });
     if (tx && tx.writes > 0) this.driver.afterCommit(tx.writes);
     return result;
+  }
+
+  reindex(onProgress?: (progress: ReindexProgress) => void): Promise<ReindexProgress> {
+    return reindexAll(this.driver, this.indexer, onProgress);
   }
 
   close(): Promise<void> {

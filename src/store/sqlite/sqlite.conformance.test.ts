@@ -10,4 +10,4 @@ import { openStore } from '../open-store.ts';
 const dataDir = mkdtempSync(join(tmpdir(), 'heron-sqlite-conformance-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-runConformance({ name: 'sqlite', open: () => openStore({ dataDir, indexer: testIndexer }) });
+runConformance({ name: 'sqlite', open: (indexer = testIndexer) => openStore({ dataDir, indexer }) });
