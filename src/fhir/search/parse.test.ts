@@ -73,6 +73,12 @@ describe('parseSearch criteria', () => {
     expect(criteria(type, query)).toEqual(expected);
   });
 
+  it('bounds the references one parameter may follow', () => {
+    expect(parse(['Observation'], 'patient.general-practitioner:Practitioner.name=x').warnings).toEqual([]);
+    expect(() => parse(['Observation'], 'patient.organization.partof.partof.name=x')).toThrow(/at most 3/);
+    expect(() => parse(['Patient'], '_has:Observation:patient:_has:Provenance:target:_has:AuditEvent:entity:_has:Provenance:target:agent=x')).toThrow(/at most 3/);
+  });
+
   it('chains through single-target parameters and picks the one target that has the parameter', () => {
     const [c] = criteria('Encounter', 'subject.birthdate=2000');
     expect(c.chain?.targetType).toBe('Patient'); // subject may be Patient or Group; only Patient has birthdate
@@ -85,7 +91,8 @@ describe('parseSearch criteria', () => {
     ['Observation', 'value-quantity=abc', 'Invalid quantity'],
     ['Patient', 'gender:missing=maybe', ':missing takes true or false'],
     ['Patient', 'family:bogus=x', 'Unknown modifier :bogus'],
-    ['Patient', 'gender:in=http://x', 'not supported'],
+    ['Patient', 'gender:in=http://x', 'cannot expand the value set'],
+    ['Patient', 'gender:in=not-a-url', 'needs a value set URL'],
     ['Observation', 'subject:Medication=1', 'cannot refer to Medication'],
     ['Observation', 'code.name=x', 'not a reference'],
     ['Patient', '_has:Observation:code:code=x', 'not a reference parameter'],

@@ -82,8 +82,23 @@ function parseOne(types: string[], name: string, value: string, options: ParseSe
   if (name === '_include' || name === '_revinclude' || /^_(rev)?include:/.test(name)) {
     throw invalid(`Unknown modifier in "${name}": only :iterate is supported`);
   }
+  const hops = referenceHops(name);
+  if (hops > MAX_REFERENCE_HOPS) {
+    throw new FhirError('invalid', [issue('too-costly', `"${name}" follows ${hops} references; at most ${MAX_REFERENCE_HOPS} chained or _has steps are allowed in one parameter`)]);
+  }
   const criterion: SearchCriterion | undefined = parseCriterion(types, name, value);
   if (criterion) request.criteria.push(criterion);
+}
+
+/**
+ * References a parameter follows: each chain step (`.`) and each `_has:` is one join per
+ * candidate row, so the cost multiplies with depth. Three covers the spec's examples
+ * (`patient.general-practitioner.name`, `_has:Observation:patient:_has:AuditEvent:entity:…`).
+ */
+const MAX_REFERENCE_HOPS = 3;
+
+function referenceHops(name: string): number {
+  return (name.match(/\./g)?.length ?? 0) + (name.match(/(^|:)_has:/g)?.length ?? 0);
 }
 
 function parseCount(value: string, maxCount: number): number {
