@@ -73,6 +73,13 @@ describe('parseSearch criteria', () => {
     expect(criteria(type, query)).toEqual(expected);
   });
 
+  it('accepts the default _contained and reports the contained-resource searches it does not offer', () => {
+    expect(parse(['Patient'], '_contained=false&_containedType=container').warnings).toEqual([]);
+    expect(parse(['Patient'], '_contained=true').warnings[0].diagnostics).toContain('not supported');
+    expect(() => parse(['Patient'], '_contained=true', { ...options, strict: true })).toThrow(/not supported/);
+    expect(() => parse(['Patient'], '_contained=maybe')).toThrow(/must be one of/);
+  });
+
   it('bounds the references one parameter may follow', () => {
     expect(parse(['Observation'], 'patient.general-practitioner:Practitioner.name=x').warnings).toEqual([]);
     expect(() => parse(['Observation'], 'patient.organization.partof.partof.name=x')).toThrow(/at most 3/);
@@ -124,7 +131,7 @@ describe('parseSearch unknown parameters', () => {
   });
 
   it('ignores result parameters handled elsewhere, without warnings', () => {
-    const { request, warnings } = parse(['Patient'], '_summary=true&_elements=id&_format=json&_pretty=true&_contained=true&_containedType=container&_type=Patient');
+    const { request, warnings } = parse(['Patient'], '_summary=true&_elements=id&_format=json&_pretty=true&_contained=false&_containedType=container&_type=Patient');
     expect(warnings).toEqual([]);
     expect(request.criteria).toEqual([]);
   });

@@ -23,7 +23,7 @@ export interface ParseSearchOptions {
 }
 
 /** Recognised here but acted on by other layers (response shaping, format, system search types). */
-const HANDLED_ELSEWHERE = new Set(['_summary', '_elements', '_format', '_pretty', '_contained', '_containedType', '_type']);
+const HANDLED_ELSEWHERE = new Set(['_summary', '_elements', '_format', '_pretty', '_type']);
 
 /** Parses a search; throws FhirError `invalid` for bad values (and unknown parameters when strict). */
 export function parseSearch(
@@ -72,6 +72,10 @@ function parseOne(types: string[], name: string, value: string, options: ParseSe
     case '_sort':
       request.sort = parseSort(types, value);
       return;
+    case '_contained':
+    case '_containedType':
+      checkContained(name, value);
+      return;
   }
   const include = /^_(rev)?include(?::(iterate|recurse))?$/.exec(name);
   if (include) {
@@ -99,6 +103,18 @@ const MAX_REFERENCE_HOPS = 3;
 
 function referenceHops(name: string): number {
   return (name.match(/\./g)?.length ?? 0) + (name.match(/(^|:)_has:/g)?.length ?? 0);
+}
+
+/**
+ * Contained resources are not indexed on their own, so only the default behaviour is offered:
+ * search the containers (`_contained=false`, `_containedType=container`). Asking for more is
+ * reported rather than silently answered as if contained resources had been searched.
+ */
+function checkContained(name: string, value: string): void {
+  const defaults: Record<string, string[]> = { _contained: ['false'], _containedType: ['container'] };
+  const allowed = name === '_contained' ? ['false', 'true', 'both'] : ['container', 'contained'];
+  if (!allowed.includes(value)) throw invalid(`${name} must be one of ${allowed.join(', ')}, not "${value}"`);
+  if (!defaults[name].includes(value)) throw new UnsupportedParameter(`${name}=${value}: searching inside contained resources is not supported; contained resources are returned within their containers`);
 }
 
 function parseCount(value: string, maxCount: number): number {
