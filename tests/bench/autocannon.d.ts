@@ -9,6 +9,12 @@ declare module 'autocannon' {
     max: number;
     total: number;
   }
+  export interface RequestData {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string;
+  }
   export interface Options {
     url: string;
     connections?: number;
@@ -16,7 +22,14 @@ declare module 'autocannon' {
     method?: string;
     headers?: Record<string, string>;
     body?: string;
-    requests?: Array<{ method?: string; path?: string; headers?: Record<string, string>; body?: string }>;
+    requests?: Array<{
+      method?: string;
+      path?: string;
+      headers?: Record<string, string>;
+      body?: string;
+      /** Called before each request is sent; returns the request to send (path, headers, ...). */
+      setupRequest?: (req: RequestData) => RequestData;
+    }>;
   }
   export interface Result {
     requests: Histogram;

@@ -7,6 +7,7 @@
 import { isResourceType } from '../definitions.ts';
 import { FhirError, issue } from '../outcome.ts';
 import type { Issue } from '../outcome.ts';
+import { parseCompositeQuery } from './composite.ts';
 import { parseDateQuery } from './date.ts';
 import { splitUnescaped, unescapeSearch } from './escape.ts';
 import { parseNumberQuery } from './number.ts';
@@ -14,7 +15,7 @@ import { getSearchParameter } from './parameters.ts';
 import { parseQuantityQuery } from './quantity.ts';
 import { parseReferenceQuery } from './reference.ts';
 import { parseStringQuery } from './string.ts';
-import { parseTokenQuery } from './token.ts';
+import { parseTokenQuery, parseTokenValue } from './token.ts';
 import { expandTokenQuery, TERMINOLOGY_MODIFIERS } from './token-terminology.ts';
 import type { SearchCriterion, SearchParamType, SearchValue } from './types.ts';
 import { parseUriQuery } from './uri.ts';
@@ -42,9 +43,9 @@ export interface ParamInfo {
 /** Modifiers accepted per parameter type (`missing` is accepted for all). */
 const MODIFIERS: Record<string, Set<string>> = {
   string: new Set(['exact', 'contains']),
-  token: new Set(['text', 'not', ...TERMINOLOGY_MODIFIERS]),
+  token: new Set(['text', 'not', 'of-type', ...TERMINOLOGY_MODIFIERS]),
   uri: new Set(['below', 'above']),
-  reference: new Set(),
+  reference: new Set(['identifier']),
   date: new Set(),
   number: new Set(),
   quantity: new Set(),
@@ -57,7 +58,7 @@ export function modifiersFor(type: SearchParamType): string[] {
 }
 
 /** Modifiers that exist in R4 but that Heron does not implement. */
-const NOT_IMPLEMENTED = new Set(['identifier', 'in', 'not-in', 'above', 'below', 'of-type', 'text', 'contains', 'exact', 'not', 'type']);
+const NOT_IMPLEMENTED = new Set(['in', 'not-in', 'above', 'below', 'text', 'contains', 'exact', 'not', 'type']);
 
 /**
  * The parameter `code` as it applies to every type in `types`; throws `UnsupportedParameter` if
@@ -183,6 +184,7 @@ function parseValue(info: ParamInfo, modifier: string | undefined, part: string)
     case 'token':
       return parseTokenQuery(part, modifier, info.code);
     case 'reference':
+      if (modifier === 'identifier') return parseTokenValue(part, `${info.code}:identifier`);
       return parseReferenceQuery(unescapeSearch(part), modifier, info.code, info.target);
     case 'date':
       return parseDateQuery(part, info.code);
@@ -192,6 +194,8 @@ function parseValue(info: ParamInfo, modifier: string | undefined, part: string)
       return parseQuantityQuery(part, info.code);
     case 'uri':
       return parseUriQuery(part, info.code);
+    case 'composite':
+      return parseCompositeQuery(part, info.code);
     default:
       throw new UnsupportedParameter(`Search parameter "${info.code}" (${info.type}) is not supported`);
   }

@@ -11,7 +11,7 @@ import type { TypedValue } from '../fhirpath.ts';
 import { dateRange } from '../date-time.ts';
 import type { DateRange } from '../date-time.ts';
 import { parsePrefix } from './prefix.ts';
-import type { IndexRow, SearchValue } from './types.ts';
+import type { IndexRow, ValueSearch } from './types.ts';
 
 /** Earliest and latest instants (the JavaScript Date range), used for open-ended periods. */
 export const MIN_INSTANT = -8_640_000_000_000_000;
@@ -56,7 +56,7 @@ function timingRange(o: Record<string, unknown>): DateRange | undefined {
 }
 
 /** Parses one query value such as `ge2020-01`, `2020-03-04T10:00:00+01:00` or `lt2020`. */
-export function parseDateQuery(raw: string, param: string): SearchValue {
+export function parseDateQuery(raw: string, param: string): ValueSearch {
   const { prefix, rest } = parsePrefix(raw);
   const range = dateRange(rest);
   if (!range) {

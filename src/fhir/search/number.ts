@@ -8,7 +8,7 @@
 import { FhirError, issue } from '../outcome.ts';
 import type { TypedValue } from '../fhirpath.ts';
 import { parsePrefix } from './prefix.ts';
-import type { IndexRow, SearchValue } from './types.ts';
+import type { IndexRow, ValueSearch } from './types.ts';
 
 const DECIMAL = /^[+-]?(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
 
@@ -45,7 +45,7 @@ export function indexNumber(param: string, value: TypedValue, emit: (row: IndexR
 }
 
 /** Parses one query value such as `100`, `gt5.4` or `ap1e2`. */
-export function parseNumberQuery(raw: string, param: string): SearchValue {
+export function parseNumberQuery(raw: string, param: string): ValueSearch {
   const { prefix, rest } = parsePrefix(raw);
   const range = numberRange(rest);
   if (!range) throw new FhirError('invalid', [issue('invalid', `Invalid number "${raw}" for parameter "${param}"`)]);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resourceTypeNames } from '../definitions.ts';
 import { compileFhirPath } from '../fhirpath.ts';
-import { getSearchParameter, searchParametersFor, splitUnion } from './parameters.ts';
+import { compositeComponents, getSearchParameter, searchParametersFor, splitUnion } from './parameters.ts';
 
 describe('search parameter registry', () => {
   it('has the Resource-level parameters on every type', () => {
@@ -39,9 +39,31 @@ describe('search parameter registry', () => {
     expect(getSearchParameter('Condition', 'onset-date')?.branches).toEqual(['(Condition.onset as dateTime)', '(Condition.onset as Period)']);
   });
 
-  it('marks composite and special parameters unsupported', () => {
-    expect(getSearchParameter('Observation', 'code-value-quantity')).toMatchObject({ type: 'composite', supported: false });
+  it('marks special parameters and composites of other shapes unsupported', () => {
     expect(getSearchParameter('Location', 'near')).toMatchObject({ type: 'special', supported: false });
+    // Three components, one read from %resource.
+    expect(getSearchParameter('MolecularSequence', 'chromosome-variant-coordinate')).toMatchObject({ type: 'composite', supported: false });
+  });
+
+  it('resolves composite components: types from their definitions, expressions relative to each element', () => {
+    expect(getSearchParameter('Observation', 'component-code-value-quantity')).toMatchObject({
+      type: 'composite',
+      supported: true,
+      branches: ['Observation.component'],
+      components: [
+        { code: 'component-code', type: 'token', branches: ['code'] },
+        { code: 'component-value-quantity', type: 'quantity', branches: ['(value as Quantity)'] },
+      ],
+    });
+    // R4 writes `value.as(DateTime)`, which would match nothing.
+    expect(getSearchParameter('Observation', 'code-value-date')?.components?.[1]).toMatchObject({ type: 'date', branches: ['(value as dateTime)', '(value as Period)'] });
+    // R4 swaps the definitions of relationship's components; the token comes first.
+    expect(getSearchParameter('DocumentReference', 'relationship')?.components).toEqual([
+      { code: 'relation', type: 'token', branches: ['code'] },
+      { code: 'relatesto', type: 'reference', branches: ['target'], target: ['DocumentReference'] },
+    ]);
+    expect(compositeComponents('context-type-quantity')?.map((c) => c.type)).toEqual(['token', 'quantity']);
+    expect(compositeComponents('code')).toBeUndefined();
   });
 
   it('has only official R4 parameters (no medplum or US Core ones)', () => {

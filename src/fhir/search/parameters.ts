@@ -7,6 +7,9 @@
  * of the whole union. Parameters on `Resource`/`DomainResource` (`_id`, `_lastUpdated`...) are
  * listed for every type with the prefix rewritten (`Resource.id` becomes `Patient.id`).
  *
+ * Composite parameters keep their components (type and expression relative to each element of
+ * the composite's own expression), resolved from the components' definitions.
+ *
  * Only the R4 core bundle is loaded (no medplum or US Core parameters).
  * @see https://hl7.org/fhir/R4/searchparameter-registry.html
  */
@@ -28,15 +31,40 @@ export interface SearchParameterDef {
   url: string;
   /** The types the official definition lists (may include `Resource`/`DomainResource`). */
   base: string[];
-  /** False for parameters Heron cannot index: composite, special and those without expression. */
+  /** For composite parameters: the components in query order (`first$second`). */
+  components?: ComponentDef[];
+  /** False for parameters Heron cannot index: special, those without expression, composites of other shapes. */
   supported: boolean;
   description?: string;
 }
+
+/** One component of a composite parameter. */
+export interface ComponentDef {
+  /** The component's own SearchParameter code (`value-quantity`). */
+  code: string;
+  type: SearchParamType;
+  /** FHIRPath branches relative to one element of the composite's expression. */
+  branches: string[];
+  target?: string[];
+}
+
+/** Second-component types Heron indexes; the first component is always a token. */
+const COMPONENT_TYPES = new Set<SearchParamType>(['token', 'quantity', 'date', 'string', 'number', 'reference', 'uri']);
+
+/**
+ * R4 errata in component definitions. DocumentReference `relationship` pairs the reference
+ * definition with `relatesTo.code` and the token one with `relatesTo.target`; the expressions
+ * are right, so the definitions are swapped back (token first, as R5 has it:
+ * `relationship=replaces$DocumentReference/1`).
+ */
+const SWAPPED_COMPONENTS = new Set(['http://hl7.org/fhir/SearchParameter/DocumentReference-relationship']);
 
 /** Official definitions that are not R4 4.0.1 (the bundle carries one R5 snapshot parameter). */
 const NOT_R4_URLS = new Set(['http://hl7.org/fhir/SearchParameter/DeviceDefinition-classification']);
 
 let registry: Map<string, Map<string, SearchParameterDef>> | undefined;
+/** Composite components by code; null when types disagree on them (none do in R4). */
+let compositesByCode: Map<string, ComponentDef[] | null> | undefined;
 
 /** All search parameters that apply to a resource type (empty for an unknown type). */
 export function searchParametersFor(resourceType: string): SearchParameterDef[] {
@@ -47,6 +75,15 @@ export function searchParametersFor(resourceType: string): SearchParameterDef[] 
 /** One parameter by code for a type, or undefined. */
 export function getSearchParameter(resourceType: string, code: string): SearchParameterDef | undefined {
   return load().get(resourceType)?.get(code);
+}
+
+/**
+ * The components of the composite parameter `code`, the same for every type that has it, or
+ * undefined. For query parsing, which knows the code but not always one type.
+ */
+export function compositeComponents(code: string): ComponentDef[] | undefined {
+  load();
+  return compositesByCode?.get(code) ?? undefined;
 }
 
 /** Splits a FHIRPath expression at top-level `|` (not inside parentheses or string literals). */
@@ -77,9 +114,17 @@ function load(): Map<string, Map<string, SearchParameterDef>> {
   const types = resourceTypeNames();
   const result = new Map<string, Map<string, SearchParameterDef>>(types.map((t) => [t, new Map()]));
   const bundle = readJson('fhir/r4/search-parameters.json') as Bundle<SearchParameter>;
+  const byUrl = new Map<string, SearchParameter>();
+  for (const entry of bundle.entry ?? []) if (entry.resource?.url) byUrl.set(entry.resource.url, entry.resource);
+  const composites = new Map<string, ComponentDef[] | null>();
   for (const entry of bundle.entry ?? []) {
     const sp = entry.resource;
     if (!sp?.code || !sp.url || !sp.type || NOT_R4_URLS.has(sp.url)) continue;
+    const components = sp.type === 'composite' ? componentsOf(sp, byUrl) : undefined;
+    if (components) {
+      const known = composites.get(sp.code);
+      composites.set(sp.code, known === undefined || (known && JSON.stringify(known) === JSON.stringify(components)) ? components : null);
+    }
     const base: string[] = sp.base ?? [];
     const appliesTo = base.includes('Resource')
       ? types
@@ -87,9 +132,10 @@ function load(): Map<string, Map<string, SearchParameterDef>> {
         ? types.filter(isDomainResourceType)
         : base.filter((b) => result.has(b));
     for (const resourceType of appliesTo) {
-      result.get(resourceType)?.set(sp.code, forType(sp, resourceType));
+      result.get(resourceType)?.set(sp.code, forType(sp, resourceType, components));
     }
   }
+  compositesByCode = composites;
   registry = result;
   return registry;
 }
@@ -104,18 +150,52 @@ function asOperator(branch: string): string {
   return m ? `(${m[1]} as ${m[2]})` : branch;
 }
 
-function forType(sp: SearchParameter, resourceType: string): SearchParameterDef {
+/**
+ * The components of a composite Heron can index: two, a token then a supported type, with
+ * expressions that need nothing but the element (MolecularSequence's three-part coordinates
+ * read `%resource`). Undefined otherwise.
+ */
+function componentsOf(sp: SearchParameter, byUrl: Map<string, SearchParameter>): ComponentDef[] | undefined {
+  const parts = sp.component ?? [];
+  if (parts.length !== 2) return undefined;
+  const definitions = parts.map((c) => byUrl.get(c.definition ?? ''));
+  if (SWAPPED_COMPONENTS.has(sp.url as string)) definitions.reverse();
+  const out: ComponentDef[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const def = definitions[i];
+    const expression = parts[i].expression;
+    if (!def?.code || !def.type || !expression || expression.includes('%')) return undefined;
+    const type = def.type as SearchParamType;
+    if (i === 0 ? type !== 'token' : !COMPONENT_TYPES.has(type)) return undefined;
+    const component: ComponentDef = { code: def.code, type, branches: splitUnion(expression).map(componentBranch) };
+    if (def.target?.length) component.target = [...def.target];
+    out.push(component);
+  }
+  return out;
+}
+
+/**
+ * A component branch in the form extraction evaluates: the filtering `as` operator, and FHIR's
+ * `dateTime` for the `DateTime` R4 writes in `code-value-date` (which would match nothing).
+ */
+function componentBranch(branch: string): string {
+  return asOperator(branch).replace(/ as DateTime\)$/, ' as dateTime)');
+}
+
+function forType(sp: SearchParameter, resourceType: string, components: ComponentDef[] | undefined): SearchParameterDef {
   const base: string[] = sp.base ?? [];
   const branches = sp.expression ? relevantBranches(sp.expression, resourceType) : [];
   const type = sp.type as SearchParamType;
+  const indexable = type === 'composite' ? components !== undefined : type !== 'special';
   const def: SearchParameterDef = {
     code: sp.code as string,
     type,
     branches,
     url: sp.url as string,
     base,
-    supported: branches.length > 0 && type !== 'composite' && type !== 'special',
+    supported: branches.length > 0 && indexable,
   };
+  if (components) def.components = components;
   if (branches.length > 0) def.expression = branches.join(' | ');
   if (sp.target?.length) def.target = [...sp.target];
   if (sp.description) def.description = sp.description;

@@ -49,7 +49,7 @@ describe('parseSearch criteria', () => {
     [
       'Observation',
       'value-quantity=gt5.4|http://unitsofmeasure.org|mg',
-      [{ param: 'value-quantity', type: 'quantity', values: [{ kind: 'quantity', prefix: 'gt', value: 5.4, low: 5.35, high: 5.45, system: 'http://unitsofmeasure.org', code: 'mg' }] }],
+      [{ param: 'value-quantity', type: 'quantity', values: [{ kind: 'quantity', prefix: 'gt', value: 0.0054, low: 0.00535, high: 0.00545, system: 'http://unitsofmeasure.org', code: 'g', canonical: true }] }],
     ],
     ['RiskAssessment', 'probability=le0.5', [{ param: 'probability', type: 'number', values: [{ kind: 'number', prefix: 'le', value: 0.5, low: 0.45, high: 0.55 }] }]],
     ['ValueSet', 'url:below=http://hl7.org/fhir', [{ param: 'url', type: 'uri', modifier: 'below', values: [{ kind: 'uri', value: 'http://hl7.org/fhir' }] }]],

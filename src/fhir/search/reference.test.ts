@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FhirError } from '../outcome.ts';
+import { parseCriterion } from './criterion.ts';
 import { indexReference, parseReferenceQuery, parseReferenceString } from './reference.ts';
 import type { IndexRow } from './types.ts';
 
@@ -31,7 +32,12 @@ describe('reference index rows', () => {
     expect(rows('Reference', { reference: 'Patient/1', display: 'x' })).toEqual([{ kind: 'reference', param: 'r', targetType: 'Patient', targetId: '1', url: null }]);
     expect(rows('canonical', 'http://x.org/Questionnaire/q')).toEqual([{ kind: 'reference', param: 'r', targetType: null, targetId: null, url: 'http://x.org/Questionnaire/q' }]);
     expect(rows('Reference', { reference: 'urn:uuid:6c3e0c1a-0000-4000-8000-000000000000' })).toEqual([]);
-    expect(rows('Reference', { identifier: { value: '1' } })).toEqual([]);
+    // A reference by identifier only is searchable with :identifier, not as a reference.
+    expect(rows('Reference', { identifier: { value: '1' } })).toEqual([{ kind: 'token', param: 'r:identifier', system: null, code: '1', text: null }]);
+    expect(rows('Reference', { reference: 'Patient/1', identifier: { system: 'urn:mrn', value: '12345' } })).toEqual([
+      { kind: 'token', param: 'r:identifier', system: 'urn:mrn', code: '12345', text: null },
+      { kind: 'reference', param: 'r', targetType: 'Patient', targetId: '1', url: null },
+    ]);
     expect(rows('Composition', { resourceType: 'Composition', id: 'c1' })).toEqual([{ kind: 'reference', param: 'r', targetType: 'Composition', targetId: 'c1', url: null }]);
   });
 });
@@ -52,5 +58,22 @@ describe('reference query values', () => {
     expect(() => parseReferenceQuery('Patient/1', 'Group', 'subject', ['Patient', 'Group'])).toThrow('does not match');
     expect(() => parseReferenceQuery('a b', undefined, 'subject', ['Patient'])).toThrow('Invalid reference');
     expect(() => parseReferenceQuery('', undefined, 'subject', ['Patient'])).toThrow('Empty reference');
+  });
+});
+
+describe(':identifier', () => {
+  it('parses system|value as a token on the reference parameter', () => {
+    expect(parseCriterion(['Observation'], 'subject:identifier', 'urn:mrn|12345')).toEqual({
+      param: 'subject',
+      type: 'reference',
+      modifier: 'identifier',
+      values: [{ kind: 'token', system: 'urn:mrn', code: '12345' }],
+    });
+    expect(parseCriterion(['Patient'], 'identifier:of-type', 'http://terminology.hl7.org/CodeSystem/v2-0203|MR|12345')).toMatchObject({
+      modifier: 'of-type',
+      values: [{ kind: 'token', system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR|12345' }],
+    });
+    expect(() => parseCriterion(['Observation'], 'subject:identifier', 'a|b|c')).toThrow(FhirError);
+    expect(() => parseCriterion(['Observation'], 'code:identifier', 'a')).toThrow(FhirError);
   });
 });

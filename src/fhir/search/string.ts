@@ -7,7 +7,7 @@
 import { FhirError, issue } from '../outcome.ts';
 import type { TypedValue } from '../fhirpath.ts';
 import { capLength } from './index-limits.ts';
-import type { IndexRow, SearchValue } from './types.ts';
+import type { IndexRow, ValueSearch } from './types.ts';
 
 const COMBINING_MARKS = /\p{M}/gu;
 // Non-ASCII is rare in most values; skipping NFD for pure ASCII keeps indexing cheap.
@@ -43,7 +43,7 @@ export function indexString(param: string, value: TypedValue, emit: (row: IndexR
 }
 
 /** Parses one query value; `:exact` keeps the text as written, other modifiers normalise it. */
-export function parseStringQuery(raw: string, modifier: string | undefined, param: string): SearchValue {
+export function parseStringQuery(raw: string, modifier: string | undefined, param: string): ValueSearch {
   if (raw.length === 0) throw new FhirError('invalid', [issue('invalid', `Empty value for string parameter "${param}"`)]);
   return { kind: 'string', value: modifier === 'exact' ? capLength(raw) : normaliseString(raw) };
 }

@@ -28,6 +28,23 @@ describe('token index rows', () => {
     expect(rows('ContactPoint', { system: 'phone' })).toEqual([]);
   });
 
+  it('indexes an Identifier with type codings for :of-type, as typeSystem and typeCode|value', () => {
+    const v2 = 'http://terminology.hl7.org/CodeSystem/v2-0203';
+    const id = { system: 'urn:mrn', value: '12345', type: { coding: [{ system: v2, code: 'MR' }, { code: 'a|b' }, { system: v2 }] } };
+    expect(rows('Identifier', id)).toEqual([
+      row('urn:mrn', '12345', null),
+      { kind: 'token', param: 't:of-type', system: v2, code: 'MR|12345', text: null },
+      // A bar in the type code is escaped, so `a|b` + `12345` never reads as `a` + `b|12345`.
+      { kind: 'token', param: 't:of-type', system: null, code: 'a\\|b|12345', text: null },
+    ]);
+    expect(rows('Identifier', { type: { coding: [{ system: v2, code: 'MR' }] } })).toEqual([]);
+    expect(parseTokenQuery(`${v2}|MR|12345`, 'of-type', 't')).toEqual({ kind: 'token', system: v2, code: 'MR|12345' });
+    expect(parseTokenQuery('s|a\\|b|12345', 'of-type', 't')).toEqual({ kind: 'token', system: 's', code: 'a\\|b|12345' });
+    for (const bad of ['MR|12345', `${v2}||12345`, `|MR|12345`, `${v2}|MR|`, 'a|b|c|d']) {
+      expect(() => parseTokenQuery(bad, 'of-type', 't'), bad).toThrow(/typeSystem\|typeCode\|value/);
+    }
+  });
+
   it('indexes code, boolean, string and id primitives; a bound code gets its system', () => {
     expect(rows('code', 'male', 'http://hl7.org/fhir/administrative-gender')).toEqual([row('http://hl7.org/fhir/administrative-gender', 'male', null)]);
     expect(rows('code', 'final')).toEqual([row(null, 'final', null)]);

@@ -1,7 +1,9 @@
 /**
  * Token search: index and query normalisation in one place so they agree.
  * A token is `system|code` plus a display text for `:text`. Codes are kept as written (tokens are
- * case-sensitive); texts are normalised like strings.
+ * case-sensitive); texts are normalised like strings. An Identifier with a `type` also gets rows
+ * under `param` + `:of-type` for `identifier:of-type=typeSystem|typeCode|value`: the type's system
+ * as system and `typeCode|value` as code, so the lookup is as selective as for the value itself.
  * @see https://hl7.org/fhir/R4/search.html#token
  */
 import { FhirError, issue } from '../outcome.ts';
@@ -9,7 +11,8 @@ import type { TypedValue } from '../fhirpath.ts';
 import { splitUnescaped, unescapeSearch } from './escape.ts';
 import { capLength } from './index-limits.ts';
 import { normaliseString } from './string.ts';
-import type { IndexRow, SearchValue } from './types.ts';
+import { OF_TYPE_SUFFIX } from './types.ts';
+import type { IndexRow, TokenSearch, ValueSearch } from './types.ts';
 
 type Emit = (row: IndexRow) => void;
 
@@ -56,9 +59,17 @@ function indexObject(param: string, type: string, o: Record<string, unknown>, em
       return;
     }
     case 'Identifier': {
-      const typeText = o.type && typeof o.type === 'object' ? str((o.type as Record<string, unknown>).text) : undefined;
+      const type = o.type && typeof o.type === 'object' ? (o.type as Record<string, unknown>) : undefined;
+      const typeText = type ? str(type.text) : undefined;
       const value = str(o.value);
       if (value || typeText) emit(row(param, str(o.system) ?? null, value ?? null, typeText ? normaliseString(typeText) : null));
+      if (value && type && Array.isArray(type.coding)) {
+        for (const c of type.coding as unknown[]) {
+          const coding = c && typeof c === 'object' ? (c as Record<string, unknown>) : undefined;
+          const code = coding && str(coding.code);
+          if (code) emit(row(param + OF_TYPE_SUFFIX, str(coding.system) ?? null, ofTypeCode(code, value), null));
+        }
+      }
       return;
     }
     case 'ContactPoint': {
@@ -93,15 +104,27 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' && v.length > 0 ? v : undefined;
 }
 
+/** The indexed code of an `:of-type` row; a `|` in the type code is escaped so the pair stays unambiguous. */
+function ofTypeCode(typeCode: string, value: string): string {
+  return typeCode.replace(/[\\|]/g, (c) => '\\' + c) + '|' + value;
+}
+
 /**
  * Parses one query value: `code`, `system|code`, `|code` (no system) or `system|` (any code).
- * `:text` yields a normalised string (matched against the indexed texts).
+ * `:text` yields a normalised string (matched against the indexed texts); `:of-type` takes
+ * `typeSystem|typeCode|value`.
  */
-export function parseTokenQuery(raw: string, modifier: string | undefined, param: string): SearchValue {
+export function parseTokenQuery(raw: string, modifier: string | undefined, param: string): ValueSearch {
+  if (modifier === 'of-type') return parseOfTypeQuery(raw, param);
   if (modifier === 'text') {
     if (raw.length === 0) throw invalid(`Empty :text value for parameter "${param}"`);
     return { kind: 'string', value: normaliseString(unescapeSearch(raw)) };
   }
+  return parseTokenValue(raw, param);
+}
+
+/** Parses `[system|]code` (also `|code` and `system|`), without modifiers. */
+export function parseTokenValue(raw: string, param: string): TokenSearch {
   const parts = splitUnescaped(raw, '|');
   if (parts.length > 2) throw invalid(`Invalid token "${raw}" for parameter "${param}": expected [system|]code`);
   if (parts.length === 1) {
@@ -110,9 +133,21 @@ export function parseTokenQuery(raw: string, modifier: string | undefined, param
   }
   const [system, code] = parts.map(unescapeSearch);
   if (system.length === 0 && code.length === 0) throw invalid(`Invalid token "|" for parameter "${param}"`);
-  const value: SearchValue = { kind: 'token', system: system.length === 0 ? null : capLength(system) };
+  const value: TokenSearch = { kind: 'token', system: system.length === 0 ? null : capLength(system) };
   if (code.length > 0) value.code = capLength(code);
   return value;
+}
+
+function parseOfTypeQuery(raw: string, param: string): TokenSearch {
+  const parts = splitUnescaped(raw, '|').map(unescapeSearch);
+  if (parts.length !== 3 || parts.some((p) => p.length === 0)) {
+    throw invalid(
+      `Invalid :of-type value "${raw}" for parameter "${param}": expected typeSystem|typeCode|value ` +
+        '(e.g. http://terminology.hl7.org/CodeSystem/v2-0203|MR|12345)',
+    );
+  }
+  const [system, typeCode, value] = parts;
+  return { kind: 'token', system: capLength(system), code: capLength(ofTypeCode(typeCode, value)) };
 }
 
 function invalid(message: string): FhirError {

@@ -11,10 +11,22 @@
 export type SearchParamType = 'number' | 'date' | 'string' | 'token' | 'reference' | 'composite' | 'quantity' | 'uri' | 'special';
 
 /**
- * One index row. `param` is the SearchParameter code (e.g. `identifier`, `birthdate`).
- * Dates and ranges are epoch milliseconds so both databases compare them as integers.
+ * Index rows a parameter can hold besides its own: canonical UCUM quantities
+ * (`value-quantity:canonical`, see quantity.ts), identifiers of references
+ * (`subject:identifier`) and identifier types (`identifier:of-type`). A `:` never occurs in a
+ * SearchParameter code, so these never collide with a real parameter, and searches that do
+ * not ask for them (plain values, `:missing`, `_sort`) never see them.
  */
-export type IndexRow =
+export const CANONICAL_SUFFIX = ':canonical';
+export const IDENTIFIER_SUFFIX = ':identifier';
+export const OF_TYPE_SUFFIX = ':of-type';
+
+/**
+ * The index row of a single-valued parameter type. `param` is the SearchParameter code (e.g.
+ * `identifier`, `birthdate`). Dates and ranges are epoch milliseconds so both databases
+ * compare them as integers.
+ */
+export type ValueRow =
   | { kind: 'string'; param: string; /** lower-cased, accents removed */ value: string; /** as written */ exact: string }
   | { kind: 'token'; param: string; system: string | null; code: string | null; /** display/text, normalised like strings, for `:text` */ text: string | null }
   | {
@@ -40,21 +52,46 @@ export type IndexRow =
     }
   | { kind: 'uri'; param: string; value: string };
 
+export type TokenRow = Extract<ValueRow, { kind: 'token' }>;
+export type QuantityRow = Extract<ValueRow, { kind: 'quantity' }>;
+
+/**
+ * One index row. A composite row pairs the values of its two components found in the same
+ * element (the same `Observation.component`); the component rows' `param` is empty, the
+ * composite's own says what they are. A UCUM quantity second component also carries its
+ * canonical form, in the same row rather than a `CANONICAL_SUFFIX` one.
+ */
+export type IndexRow = ValueRow | { kind: 'composite'; param: string; first: TokenRow; second: ValueRow; canonical?: QuantityRow };
+
 export type IndexRowKind = IndexRow['kind'];
 
 /** Comparison prefix for number, date and quantity parameters. */
 export type Prefix = 'eq' | 'ne' | 'gt' | 'lt' | 'ge' | 'le' | 'sa' | 'eb' | 'ap';
 
-/** One value of a search parameter, already normalised by its type's parser. */
-export type SearchValue =
+/** One value of a single-valued parameter type, already normalised by its type's parser. */
+export type ValueSearch =
   | { kind: 'string'; value: string }
   | { kind: 'token'; system?: string | null /* undefined = any system; null = no system ("|code") */; code?: string }
   | { kind: 'reference'; targetType?: string; targetId?: string; url?: string }
   | { kind: 'date'; prefix: Prefix; start: number; end: number }
   | { kind: 'number'; prefix: Prefix; value: number; low: number; high: number }
-  | { kind: 'quantity'; prefix: Prefix; value: number; low: number; high: number; system?: string | null; code?: string }
-  | { kind: 'uri'; value: string }
-  | { kind: 'missing'; missing: boolean };
+  | {
+      kind: 'quantity';
+      prefix: Prefix;
+      value: number;
+      low: number;
+      high: number;
+      system?: string | null;
+      code?: string;
+      /** Value, bounds and code are in UCUM base units: match the `CANONICAL_SUFFIX` rows. */
+      canonical?: true;
+    }
+  | { kind: 'uri'; value: string };
+
+export type TokenSearch = Extract<ValueSearch, { kind: 'token' }>;
+
+/** One value of a search parameter, already normalised by its type's parser. */
+export type SearchValue = ValueSearch | { kind: 'composite'; first: TokenSearch; second: ValueSearch } | { kind: 'missing'; missing: boolean };
 
 /**
  * One search criterion: a parameter and its OR-ed values. Several criteria are AND-ed.

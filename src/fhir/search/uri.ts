@@ -7,7 +7,7 @@ import { FhirError, issue } from '../outcome.ts';
 import type { TypedValue } from '../fhirpath.ts';
 import { unescapeSearch } from './escape.ts';
 import { capLength } from './index-limits.ts';
-import type { IndexRow, SearchValue } from './types.ts';
+import type { IndexRow, ValueSearch } from './types.ts';
 
 /** Emits the uri row of a uri/url/canonical/oid/uuid (any string) value. */
 export function indexUri(param: string, value: TypedValue, emit: (row: IndexRow) => void): void {
@@ -15,7 +15,7 @@ export function indexUri(param: string, value: TypedValue, emit: (row: IndexRow)
 }
 
 /** Parses one query value (the URI as written). */
-export function parseUriQuery(raw: string, param: string): SearchValue {
+export function parseUriQuery(raw: string, param: string): ValueSearch {
   const value = unescapeSearch(raw);
   if (value.length === 0) throw new FhirError('invalid', [issue('invalid', `Empty uri value for parameter "${param}"`)]);
   return { kind: 'uri', value: capLength(value) };

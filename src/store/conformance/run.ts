@@ -11,6 +11,7 @@ import { createHarness, type ConformanceOptions } from './harness.ts';
 import { historySuite } from './history.ts';
 import { migrationsSuite } from './migrations.ts';
 import { reindexSuite } from './reindex.ts';
+import { searchCompositeSuite } from './search-composite.ts';
 import { searchDateSuite } from './search-date.ts';
 import { searchIncludeSuite } from './search-include.ts';
 import { searchNumberSuite } from './search-number.ts';
@@ -38,6 +39,7 @@ export function runConformance(options: ConformanceOptions): void {
     searchDateSuite(h);
     searchNumberSuite(h);
     searchReferenceSuite(h);
+    searchCompositeSuite(h);
     searchIncludeSuite(h);
     reindexSuite(h);
     searchPagingSuite(h);

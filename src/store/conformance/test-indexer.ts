@@ -1,10 +1,12 @@
 /**
  * A small hand-written indexer for the conformance suite, so the store is tested on its own
  * terms (not through the FHIR extractor). It covers a handful of parameters of every kind on
- * Patient, Observation, Organization, Encounter, RiskAssessment, ValueSet and Provenance.
+ * Patient, Observation, Organization, Encounter, RiskAssessment, ValueSet, Provenance and
+ * DocumentReference, and the rows beside a parameter's own: composites, canonical UCUM
+ * quantities (from a small unit table), `subject:identifier` and `identifier:of-type`.
  */
-import type { Coding, Identifier, Reference, Resource } from '@medplum/fhirtypes';
-import type { IndexRow } from '../../fhir/search/types.ts';
+import type { CodeableConcept, Coding, Identifier, Quantity, Reference, Resource } from '@medplum/fhirtypes';
+import type { IndexRow, QuantityRow, TokenRow, ValueRow } from '../../fhir/search/types.ts';
 import type { Indexer } from '../store.ts';
 
 /** Lower-case, accents removed: the normalisation the suite's string searches assume. */
@@ -30,6 +32,45 @@ export function precision(value: number): { low: number; high: number } {
   const decimals = (String(value).split('.')[1] ?? '').length;
   const half = 0.5 * 10 ** -decimals;
   return { low: value - half, high: value + half };
+}
+
+export const UCUM = 'http://unitsofmeasure.org';
+
+/** The units the suite uses: factor to the base unit, and its code (as the FHIR side writes it). */
+export const TEST_UNITS: Record<string, { factor: number; base: string }> = {
+  mg: { factor: 0.001, base: 'g' },
+  g: { factor: 1, base: 'g' },
+  kg: { factor: 1000, base: 'g' },
+  'mm[Hg]': { factor: 133322, base: 'g.m-1.s-2' },
+};
+
+function quantityRow(param: string, q: Quantity | undefined): QuantityRow | undefined {
+  if (q?.value === undefined) return undefined;
+  return { kind: 'quantity', param, value: q.value, ...precision(q.value), system: q.system ?? null, code: q.code ?? null, unit: q.unit ?? null };
+}
+
+/** The row in base units of a UCUM quantity in `TEST_UNITS`. */
+function canonicalRow(row: QuantityRow): QuantityRow | undefined {
+  const unit = row.system === UCUM && row.code !== null ? TEST_UNITS[row.code] : undefined;
+  if (!unit) return undefined;
+  const c = (n: number): number => Number((n * unit.factor).toPrecision(15));
+  return { ...row, param: row.param + ':canonical', value: c(row.value), low: c(row.low), high: c(row.high), code: unit.base, unit: null };
+}
+
+function tokenRows(param: string, cc: CodeableConcept | undefined): TokenRow[] {
+  return (cc?.coding ?? []).map((c) => ({ kind: 'token', param, system: c.system ?? null, code: c.code ?? null, text: null }));
+}
+
+/** Composite rows: every pair of first and second component rows of one element. */
+function composite(rows: IndexRow[], param: string, firsts: TokenRow[], seconds: ValueRow[]): void {
+  for (const first of firsts) {
+    for (const second of seconds) {
+      const row: IndexRow = { kind: 'composite', param, first, second };
+      const canonical = second.kind === 'quantity' ? canonicalRow(second) : undefined;
+      if (canonical) row.canonical = canonical;
+      rows.push(row);
+    }
+  }
 }
 
 export const testIndexer: Indexer = (resource) => {
@@ -73,7 +114,10 @@ function indexByType(resource: Resource, add: Add): void {
         for (const part of [...(name.given ?? []), name.family, name.text]) add.str('name', part);
         add.str('family', name.family);
       }
-      for (const id of resource.identifier ?? []) add.coding('identifier', id);
+      for (const id of resource.identifier ?? []) {
+        add.coding('identifier', id);
+        for (const t of id.type?.coding ?? []) if (t.code && id.value) add.token('identifier:of-type', t.system, `${t.code}|${id.value}`);
+      }
       add.token('gender', undefined, resource.gender);
       if (resource.active !== undefined) add.token('active', undefined, String(resource.active));
       add.date('birthdate', resource.birthDate);
@@ -84,13 +128,18 @@ function indexByType(resource: Resource, add: Add): void {
       for (const c of resource.code?.coding ?? []) add.coding('code', c, resource.code?.text);
       add.token('status', undefined, resource.status);
       add.ref('subject', resource.subject);
+      if (resource.subject?.identifier?.value) add.token('subject:identifier', resource.subject.identifier.system, resource.subject.identifier.value);
       if (resource.subject?.reference?.startsWith('Patient/')) add.ref('patient', resource.subject);
       add.ref('encounter', resource.encounter);
       add.date('date', resource.effectiveDateTime);
-      if (resource.valueQuantity?.value !== undefined) {
-        const q = resource.valueQuantity;
-        const value = q.value as number;
-        add.rows.push({ kind: 'quantity', param: 'value-quantity', value, ...precision(value), system: q.system ?? null, code: q.code ?? null, unit: q.unit ?? null });
+      indexObservationValues(resource, add.rows);
+      break;
+    case 'DocumentReference':
+      for (const r of resource.relatesTo ?? []) {
+        const target = /^([A-Z][A-Za-z]+)\/(.+)$/.exec(r.target.reference ?? '');
+        if (!target) continue;
+        const first: TokenRow = { kind: 'token', param: '', system: 'http://hl7.org/fhir/document-relationship-type', code: r.code, text: null };
+        composite(add.rows, 'relationship', [first], [{ kind: 'reference', param: '', targetType: target[1], targetId: target[2], url: null }]);
       }
       break;
     case 'Organization':
@@ -116,5 +165,32 @@ function indexByType(resource: Resource, add: Add): void {
     case 'Provenance':
       for (const t of resource.target ?? []) add.ref('target', t);
       break;
+  }
+}
+
+/**
+ * Observation values, plain and in composites: `value-quantity` (with canonical rows),
+ * `code-value-quantity|concept|date|string` on the Observation, `component-code-value-quantity`
+ * per component. `valueInteger` stands in for a number and `valueString` starting `urn:` for a
+ * uri second component (`code-value-number`, `code-value-uri`, which R4 does not have), so every
+ * column of idx_composite is searched.
+ */
+function indexObservationValues(obs: Extract<Resource, { resourceType: 'Observation' }>, rows: IndexRow[]): void {
+  const quantity = quantityRow('value-quantity', obs.valueQuantity);
+  if (quantity) {
+    rows.push(quantity);
+    const canonical = canonicalRow(quantity);
+    if (canonical) rows.push(canonical);
+  }
+  const codes = tokenRows('', obs.code);
+  const second = (row: ValueRow | undefined): ValueRow[] => (row ? [{ ...row, param: '' }] : []);
+  composite(rows, 'code-value-quantity', codes, second(quantity));
+  composite(rows, 'code-value-concept', codes, tokenRows('', obs.valueCodeableConcept));
+  if (obs.valueDateTime) composite(rows, 'code-value-date', codes, [{ kind: 'date', param: '', ...dateRange(obs.valueDateTime) }]);
+  if (obs.valueString?.startsWith('urn:')) composite(rows, 'code-value-uri', codes, [{ kind: 'uri', param: '', value: obs.valueString }]);
+  else if (obs.valueString) composite(rows, 'code-value-string', codes, [{ kind: 'string', param: '', value: normalise(obs.valueString), exact: obs.valueString }]);
+  if (obs.valueInteger !== undefined) composite(rows, 'code-value-number', codes, [{ kind: 'number', param: '', value: obs.valueInteger, ...precision(obs.valueInteger) }]);
+  for (const c of obs.component ?? []) {
+    composite(rows, 'component-code-value-quantity', tokenRows('', c.code), second(quantityRow('', c.valueQuantity)));
   }
 }

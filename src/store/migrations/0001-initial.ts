@@ -4,15 +4,34 @@
  * the server's admin tables. Every clinical row carries `tenant` and every index starts with
  * it, so no query can reach another practice's rows by accident of index choice.
  */
+import type { IndexRowKind } from '../../fhir/search/types.ts';
 import type { Dialect } from '../sql/dialect.ts';
-import { INDEX_TABLE_LIST, type ColumnType } from '../sql/index-tables.ts';
+import { INDEX_TABLES, type ColumnType, type IndexTable } from '../sql/index-tables.ts';
 import type { Migration } from './migrate.ts';
+
+/** The index tables this migration creates; later kinds come with later migrations. */
+const INITIAL_KINDS: readonly IndexRowKind[] = ['string', 'token', 'reference', 'date', 'number', 'quantity', 'uri'];
+
+/** One index table with its resource index and lookup indexes, all starting with the tenant. */
+export function indexTableStatements(d: Dialect, t: IndexTable): string[] {
+  const { text } = d.types;
+  const colType = (type: ColumnType): string => (type === 'text' ? text : type === 'bigint' ? d.types.bigint : d.types.real);
+  const cols = t.columns.map((c) => `${c.name} ${colType(c.type)}`).join(', ');
+  const out = [`CREATE TABLE ${t.table} (tenant ${text} NOT NULL, type ${text} NOT NULL, id ${text} NOT NULL, param ${text} NOT NULL, ${cols})`];
+  // (tenant, id, type) rather than (tenant, type, id): the latter shares the (tenant, type)
+  // prefix with the lookup indexes, and PostgreSQL without statistics (right after a bulk
+  // import) then picks it for value searches and filters thousands of rows.
+  out.push(`CREATE INDEX ${t.table}_resource ON ${t.table} (tenant, id, type)`);
+  t.lookups.forEach((lookup, i) => {
+    out.push(`CREATE INDEX ${t.table}_lookup${i} ON ${t.table} (tenant, type, param, ${lookup.join(', ')})`);
+  });
+  return out;
+}
 
 export const initial: Migration = {
   id: '0001-initial',
   statements(d: Dialect): string[] {
     const { text, json, bigint, int, seqPk } = d.types;
-    const colType = (t: ColumnType): string => (t === 'text' ? text : t === 'bigint' ? bigint : d.types.real);
     const out = [
       `CREATE TABLE resources (
         tenant ${text} NOT NULL,
@@ -45,17 +64,7 @@ export const initial: Migration = {
       `CREATE INDEX resource_history_tenant ON resource_history (tenant, seq)`,
       `CREATE INDEX resource_history_type ON resource_history (tenant, type, seq)`,
     ];
-    for (const t of INDEX_TABLE_LIST) {
-      const cols = t.columns.map((c) => `${c.name} ${colType(c.type)}`).join(', ');
-      out.push(`CREATE TABLE ${t.table} (tenant ${text} NOT NULL, type ${text} NOT NULL, id ${text} NOT NULL, param ${text} NOT NULL, ${cols})`);
-      // (tenant, id, type) rather than (tenant, type, id): the latter shares the (tenant, type)
-      // prefix with the lookup indexes, and PostgreSQL without statistics (right after a bulk
-      // import) then picks it for value searches and filters thousands of rows.
-      out.push(`CREATE INDEX ${t.table}_resource ON ${t.table} (tenant, id, type)`);
-      t.lookups.forEach((lookup, i) => {
-        out.push(`CREATE INDEX ${t.table}_lookup${i} ON ${t.table} (tenant, type, param, ${lookup.join(', ')})`);
-      });
-    }
+    for (const kind of INITIAL_KINDS) out.push(...indexTableStatements(d, INDEX_TABLES[kind]));
     out.push(
       `CREATE TABLE practices (id ${text} PRIMARY KEY, name ${text} NOT NULL UNIQUE, created_at ${text} NOT NULL)`,
       `CREATE TABLE oauth_clients (

@@ -6,6 +6,7 @@
 import type { MigrationResult } from '../store.ts';
 import type { Dialect, SqlDriver } from '../sql/dialect.ts';
 import { initial } from './0001-initial.ts';
+import { compositeIndex } from './0002-composite-index.ts';
 
 export interface Migration {
   /** `NNNN-name`; applied in array order, never renamed once released. */
@@ -13,7 +14,7 @@ export interface Migration {
   statements(dialect: Dialect): string[];
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial];
+export const MIGRATIONS: readonly Migration[] = [initial, compositeIndex];
 
 /** Applies pending migrations; returns one result per known migration. */
 export function migrate(driver: SqlDriver, migrations: readonly Migration[] = MIGRATIONS): Promise<MigrationResult[]> {

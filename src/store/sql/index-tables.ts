@@ -3,7 +3,7 @@
  * (tenant, type, id, param); the remaining columns and how an `IndexRow` fills them are listed
  * here once so migrations, writes and search agree.
  */
-import type { IndexRow, IndexRowKind } from '../../fhir/search/types.ts';
+import type { IndexRow, IndexRowKind, ValueRow } from '../../fhir/search/types.ts';
 
 export type ColumnType = 'text' | 'bigint' | 'real';
 
@@ -115,7 +115,48 @@ export const INDEX_TABLES: Readonly<Record<IndexRowKind, IndexTable>> = {
     [['value']],
   ),
   uri: table('uri', 64, [{ name: 'value', type: 'text' }], (r) => [r.value], [['value']]),
+  // The first component is always a token (system1, code1). The second fills the columns its
+  // type needs and leaves the rest null: token and quantity system2/code2 (a reference its
+  // target type and id there, its URL in text2), string and uri text2, number and quantity
+  // value2, date start2/end2; a UCUM quantity also its canonical code and value.
+  composite: table(
+    'composite',
+    128,
+    [
+      { name: 'system1', type: 'text' },
+      { name: 'code1', type: 'text' },
+      { name: 'system2', type: 'text' },
+      { name: 'code2', type: 'text' },
+      { name: 'text2', type: 'text' },
+      { name: 'value2', type: 'real' },
+      { name: 'start2', type: 'bigint' },
+      { name: 'end2', type: 'bigint' },
+      { name: 'canonical_code2', type: 'text' },
+      { name: 'canonical_value2', type: 'real' },
+    ],
+    (r) => [r.first.system, r.first.code, ...secondValues(r.second), r.canonical?.code ?? null, r.canonical?.value ?? null],
+    [['code1', 'system1']],
+  ),
 };
+
+/** system2, code2, text2, value2, start2, end2 of a composite's second component. */
+function secondValues(r: ValueRow): unknown[] {
+  switch (r.kind) {
+    case 'token':
+      return [r.system, r.code, null, null, null, null];
+    case 'quantity':
+      return [r.system, r.code, null, r.value, null, null];
+    case 'reference':
+      return [r.targetType, r.targetId, r.url, null, null, null];
+    case 'string':
+    case 'uri':
+      return [null, null, r.value, null, null, null];
+    case 'number':
+      return [null, null, null, r.value, null, null];
+    case 'date':
+      return [null, null, null, null, r.start, r.end];
+  }
+}
 
 export const INDEX_TABLE_LIST: readonly IndexTable[] = Object.values(INDEX_TABLES);
 

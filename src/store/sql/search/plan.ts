@@ -5,10 +5,12 @@
  * can drive the lookup from the (tenant, type, param, value) index. Chains and `_has` nest the
  * same way through `idx_reference`.
  */
+import { CANONICAL_SUFFIX, IDENTIFIER_SUFFIX, OF_TYPE_SUFFIX } from '../../../fhir/search/types.ts';
 import type { IndexRowKind, SearchCriterion, SearchParamType, SearchValue } from '../../../fhir/search/types.ts';
 import { FhirError } from '../../../fhir/outcome.ts';
 import { INDEX_TABLES } from '../index-tables.ts';
 import { unsupported, type Binder } from './binder.ts';
+import { compositeMatch } from './composite.ts';
 import { dateMatch, dateRangeMatch } from './date.ts';
 import { numberMatch } from './number.ts';
 import { quantityMatch } from './quantity.ts';
@@ -34,6 +36,7 @@ const MATCHERS: Record<IndexRowKind, Matcher> = {
   number: numberMatch,
   quantity: quantityMatch,
   uri: uriMatch,
+  composite: compositeMatch,
 };
 
 /** The AND of all criteria, or `1 = 1` when there are none. */
@@ -49,23 +52,44 @@ function criterionSql(b: Binder, c: SearchCriterion, scope: Scope): string {
   if (c.chain) return chainSql(b, c, scope);
   if (c.param === '_id') return idSql(b, c, scope);
   if (c.param === '_lastUpdated') return lastUpdatedSql(b, c, scope);
-  const kind = indexKind(c.type, c.param);
+  const { kind, param, modifier } = rowsOf(c);
   const table = INDEX_TABLES[kind].table;
   if (c.modifier === 'missing' || c.values.some((v) => v.kind === 'missing')) {
     // Each value says "has none" or "has some"; OR-ed like any other values.
     const parts = c.values.map((v) => {
       const missing = valueOf(v, 'missing').missing;
-      return member(b, scope, missing, { table, typeCol: 'type', idCol: 'id' }, (ia) => `${ia}.param = ${b.bind(c.param)}`);
+      return member(b, scope, missing, { table, typeCol: 'type', idCol: 'id' }, (ia) => `${ia}.param = ${b.bind(param)}`);
     });
     return or(parts);
   }
   if (c.values.length === 0) throw new FhirError('invalid', `Search parameter ${c.param} has no value`);
-  const negate = c.modifier === 'not';
+  const negate = modifier === 'not';
   const match = MATCHERS[kind];
+  // Values in UCUM base units match the canonical rows, the others the rows as written.
+  const groups = new Map<string, SearchValue[]>();
+  for (const v of c.values) {
+    const p = isCanonical(v) ? param + CANONICAL_SUFFIX : param;
+    groups.set(p, [...(groups.get(p) ?? []), v]);
+  }
   return member(b, scope, negate, { table, typeCol: 'type', idCol: 'id' }, (ia) => {
-    const param = `${ia}.param = ${b.bind(c.param)}`;
-    return `${param} AND ${or(c.values.map((v) => match(b, ia, v, c.modifier)))}`;
+    const parts = [...groups].map(([p, values]) => `${ia}.param = ${b.bind(p)} AND ${or(values.map((v) => match(b, ia, v, modifier)))}`);
+    return parts.length === 1 ? parts[0] : `(${parts.map((part) => `(${part})`).join(' OR ')})`;
   });
+}
+
+/**
+ * Where a criterion's rows are: `subject:identifier` and `identifier:of-type` search token rows
+ * stored under those names (see `IDENTIFIER_SUFFIX`), everything else its type's table.
+ */
+function rowsOf(c: SearchCriterion): { kind: IndexRowKind; param: string; modifier: string | undefined } {
+  if (c.type === 'reference' && c.modifier === 'identifier') return { kind: 'token', param: c.param + IDENTIFIER_SUFFIX, modifier: undefined };
+  if (c.type === 'token' && c.modifier === 'of-type') return { kind: 'token', param: c.param + OF_TYPE_SUFFIX, modifier: undefined };
+  return { kind: indexKind(c.type, c.param), param: c.param, modifier: c.modifier };
+}
+
+/** Composite rows carry their canonical quantity in the row itself (see composite.ts). */
+function isCanonical(v: SearchValue): boolean {
+  return v.kind === 'quantity' && v.canonical === true;
 }
 
 /** A criterion limited to some types: other rows of the scope do not match it. */
@@ -157,6 +181,7 @@ export function indexKind(type: SearchParamType, param: string): IndexRowKind {
     case 'number':
     case 'quantity':
     case 'uri':
+    case 'composite':
       return type;
     default:
       throw unsupported(`parameter ${param} of type ${type}`);

@@ -8,6 +8,7 @@
 import type { IndexRowKind, SearchRequest } from '../../../fhir/search/types.ts';
 import { FhirError } from '../../../fhir/outcome.ts';
 import { INDEX_TABLES } from '../index-tables.ts';
+import { unsupported } from './binder.ts';
 import { indexKind } from './plan.ts';
 
 export interface SortColumn {
@@ -45,6 +46,8 @@ export function sortColumns(request: SearchRequest, alias: string): SortColumn[]
       // ahead of the bound criteria; the pattern keeps them free of quotes.
       if (!/^[A-Za-z0-9_.:-]+$/.test(key.param)) throw new FhirError('invalid', `Cannot sort by ${key.param}`);
       const kind = indexKind(key.type, key.param);
+      // A composite value is a pair, which has no order of its own.
+      if (kind === 'composite') throw unsupported(`sorting by composite parameter ${key.param}`);
       const col = sortColumn(kind, key.descending);
       const column = col.includes('(') ? col : `s.${col}`;
       const agg = key.descending ? 'MAX' : 'MIN';

@@ -12,8 +12,7 @@ export function stringMatch(b: Binder, ia: string, value: SearchValue, modifier:
   const v = valueOf(value, 'string');
   switch (modifier) {
     case undefined:
-      // A range rather than LIKE so both databases can use the (param, value) index.
-      return `(${ia}.value >= ${b.bind(v.value)} AND ${ia}.value < ${b.bind(v.value + PREFIX_END)})`;
+      return startsWith(b, `${ia}.value`, v.value);
     case 'exact':
       return `${ia}.exact = ${b.bind(v.value)}`;
     case 'contains':
@@ -21,4 +20,10 @@ export function stringMatch(b: Binder, ia: string, value: SearchValue, modifier:
     default:
       throw unsupported(`modifier :${modifier} on a string parameter`);
   }
+}
+
+/** Shared with composites: the column starts with `prefix`. */
+export function startsWith(b: Binder, column: string, prefix: string): string {
+  // A range rather than LIKE so both databases can use the (param, value) index.
+  return `(${column} >= ${b.bind(prefix)} AND ${column} < ${b.bind(prefix + PREFIX_END)})`;
 }

@@ -4,7 +4,7 @@
  * normalised display text; the parser passes that text as a string value or as the code).
  * @see https://hl7.org/fhir/R4/search.html#token
  */
-import type { SearchValue } from '../../../fhir/search/types.ts';
+import type { SearchValue, TokenSearch } from '../../../fhir/search/types.ts';
 import { FhirError } from '../../../fhir/outcome.ts';
 import { PREFIX_END, unsupported, type Binder } from './binder.ts';
 import { valueOf } from './values.ts';
@@ -15,11 +15,15 @@ export function tokenMatch(b: Binder, ia: string, value: SearchValue, modifier: 
     return `(${ia}.text >= ${b.bind(text)} AND ${ia}.text < ${b.bind(text + PREFIX_END)})`;
   }
   if (modifier !== undefined && modifier !== 'not') throw unsupported(`modifier :${modifier} on a token parameter`);
-  const v = valueOf(value, 'token');
+  return tokenCondition(b, `${ia}.system`, `${ia}.code`, valueOf(value, 'token'));
+}
+
+/** Shared with composites: one `[system|]code` value against a system and a code column. */
+export function tokenCondition(b: Binder, systemColumn: string, codeColumn: string, v: TokenSearch): string {
   const parts: string[] = [];
-  if (v.system === null) parts.push(`${ia}.system IS NULL`);
-  else if (v.system !== undefined) parts.push(`${ia}.system = ${b.bind(v.system)}`);
-  if (v.code !== undefined) parts.push(`${ia}.code = ${b.bind(v.code)}`);
+  if (v.system === null) parts.push(`${systemColumn} IS NULL`);
+  else if (v.system !== undefined) parts.push(`${systemColumn} = ${b.bind(v.system)}`);
+  if (v.code !== undefined) parts.push(`${codeColumn} = ${b.bind(v.code)}`);
   if (parts.length === 0) throw new FhirError('invalid', 'A token search value needs a system or a code');
   return parts.length === 1 ? parts[0] : `(${parts.join(' AND ')})`;
 }
