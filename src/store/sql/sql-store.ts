@@ -44,7 +44,7 @@ export class SqlStore implements FhirStore {
   }
 
   reader(tenant: string): StoreReader {
-    return new SqlReader(this.driver.reader, checkTenant(tenant));
+    return new SqlReader(this.driver.reader, checkTenant(tenant), this.dialect);
   }
 
   async transaction<T>(tenant: string, fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
@@ -75,6 +75,7 @@ class SqlReader implements StoreReader {
   constructor(
     protected readonly conn: SqlConn,
     readonly tenant: string,
+    private readonly dialect: FhirStore['dialect'],
   ) {}
 
   async readCurrent(resourceType: string, id: string): Promise<StoredVersion | undefined> {
@@ -90,7 +91,7 @@ class SqlReader implements StoreReader {
   }
 
   async search(request: SearchRequest): Promise<SearchPage> {
-    return search(this.use(), this.tenant, request);
+    return search(this.use(), this.tenant, request, this.dialect);
   }
 
   /** The connection to use; throws once a transaction has ended (async callers get a rejection). */
@@ -111,7 +112,7 @@ class SqlTransaction extends SqlReader implements StoreTransaction {
     private readonly statements: WriteStatements,
     private readonly indexer: Indexer,
   ) {
-    super(tx, tenant);
+    super(tx, tenant, driver.dialect.name);
   }
 
   async lock(key: string): Promise<void> {

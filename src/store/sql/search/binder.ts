@@ -8,7 +8,11 @@ export class Binder {
   readonly params: unknown[] = [];
   private aliases = 0;
 
-  constructor(readonly tenant: string) {}
+  /** `dialect` picks the one index hint SQLite needs (see `plan.ts`); others ignore it. */
+  constructor(
+    readonly tenant: string,
+    readonly dialect: 'sqlite' | 'postgres' | undefined = undefined,
+  ) {}
 
   /** Adds one value and returns its placeholder. */
   bind(value: unknown): string {

@@ -24,6 +24,12 @@ import { valueOf } from './values.ts';
 export interface Scope {
   alias: string;
   types: readonly string[];
+  /**
+   * Test each row of the alias with a correlated EXISTS (a probe of the index rows of that one
+   * resource) instead of an id list built for the whole practice: right when another criterion
+   * already narrowed the rows (see `driverIdsSql`).
+   */
+  correlated?: boolean;
 }
 
 type Matcher = (b: Binder, ia: string, value: SearchValue, modifier: string | undefined) => string;
@@ -133,6 +139,22 @@ function hasSql(b: Binder, has: NonNullable<SearchCriterion['has']>, scope: Scop
   });
 }
 
+/**
+ * The ids a selective criterion matches, to drive a single-type search from: a reference to one
+ * resource (`Observation?patient=123`) names a few hundred rows at most, while the practice may
+ * hold millions of the type. Undefined when the criterion is not such a reference.
+ */
+export function driverIdsSql(b: Binder, c: SearchCriterion, scope: Scope): string | undefined {
+  if (scope.types.length !== 1 || c.type !== 'reference' || c.chain || c.has || c.anyOf || c.types) return undefined;
+  if (c.modifier !== undefined && !/^[A-Z][A-Za-z]+$/.test(c.modifier)) return undefined;
+  if (c.values.length !== 1) return undefined;
+  const value = c.values[0];
+  if (value.kind !== 'reference' || value.targetId === undefined) return undefined;
+  const ia = b.alias('d');
+  const where = `${ia}.tenant = ${b.bind(b.tenant)} AND ${ia}.type = ${b.bind(scope.types[0])} AND ${ia}.param = ${b.bind(c.param)}`;
+  return `SELECT ${ia}.id FROM idx_reference ${ia} WHERE ${where} AND ${referenceMatch(b, ia, value, c.modifier)}`;
+}
+
 /** `SELECT id` of live resources of one type matching one criterion. */
 function matchingIds(b: Binder, type: string, criterion: SearchCriterion): string {
   const t = b.alias('t');
@@ -154,6 +176,13 @@ interface Source {
 function member(b: Binder, scope: Scope, negate: boolean, src: Source, rest: (ia: string) => string): string {
   const ia = b.alias('i');
   const single = scope.types.length === 1;
+  if (scope.correlated && single) {
+    // SQLite would otherwise probe the (tenant, type, param, value) lookup index, which has the
+    // same number of equality columns but reads every row of the parameter.
+    const hint = b.dialect === 'sqlite' && src.typeCol === 'type' ? ` INDEXED BY ${src.table}_resource` : '';
+    const row = `${ia}.tenant = ${scope.alias}.tenant AND ${ia}.${src.idCol} = ${scope.alias}.id AND ${ia}.${src.typeCol} = ${scope.alias}.type`;
+    return `${negate ? 'NOT ' : ''}EXISTS (SELECT 1 FROM ${src.table} ${ia}${hint} WHERE ${row} AND ${rest(ia)})`;
+  }
   const lhs = single ? `${scope.alias}.id` : `(${scope.alias}.type, ${scope.alias}.id)`;
   const select = single ? `${ia}.${src.idCol}` : `${ia}.${src.typeCol}, ${ia}.${src.idCol}`;
   const tenant = `${ia}.tenant = ${b.bind(b.tenant)}`;
