@@ -77,7 +77,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authRoutes, { store: deps.store, publicBaseUrl: deps.publicBaseUrl, keys });
   await app.register(fhirRoutes, {
     prefix: FHIR_BASE_PATH,
-    buildCtx: createContextBuilder({ store: deps.store, audit: deps.audit, publicBaseUrl: deps.publicBaseUrl, keys }),
+    buildCtx: createContextBuilder({ store: deps.store, audit: deps.audit, publicBaseUrl: deps.publicBaseUrl, keys, onBackgroundError: (err) => app.log.error({ err }, 'background work of a request failed') }),
     publicBaseUrl: deps.publicBaseUrl,
     limits,
   });

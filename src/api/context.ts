@@ -18,6 +18,8 @@ export interface ContextDeps {
   publicBaseUrl?: string;
   /** The key loader shared with the token endpoint, so the signing key is loaded once. */
   keys?: () => Promise<SigningKeys>;
+  /** Where errors of work that outlives a request go (the server log). */
+  onBackgroundError?: (err: unknown) => void;
 }
 
 /**
@@ -38,6 +40,7 @@ export function createContextBuilder(deps: ContextDeps): ContextBuilder {
     store: deps.store,
     audit: deps.audit,
     origin: { ip: request.ip, userAgent: request.headers['user-agent'] },
+    onBackgroundError: deps.onBackgroundError,
   });
   return (request, fhirBaseUrl) => {
     const authorization = request.headers.authorization;

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
-import type { AuditRecord } from '../domain/audit/audit-sink.ts';
+import { storeAuditSink, type AuditRecord, type AuditSink } from '../domain/audit/audit-sink.ts';
 import { registerClient } from '../domain/clients/register-client.ts';
 import { createPractice } from '../domain/practices/create-practice.ts';
 import { extractIndexRows } from '../fhir/search/extract.ts';
@@ -40,6 +40,7 @@ export interface RequestOptions {
 export interface TestApp {
   app: FastifyInstance;
   store: FhirStore;
+  practiceId: string;
   token: string;
   audits: AuditRecord[];
   /** A request to `path` below the FHIR base (or an absolute path starting with `/`). */
@@ -49,14 +50,22 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(o: { kind?: 'sqlite' | 'postgres'; deps?: Partial<AppDeps> } = {}): Promise<TestApp> {
+export async function startTestApp(o: { kind?: 'sqlite' | 'postgres'; deps?: Partial<AppDeps>; auditStore?: boolean } = {}): Promise<TestApp> {
   const kind = o.kind ?? 'sqlite';
   const schema = kind === 'postgres' ? `heron_api_${process.pid}_${randomBytes(4).toString('hex')}` : undefined;
   const store = await openStore(schema ? { databaseUrl: TEST_PG_URL, schema, indexer: extractIndexRows } : { memory: true, indexer: extractIndexRows });
   await store.migrate();
   const practice = await createPractice(store, `API tests ${randomBytes(4).toString('hex')}`);
   const audits: AuditRecord[] = [];
-  const app = await buildApp({ store, audit: { record: (entry) => void audits.push(entry) }, ...o.deps });
+  // Every record is kept for the test to inspect; with `auditStore`, also appended to the store's audit log as in production.
+  const stored = o.auditStore ? storeAuditSink(store.audit) : undefined;
+  const audit: AuditSink = {
+    record: (entry, tx) => {
+      audits.push(entry);
+      return stored?.record(entry, tx);
+    },
+  };
+  const app = await buildApp({ store, audit, ...o.deps });
 
   async function tokenFor(scopes: string): Promise<string> {
     const { clientId, clientSecret } = await registerClient(store, { practiceId: practice.id, scopes });
@@ -94,6 +103,7 @@ export async function startTestApp(o: { kind?: 'sqlite' | 'postgres'; deps?: Par
   return {
     app,
     store,
+    practiceId: practice.id,
     token,
     audits,
     fhir,

@@ -33,6 +33,8 @@ export interface ServeConfig extends StorageConfig {
   demo: boolean;
   /** Fastify/pino log level. */
   logLevel: string;
+  /** HERON_AUDIT=log: audit records to the log instead of the audit store (benchmarks only). */
+  auditToLog: boolean;
 }
 
 export interface StorageFlags {
@@ -75,7 +77,9 @@ export function serveConfig(flags: ServeFlags, env: Env, cwd: string = process.c
   if (publicUrl !== undefined) checkPublicUrl(publicUrl);
   const logLevel = nonEmpty(env.LOG_LEVEL) ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new UsageError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got "${logLevel}"`);
-  const config: ServeConfig = { ...storageConfig(flags, env, cwd), port, host, demo: flags.demo === true, logLevel };
+  const audit = nonEmpty(env.HERON_AUDIT) ?? 'store';
+  if (audit !== 'store' && audit !== 'log') throw new UsageError(`HERON_AUDIT must be store or log; got "${audit}"`);
+  const config: ServeConfig = { ...storageConfig(flags, env, cwd), port, host, demo: flags.demo === true, logLevel, auditToLog: audit === 'log' };
   if (publicUrl !== undefined) config.publicUrl = publicUrl.replace(/\/+$/, '');
   return config;
 }

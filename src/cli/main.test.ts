@@ -92,6 +92,24 @@ describe('main', () => {
     expect(text.stdout[0]).toMatch(/^Reindexed 3 resources \(42 index rows\)/);
   });
 
+  it('audit verify reports each practice chain and exits 1 naming the first broken entry', async () => {
+    const practices = [{ id: 'a', name: 'Intact', createdAt: '' }, { id: 'b', name: 'Altered', createdAt: '' }];
+    const store = {
+      admin: { listPractices: async () => practices },
+      audit: { verify: async (tenant: string) => (tenant === 'a' ? { checked: 7 } : { checked: 2, broken: { seq: 3, problem: 'its content does not match its hash' } }) },
+      close: async () => {},
+    } as unknown as FhirStore;
+    const terminal = recordingTerminal();
+    expect(await main(['audit', 'verify'], { terminal, openStore: async () => ({ store, migrations: [] }) })).toBe(1);
+    expect(terminal.stdout).toEqual([
+      'ok      Intact (a): 7 entries, chain intact',
+      'BROKEN  Altered (b): entry 3: its content does not match its hash; 2 entries before it are intact',
+    ]);
+    const json = recordingTerminal();
+    expect(await main(['audit', 'verify', '--json'], { terminal: json, openStore: async () => ({ store: { ...store, audit: { verify: async () => ({ checked: 1 }) } } as unknown as FhirStore, migrations: [] }) })).toBe(0);
+    expect(JSON.parse(json.stdout[0]).practices).toHaveLength(2);
+  });
+
   it('reports an unknown practice with exit 1 and closes the store', async () => {
     const terminal = recordingTerminal();
     const opener = fakeOpener();

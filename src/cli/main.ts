@@ -106,6 +106,16 @@ function buildProgram(rt: Runtime, setExitCode: (code: number) => void): Command
       await withStore(storage(flags), ({ store }) => practiceCreateCommand({ store, terminal: rt.terminal }, { name, json: flags.json }));
     });
 
+  const audit = program.command('audit').description('the audit log');
+  storageOptions(audit.command('verify'))
+    .description('check the hash chain of the audit log; exit 1 and name the first broken entry if it was altered')
+    .option('--practice <practice>', 'practice id or name (default: every practice)')
+    .option('--json', 'print one JSON object with the results')
+    .action(async (flags) => {
+      const { auditVerifyCommand } = await import('./commands/audit-verify.ts');
+      await withStore(storage(flags), ({ store }) => auditVerifyCommand({ store, terminal: rt.terminal }, { practice: flags.practice, json: flags.json }));
+    });
+
   const client = program.command('client').description('manage OAuth clients');
   storageOptions(client.command('create'))
     .description('register an OAuth client (client_credentials) and print its id and secret')

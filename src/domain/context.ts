@@ -17,6 +17,8 @@ export interface Ctx {
   readonly origin: { ip?: string; userAgent?: string };
   /** The open transaction when this ctx runs inside a transaction Bundle; otherwise undefined. */
   readonly tx?: StoreTransaction;
+  /** Reports errors of work that outlives the request (e.g. a failure's audit entry); logged by the server. */
+  readonly onBackgroundError?: (err: unknown) => void;
 }
 
 /** Runs `fn` in the ctx's open transaction, or in a new one. */

@@ -10,6 +10,7 @@
  */
 import type { Resource } from '@medplum/fhirtypes';
 import type { IndexRow, SearchRequest } from '../fhir/search/types.ts';
+import type { AuditEntry, AuditLog } from './audit-log.ts';
 
 /** One stored version of a resource (current or past). */
 export interface StoredVersion {
@@ -103,6 +104,8 @@ export interface StoreTransaction extends StoreReader {
   lock(key: string): Promise<void>;
   /** Appends a new version, replaces the index rows, updates the current pointer. */
   writeVersion(write: VersionWrite): Promise<StoredVersion>;
+  /** Appends audit entries of this practice that commit (or roll back) with the transaction. */
+  appendAudit(entries: readonly AuditEntry[]): Promise<void>;
 }
 
 /** A practice (tenant). */
@@ -168,5 +171,7 @@ export interface FhirStore {
    */
   reindex(onProgress?: (progress: ReindexProgress) => void): Promise<ReindexProgress>;
   readonly admin: AdminStore;
+  /** The append-only, hash-chained audit log. */
+  readonly audit: AuditLog;
   close(): Promise<void>;
 }

@@ -7,10 +7,13 @@
  */
 import { authorize, type AccessRequest, type Interaction } from '../../domain/access/authorize.ts';
 import type { AuditRecord } from '../../domain/audit/audit-sink.ts';
-import type { Ctx } from '../../domain/context.ts';
-import { errors } from '../../fhir/outcome.ts';
+import { inTransaction, type Ctx } from '../../domain/context.ts';
+import { patientsInJson, patientsOf } from '../../domain/audit/patients-of.ts';
+import type { Resource } from '@medplum/fhirtypes';
+import { errors, FhirError } from '../../fhir/outcome.ts';
 import { isResourceType } from '../../fhir/definitions.ts';
 import type { FhirRequest, FhirResponse } from './fhir-request.ts';
+import { auditEventsAreReadOnly, readAuditEvent, searchAuditEvents } from './interactions/audit-events.ts';
 import { processBundle } from './interactions/bundle.ts';
 import { capabilities } from './interactions/capabilities.ts';
 import { create } from './interactions/create.ts';
@@ -41,22 +44,42 @@ interface Route {
   run: (ctx: Ctx, req: FhirRequest, route: Route) => Promise<FhirResponse>;
 }
 
-/** Routes, authorises, runs and audits one FHIR interaction. Throws FhirError. */
+/** Interactions that write: run in a transaction that also holds their audit entry. */
+const WRITES: ReadonlySet<Interaction> = new Set(['create', 'update', 'patch', 'delete']);
+
+/**
+ * Routes, authorises, runs and audits one FHIR interaction. Throws FhirError.
+ *
+ * A write and its audit entry commit together (dispatch opens the transaction unless the ctx is
+ * already in one, as Bundle entries are); any other interaction's result is released only after
+ * its audit entry committed. A failure is audited outside the failed transaction.
+ */
 export async function dispatch(ctx: Ctx, req: FhirRequest): Promise<FhirResponse> {
   const route = resolve(req);
   if (route.unguarded) return route.run(ctx, req, route);
-  let response: FhirResponse;
   try {
     if (route.access === undefined) authorize(ctx, { interaction: route.interaction, resourceType: route.resourceType, id: route.id });
     else for (const access of route.access) authorize(ctx, access);
-    response = await route.run(ctx, req, route);
+    if (ctx.tx === undefined && WRITES.has(route.interaction)) {
+      return await ctx.store.transaction(ctx.tenant, (tx) => runAndAudit(inTransaction(ctx, tx), req, route));
+    }
+    return await runAndAudit(ctx, req, route);
   } catch (err) {
-    const recorded = audit(ctx, route, 'failure', route.id === undefined ? undefined : [route.id]);
-    if (recorded !== undefined) await recorded;
+    const recorded = audit(ctx, route, 'failure', route.id === undefined ? undefined : [route.id], undefined, false, failureReason(err));
+    // Inside a transaction the failure entry waits for it to end (it would roll back with it); the
+    // caller's error is what matters then, so a failure to audit it is only logged.
+    if (recorded !== undefined) {
+      if (ctx.tx === undefined) await recorded;
+      else recorded.catch((auditErr: unknown) => ctx.onBackgroundError?.(auditErr));
+    }
     throw err;
   }
-  // A synchronous sink (the usual case) costs no extra turn of the microtask queue.
-  const recorded = audit(ctx, route, 'success', idsOf(route, response));
+}
+
+async function runAndAudit(ctx: Ctx, req: FhirRequest, route: Route): Promise<FhirResponse> {
+  const response = await route.run(ctx, req, route);
+  // A synchronous sink (the usual case in tests) costs no extra turn of the microtask queue.
+  const recorded = audit(ctx, route, 'success', idsOf(route, response), patientsFor(route, req, response), true);
   if (recorded !== undefined) await recorded;
   return response;
 }
@@ -83,6 +106,7 @@ export function resolve(req: FhirRequest): Route {
   }
 
   const type = requireType(first);
+  if (type === 'AuditEvent') return auditEventRoute(req, method, segments, path);
   if (segments.length === 1) {
     switch (method) {
       case 'GET':
@@ -145,6 +169,16 @@ export function resolve(req: FhirRequest): Route {
   throw errors.notFound(`No FHIR interaction has the path ${path}`);
 }
 
+/** AuditEvents come from the audit log and cannot be written (see `audit-events.ts`). */
+function auditEventRoute(req: FhirRequest, method: Method, segments: string[], path: string): Route {
+  const [, second] = segments;
+  if (segments.length === 1 && method === 'GET') return typeRoute('search-type', 'AuditEvent', (c, r) => searchAuditEvents(c, r));
+  if (segments.length === 2 && second === '_search' && method === 'POST') return typeRoute('search-type', 'AuditEvent', (c, r) => searchAuditEvents(c, r));
+  if (segments.length === 2 && method === 'GET') return instanceRoute('read', 'AuditEvent', second, (c) => readAuditEvent(c, second));
+  if (segments.length <= 2 && method !== 'GET') return auditEventsAreReadOnly();
+  return notAllowed(req, path);
+}
+
 /** Module-level rather than a closure per request: read by id is the hottest route. */
 function runRead(ctx: Ctx, req: FhirRequest, route: Route): Promise<FhirResponse> {
   return read(ctx, req, route.resourceType as string, route.id as string);
@@ -185,10 +219,9 @@ function unknownOperation(name: string) {
 
 /**
  * Records the interaction; returns what the sink returns, so that only a sink with a promise
- * costs a wait. Every record has the same shape (absent type or ids are `undefined`, which JSON
- * leaves out).
+ * costs a wait. `inTx`: as part of the ctx's transaction (success), or on its own (failure).
  */
-function audit(ctx: Ctx, route: Route, outcome: 'success' | 'failure', ids: string[] | undefined): void | Promise<void> {
+function audit(ctx: Ctx, route: Route, outcome: 'success' | 'failure', ids: string[] | undefined, patients: string[] | undefined, inTx: boolean, reason?: string): void | Promise<void> {
   const entry: AuditRecord = {
     tenant: ctx.tenant,
     principal: ctx.principal,
@@ -196,10 +229,28 @@ function audit(ctx: Ctx, route: Route, outcome: 'success' | 'failure', ids: stri
     outcome,
     resourceType: route.resourceType,
     ids,
+    patients,
     origin: ctx.origin,
     at: new Date().toISOString(),
   };
-  return ctx.audit.record(entry);
+  if (reason !== undefined) entry.reason = reason;
+  return ctx.audit.record(entry, inTx ? ctx.tx : undefined);
+}
+
+/** What went wrong, in the terms clients saw (the error category), never internals. */
+function failureReason(err: unknown): string {
+  return err instanceof FhirError ? err.category : 'internal error';
+}
+
+/** The patients whose record the interaction read or wrote. */
+function patientsFor(route: Route, req: FhirRequest, response: FhirResponse): string[] | undefined {
+  if (route.interaction === 'delete') return route.resourceType === 'Patient' && route.id !== undefined ? [`Patient/${route.id}`] : undefined;
+  if (response.rawBody !== undefined && route.resourceType !== undefined) return patientsInJson(route.resourceType, route.id, response.rawBody);
+  const body = response.body;
+  if (body?.resourceType === 'Bundle') return patientsOf((body.entry ?? []).map((e) => e.resource).filter((r): r is Resource => r !== undefined && r.resourceType !== 'OperationOutcome'));
+  if (body !== undefined && body.resourceType !== 'OperationOutcome') return patientsOf([body]);
+  const written = req.body as Resource | undefined;
+  return written?.resourceType !== undefined && WRITES.has(route.interaction) ? patientsOf([written]) : undefined;
 }
 
 /** The ids an interaction touched: the URL's id, a created resource's id, or a search's matches. */

@@ -4,7 +4,7 @@
  * the rest; the exit code is 1 if anything failed so scripts notice partial imports.
  */
 import type { AuditSink } from '../../domain/audit/audit-sink.ts';
-import { discardingAuditSink } from '../../domain/audit/audit-sink.ts';
+import { storeAuditSink } from '../../domain/audit/audit-sink.ts';
 import { systemCtx } from '../../domain/context.ts';
 import type { FhirStore } from '../../store/store.ts';
 import { formatFailure } from '../import/import-unit.ts';
@@ -17,7 +17,7 @@ import type { Terminal } from '../terminal.ts';
 export interface ImportDeps {
   store: FhirStore;
   terminal: Terminal;
-  /** Defaults to discarding until the audit store exists (issue #4). */
+  /** Defaults to the store's audit log: imported records are audited like any other write. */
   audit?: AuditSink;
   now?: () => number;
 }
@@ -50,7 +50,7 @@ export async function importIntoPractice(
   files: string[],
   options: Pick<ImportOptions, 'chunkSize' | 'baseUrl' | 'onFileDone'> = {},
 ): Promise<ImportResult> {
-  const ctx = systemCtx(deps.store, practiceId, deps.audit ?? discardingAuditSink);
+  const ctx = systemCtx(deps.store, practiceId, deps.audit ?? storeAuditSink(deps.store.audit));
   const bar = progressBar(deps.terminal.progressStream, files.length);
   try {
     return await importFiles(ctx, files, { ...options, now: deps.now, onProgress: (state) => bar.update(state) });

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app.ts';
 import { FHIR_BASE_PATH } from '../../api/fhir/routes.ts';
-import { loggingAuditSink } from '../../domain/audit/audit-sink.ts';
+import { loggingAuditSink, storeAuditSink } from '../../domain/audit/audit-sink.ts';
 import type { FhirStore } from '../../store/store.ts';
 import type { ServeConfig } from '../config.ts';
 import { demoCredentialsPath, type DemoCredentials } from '../demo/demo-credentials.ts';
@@ -33,7 +33,10 @@ export async function serveCommand(deps: ServeDeps): Promise<number> {
   const stop = deps.stop ?? stopSignal();
 
   let app: FastifyInstance | undefined = undefined;
-  const audit = loggingAuditSink((entry, message) => app?.log.info(entry, message));
+  // HERON_AUDIT=log writes audit records to the log instead of the tamper-evident audit store:
+  // only for measuring what the audit store costs (docs/performance.md); never in production.
+  const audit = config.auditToLog ? loggingAuditSink((entry, message) => app?.log.info(entry, message)) : storeAuditSink(store.audit);
+  if (config.auditToLog) terminal.err('WARNING: HERON_AUDIT=log: audit records go to the log, not the tamper-evident audit store. For benchmarks only.');
   app = await buildApp({ store, audit, logger: { level: config.logLevel }, publicBaseUrl: config.publicUrl });
   try {
     await app.listen({ port: config.port, host: config.host });

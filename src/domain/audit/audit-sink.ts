@@ -1,8 +1,16 @@
 /**
- * Where access records go. Every interaction reports what it did through `AuditSink.record`.
- * Issue #4 replaces the logging sink with a hash-chained AuditEvent store written in the same
- * transaction as the data; the call sites stay as they are.
+ * Where access records go. Every interaction reports what it did through `AuditSink.record`;
+ * dispatch is the one caller for FHIR interactions (and the Bundle and sign-in code for theirs).
+ *
+ * The production sink (`storeAuditSink`) appends to the store's hash-chained audit log:
+ * - inside the request's transaction when there is one, so a write and its audit entry commit
+ *   or roll back together;
+ * - otherwise (reads, searches, failures) batched with the other records of the same moment
+ *   into one transaction (group commit), and the caller waits for the commit: if it fails, the
+ *   caller fails too and returns no data (fail-closed).
  */
+import type { AuditEntry, AuditLog } from '../../store/audit-log.ts';
+import type { StoreTransaction } from '../../store/store.ts';
 import type { Principal } from '../access/principal.ts';
 
 export interface AuditRecord {
@@ -12,18 +20,94 @@ export interface AuditRecord {
   outcome: 'success' | 'failure';
   resourceType?: string;
   ids?: string[];
+  /** `Patient/id` of the records concerned, for the accounting of disclosures. */
+  patients?: string[];
   origin: { ip?: string; userAgent?: string };
   at: string;
+  purpose?: string;
+  reason?: string;
 }
 
 export interface AuditSink {
-  record(entry: AuditRecord): void | Promise<void>;
+  /**
+   * Records the entry; with `tx`, as part of that transaction. A returned promise must be awaited
+   * before the audited result is released.
+   */
+  record(entry: AuditRecord, tx?: StoreTransaction): void | Promise<void>;
 }
 
-/** Development sink: keeps nothing, used by the CLI and tests until the audit store exists. */
+/** Keeps nothing: tests and tools that audit elsewhere. */
 export const discardingAuditSink: AuditSink = { record() {} };
 
-/** Sink that writes one structured log line per record. */
+/** Writes one structured log line per record (development, and the audit-off benchmark). */
 export function loggingAuditSink(log: (obj: object, msg: string) => void): AuditSink {
   return { record: (entry) => log({ audit: entry }, 'audit') };
+}
+
+/** The store's audit entry for a record. */
+export function toAuditEntry(r: AuditRecord): AuditEntry {
+  const e: AuditEntry = {
+    tenant: r.tenant,
+    recorded: Date.parse(r.at),
+    action: r.action,
+    outcome: r.outcome,
+    agentKind: r.principal.kind,
+    agentId: r.principal.id,
+  };
+  if (r.principal.kind === 'client') e.clientId = r.principal.id;
+  if (r.resourceType !== undefined) e.resourceType = r.resourceType;
+  if (r.ids !== undefined && r.ids.length > 0) e.entities = r.ids.map((id) => (id.includes('/') || r.resourceType === undefined ? id : `${r.resourceType}/${id}`));
+  if (r.patients !== undefined && r.patients.length > 0) e.patients = r.patients;
+  if (r.origin.ip !== undefined) e.ip = r.origin.ip;
+  if (r.origin.userAgent !== undefined) e.userAgent = r.origin.userAgent;
+  if (r.purpose !== undefined) e.purpose = r.purpose;
+  if (r.reason !== undefined) e.reason = r.reason;
+  return e;
+}
+
+/** Appends to the store's audit log; see the module comment. */
+export function storeAuditSink(log: AuditLog): AuditSink {
+  const append = groupCommit(log);
+  return {
+    record(entry, tx) {
+      return tx ? tx.appendAudit([toAuditEntry(entry)]) : append(toAuditEntry(entry));
+    },
+  };
+}
+
+/**
+ * Collects entries and appends them in one transaction per flush; a flush starts at the end of
+ * the event-loop turn, or as soon as the previous one commits. Each caller's promise settles
+ * with the commit that carried its entry.
+ */
+function groupCommit(log: AuditLog): (entry: AuditEntry) => Promise<void> {
+  let pending: { entry: AuditEntry; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  let flushing = false;
+  let scheduled = false;
+  const flush = async (): Promise<void> => {
+    scheduled = false;
+    if (flushing || pending.length === 0) return;
+    flushing = true;
+    const batch = pending;
+    pending = [];
+    try {
+      await log.append(batch.map((p) => p.entry));
+      for (const p of batch) p.resolve();
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+    } finally {
+      flushing = false;
+      if (pending.length > 0) schedule();
+    }
+  };
+  const schedule = (): void => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => void flush());
+  };
+  return (entry) =>
+    new Promise<void>((resolve, reject) => {
+      pending.push({ entry, resolve, reject });
+      if (!flushing) schedule();
+    });
 }

@@ -10,6 +10,7 @@ import { crudSuite } from './crud.ts';
 import { createHarness, type ConformanceOptions } from './harness.ts';
 import { historySuite } from './history.ts';
 import { migrationsSuite } from './migrations.ts';
+import { auditSuite } from './audit.ts';
 import { reindexSuite } from './reindex.ts';
 import { searchCompositeSuite } from './search-composite.ts';
 import { searchDateSuite } from './search-date.ts';
@@ -42,6 +43,7 @@ export function runConformance(options: ConformanceOptions): void {
     searchCompositeSuite(h);
     searchIncludeSuite(h);
     reindexSuite(h);
+    auditSuite(h);
     searchPagingSuite(h);
     transactionsSuite(h);
     tenancySuite(h);

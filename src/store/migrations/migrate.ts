@@ -7,6 +7,7 @@ import type { MigrationResult } from '../store.ts';
 import type { Dialect, SqlDriver } from '../sql/dialect.ts';
 import { initial } from './0001-initial.ts';
 import { compositeIndex } from './0002-composite-index.ts';
+import { auditLog } from './0003-audit-log.ts';
 
 export interface Migration {
   /** `NNNN-name`; applied in array order, never renamed once released. */
@@ -14,7 +15,7 @@ export interface Migration {
   statements(dialect: Dialect): string[];
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, compositeIndex];
+export const MIGRATIONS: readonly Migration[] = [initial, compositeIndex, auditLog];
 
 /** Applies pending migrations; returns one result per known migration. */
 export function migrate(driver: SqlDriver, migrations: readonly Migration[] = MIGRATIONS): Promise<MigrationResult[]> {

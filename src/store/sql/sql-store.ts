@@ -22,12 +22,15 @@ import type { SqlConn, SqlDriver, TxConn } from './dialect.ts';
 import { history } from './history.ts';
 import { readCurrent, readVersion } from './read.ts';
 import { reindexAll } from './reindex.ts';
+import { appendAudit, queryAudit, verifyAudit } from './audit.ts';
+import type { AuditEntry, AuditLog } from '../audit-log.ts';
 import { search } from './search/search.ts';
 import { writeStatements, writeVersion, type WriteStatements } from './write.ts';
 
 export class SqlStore implements FhirStore {
   readonly dialect: FhirStore['dialect'];
   readonly admin: SqlAdminStore;
+  readonly audit: AuditLog;
   private readonly statements: WriteStatements;
 
   constructor(
@@ -37,6 +40,11 @@ export class SqlStore implements FhirStore {
     this.dialect = driver.dialect.name;
     this.admin = new SqlAdminStore(driver);
     this.statements = writeStatements(driver.dialect);
+    this.audit = {
+      append: (entries) => (entries.length === 0 ? Promise.resolve() : driver.transaction((conn) => appendAudit(conn, entries))),
+      query: (tenant, query) => queryAudit(driver.reader, checkTenant(tenant), query),
+      verify: (tenant) => verifyAudit(driver.reader, checkTenant(tenant)),
+    };
   }
 
   migrate(): Promise<MigrationResult[]> {
@@ -117,6 +125,11 @@ class SqlTransaction extends SqlReader implements StoreTransaction {
 
   async lock(key: string): Promise<void> {
     return this.txConn().lock(this.tenant, key);
+  }
+
+  async appendAudit(entries: readonly AuditEntry[]): Promise<void> {
+    for (const e of entries) if (e.tenant !== this.tenant) throw new Error('An audit entry of another practice cannot join this transaction');
+    return appendAudit(this.txConn(), entries);
   }
 
   async writeVersion(write: VersionWrite): Promise<StoredVersion> {

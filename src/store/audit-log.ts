@@ -1,0 +1,74 @@
+/**
+ * The audit log's storage contract, part of `FhirStore`: an append-only, per-practice,
+ * hash-chained sequence of audit entries. What goes into an entry (who, what, when, where, why)
+ * is decided in `src/domain/audit`; the store keeps entries in order and makes tampering
+ * detectable.
+ */
+
+/** One audited action, as the store keeps it. Lists are ids such as `Patient/123`. */
+export interface AuditEntry {
+  tenant: string;
+  /** Epoch ms. */
+  recorded: number;
+  /** The interaction or event, e.g. `read`, `search-type`, `create`, `sign-in`, `break-glass`. */
+  action: string;
+  outcome: 'success' | 'failure';
+  agentKind: string;
+  agentId: string;
+  agentRole?: string;
+  clientId?: string;
+  resourceType?: string;
+  /** What was touched: `Type/id` references. */
+  entities?: string[];
+  /** Whose record it was: `Patient/id` references. */
+  patients?: string[];
+  ip?: string;
+  userAgent?: string;
+  /** Purpose of use (e.g. `TREAT`, `ETREAT` for break-the-glass). */
+  purpose?: string;
+  /** The user's stated reason (break-the-glass), or the failure's reason. */
+  reason?: string;
+  /** Further detail as JSON text (e.g. search parameters). */
+  detail?: string;
+}
+
+export interface StoredAuditEntry extends AuditEntry {
+  /** Position in the practice's chain, from 1. */
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditQuery {
+  /** Inclusive epoch-ms bounds. */
+  from?: number;
+  to?: number;
+  agentId?: string;
+  /** `Patient/id`: only entries concerning this patient. */
+  patient?: string;
+  action?: string;
+  outcome?: 'success' | 'failure';
+  /** Newest first unless `ascending`. */
+  ascending?: boolean;
+  count: number;
+  /** Continue after this `seq` (in the query's order). */
+  afterSeq?: number;
+}
+
+export interface AuditVerification {
+  /** Entries checked. */
+  checked: number;
+  /** The first entry whose hash or link does not match, with what is wrong. */
+  broken?: { seq: number; problem: string };
+}
+
+export interface AuditLog {
+  /**
+   * Appends entries (of any practices) durably, in one transaction; resolves once committed.
+   * Rejects if they cannot be written: callers must then not release what they audited.
+   */
+  append(entries: readonly AuditEntry[]): Promise<void>;
+  query(tenant: string, query: AuditQuery): Promise<StoredAuditEntry[]>;
+  /** Recomputes one practice's chain from the first entry. */
+  verify(tenant: string): Promise<AuditVerification>;
+}

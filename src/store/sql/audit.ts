@@ -1,0 +1,143 @@
+/**
+ * The audit log in SQL. Each practice has its own chain: entry n stores the hash of entry n-1
+ * and its own hash over that link and all of its fields, so changing, inserting or deleting an
+ * entry breaks verification from that point. Appends take the practice's chain lock (an
+ * advisory lock on PostgreSQL; SQLite has one writer) so two servers never fork a chain.
+ */
+import { createHash } from 'node:crypto';
+import type { AuditEntry, AuditQuery, AuditVerification, StoredAuditEntry } from '../audit-log.ts';
+import { stmt, type SqlConn, type TxConn } from './dialect.ts';
+
+/** The `prev_hash` of a practice's first entry. */
+export const GENESIS = '0'.repeat(64);
+
+const LAST = stmt('SELECT seq, hash FROM audit_events WHERE tenant = ? ORDER BY seq DESC LIMIT 1');
+const INSERT = stmt(
+  'INSERT INTO audit_events (tenant, seq, recorded, action, outcome, agent_kind, agent_id, agent_role, client_id, resource_type, entities, patients, ip, user_agent, purpose, reason, detail, prev_hash, hash)' +
+    ' VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+);
+const INSERT_PATIENT = stmt('INSERT INTO audit_patients (tenant, patient, seq) VALUES (?, ?, ?)');
+const COLUMNS = 'e.tenant, e.seq, e.recorded, e.action, e.outcome, e.agent_kind, e.agent_id, e.agent_role, e.client_id, e.resource_type, e.entities, e.patients, e.ip, e.user_agent, e.purpose, e.reason, e.detail, e.prev_hash, e.hash';
+const VERIFY_PAGE = stmt(`SELECT ${COLUMNS} FROM audit_events e WHERE e.tenant = ? AND e.seq > ? ORDER BY e.seq LIMIT 1000`);
+
+interface Row {
+  tenant: string;
+  seq: number | string;
+  recorded: number | string;
+  action: string;
+  outcome: string;
+  agent_kind: string;
+  agent_id: string;
+  agent_role: string | null;
+  client_id: string | null;
+  resource_type: string | null;
+  entities: string | null;
+  patients: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  purpose: string | null;
+  reason: string | null;
+  detail: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+/** The hash of an entry at `seq` following `prevHash`: every stored field, in a fixed order. */
+export function entryHash(prevHash: string, seq: number, e: AuditEntry): string {
+  const fields = [
+    e.tenant, seq, e.recorded, e.action, e.outcome, e.agentKind, e.agentId, e.agentRole ?? null, e.clientId ?? null, e.resourceType ?? null,
+    e.entities ?? null, e.patients ?? null, e.ip ?? null, e.userAgent ?? null, e.purpose ?? null, e.reason ?? null, e.detail ?? null,
+  ];
+  return createHash('sha256').update(prevHash).update('\n').update(JSON.stringify(fields)).digest('hex');
+}
+
+/** Appends entries inside an open transaction, practice by practice in a fixed order (no lock cycles). */
+export async function appendAudit(conn: TxConn, entries: readonly AuditEntry[]): Promise<void> {
+  const byTenant = new Map<string, AuditEntry[]>();
+  for (const e of entries) byTenant.set(e.tenant, [...(byTenant.get(e.tenant) ?? []), e]);
+  for (const tenant of [...byTenant.keys()].sort()) {
+    await conn.lock(tenant, 'audit-chain');
+    const last = await conn.get<{ seq: number | string; hash: string }>(LAST, [tenant]);
+    let seq = Number(last?.seq ?? 0);
+    let prev = last?.hash ?? GENESIS;
+    for (const e of byTenant.get(tenant)!) {
+      seq++;
+      const hash = entryHash(prev, seq, e);
+      await conn.run(INSERT, [
+        tenant, seq, e.recorded, e.action, e.outcome, e.agentKind, e.agentId, e.agentRole ?? null, e.clientId ?? null, e.resourceType ?? null,
+        list(e.entities), list(e.patients), e.ip ?? null, e.userAgent ?? null, e.purpose ?? null, e.reason ?? null, e.detail ?? null, prev, hash,
+      ]);
+      for (const patient of new Set(e.patients ?? [])) await conn.run(INSERT_PATIENT, [tenant, patient, seq]);
+      prev = hash;
+    }
+  }
+}
+
+export async function queryAudit(conn: SqlConn, tenant: string, q: AuditQuery): Promise<StoredAuditEntry[]> {
+  const params: unknown[] = [tenant];
+  let from = 'audit_events e';
+  let where = 'e.tenant = ?';
+  if (q.patient !== undefined) {
+    from = 'audit_patients p JOIN audit_events e ON e.tenant = p.tenant AND e.seq = p.seq';
+    where = 'p.tenant = ? AND p.patient = ?';
+    params.push(q.patient);
+  }
+  const add = (sql: string, value: unknown): void => {
+    where += ` AND ${sql}`;
+    params.push(value);
+  };
+  if (q.from !== undefined) add('e.recorded >= ?', q.from);
+  if (q.to !== undefined) add('e.recorded <= ?', q.to);
+  if (q.agentId !== undefined) add('e.agent_id = ?', q.agentId);
+  if (q.action !== undefined) add('e.action = ?', q.action);
+  if (q.outcome !== undefined) add('e.outcome = ?', q.outcome);
+  if (q.afterSeq !== undefined) add(q.ascending ? 'e.seq > ?' : 'e.seq < ?', q.afterSeq);
+  params.push(q.count);
+  const rows = await conn.all<Row>(`SELECT ${COLUMNS} FROM ${from} WHERE ${where} ORDER BY e.seq ${q.ascending ? 'ASC' : 'DESC'} LIMIT ?`, params);
+  return rows.map(fromRow);
+}
+
+export async function verifyAudit(conn: SqlConn, tenant: string): Promise<AuditVerification> {
+  let checked = 0;
+  let prev = GENESIS;
+  let expectedSeq = 1;
+  for (;;) {
+    const rows = await conn.all<Row>(VERIFY_PAGE, [tenant, expectedSeq - 1]);
+    if (rows.length === 0) return { checked };
+    for (const row of rows) {
+      const e = fromRow(row);
+      if (e.seq !== expectedSeq) return { checked, broken: { seq: expectedSeq, problem: `entry ${expectedSeq} is missing (next is ${e.seq})` } };
+      if (e.prevHash !== prev) return { checked, broken: { seq: e.seq, problem: 'its link to the previous entry does not match' } };
+      if (entryHash(prev, e.seq, e) !== e.hash) return { checked, broken: { seq: e.seq, problem: 'its content does not match its hash' } };
+      prev = e.hash;
+      expectedSeq++;
+      checked++;
+    }
+  }
+}
+
+function list(values: string[] | undefined): string | null {
+  return values === undefined ? null : JSON.stringify(values);
+}
+
+function fromRow(r: Row): StoredAuditEntry {
+  const e: StoredAuditEntry = {
+    tenant: r.tenant,
+    seq: Number(r.seq),
+    recorded: Number(r.recorded),
+    action: r.action,
+    outcome: r.outcome as StoredAuditEntry['outcome'],
+    agentKind: r.agent_kind,
+    agentId: r.agent_id,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+  const optional: [keyof AuditEntry, string | null][] = [
+    ['agentRole', r.agent_role], ['clientId', r.client_id], ['resourceType', r.resource_type], ['ip', r.ip], ['userAgent', r.user_agent],
+    ['purpose', r.purpose], ['reason', r.reason], ['detail', r.detail],
+  ];
+  for (const [key, value] of optional) if (value !== null) (e as unknown as Record<string, unknown>)[key] = value;
+  if (r.entities !== null) e.entities = JSON.parse(r.entities) as string[];
+  if (r.patients !== null) e.patients = JSON.parse(r.patients) as string[];
+  return e;
+}
