@@ -6,6 +6,7 @@
  * @see https://hl7.org/fhir/R4/http.html#summary
  */
 import { authorize, type AccessRequest, type Interaction } from '../../domain/access/authorize.ts';
+import { boundPatients, checkInstanceAccess } from '../../domain/access/compartment-access.ts';
 import type { AuditRecord } from '../../domain/audit/audit-sink.ts';
 import { inTransaction, type Ctx } from '../../domain/context.ts';
 import { patientsInJson, patientsOf } from '../../domain/audit/patients-of.ts';
@@ -60,6 +61,7 @@ export async function dispatch(ctx: Ctx, req: FhirRequest): Promise<FhirResponse
   try {
     if (route.access === undefined) authorize(ctx, { interaction: route.interaction, resourceType: route.resourceType, id: route.id });
     else for (const access of route.access) authorize(ctx, access);
+    if (boundPatients(ctx) !== undefined) await checkPatientBound(ctx, req, route);
     if (ctx.tx === undefined && WRITES.has(route.interaction)) {
       return await ctx.store.transaction(ctx.tenant, (tx) => runAndAudit(inTransaction(ctx, tx), req, route));
     }
@@ -73,6 +75,20 @@ export async function dispatch(ctx: Ctx, req: FhirRequest): Promise<FhirResponse
       else recorded.catch((auditErr: unknown) => ctx.onBackgroundError?.(auditErr));
     }
     throw err;
+  }
+}
+
+/**
+ * Patient-bound access to one resource: it must be in the bound patients' compartments.
+ * Conditional writes and If-None-Exist search across records first, so they are refused.
+ */
+async function checkPatientBound(ctx: Ctx, req: FhirRequest, route: Route): Promise<void> {
+  const conditional = WRITES.has(route.interaction) && route.id === undefined && route.interaction !== 'create';
+  if (conditional || (route.interaction === 'create' && req.headers.ifNoneExist !== undefined)) {
+    throw errors.forbidden('Conditional writes are not available to patient-bound access');
+  }
+  if (route.resourceType !== undefined && (route.id !== undefined || route.interaction === 'create')) {
+    await checkInstanceAccess(ctx, route.resourceType, route.id, WRITES.has(route.interaction) ? req.body : undefined);
   }
 }
 
@@ -151,7 +167,8 @@ export function resolve(req: FhirRequest): Route {
   if (isCompartmentType(type) && (third === '*' || isResourceType(third))) {
     const searchable = (segments.length === 3 && method === 'GET') || (segments.length === 4 && fourth === '_search' && method === 'POST');
     if (!searchable) return notAllowed(req, path);
-    const types = compartmentSearchTypes(type, third, req.query);
+    // `Patient/1/*` without _type covers the member types the caller may search (searchCompartment filters them).
+    const types = third === '*' && typesOf(req.query).length === 0 ? [] : compartmentSearchTypes(type, third, req.query);
     return {
       action: 'search-compartment',
       interaction: 'search-type',

@@ -141,11 +141,15 @@ for (const kind of KINDS) {
       expect(bad.body.issue[0].diagnostics).toContain('system|code');
     });
 
-    it('a client scoped to Observation may search a compartment for Observations but not for everything', async () => {
+    it('a client scoped to Observation searches a compartment for Observations; * covers only what it may search; naming other types is refused', async () => {
       const a = made.patientA.split('/')[1];
       const token = await t.tokenFor('system/Observation.read');
       expect((await t.fhir('GET', `Patient/${a}/Observation`, { token })).status).toBe(200);
-      expect((await t.fhir('GET', `Patient/${a}/*`, { token })).status).toBe(403);
+      const everything = await t.fhir('GET', `Patient/${a}/*?_count=100`, { token });
+      expect(everything.status).toBe(200);
+      expect(idsOf(everything)).toEqual([made.obsA1, made.obsA2, made.obsPerformedByA].sort());
+      expect((await t.fhir('GET', `Patient/${a}/*?_type=Condition`, { token })).status).toBe(403);
+      expect((await t.fhir('GET', `Patient/${a}/*`, { token: await t.tokenFor('system/Practitioner.read') })).status).toBe(403);
     });
   });
 }

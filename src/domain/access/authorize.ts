@@ -1,10 +1,18 @@
 /**
- * The one place every FHIR interaction is authorised. Every interaction handler calls
- * `authorize` before touching the store; issue #4 fills in roles, patient compartments,
- * consent and SMART scopes here, so no route can forget them.
+ * The one place every FHIR interaction is authorised (dispatch, Bundles and search call it), so
+ * no route can forget it. Deny by default:
+ * - the principal's practice must be the request's practice;
+ * - a user's role must allow the interaction on the type's category (`roles.ts`), and the SMART
+ *   scopes the user granted the app must allow it too — scopes narrow, never widen, a role;
+ * - an OAuth client acting for itself (backend services) is limited by its `system/` scopes;
+ * - users bound to patients (patients, proxies, patient-context apps) are further limited to
+ *   those patients' compartments (`compartment-access.ts`).
+ * @see https://build.fhir.org/ig/HL7/smart-app-launch/scopes-and-launch-context.html
  */
 import type { Ctx } from '../context.ts';
 import { errors } from '../../fhir/outcome.ts';
+import { CATEGORIES, ROLE_PERMISSIONS, roleAllows } from './roles.ts';
+import type { Principal } from './principal.ts';
 
 export type Interaction =
   | 'read'
@@ -28,35 +36,75 @@ export interface AccessRequest {
   id?: string;
 }
 
-const READS: ReadonlySet<Interaction> = new Set(['read', 'vread', 'history-instance', 'history-type', 'history-system', 'search-type', 'search-system']);
+/** The SMART permission letter each interaction needs. */
+const LETTERS: Record<Interaction, string> = {
+  read: 'r',
+  vread: 'r',
+  'history-instance': 'r',
+  'history-type': 's',
+  'history-system': 's',
+  'search-type': 's',
+  'search-system': 's',
+  create: 'c',
+  update: 'u',
+  patch: 'u',
+  delete: 'd',
+  operation: 'r',
+  batch: '',
+  transaction: '',
+};
 
-/**
- * Throws `forbidden` unless the principal may perform the interaction. Today: the principal's
- * practice must be the ctx's practice, and a client's scopes must allow reads or writes of the
- * type (`system/*.*`, `system/Patient.read`, `system/*.rs`, …).
- */
+/** Throws `forbidden` unless the principal may perform the interaction. */
 export function authorize(ctx: Ctx, request: AccessRequest): void {
   if (ctx.principal.tenant !== ctx.tenant) throw errors.forbidden('Access to this practice is not allowed');
   if (request.interaction === 'batch' || request.interaction === 'transaction') return; // each entry is authorised itself
-  if (!isAllowed(ctx, request)) throw errors.forbidden(`The granted scopes do not allow ${request.interaction}${request.resourceType ? ' on ' + request.resourceType : ''}`);
+  const refusal = refusalOf(ctx.principal, request);
+  if (refusal !== undefined) throw errors.forbidden(refusal);
 }
 
 /** The same decision as `authorize`, as a value: for filtering what a search returns. */
 export function isAllowed(ctx: Ctx, request: AccessRequest): boolean {
-  if (ctx.principal.tenant !== ctx.tenant) return false;
-  const isRead = READS.has(request.interaction);
-  const type = request.resourceType ?? '*';
-  return ctx.principal.scopes.some((scope) => scopeAllows(scope, type, isRead));
+  return ctx.principal.tenant === ctx.tenant && refusalOf(ctx.principal, request) === undefined;
 }
 
-/** SMART v1 (`read`/`write`/`*`) and v2 (`cruds` letters) system/user scopes. */
-export function scopeAllows(scope: string, resourceType: string, isRead: boolean): boolean {
-  const match = /^(system|user)\/([A-Za-z*]+)\.([a-z*]+)(\?.*)?$/.exec(scope);
+/** Why the principal may not do this, or undefined when it may. */
+function refusalOf(principal: Principal, request: AccessRequest): string | undefined {
+  const letter = LETTERS[request.interaction];
+  const what = `${request.interaction}${request.resourceType ? ' on ' + request.resourceType : ''}`;
+  if (principal.kind !== 'user') {
+    return principal.scopes.some((scope) => scopeAllows(scope, request.resourceType ?? '*', letter)) ? undefined : `The granted scopes do not allow ${what}`;
+  }
+  if (request.resourceType === undefined) {
+    // Across all types: only a role allowed on every category, and never for patient-bound users.
+    if (principal.patients !== undefined || CATEGORIES.some((c) => !(ROLE_PERMISSIONS[principal.role][c] ?? '').includes(letter))) {
+      return `A ${principal.role} must name the resource types (use _type)`;
+    }
+  } else if (!roleAllows(principal.role, request.resourceType, letter)) {
+    return `The role ${principal.role} does not allow ${what}`;
+  }
+  if (principal.patients !== undefined && (request.interaction === 'history-type' || request.interaction === 'history-system')) {
+    return 'History across resources is not available to patient-bound access; read the history of one resource instead';
+  }
+  const type = request.resourceType ?? '*';
+  const granted = principal.scopes.some((scope) => scopeAllows(scope, type, letter, principal.patients !== undefined));
+  return granted ? undefined : `The scopes granted to this app do not allow ${what}`;
+}
+
+/**
+ * SMART v1 (`read`/`write`/`*`) and v2 (`cruds` letters) scopes. `system/` and `user/` scopes
+ * apply as written; `patient/` scopes only where a patient context bounds the access
+ * (`patientBound`). v2 scopes with a query (`?category=…`) grant nothing yet: nothing enforces
+ * the query, and granting the whole type would widen them.
+ */
+export function scopeAllows(scope: string, resourceType: string, letter: string, patientBound = false): boolean {
+  const match = /^(system|user|patient)\/([A-Za-z*]+)\.([a-z*]+)$/.exec(scope);
   if (!match) return false;
-  const [, , scopeType, permissions] = match;
+  const [, context, scopeType, permissions] = match;
+  if (context === 'patient' && !patientBound) return false;
   if (scopeType !== '*' && scopeType !== resourceType) return false;
   if (permissions === '*') return true;
+  const isRead = letter === 'r' || letter === 's';
   if (permissions === 'read') return isRead;
   if (permissions === 'write') return !isRead;
-  return isRead ? /[rs]/.test(permissions) : /[cud]/.test(permissions);
+  return permissions.includes(letter);
 }

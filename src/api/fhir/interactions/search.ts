@@ -5,6 +5,8 @@
  * under `Prefer: handling=strict`.
  * @see https://hl7.org/fhir/R4/search.html
  */
+import { isAllowed } from '../../../domain/access/authorize.ts';
+import { compartmentRestriction, withinCompartment } from '../../../domain/access/compartment-access.ts';
 import { type Ctx, reader } from '../../../domain/context.ts';
 import { errors, issue } from '../../../fhir/outcome.ts';
 import { isResourceType, resourceTypeNames } from '../../../fhir/definitions.ts';
@@ -39,7 +41,11 @@ export function searchSystem(ctx: Ctx, req: FhirRequest): Promise<FhirResponse> 
  * compartment; `Patient/123/*` every member type (or those `_type` names).
  */
 export function searchCompartment(ctx: Ctx, req: FhirRequest, compartmentType: string, id: string, target: string): Promise<FhirResponse> {
-  const types = compartmentSearchTypes(compartmentType, target, req.query);
+  let types = compartmentSearchTypes(compartmentType, target, req.query);
+  if (target === '*' && typesOf(req.query).length === 0) {
+    types = types.filter((resourceType) => isAllowed(ctx, { interaction: 'search-type', resourceType }));
+    if (types.length === 0) throw errors.forbidden('No type of this compartment may be searched with this access');
+  }
   return runSearch(ctx, req, types, `${compartmentType}/${id}/${target}`, compartmentCriterion(compartmentType, id, types));
 }
 
@@ -74,6 +80,8 @@ async function runSearch(ctx: Ctx, req: FhirRequest, resourceTypes: string[], pa
   const strict = parsePrefer(req.headers.prefer).handling === 'strict';
   const { request, warnings } = parseSearch(resourceTypes, criteria, { strict, defaultCount: DEFAULT_SEARCH_COUNT, maxCount: MAX_SEARCH_COUNT });
   if (scope !== undefined) request.criteria.push(scope);
+  const restriction = compartmentRestriction(ctx, resourceTypes);
+  if (restriction !== undefined) request.criteria.push(restriction);
   if (cursor !== undefined && cursor !== '') request.cursor = cursor;
   const countOnly = summary === 'count';
   if (countOnly) {
@@ -84,7 +92,7 @@ async function runSearch(ctx: Ctx, req: FhirRequest, resourceTypes: string[], pa
   }
   authorizeReachedTypes(ctx, request);
   const page = await reader(ctx).search(request);
-  page.included = readableIncluded(ctx, page.included);
+  page.included = withinCompartment(ctx, readableIncluded(ctx, page.included));
   if (page.includedLimit !== undefined) {
     warnings.push(issue('too-costly', `_include/_revinclude reached more resources than the ${page.includedLimit} returned per page; narrow the search or use a smaller _count`, undefined, 'warning'));
   }

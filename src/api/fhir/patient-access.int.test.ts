@@ -1,0 +1,121 @@
+/**
+ * Patient-bound access, on both stores: patient A's access tried against every way of reaching
+ * patient B's record — read, vread, history, search (direct, by reference, by id, compartment,
+ * chained, reverse-chained, counted, included), writes, conditional operations and Bundles. Runs
+ * through `dispatch` (the path HTTP takes) with the principal a patient's token gives.
+ */
+import type { Bundle, Resource } from '@medplum/fhirtypes';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Principal } from '../../domain/access/principal.ts';
+import type { Ctx } from '../../domain/context.ts';
+import { FhirError } from '../../fhir/outcome.ts';
+import { startTestApp, type TestApp } from '../test-app.ts';
+import { dispatch } from './dispatch.ts';
+import type { FhirRequest } from './fhir-request.ts';
+
+for (const kind of ['sqlite', 'postgres'] as const) {
+  describe(`patient-bound access (${kind})`, () => {
+    let t: TestApp;
+    const ids: Record<string, string> = {};
+    let patientCtx: Ctx;
+
+    const call = async (ctx: Ctx, method: FhirRequest['method'], path: string, body?: unknown, headers: FhirRequest['headers'] = {}) => {
+      const q = path.indexOf('?');
+      const req: FhirRequest = { method, path: q < 0 ? path : path.slice(0, q), query: new URLSearchParams(q < 0 ? '' : path.slice(q + 1)), headers, baseUrl: 'http://heron.test/fhir/R4', body };
+      try {
+        const res = await dispatch(ctx, req);
+        return { status: res.status, body: res.body as (Resource & Bundle) | undefined };
+      } catch (err) {
+        if (err instanceof FhirError) return { status: err.category, body: undefined };
+        throw err;
+      }
+    };
+    const matches = (bundle: Bundle | undefined) => (bundle?.entry ?? []).filter((e) => e.search?.mode !== 'outcome').map((e) => `${e.resource!.resourceType}/${e.resource!.id}`).sort();
+
+    beforeAll(async () => {
+      t = await startTestApp({ kind });
+      const create = async (name: string, resource: object) => {
+        const res = await t.fhir('POST', (resource as Resource).resourceType, { body: resource });
+        expect(res.status, res.text).toBe(201);
+        ids[name] = res.body.id;
+      };
+      await create('practitioner', { resourceType: 'Practitioner', name: [{ family: 'Doc' }] });
+      await create('a', { resourceType: 'Patient', name: [{ family: 'Alpha' }], generalPractitioner: [{ reference: `Practitioner/${ids.practitioner}` }] });
+      await create('b', { resourceType: 'Patient', name: [{ family: 'Beta' }], generalPractitioner: [{ reference: `Practitioner/${ids.practitioner}` }] });
+      const obs = (subject: string, code: string) => ({ resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code }] }, subject: { reference: `Patient/${subject}` }, performer: [{ reference: `Practitioner/${ids.practitioner}` }] });
+      await create('obsA', obs(ids.a, '8480-6'));
+      await create('obsB', obs(ids.b, '8480-6'));
+      await create('condB', { resourceType: 'Condition', subject: { reference: `Patient/${ids.b}` }, code: { text: 'secret diagnosis' } });
+      const principal: Principal = { kind: 'user', id: 'user-a', tenant: t.practiceId, role: 'patient', scopes: ['patient/*.rs'], fhirUser: `Patient/${ids.a}`, patients: [ids.a] };
+      patientCtx = { tenant: t.practiceId, principal, store: t.store, audit: { record() {} }, origin: {} };
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    it('reads their own record and the directory', async () => {
+      expect((await call(patientCtx, 'GET', `Patient/${ids.a}`)).status).toBe(200);
+      expect((await call(patientCtx, 'GET', `Observation/${ids.obsA}`)).status).toBe(200);
+      expect((await call(patientCtx, 'GET', `Practitioner/${ids.practitioner}`)).status).toBe(200);
+      expect(matches((await call(patientCtx, 'GET', 'Observation')).body)).toEqual([`Observation/${ids.obsA}`]);
+    });
+
+    it("cannot read B's resources by id, version or history: they look absent", async () => {
+      for (const path of [`Patient/${ids.b}`, `Observation/${ids.obsB}`, `Observation/${ids.obsB}/_history/1`, `Observation/${ids.obsB}/_history`, `Condition/${ids.condB}`]) {
+        expect((await call(patientCtx, 'GET', path)).status, path).toBe('not-found');
+      }
+    });
+
+    it("finds nothing of B's by any search", async () => {
+      const searches = [
+        'Observation?code=http://loinc.org|8480-6',
+        `Observation?subject=Patient/${ids.b}`,
+        `Observation?_id=${ids.obsB}`,
+        'Patient',
+        `Patient?_id=${ids.b}`,
+        'Patient?family=Beta',
+        `Patient/${ids.b}/Observation`,
+        `Patient/${ids.b}/*`,
+        'Condition',
+        'Observation?subject.family=Beta',
+        'Patient?_has:Condition:subject:code:text=secret',
+        `Observation?_id=${ids.obsA}&_include=Observation:performer&_revinclude:iterate=Patient:general-practitioner`,
+        `Practitioner?_id=${ids.practitioner}&_revinclude=Patient:general-practitioner&_revinclude=Observation:performer`,
+      ];
+      for (const search of searches) {
+        const res = await call(patientCtx, 'GET', search);
+        expect(res.status, search).toBe(200);
+        const found = matches(res.body);
+        for (const theirs of [`Patient/${ids.b}`, `Observation/${ids.obsB}`, `Condition/${ids.condB}`]) expect(found, search).not.toContain(theirs);
+      }
+      const counted = await call(patientCtx, 'GET', 'Observation?_summary=count');
+      expect(counted.body!.total).toBe(1);
+      const included = await call(patientCtx, 'GET', `Practitioner?_id=${ids.practitioner}&_revinclude=Patient:general-practitioner`);
+      expect(matches(included.body)).toEqual([`Patient/${ids.a}`, `Practitioner/${ids.practitioner}`]);
+    });
+
+    it('cannot write, conditionally write, probe with If-None-Exist, or search across types and history', async () => {
+      const theirs = { resourceType: 'Observation', id: ids.obsB, status: 'final', code: { text: 'x' }, subject: { reference: `Patient/${ids.b}` } };
+      expect((await call(patientCtx, 'PUT', `Observation/${ids.obsB}`, theirs)).status).toBe('forbidden');
+      expect((await call(patientCtx, 'DELETE', `Observation/${ids.obsB}`)).status).toBe('forbidden');
+      expect((await call(patientCtx, 'DELETE', 'Observation?code=http://loinc.org|8480-6')).status).toBe('forbidden');
+      expect((await call(patientCtx, 'GET', '_history')).status).toBe('forbidden');
+      expect((await call(patientCtx, 'GET', 'Observation/_history')).status).toBe('forbidden');
+      expect((await call(patientCtx, 'GET', '?_type=Observation,Practitioner')).status).toBe('forbidden');
+      expect((await call(patientCtx, 'GET', 'AuditEvent')).status).toBe('forbidden');
+      // An app in patient context for a physician may write — but only into that patient's record.
+      const launched: Ctx = { ...patientCtx, principal: { kind: 'user', id: 'doc', tenant: t.practiceId, role: 'physician', scopes: ['patient/*.cruds'], patients: [ids.a] } };
+      expect((await call(launched, 'PUT', `Observation/${ids.obsB}`, theirs)).status).toBe('not-found');
+      expect((await call(launched, 'POST', 'Observation', { ...theirs, id: undefined })).status).toBe('forbidden');
+      expect((await call(launched, 'POST', 'Observation', { ...theirs, id: undefined }, { ifNoneExist: 'code=x' })).status).toBe('forbidden');
+      const mine = await call(launched, 'POST', 'Observation', { ...theirs, id: undefined, subject: { reference: `Patient/${ids.a}` } });
+      expect(mine.status).toBe(201);
+    });
+
+    it("a Bundle entry reaching B's record fails like the request would", async () => {
+      const bundle = { resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url: `Observation/${ids.obsB}` } }, { request: { method: 'GET', url: `Observation/${ids.obsA}` } }] };
+      const res = await call(patientCtx, 'POST', '', bundle);
+      expect(res.body!.entry!.map((e) => e.response!.status)).toEqual(['404 Not Found', '200 OK']);
+    });
+  });
+}

@@ -1,0 +1,74 @@
+/**
+ * Patient-bound access: a patient, a proxy, or an app launched for one patient sees only the
+ * resources in those patients' compartments (plus directory types outside any compartment:
+ * practitioners, organizations, medications…). Applied on top of `authorize`:
+ * - searches get a compartment criterion, so nothing else is ever matched, counted or paged;
+ * - reads, history and writes of one resource first check that resource (and a written body)
+ *   belongs to the compartment, answering 404 otherwise so existence does not leak;
+ * - included resources outside the compartment are dropped.
+ */
+import type { Resource } from '@medplum/fhirtypes';
+import { FhirError, errors, issue } from '../../fhir/outcome.ts';
+import { compartmentCriterion, compartmentMemberTypes } from '../../fhir/search/compartment.ts';
+import type { SearchCriterion } from '../../fhir/search/types.ts';
+import { patientsInJson, patientsOf } from '../audit/patients-of.ts';
+import { reader, type Ctx } from '../context.ts';
+
+let members: Set<string> | undefined;
+
+function isMember(resourceType: string): boolean {
+  members ??= new Set(compartmentMemberTypes('Patient'));
+  return members.has(resourceType);
+}
+
+/** The patient ids bounding this ctx's access, or undefined when it is not patient-bound. */
+export function boundPatients(ctx: Ctx): readonly string[] | undefined {
+  return ctx.principal.kind === 'user' ? ctx.principal.patients : undefined;
+}
+
+/**
+ * The criterion restricting a search of `types` to the bound patients' compartments, or undefined
+ * when unrestricted. A search mixing compartment and directory types is refused: one criterion
+ * cannot bound the first and leave the second open.
+ */
+export function compartmentRestriction(ctx: Ctx, types: readonly string[]): SearchCriterion | undefined {
+  const patients = boundPatients(ctx);
+  if (patients === undefined) return undefined;
+  const inCompartment = types.filter(isMember);
+  if (inCompartment.length === 0) return undefined;
+  if (inCompartment.length !== types.length) {
+    throw new FhirError('forbidden', [issue('forbidden', 'Search patient-record types and directory types separately')]);
+  }
+  if (patients.length === 0) return { param: '_compartment', type: 'reference', values: [], anyOf: [] };
+  return { param: '_compartment', type: 'reference', values: [], anyOf: patients.map((id) => compartmentCriterion('Patient', id, inCompartment)) };
+}
+
+/**
+ * Throws not-found unless the stored resource `type/id` (when it is a compartment type) and the
+ * body to be written belong to a bound patient. A no-op for unbound access.
+ */
+export async function checkInstanceAccess(ctx: Ctx, type: string, id: string | undefined, body: unknown): Promise<void> {
+  const patients = boundPatients(ctx);
+  if (patients === undefined || !isMember(type)) return;
+  if (id !== undefined) {
+    const current = await reader(ctx).readCurrent(type, id);
+    const json = current?.json ?? (current?.resource === undefined ? undefined : JSON.stringify(current.resource));
+    // Not there, deleted (whose was it?) and someone else's all look the same: 404, so existence does not leak.
+    if (current !== undefined && (json === undefined || !belongs(patientsInJson(type, id, json), patients))) throw errors.notFound(`${type}/${id} is not known`);
+  }
+  const written = body as Resource | undefined;
+  if (written?.resourceType === type && !belongs(patientsOf([written]), patients)) {
+    throw errors.forbidden(`A ${type} written here must belong to the record of the patient this access is for`);
+  }
+}
+
+/** Drops included resources of compartment types that belong to none of the bound patients. */
+export function withinCompartment(ctx: Ctx, resources: Resource[]): Resource[] {
+  const patients = boundPatients(ctx);
+  if (patients === undefined) return resources;
+  return resources.filter((r) => !isMember(r.resourceType) || belongs(patientsOf([r]), patients));
+}
+
+function belongs(referenced: readonly string[], patients: readonly string[]): boolean {
+  return referenced.some((ref) => patients.includes(ref.slice('Patient/'.length)));
+}

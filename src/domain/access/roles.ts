@@ -1,0 +1,69 @@
+/**
+ * What each role may do, as data: resource types fall into categories, and each role has SMART
+ * permission letters (c create, r read, u update, d delete, s search) per category. Deny by
+ * default: a category a role does not list is closed to it. docs/access.md shows this table
+ * (a test keeps the two equal).
+ *
+ * Patients and proxies additionally see only their own compartment (see compartment-access.ts);
+ * SMART scopes then narrow whatever the role allows.
+ */
+import { resourceTypeNames } from '../../fhir/definitions.ts';
+import { compartmentMemberTypes } from '../../fhir/search/compartment.ts';
+import type { Role } from './principal.ts';
+
+export type Category = 'demographics' | 'clinical' | 'scheduling' | 'billing' | 'directory' | 'audit';
+
+export const CATEGORIES: readonly Category[] = ['demographics', 'clinical', 'scheduling', 'billing', 'directory', 'audit'];
+
+/** What each category covers, in words for docs/access.md. */
+export const CATEGORY_DESCRIPTIONS: Record<Category, string> = {
+  demographics: 'Patient, RelatedPerson, Person',
+  clinical: "every other type in the Patient compartment: problems, medications, allergies, results, notes, encounters, orders, care plans, documents, questionnaires' answers, messages…",
+  scheduling: 'Appointment, AppointmentResponse, Schedule, Slot',
+  billing: 'Account, ChargeItem, Claim, ClaimResponse, Coverage, eligibility, ExplanationOfBenefit, Invoice, payments',
+  directory: 'every type outside the Patient compartment: Practitioner, Organization, Location, Medication, Questionnaire, value sets…',
+  audit: 'AuditEvent (the audit trail)',
+};
+
+const DEMOGRAPHICS = ['Patient', 'RelatedPerson', 'Person'];
+const SCHEDULING = ['Appointment', 'AppointmentResponse', 'Schedule', 'Slot'];
+const BILLING = [
+  'Account', 'ChargeItem', 'Claim', 'ClaimResponse', 'Coverage', 'CoverageEligibilityRequest', 'CoverageEligibilityResponse',
+  'EnrollmentRequest', 'EnrollmentResponse', 'ExplanationOfBenefit', 'Invoice', 'PaymentNotice', 'PaymentReconciliation',
+];
+
+/** Permission letters per role and category; absent means none. */
+export const ROLE_PERMISSIONS: Record<Role, Partial<Record<Category, string>>> = {
+  physician: { demographics: 'crus', clinical: 'cruds', scheduling: 'cruds', billing: 'rs', directory: 'rs' },
+  nurse: { demographics: 'crus', clinical: 'crus', scheduling: 'cruds', billing: 'rs', directory: 'rs' },
+  'medical-assistant': { demographics: 'crus', clinical: 'crs', scheduling: 'cruds', directory: 'rs' },
+  'front-desk': { demographics: 'crus', scheduling: 'cruds', billing: 'crus', directory: 'rs' },
+  billing: { demographics: 'rs', clinical: 'rs', scheduling: 'rs', billing: 'cruds', directory: 'rs' },
+  'practice-admin': { demographics: 'rs', scheduling: 'rs', billing: 'rs', directory: 'cruds', audit: 'rs' },
+  patient: { demographics: 'rs', clinical: 'rs', scheduling: 'rs', billing: 'rs', directory: 'rs' },
+  proxy: { demographics: 'rs', clinical: 'rs', scheduling: 'rs', billing: 'rs', directory: 'rs' },
+};
+
+let categories: Map<string, Category> | undefined;
+
+/** The category of a resource type. */
+export function categoryOf(resourceType: string): Category {
+  if (!categories) {
+    const map = new Map<string, Category>();
+    const inCompartment = new Set(compartmentMemberTypes('Patient'));
+    for (const type of resourceTypeNames()) {
+      if (type === 'AuditEvent') map.set(type, 'audit');
+      else if (DEMOGRAPHICS.includes(type)) map.set(type, 'demographics');
+      else if (SCHEDULING.includes(type)) map.set(type, 'scheduling');
+      else if (BILLING.includes(type)) map.set(type, 'billing');
+      else map.set(type, inCompartment.has(type) ? 'clinical' : 'directory');
+    }
+    categories = map;
+  }
+  return categories.get(resourceType) ?? 'directory';
+}
+
+/** Whether `role` has permission `letter` on `resourceType`. */
+export function roleAllows(role: Role, resourceType: string, letter: string): boolean {
+  return (ROLE_PERMISSIONS[role][categoryOf(resourceType)] ?? '').includes(letter);
+}
