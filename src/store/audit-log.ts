@@ -64,10 +64,11 @@ export interface AuditVerification {
 
 export interface AuditLog {
   /**
-   * Appends entries (of any practices) durably, in one transaction; resolves once committed.
-   * Rejects if they cannot be written: callers must then not release what they audited.
+   * Appends entries (of any practices) in one transaction; resolves once committed. Rejects if
+   * they cannot be written: callers must then not release what they audited. `flush: false`
+   * does not wait for the disk flush (see `SqlDriver.transaction`).
    */
-  append(entries: readonly AuditEntry[]): Promise<void>;
+  append(entries: readonly AuditEntry[], options?: { flush?: boolean }): Promise<void>;
   query(tenant: string, query: AuditQuery): Promise<StoredAuditEntry[]>;
   /** Recomputes one practice's chain from the first entry. */
   verify(tenant: string): Promise<AuditVerification>;

@@ -122,8 +122,12 @@ class PostgresDriver implements SqlDriver {
     return typeof q === 'string' ? { text, values: values as unknown[] } : { name: q.name, text, values: values as unknown[] };
   }
 
-  transaction<T>(fn: (conn: TxConn) => Promise<T>): Promise<T> {
-    return this.inTransaction(fn);
+  transaction<T>(fn: (conn: TxConn) => Promise<T>, options?: { flush?: boolean }): Promise<T> {
+    if (options?.flush !== false) return this.inTransaction(fn);
+    return this.inTransaction(async (conn) => {
+      await conn.exec('SET LOCAL synchronous_commit TO OFF');
+      return fn(conn);
+    });
   }
 
   migrationTransaction<T>(fn: (conn: SqlConn) => Promise<T>): Promise<T> {

@@ -6,17 +6,15 @@
  */
 import { createHash } from 'node:crypto';
 import type { AuditEntry, AuditQuery, AuditVerification, StoredAuditEntry } from '../audit-log.ts';
-import { stmt, type SqlConn, type TxConn } from './dialect.ts';
+import { stmt, type SqlConn, type Stmt, type TxConn } from './dialect.ts';
 
 /** The `prev_hash` of a practice's first entry. */
 export const GENESIS = '0'.repeat(64);
 
 const LAST = stmt('SELECT seq, hash FROM audit_events WHERE tenant = ? ORDER BY seq DESC LIMIT 1');
-const INSERT = stmt(
-  'INSERT INTO audit_events (tenant, seq, recorded, action, outcome, agent_kind, agent_id, agent_role, client_id, resource_type, entities, patients, ip, user_agent, purpose, reason, detail, prev_hash, hash)' +
-    ' VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-);
-const INSERT_PATIENT = stmt('INSERT INTO audit_patients (tenant, patient, seq) VALUES (?, ?, ?)');
+const INSERT_EVENTS =
+  'INSERT INTO audit_events (tenant, seq, recorded, action, outcome, agent_kind, agent_id, agent_role, client_id, resource_type, entities, patients, ip, user_agent, purpose, reason, detail, prev_hash, hash)';
+const INSERT_PATIENTS = 'INSERT INTO audit_patients (tenant, patient, seq)';
 const COLUMNS = 'e.tenant, e.seq, e.recorded, e.action, e.outcome, e.agent_kind, e.agent_id, e.agent_role, e.client_id, e.resource_type, e.entities, e.patients, e.ip, e.user_agent, e.purpose, e.reason, e.detail, e.prev_hash, e.hash';
 const VERIFY_PAGE = stmt(`SELECT ${COLUMNS} FROM audit_events e WHERE e.tenant = ? AND e.seq > ? ORDER BY e.seq LIMIT 1000`);
 
@@ -60,16 +58,40 @@ export async function appendAudit(conn: TxConn, entries: readonly AuditEntry[]):
     const last = await conn.get<{ seq: number | string; hash: string }>(LAST, [tenant]);
     let seq = Number(last?.seq ?? 0);
     let prev = last?.hash ?? GENESIS;
+    // One multi-row INSERT per table and chunk: a busy server appends dozens of entries per
+    // commit, and one statement per row cost more than the rows.
+    const rows: unknown[][] = [];
+    const patientRows: unknown[][] = [];
     for (const e of byTenant.get(tenant)!) {
       seq++;
       const hash = entryHash(prev, seq, e);
-      await conn.run(INSERT, [
+      rows.push([
         tenant, seq, e.recorded, e.action, e.outcome, e.agentKind, e.agentId, e.agentRole ?? null, e.clientId ?? null, e.resourceType ?? null,
         list(e.entities), list(e.patients), e.ip ?? null, e.userAgent ?? null, e.purpose ?? null, e.reason ?? null, e.detail ?? null, prev, hash,
       ]);
-      for (const patient of new Set(e.patients ?? [])) await conn.run(INSERT_PATIENT, [tenant, patient, seq]);
+      for (const patient of new Set(e.patients ?? [])) patientRows.push([tenant, patient, seq]);
       prev = hash;
     }
+    await insertRows(conn, INSERT_EVENTS, rows);
+    await insertRows(conn, INSERT_PATIENTS, patientRows);
+  }
+}
+
+/** Rows per statement; keeps the bound values far below both databases' limits. */
+const CHUNK = 100;
+const statements = new Map<string, Stmt>();
+
+async function insertRows(conn: TxConn, head: string, rows: unknown[][]): Promise<void> {
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const chunk = rows.slice(i, i + CHUNK);
+    const tuple = `(${chunk[0].map(() => '?').join(', ')})`;
+    const key = `${head}|${chunk.length}`;
+    let statement = statements.get(key);
+    if (statement === undefined) {
+      statement = stmt(`${head} VALUES ${Array(chunk.length).fill(tuple).join(', ')}`);
+      statements.set(key, statement);
+    }
+    await conn.run(statement, chunk.flat());
   }
 }
 

@@ -84,8 +84,13 @@ export interface SqlDriver {
   readonly dialect: Dialect;
   /** Committed data only; used by `reader()` and the admin store's reads. */
   readonly reader: SqlConn;
-  /** Runs `fn` in one transaction; commits on resolve, rolls back and rethrows on throw. */
-  transaction<T>(fn: (conn: TxConn) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in one transaction; commits on resolve, rolls back and rethrows on throw.
+   * `flush: false` commits without waiting for the disk (SQLite `synchronous = NORMAL`,
+   * PostgreSQL `synchronous_commit = off`): the commit survives a crash of the process, and a
+   * power failure loses at most the last moments of such commits, never consistency.
+   */
+  transaction<T>(fn: (conn: TxConn) => Promise<T>, options?: { flush?: boolean }): Promise<T>;
   /**
    * Runs `fn` in a transaction that holds the cross-process migration lock, so concurrent
    * `migrate()` calls apply each migration once.

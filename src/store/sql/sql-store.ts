@@ -41,7 +41,7 @@ export class SqlStore implements FhirStore {
     this.admin = new SqlAdminStore(driver);
     this.statements = writeStatements(driver.dialect);
     this.audit = {
-      append: (entries) => (entries.length === 0 ? Promise.resolve() : driver.transaction((conn) => appendAudit(conn, entries))),
+      append: (entries, options) => (entries.length === 0 ? Promise.resolve() : driver.transaction((conn) => appendAudit(conn, entries), options)),
       query: (tenant, query) => queryAudit(driver.reader, checkTenant(tenant), query),
       verify: (tenant) => verifyAudit(driver.reader, checkTenant(tenant)),
     };

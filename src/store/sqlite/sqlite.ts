@@ -155,10 +155,13 @@ class SqliteDriver implements SqlDriver {
     this.reader = new SqliteReaderConn(reader);
   }
 
-  async transaction<T>(fn: (conn: TxConn) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (conn: TxConn) => Promise<T>, options?: { flush?: boolean }): Promise<T> {
     const release = await this.mutex.acquire();
+    // In WAL mode NORMAL skips the fsync of this commit only; the setting is restored after it.
+    const relaxed = options?.flush === false && this.options.durability !== 'normal';
     try {
       if (this.closed) throw new Error('The store is closed');
+      if (relaxed) this.writer.db.pragma('synchronous = NORMAL');
       await this.begin();
       let result: T;
       try {
@@ -176,6 +179,7 @@ class SqliteDriver implements SqlDriver {
       this.reader.endSnapshot();
       return result;
     } finally {
+      if (relaxed && this.writer.db.open) this.writer.db.pragma('synchronous = FULL');
       release();
     }
   }
