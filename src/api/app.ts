@@ -5,6 +5,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import pino from 'pino';
 import type { AuditSink } from '../domain/audit/audit-sink.ts';
+import type { SecretBox } from '../domain/users/secret-box.ts';
 import type { FhirStore } from '../store/store.ts';
 import { signingKeysFor } from './auth/keys.ts';
 import { authRoutes } from './auth/routes.ts';
@@ -28,6 +29,8 @@ export interface AppDeps {
   /** The public server root (e.g. `https://ehr.example.org`); taken from each request when absent. */
   publicBaseUrl?: string;
   limits?: AppLimits;
+  /** Encrypts TOTP seeds (key from HERON_SECRET_KEY or the data directory's key file); MFA is unavailable without it. */
+  secretBox?: SecretBox;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -74,7 +77,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // One key loader for token signing and verification: the key is read from the store once.
   const keys = signingKeysFor(deps.store);
-  await app.register(authRoutes, { store: deps.store, publicBaseUrl: deps.publicBaseUrl, keys });
+  await app.register(authRoutes, { store: deps.store, audit: deps.audit, publicBaseUrl: deps.publicBaseUrl, keys, ...(deps.secretBox ? { secretBox: deps.secretBox } : {}) });
   await app.register(fhirRoutes, {
     prefix: FHIR_BASE_PATH,
     buildCtx: createContextBuilder({ store: deps.store, audit: deps.audit, publicBaseUrl: deps.publicBaseUrl, keys, onBackgroundError: (err) => app.log.error({ err }, 'background work of a request failed') }),

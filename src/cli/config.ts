@@ -35,6 +35,8 @@ export interface ServeConfig extends StorageConfig {
   logLevel: string;
   /** HERON_AUDIT=log: audit records to the log instead of the audit store (benchmarks only). */
   auditToLog: boolean;
+  /** From HERON_SECRET_KEY; otherwise SQLite uses the data directory's key file (`cli/secret-key.ts`). */
+  secretKey?: Buffer;
 }
 
 export interface StorageFlags {
@@ -81,7 +83,21 @@ export function serveConfig(flags: ServeFlags, env: Env, cwd: string = process.c
   if (audit !== 'store' && audit !== 'log') throw new UsageError(`HERON_AUDIT must be store or log; got "${audit}"`);
   const config: ServeConfig = { ...storageConfig(flags, env, cwd), port, host, demo: flags.demo === true, logLevel, auditToLog: audit === 'log' };
   if (publicUrl !== undefined) config.publicUrl = publicUrl.replace(/\/+$/, '');
+  const secretKey = secretKeyFromEnv(env);
+  if (secretKey !== undefined) config.secretKey = secretKey;
   return config;
+}
+
+/**
+ * `HERON_SECRET_KEY`: the 32-byte key that encrypts TOTP seeds, as 64 hex digits or base64.
+ * Checked here so a mistyped key stops the start instead of failing at the first sign-in.
+ */
+export function secretKeyFromEnv(env: Env): Buffer | undefined {
+  const value = nonEmpty(env.HERON_SECRET_KEY);
+  if (value === undefined) return undefined;
+  const key = /^[0-9a-f]{64}$/i.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+  if (key.length !== 32) throw new UsageError('HERON_SECRET_KEY must be 32 random bytes, as 64 hex digits or base64 (e.g. `openssl rand -base64 32`)');
+  return key;
 }
 
 /** A TCP port as decimal digits, 0–65535 (0 asks the OS for a free port, which tests use). */

@@ -106,6 +106,16 @@ function buildProgram(rt: Runtime, setExitCode: (code: number) => void): Command
       await withStore(storage(flags), ({ store }) => practiceCreateCommand({ store, terminal: rt.terminal }, { name, json: flags.json }));
     });
 
+  storageOptions(practice.command('require-mfa'))
+    .description("require a second factor (TOTP) at sign-in for the practice's users")
+    .argument('<practice>', 'practice id or name')
+    .option('--off', 'no longer require it (users who enrolled keep using it)')
+    .option('--json', 'print {"id": …, "mfa_required": …}')
+    .action(async (ref: string, flags) => {
+      const { practiceMfaCommand } = await import('./commands/practice-mfa.ts');
+      await withStore(storage(flags), ({ store }) => practiceMfaCommand({ store, terminal: rt.terminal }, { practice: ref, off: flags.off, json: flags.json }));
+    });
+
   const audit = program.command('audit').description('the audit log');
   storageOptions(audit.command('verify'))
     .description('check the hash chain of the audit log; exit 1 and name the first broken entry if it was altered')
@@ -130,6 +140,57 @@ function buildProgram(rt: Runtime, setExitCode: (code: number) => void): Command
       );
     });
 
+  const user = program.command('user').description('manage user accounts (people who sign in through apps)');
+  storageOptions(user.command('create'))
+    .description('create a user account and print its id')
+    .requiredOption('--practice <practice>', 'practice id or name')
+    .requiredOption('--role <role>', 'physician, nurse, medical-assistant, front-desk, billing, practice-admin, patient or proxy')
+    .requiredOption('--email <email>', 'sign-in email (unique in the practice)')
+    .requiredOption('--password <password>', 'at least 12 characters, not a common or breached password')
+    .option('--fhir-user <reference>', 'the FHIR resource the user is, e.g. Practitioner/123 (Patient/… for patients)')
+    .option('--patient <id>', 'Patient id of a patient account, or one a proxy acts for (repeatable)', collect, undefined)
+    .option('--json', 'print {"id": …}')
+    .action(async (flags) => {
+      const { userCreateCommand } = await import('./commands/user-create.ts');
+      await withStore(storage(flags), ({ store }) =>
+        userCreateCommand(
+          { store, terminal: rt.terminal },
+          { practice: flags.practice, role: flags.role, email: flags.email, password: flags.password, fhirUser: flags.fhirUser, patients: flags.patient, json: flags.json },
+        ),
+      );
+    });
+
+  for (const [name, status] of [['disable', 'disabled'], ['enable', 'active']] as const) {
+    storageOptions(user.command(name))
+      .description(status === 'disabled' ? 'stop a user signing in and end their tokens' : 'let a disabled user sign in again (old tokens stay invalid)')
+      .requiredOption('--practice <practice>', 'practice id or name')
+      .requiredOption('--email <email>', "the user's sign-in email")
+      .option('--json', 'print {"id": …, "status": …}')
+      .action(async (flags) => {
+        const { userStatusCommand } = await import('./commands/user-disable.ts');
+        await withStore(storage(flags), ({ store }) => userStatusCommand({ store, terminal: rt.terminal }, { practice: flags.practice, email: flags.email, status, json: flags.json }));
+      });
+  }
+
+  const app = program.command('app').description('manage apps (SMART authorization code flow)');
+  storageOptions(app.command('register'))
+    .description('register an app users sign in to, and print its client id (and secret, if confidential)')
+    .requiredOption('--practice <practice>', 'practice id or name')
+    .requiredOption('--name <name>', 'the name users see on the sign-in and consent pages')
+    .requiredOption('--redirect-uri <uri>', 'an exact redirect URI (repeatable)', collect, undefined)
+    .requiredOption('--scopes <scopes>', 'space-separated SMART scopes, e.g. "openid fhirUser offline_access user/*.rs"')
+    .option('--public', 'a public app (browser or mobile: no secret, PKCE only)')
+    .option('--json', 'print {"client_id": …, "client_secret": …}')
+    .action(async (flags) => {
+      const { appRegisterCommand } = await import('./commands/app-register.ts');
+      await withStore(storage(flags), ({ store }) =>
+        appRegisterCommand(
+          { store, terminal: rt.terminal },
+          { practice: flags.practice, name: flags.name, redirectUris: flags.redirectUri, public: flags.public, scopes: flags.scopes, json: flags.json },
+        ),
+      );
+    });
+
   storageOptions(program.command('reindex'))
     .description('rebuild the search index of every stored resource (after search definitions changed)')
     .option('--json', 'print one JSON object with the counts')
@@ -146,6 +207,11 @@ function storageOptions(command: Command): Command {
   return command
     .option('--data <dir>', 'data directory for the embedded database and demo credentials (env HERON_DATA_DIR, default ./heron-data)')
     .option('--database-url <url>', 'PostgreSQL URL; overrides the embedded database (env DATABASE_URL)');
+}
+
+/** Accumulates a repeatable option. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function positiveInteger(value: string): number {

@@ -11,6 +11,8 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { IndexRow, SearchRequest } from '../fhir/search/types.ts';
 import type { AuditEntry, AuditLog } from './audit-log.ts';
+import type { OAuthGrants } from './oauth-grants.ts';
+import type { UserAccounts } from './user-accounts.ts';
 
 /** One stored version of a resource (current or past). */
 export interface StoredVersion {
@@ -119,10 +121,15 @@ export interface Practice {
 export interface OAuthClient {
   clientId: string;
   practiceId: string;
+  /** Empty for a public app (no secret: a browser or mobile app cannot keep one). */
   secretHash: string;
   scopes: string;
   name: string;
   createdAt: string;
+  /** Apps (authorization code flow): the exact redirect URIs; absent for backend services. */
+  redirectUris?: string[];
+  /** An app without a secret; it proves itself with PKCE only. */
+  public?: boolean;
 }
 
 /** Rows that belong to the server rather than to a practice's clinical record. */
@@ -137,6 +144,10 @@ export interface AdminStore {
   getSetting(key: string): Promise<string | undefined>;
   /** Sets the value only if the key is absent; returns the value now stored (first writer wins). */
   putSettingIfAbsent(key: string, value: string): Promise<string>;
+  /** People who sign in through apps. */
+  readonly users: UserAccounts;
+  /** Authorization requests, grants, codes and refresh tokens of the authorization code flow. */
+  readonly grants: OAuthGrants;
 }
 
 /** Produces the index rows for a resource; injected so the store stays free of FHIR knowledge. */

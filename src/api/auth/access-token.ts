@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import { ROLES, type Role } from '../../domain/access/principal.ts';
 import { FhirError, issue } from '../../fhir/outcome.ts';
 import { SIGNING_ALG, type SigningKeys } from './keys.ts';
 
@@ -17,6 +18,7 @@ const CLOCK_TOLERANCE_SECONDS = 5;
 export interface AccessTokenClaims {
   iss: string;
   aud: string;
+  /** The client for a backend service; the user for a token issued to an app a user signed in to. */
   sub: string;
   client_id: string;
   tenant: string;
@@ -24,6 +26,24 @@ export interface AccessTokenClaims {
   jti: string;
   iat: number;
   exp: number;
+  /** User tokens only: the user's role, FHIR resource, patient context and grant. */
+  role?: Role;
+  fhirUser?: string;
+  patient?: string;
+  /** The patients whose compartment bounds a patient's or proxy's access. */
+  patients?: string[];
+  /** The grant (consent) the token was issued from: revoking it ends the token. */
+  sid?: string;
+}
+
+/** Who the token is for when a user signed in through an app. */
+export interface TokenUser {
+  id: string;
+  role: Role;
+  fhirUser?: string;
+  patient?: string;
+  patients?: string[];
+  grantId: string;
 }
 
 export interface AccessTokenInput {
@@ -33,6 +53,7 @@ export interface AccessTokenInput {
   tenant: string;
   scope: string;
   ttlSeconds: number;
+  user?: TokenUser;
 }
 
 /** The FHIR base URL served under a server root: the audience of its tokens. */
@@ -48,11 +69,20 @@ export function serverRootOf(fhirBaseUrl: string): string | undefined {
 /** Signs an access token; returns it with its lifetime in seconds. */
 export async function signAccessToken(keys: SigningKeys, input: AccessTokenInput): Promise<{ token: string; expiresIn: number }> {
   const iat = Math.floor(Date.now() / 1000);
-  const token = await new SignJWT({ client_id: input.clientId, tenant: input.tenant, scope: input.scope })
+  const claims: Record<string, unknown> = { client_id: input.clientId, tenant: input.tenant, scope: input.scope };
+  const user = input.user;
+  if (user) {
+    claims.role = user.role;
+    claims.sid = user.grantId;
+    if (user.fhirUser !== undefined) claims.fhirUser = user.fhirUser;
+    if (user.patient !== undefined) claims.patient = user.patient;
+    if (user.patients !== undefined) claims.patients = user.patients;
+  }
+  const token = await new SignJWT(claims)
     .setProtectedHeader({ alg: SIGNING_ALG, kid: keys.kid, typ: TOKEN_TYPE })
     .setIssuer(input.issuer)
     .setAudience(fhirBaseFor(input.issuer))
-    .setSubject(input.clientId)
+    .setSubject(user?.id ?? input.clientId)
     .setJti(randomUUID())
     .setIssuedAt(iat)
     .setExpirationTime(iat + input.ttlSeconds)
@@ -91,11 +121,48 @@ export async function verifyAccessToken(keys: SigningKeys, token: string, expect
   for (const name of ['sub', 'client_id', 'tenant', 'scope'] as const) {
     if (typeof claims[name] !== 'string' || !claims[name]) throw invalidToken(`The access token lacks the ${name} claim`);
   }
-  if (claims.sub !== claims.client_id) throw invalidToken('The access token is invalid');
+  if (claims.role === undefined) {
+    if (claims.sub !== claims.client_id) throw invalidToken('The access token is invalid');
+  } else if (!(ROLES as readonly unknown[]).includes(claims.role) || typeof claims.sid !== 'string' || !isStringList(claims.patients ?? [])) {
+    throw invalidToken('The access token is invalid');
+  } else if ((claims.role === 'patient' || claims.role === 'proxy') && (claims.patients === undefined || claims.patients.length === 0)) {
+    // Fail closed: a patient-facing token must say whose record bounds it.
+    throw invalidToken('The access token is invalid');
+  }
   return claims as AccessTokenClaims;
 }
 
 /** 401 for a token that was presented but is unusable (RFC 6750 §3.1 `invalid_token`). */
 export function invalidToken(message: string): FhirError {
   return new FhirError('unauthenticated', [issue('login', message)], { 'WWW-Authenticate': `Bearer realm="heron", error="invalid_token", error_description="${message}"` });
+}
+
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string' && v.length > 0);
+}
+
+export interface IdTokenInput {
+  issuer: string;
+  clientId: string;
+  userId: string;
+  /** Absolute URL of the user's FHIR resource, when the `fhirUser` scope was granted. */
+  fhirUser?: string;
+  nonce?: string;
+  ttlSeconds: number;
+}
+
+/** An OpenID Connect id_token: who signed in, for the app (audience = its client id). */
+export async function signIdToken(keys: SigningKeys, input: IdTokenInput): Promise<string> {
+  const iat = Math.floor(Date.now() / 1000);
+  const claims: Record<string, unknown> = {};
+  if (input.fhirUser !== undefined) claims.fhirUser = input.fhirUser;
+  if (input.nonce !== undefined) claims.nonce = input.nonce;
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: SIGNING_ALG, kid: keys.kid, typ: 'JWT' })
+    .setIssuer(input.issuer)
+    .setAudience(input.clientId)
+    .setSubject(input.userId)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + input.ttlSeconds)
+    .sign(keys.privateKey);
 }

@@ -142,10 +142,17 @@ describe('OAuth token endpoint and authenticator', () => {
       expect(res.json()).toMatchObject({
         token_endpoint: `${ROOT}/oauth2/token`,
         jwks_uri: `${ROOT}/.well-known/jwks.json`,
-        grant_types_supported: ['client_credentials'],
-        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-        capabilities: ['client-confidential-symmetric'],
+        authorization_endpoint: `${ROOT}/oauth2/authorize`,
+        revocation_endpoint: `${ROOT}/oauth2/revoke`,
+        introspection_endpoint: `${ROOT}/oauth2/introspect`,
+        grant_types_supported: ['authorization_code', 'client_credentials', 'refresh_token'],
+        code_challenge_methods_supported: ['S256'],
+        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
       });
+      expect(res.json().capabilities).toEqual(expect.arrayContaining(['launch-standalone', 'client-public', 'client-confidential-symmetric', 'sso-openid-connect', 'permission-v2']));
+      // Only what works: no EHR launch, no asymmetric client authentication.
+      expect(res.json().capabilities).not.toContain('launch-ehr');
+      expect(res.json().capabilities).not.toContain('client-confidential-asymmetric');
     }
   });
 

@@ -2,13 +2,13 @@
  * Turns the `Authorization: Bearer <jwt>` header of a FHIR request into a `Principal`.
  * This runs on every request, so verified tokens are cached (token -> principal) and a cache hit
  * costs a string comparison (or one Map lookup when clients alternate tokens); the cache is bounded and entries are re-checked at least every
- * `recheckMs` so that a removed practice or client loses access within that time even while
- * its tokens are unexpired.
+ * `recheckMs` so that a removed practice or client, a disabled or signed-out user and a revoked
+ * grant lose access within that time even while their tokens are unexpired.
  */
 import { FhirError, issue } from '../../fhir/outcome.ts';
 import type { Principal } from '../../domain/access/principal.ts';
 import type { FhirStore } from '../../store/store.ts';
-import { fhirBaseFor, invalidToken, verifyAccessToken } from './access-token.ts';
+import { fhirBaseFor, invalidToken, verifyAccessToken, type AccessTokenClaims } from './access-token.ts';
 import { signingKeysFor, type SigningKeys } from './keys.ts';
 
 export interface AuthenticatorDeps {
@@ -90,18 +90,56 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticate {
     // audience, goes; verification decides what replaces it.
     cache.delete(token);
 
-    const claims = await verifyAccessToken(await keys(), token, { audience });
-    const client = await deps.store.admin.getClient(claims.client_id);
-    if (!client || client.practiceId !== claims.tenant) throw invalidToken('The client of this access token no longer exists');
-    if (!(await deps.store.admin.getPractice(claims.tenant))) throw invalidToken('The practice of this access token no longer exists');
-
-    const scopes = Object.freeze(claims.scope.split(' ').filter(Boolean)) as string[];
-    const principal: Principal = Object.freeze({ kind: 'client', id: claims.client_id, tenant: claims.tenant, scopes });
+    const { claims, principal } = await checkAccessToken(deps.store, await keys(), token, audience);
     if (cache.size >= cacheSize) evict(cache, now(), cacheSize);
     cache.set(token, { principal, audience: claims.aud, until: Math.min(claims.exp * 1000, now() + recheckMs) });
     return principal;
   };
   return Object.assign(authenticate, { cached });
+}
+
+/**
+ * Verifies a token and checks, against the store, that what it stands for still exists: the
+ * client and practice, and for a user token the user (active, not signed out everywhere since
+ * the token was issued) and the grant it came from (not revoked). The authenticator and the
+ * introspection endpoint share it, so both give the same answer.
+ * @throws FhirError `unauthenticated`.
+ */
+export async function checkAccessToken(
+  store: FhirStore,
+  keys: SigningKeys,
+  token: string,
+  audience: string | undefined,
+): Promise<{ claims: AccessTokenClaims; principal: Principal }> {
+  const claims = await verifyAccessToken(keys, token, { audience });
+  const client = await store.admin.getClient(claims.client_id);
+  if (!client || client.practiceId !== claims.tenant) throw invalidToken('The client of this access token no longer exists');
+  if (!(await store.admin.getPractice(claims.tenant))) throw invalidToken('The practice of this access token no longer exists');
+  const scopes = Object.freeze(claims.scope.split(' ').filter(Boolean)) as string[];
+  if (claims.role === undefined) {
+    return { claims, principal: Object.freeze({ kind: 'client', id: claims.client_id, tenant: claims.tenant, scopes }) };
+  }
+  const user = await store.admin.users.get(claims.sub);
+  // tokens_valid_after is in ms, iat in whole seconds: a token from the same second as a sign-out
+  // everywhere counts as older, which errs on the side of refusing.
+  if (!user || user.tenant !== claims.tenant || user.status !== 'active' || claims.iat * 1000 < user.tokensValidAfter) {
+    throw invalidToken('The user of this access token is signed out or disabled');
+  }
+  const grant = claims.sid === undefined ? undefined : await store.admin.grants.getGrant(claims.sid);
+  if (!grant || grant.revokedAt !== undefined || grant.clientId !== claims.client_id || grant.userId !== user.id) {
+    throw invalidToken('The access token has been revoked');
+  }
+  const principal: Principal = {
+    kind: 'user',
+    id: user.id,
+    tenant: claims.tenant,
+    scopes,
+    role: claims.role,
+    clientId: claims.client_id,
+  };
+  if (claims.fhirUser !== undefined) principal.fhirUser = claims.fhirUser;
+  if (claims.patients !== undefined) principal.patients = Object.freeze([...claims.patients]) as string[];
+  return { claims, principal: Object.freeze(principal) };
 }
 
 /** True while an entry may be used without verifying its token again, for this audience. */

@@ -1,17 +1,26 @@
 /**
- * The OAuth routes as one Fastify plugin: token endpoint and discovery documents.
- * `src/api/app.ts` registers it; it needs only the store (for clients and the signing key).
+ * The OAuth routes as one Fastify plugin: the authorization endpoint and its sign-in and consent
+ * pages, the token, revocation and introspection endpoints, and the discovery documents.
+ * `src/api/app.ts` registers it; it needs the store (clients, users, grants, the signing key) and
+ * the audit sink (sign-in, consent and sign-out are audited).
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { discardingAuditSink, type AuditSink } from '../../domain/audit/audit-sink.ts';
+import type { SecretBox } from '../../domain/users/secret-box.ts';
 import type { FhirStore } from '../../store/store.ts';
 import { FHIR_BASE_PATH } from './access-token.ts';
+import { consentStep, signInStep, startAuthorization, type AuthorizationDeps } from './authorization-endpoint.ts';
 import { createFailureLimiter, type FailureLimiterOptions } from './failure-limiter.ts';
 import { signingKeysFor, type SigningKeys } from './keys.ts';
+import { createMfaStep, mfaStepHandler } from './mfa.ts';
+import { introspectionHandler, revocationHandler } from './revocation.ts';
 import { tokenHandler } from './token.ts';
-import { jwksDocument, smartConfiguration } from './well-known.ts';
+import { jwksDocument, openidConfiguration, smartConfiguration } from './well-known.ts';
 
 export interface AuthRoutesOptions {
   store: FhirStore;
+  /** Where sign-in, consent and sign-out records go; discarded when absent (unit tests). */
+  audit?: AuditSink;
   /**
    * The public server root (e.g. `https://ehr.example.org`), used as token issuer and, with
    * `/fhir/R4`, audience. Without it the root is taken from the request (protocol and Host),
@@ -23,6 +32,11 @@ export interface AuthRoutesOptions {
   /** Access-token lifetime; 10 minutes by default (SMART recommends at most 15 for backend services). */
   tokenTtlSeconds?: number;
   failureLimit?: FailureLimiterOptions;
+  /** Sign-in failures allowed per address per minute, on top of the per-account lockout. */
+  signInFailureLimit?: FailureLimiterOptions;
+  /** Encrypts TOTP seeds; without it MFA cannot be enrolled or checked (and a practice that requires it cannot sign in). */
+  secretBox?: SecretBox;
+  now?: () => number;
 }
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -31,6 +45,9 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
   const keys = options.keys ?? signingKeysFor(options.store);
   const configuredRoot = options.publicBaseUrl?.replace(/\/+$/, '');
   const serverRoot = (request: FastifyRequest): string => configuredRoot ?? `${request.protocol}://${request.host}`;
+  const audit = options.audit ?? discardingAuditSink;
+  const limiter = createFailureLimiter(options.failureLimit);
+  const ttlSeconds = options.tokenTtlSeconds ?? 600;
 
   // RFC 6749 requires form encoding; Fastify has no form parser of its own. Repeated keys are
   // kept (URLSearchParams) so the handler can refuse them.
@@ -40,21 +57,29 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
     });
   }
 
-  app.post(
-    '/oauth2/token',
-    { bodyLimit: 16 * 1024 },
-    tokenHandler({
-      store: options.store,
-      keys,
-      limiter: createFailureLimiter(options.failureLimit),
-      serverRoot,
-      ttlSeconds: options.tokenTtlSeconds ?? 600,
-    }),
-  );
+  const authorization: AuthorizationDeps = {
+    store: options.store,
+    audit,
+    serverRoot,
+    signInLimiter: createFailureLimiter({ maxFailures: 100, windowMs: 60_000, ...options.signInFailureLimit }),
+    ...(options.now ? { now: options.now } : {}),
+  };
+  authorization.mfa = createMfaStep(authorization, options.secretBox);
+  app.get('/oauth2/authorize', startAuthorization(authorization));
+  app.post('/oauth2/authorize', { bodyLimit: 16 * 1024 }, startAuthorization(authorization));
+  app.post('/oauth2/authorize/sign-in', { bodyLimit: 16 * 1024 }, signInStep(authorization));
+  app.post('/oauth2/authorize/mfa', { bodyLimit: 16 * 1024 }, mfaStepHandler(authorization, options.secretBox));
+  app.post('/oauth2/authorize/consent', { bodyLimit: 16 * 1024 }, consentStep(authorization));
+
+  const tokenDeps = { store: options.store, keys, limiter, serverRoot, ttlSeconds, ...(options.now ? { now: options.now } : {}) };
+  app.post('/oauth2/token', { bodyLimit: 16 * 1024 }, tokenHandler(tokenDeps));
+  app.post('/oauth2/revoke', { bodyLimit: 16 * 1024 }, revocationHandler({ ...tokenDeps, audit }));
+  app.post('/oauth2/introspect', { bodyLimit: 16 * 1024 }, introspectionHandler({ ...tokenDeps, audit }));
 
   const sendSmartConfiguration = async (request: FastifyRequest) => smartConfiguration(serverRoot(request));
   app.get('/.well-known/smart-configuration', sendSmartConfiguration);
   app.get(`${FHIR_BASE_PATH}/.well-known/smart-configuration`, sendSmartConfiguration);
+  app.get('/.well-known/openid-configuration', async (request) => openidConfiguration(serverRoot(request)));
   app.get('/.well-known/jwks.json', async (_request, reply) => {
     reply.header('cache-control', 'public, max-age=300');
     return jwksDocument((await keys()).jwks);

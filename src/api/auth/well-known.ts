@@ -1,8 +1,9 @@
 /**
- * Discovery documents: `/.well-known/smart-configuration` (SMART App Launch 2.0 §Conformance),
- * which tells backend services where to get tokens and how to authenticate, and
- * `/.well-known/jwks.json`, the public key resource servers use to check our tokens.
- * Everything listed is what the server actually does today; issue #4 adds user login flows.
+ * Discovery documents: `/.well-known/smart-configuration` (SMART App Launch 2.x §Conformance)
+ * and `/.well-known/openid-configuration` (OpenID Connect Discovery), which tell apps and backend
+ * services where to sign users in and get tokens, and `/.well-known/jwks.json`, the public key
+ * that checks our tokens. Everything listed is what the server actually does: no EHR launch, no
+ * asymmetric client authentication, no granular (`?category=`) scopes yet.
  * @see https://hl7.org/fhir/smart-app-launch/conformance.html
  */
 import type { JWK } from 'jose';
@@ -10,23 +11,89 @@ import type { JWK } from 'jose';
 export interface SmartConfiguration {
   issuer: string;
   jwks_uri: string;
+  authorization_endpoint: string;
   token_endpoint: string;
+  revocation_endpoint: string;
+  introspection_endpoint: string;
   grant_types_supported: string[];
+  response_types_supported: string[];
+  code_challenge_methods_supported: string[];
   token_endpoint_auth_methods_supported: string[];
   scopes_supported: string[];
   capabilities: string[];
 }
+
+const GRANT_TYPES = ['authorization_code', 'client_credentials', 'refresh_token'];
+const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'];
+const SCOPES = [
+  'openid',
+  'fhirUser',
+  'launch/patient',
+  'offline_access',
+  'patient/*.read',
+  'patient/*.rs',
+  'patient/*.cruds',
+  'user/*.read',
+  'user/*.write',
+  'user/*.*',
+  'user/*.rs',
+  'user/*.cruds',
+  'system/*.read',
+  'system/*.write',
+  'system/*.*',
+  'system/*.cruds',
+  'system/*.rs',
+];
 
 /** The SMART configuration of a server whose root URL is `serverRoot`. */
 export function smartConfiguration(serverRoot: string): SmartConfiguration {
   return {
     issuer: serverRoot,
     jwks_uri: `${serverRoot}/.well-known/jwks.json`,
+    authorization_endpoint: `${serverRoot}/oauth2/authorize`,
     token_endpoint: `${serverRoot}/oauth2/token`,
-    grant_types_supported: ['client_credentials'],
-    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-    scopes_supported: ['system/*.read', 'system/*.write', 'system/*.*', 'system/*.cruds', 'system/*.rs'],
-    capabilities: ['client-confidential-symmetric'],
+    revocation_endpoint: `${serverRoot}/oauth2/revoke`,
+    introspection_endpoint: `${serverRoot}/oauth2/introspect`,
+    grant_types_supported: GRANT_TYPES,
+    response_types_supported: ['code'],
+    code_challenge_methods_supported: ['S256'],
+    token_endpoint_auth_methods_supported: AUTH_METHODS,
+    scopes_supported: SCOPES,
+    capabilities: [
+      'launch-standalone',
+      'client-public',
+      'client-confidential-symmetric',
+      'sso-openid-connect',
+      // Patient and proxy users get their (chosen) patient as launch context.
+      'context-standalone-patient',
+      'permission-offline',
+      'permission-patient',
+      'permission-user',
+      'permission-v1',
+      'permission-v2',
+      'authorize-post',
+    ],
+  };
+}
+
+/** The OpenID Connect discovery document. */
+export function openidConfiguration(serverRoot: string): Record<string, unknown> {
+  const smart = smartConfiguration(serverRoot);
+  return {
+    issuer: serverRoot,
+    authorization_endpoint: smart.authorization_endpoint,
+    token_endpoint: smart.token_endpoint,
+    jwks_uri: smart.jwks_uri,
+    revocation_endpoint: smart.revocation_endpoint,
+    introspection_endpoint: smart.introspection_endpoint,
+    response_types_supported: ['code'],
+    grant_types_supported: GRANT_TYPES,
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: ['ES256'],
+    code_challenge_methods_supported: ['S256'],
+    token_endpoint_auth_methods_supported: AUTH_METHODS,
+    scopes_supported: SCOPES.filter((s) => !s.startsWith('system/')),
+    claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'nonce', 'fhirUser'],
   };
 }
 

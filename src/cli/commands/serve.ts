@@ -8,10 +8,12 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app.ts';
 import { FHIR_BASE_PATH } from '../../api/fhir/routes.ts';
 import { loggingAuditSink, storeAuditSink } from '../../domain/audit/audit-sink.ts';
+import { createSecretBox } from '../../domain/users/secret-box.ts';
 import type { FhirStore } from '../../store/store.ts';
 import type { ServeConfig } from '../config.ts';
 import { demoCredentialsPath, type DemoCredentials } from '../demo/demo-credentials.ts';
 import { DEMO_PRACTICE_NAME, setupDemo } from '../demo/demo-setup.ts';
+import { resolveSecretKey } from '../secret-key.ts';
 import type { Terminal } from '../terminal.ts';
 
 export interface ServeDeps {
@@ -37,7 +39,9 @@ export async function serveCommand(deps: ServeDeps): Promise<number> {
   // only for measuring what the audit store costs (docs/performance.md); never in production.
   const audit = config.auditToLog ? loggingAuditSink((entry, message) => app?.log.info(entry, message)) : storeAuditSink(store.audit);
   if (config.auditToLog) terminal.err('WARNING: HERON_AUDIT=log: audit records go to the log, not the tamper-evident audit store. For benchmarks only.');
-  app = await buildApp({ store, audit, logger: { level: config.logLevel }, publicBaseUrl: config.publicUrl });
+  const secretKey = await resolveSecretKey(config);
+  if (!secretKey) terminal.err('Note: HERON_SECRET_KEY is not set, so two-factor sign-in (TOTP) is unavailable on PostgreSQL (docs/auth.md).');
+  app = await buildApp({ store, audit, logger: { level: config.logLevel }, publicBaseUrl: config.publicUrl, ...(secretKey ? { secretBox: createSecretBox(secretKey) } : {}) });
   try {
     await app.listen({ port: config.port, host: config.host });
     const url = config.publicUrl ?? localUrl(app.server.address() as AddressInfo, config.host);

@@ -17,7 +17,8 @@ const DECOY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$Z4SuQa5jcBtZsVvb2e6aUg$AdSXLK
  */
 export async function authenticateClient(store: FhirStore, clientId: string, secret: string): Promise<OAuthClient | undefined> {
   const client = clientId ? await store.admin.getClient(clientId) : undefined;
-  if (!client) {
+  // A public app has no secret: nothing it sends can authenticate it as confidential.
+  if (!client || client.public || !client.secretHash) {
     await verify(DECOY_HASH, secret);
     return undefined;
   }

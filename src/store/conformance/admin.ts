@@ -32,6 +32,59 @@ export function adminSuite(h: Harness): void {
       await expectFhirError(store.admin.createClient({ ...client, clientId: randomUUID(), practiceId: randomUUID() }), 'invalid');
     });
 
+    h.test('admin: users are unique per practice by email; failed sign-ins lock in one statement', async () => {
+      const store = await h.store();
+      const tenant = randomUUID();
+      await store.admin.createPractice({ id: tenant, name: `P ${tenant}`, createdAt: new Date().toISOString() });
+      const user = { id: randomUUID(), tenant, email: 'a@example.org', passwordHash: '$argon2id$x', role: 'patient', patients: ['p1'], fhirUser: 'Patient/p1', status: 'active' as const, failedSignIns: 0, tokensValidAfter: 0, createdAt: new Date().toISOString() };
+      await store.admin.users.create(user);
+      expect(await store.admin.users.get(user.id)).toEqual(user);
+      expect(await store.admin.users.findByEmail(tenant, 'a@example.org')).toEqual(user);
+      await expectFhirError(store.admin.users.create({ ...user, id: randomUUID() }), 'conflict');
+      await Promise.all(Array.from({ length: 4 }, () => store.admin.users.recordFailedSignIn(user.id, 1000, 5, 60_000)));
+      expect(await store.admin.users.get(user.id)).toMatchObject({ failedSignIns: 4 });
+      await store.admin.users.recordFailedSignIn(user.id, 1000, 5, 60_000);
+      expect(await store.admin.users.get(user.id)).toMatchObject({ failedSignIns: 0, lockedUntil: 61_000 });
+      await store.admin.users.recordSignIn(user.id);
+      expect((await store.admin.users.get(user.id))?.lockedUntil).toBeUndefined();
+      expect(await store.admin.users.useMfaStep(user.id, 10)).toBe(true);
+      expect(await store.admin.users.useMfaStep(user.id, 10)).toBe(false);
+      expect(await store.admin.users.useMfaStep(user.id, 9)).toBe(false);
+      await store.admin.users.replaceRecoveryCodes(user.id, ['h1', 'h2']);
+      expect(await store.admin.users.useRecoveryCode(user.id, 'h1', 5)).toBe(true);
+      expect(await store.admin.users.useRecoveryCode(user.id, 'h1', 6)).toBe(false);
+      expect(await store.admin.users.practiceRequiresMfa(tenant)).toBe(false);
+      await store.admin.users.setPracticeRequiresMfa(tenant, true);
+      expect(await store.admin.users.practiceRequiresMfa(tenant)).toBe(true);
+    });
+
+    h.test('admin: codes and refresh tokens are used once, even concurrently', async () => {
+      const store = await h.store();
+      const tenant = randomUUID();
+      await store.admin.createPractice({ id: tenant, name: `P ${tenant}`, createdAt: new Date().toISOString() });
+      const userId = randomUUID();
+      await store.admin.users.create({ id: userId, tenant, email: 'b@example.org', passwordHash: 'x', role: 'nurse', status: 'active', failedSignIns: 0, tokensValidAfter: 0, createdAt: '' });
+      const grant = { id: randomUUID(), tenant, clientId: 'c', userId, scope: 'user/*.rs offline_access', createdAt: 1, expiresAt: 2e12 };
+      await store.admin.grants.createGrant(grant);
+      expect(await store.admin.grants.getGrant(grant.id)).toEqual(grant);
+      await store.admin.grants.createCode({ codeHash: `code-${grant.id}`, tenant, grantId: grant.id, clientId: 'c', redirectUri: 'https://a/cb', codeChallenge: 'x', expiresAt: 5 });
+      const uses = await Promise.all(Array.from({ length: 5 }, () => store.admin.grants.useCode(`code-${grant.id}`, 3)));
+      expect(uses.filter((u) => u?.firstUse)).toHaveLength(1);
+      await store.admin.grants.createRefreshToken({ tokenHash: `rt-${grant.id}`, tenant, grantId: grant.id, createdAt: 1, expiresAt: 9 });
+      const refreshes = await Promise.all(Array.from({ length: 5 }, () => store.admin.grants.useRefreshToken(`rt-${grant.id}`, 4)));
+      expect(refreshes.filter((u) => u?.firstUse)).toHaveLength(1);
+      expect(await store.admin.grants.getRefreshToken(`rt-${grant.id}`)).toMatchObject({ usedAt: 4 });
+      await store.admin.grants.revokeGrant(grant.id, 7);
+      expect(await store.admin.grants.getGrant(grant.id)).toMatchObject({ revokedAt: 7 });
+      const request = { id: randomUUID(), tenant, clientId: 'c', params: '{}', stage: 'sign-in', browserHash: 'b', csrf: 'c1', expiresAt: Date.now() + 60_000 };
+      await store.admin.grants.putRequest(request, Date.now());
+      expect(await store.admin.grants.getRequest(request.id)).toEqual(request);
+      const advances = await Promise.all([1, 2, 3].map(() => store.admin.grants.advanceRequest(request.id, 'sign-in', { stage: 'consent', csrf: 'c2', userId })));
+      expect(advances.filter(Boolean)).toHaveLength(1);
+      expect(await store.admin.grants.deleteRequest(request.id)).toBe(true);
+      expect(await store.admin.grants.deleteRequest(request.id)).toBe(false);
+    });
+
     h.test('admin: putSettingIfAbsent keeps the first value, also under concurrency', async () => {
       const store = await h.store();
       const key = `signing-key-${randomUUID()}`;

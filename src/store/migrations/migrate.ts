@@ -8,6 +8,7 @@ import type { Dialect, SqlDriver } from '../sql/dialect.ts';
 import { initial } from './0001-initial.ts';
 import { compositeIndex } from './0002-composite-index.ts';
 import { auditLog } from './0003-audit-log.ts';
+import { users } from './0004-users.ts';
 
 export interface Migration {
   /** `NNNN-name`; applied in array order, never renamed once released. */
@@ -15,7 +16,7 @@ export interface Migration {
   statements(dialect: Dialect): string[];
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, compositeIndex, auditLog];
+export const MIGRATIONS: readonly Migration[] = [initial, compositeIndex, auditLog, users];
 
 /** Applies pending migrations; returns one result per known migration. */
 export function migrate(driver: SqlDriver, migrations: readonly Migration[] = MIGRATIONS): Promise<MigrationResult[]> {

@@ -5,15 +5,17 @@
  */
 import type { AdminStore, OAuthClient, Practice } from '../store.ts';
 import { stmt, type SqlDriver } from './dialect.ts';
+import { SqlOAuthGrants } from './oauth-grants.ts';
+import { SqlUserAccounts } from './users.ts';
 
 const PRACTICE_COLUMNS = 'id, name, created_at';
-const CLIENT_COLUMNS = 'client_id, practice_id, secret_hash, scopes, name, created_at';
+const CLIENT_COLUMNS = 'client_id, practice_id, secret_hash, scopes, name, created_at, redirect_uris, public_client';
 
 const INSERT_PRACTICE = stmt('INSERT INTO practices (id, name, created_at) VALUES (?, ?, ?)');
 const GET_PRACTICE = stmt(`SELECT ${PRACTICE_COLUMNS} FROM practices WHERE id = ?`);
 const FIND_PRACTICE = stmt(`SELECT ${PRACTICE_COLUMNS} FROM practices WHERE name = ?`);
 const LIST_PRACTICES = stmt(`SELECT ${PRACTICE_COLUMNS} FROM practices ORDER BY created_at, id`);
-const INSERT_CLIENT = stmt(`INSERT INTO oauth_clients (${CLIENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`);
+const INSERT_CLIENT = stmt(`INSERT INTO oauth_clients (${CLIENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
 const GET_CLIENT = stmt(`SELECT ${CLIENT_COLUMNS} FROM oauth_clients WHERE client_id = ?`);
 const GET_SETTING = stmt('SELECT value FROM settings WHERE name = ?');
 const PUT_SETTING = stmt('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING');
@@ -31,10 +33,18 @@ interface ClientRow {
   scopes: string;
   name: string;
   created_at: string;
+  redirect_uris: string | null;
+  public_client: number | string;
 }
 
 export class SqlAdminStore implements AdminStore {
-  constructor(private readonly driver: SqlDriver) {}
+  readonly users: SqlUserAccounts;
+  readonly grants: SqlOAuthGrants;
+
+  constructor(private readonly driver: SqlDriver) {
+    this.users = new SqlUserAccounts(driver);
+    this.grants = new SqlOAuthGrants(driver);
+  }
 
   async createPractice(p: Practice): Promise<void> {
     await this.driver.transaction((conn) => conn.run(INSERT_PRACTICE, [p.id, p.name, p.createdAt]));
@@ -55,21 +65,23 @@ export class SqlAdminStore implements AdminStore {
   }
 
   async createClient(c: OAuthClient): Promise<void> {
-    await this.driver.transaction((conn) => conn.run(INSERT_CLIENT, [c.clientId, c.practiceId, c.secretHash, c.scopes, c.name, c.createdAt]));
+    await this.driver.transaction((conn) => conn.run(INSERT_CLIENT, [c.clientId, c.practiceId, c.secretHash, c.scopes, c.name, c.createdAt, c.redirectUris ? JSON.stringify(c.redirectUris) : null, c.public ? 1 : 0]));
   }
 
   async getClient(clientId: string): Promise<OAuthClient | undefined> {
     const row = await this.driver.reader.get<ClientRow>(GET_CLIENT, [clientId]);
-    return (
-      row && {
-        clientId: row.client_id,
-        practiceId: row.practice_id,
-        secretHash: row.secret_hash,
-        scopes: row.scopes,
-        name: row.name,
-        createdAt: row.created_at,
-      }
-    );
+    if (!row) return undefined;
+    const client: OAuthClient = {
+      clientId: row.client_id,
+      practiceId: row.practice_id,
+      secretHash: row.secret_hash,
+      scopes: row.scopes,
+      name: row.name,
+      createdAt: row.created_at,
+    };
+    if (row.redirect_uris !== null) client.redirectUris = JSON.parse(row.redirect_uris) as string[];
+    if (Number(row.public_client) === 1) client.public = true;
+    return client;
   }
 
   async getSetting(key: string): Promise<string | undefined> {

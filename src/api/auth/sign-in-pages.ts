@@ -1,0 +1,130 @@
+/**
+ * The server-rendered pages of the authorization flow: sign-in, second factor, consent, error.
+ * Plain HTML forms, no JavaScript; everything interpolated is escaped. Each page is sent with
+ * `no-store` (it may show who the user is) and a CSP that forbids scripts, framing (no
+ * clickjacking of the consent button) and form posts anywhere but here and the app's redirect.
+ */
+import { createHash } from 'node:crypto';
+import type { FastifyReply } from 'fastify';
+
+const STYLE = `body{font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1b1b1b}
+label{display:block;margin:.75rem 0 .25rem}input[type=email],input[type=password],input[type=text],select{width:100%;padding:.5rem;font-size:1rem;box-sizing:border-box}
+fieldset{border:1px solid #bbb;margin:1rem 0;padding:.5rem 1rem}fieldset label{display:flex;gap:.5rem;align-items:baseline;margin:.4rem 0}
+button{margin:1rem .5rem 0 0;padding:.5rem 1.25rem;font-size:1rem}.error{color:#a00000;border-left:4px solid #a00000;padding-left:.75rem}.muted{color:#555;font-size:.9rem}code{word-break:break-all}`;
+const STYLE_HASH = createHash('sha256').update(STYLE).digest('base64');
+
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+function layout(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer"><title>${escapeHtml(title)} – Heron</title><style>${STYLE}</style></head>
+<body><main><h1>${escapeHtml(title)}</h1>
+${body}
+</main></body></html>`;
+}
+
+/** Sends a page; `formTarget` is where a form on it may lead (the app's redirect URI, after consent). */
+export async function sendPage(reply: FastifyReply, status: number, html: string, formTarget?: string): Promise<void> {
+  const formAction = ["'self'"];
+  if (formTarget !== undefined) {
+    const url = new URL(formTarget);
+    formAction.push(url.origin === 'null' ? url.protocol : url.origin);
+  }
+  await reply
+    .code(status)
+    .headers({
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      pragma: 'no-cache',
+      'x-frame-options': 'DENY',
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'content-security-policy': `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; form-action ${formAction.join(' ')}; frame-ancestors 'none'; base-uri 'none'`,
+    })
+    .send(html);
+}
+
+const hidden = (name: string, value: string) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
+
+export interface FormContext {
+  requestId: string;
+  csrf: string;
+  appName: string;
+  practiceName: string;
+}
+
+export function signInPage(c: FormContext & { error?: string; email?: string }): string {
+  return layout(
+    'Sign in',
+    `<p><strong>${escapeHtml(c.appName)}</strong> asks you to sign in to ${escapeHtml(c.practiceName)}.</p>
+${c.error ? `<p class="error" role="alert">${escapeHtml(c.error)}</p>` : ''}
+<form method="post" action="/oauth2/authorize/sign-in">
+${hidden('request', c.requestId)}${hidden('csrf', c.csrf)}
+<label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required value="${escapeHtml(c.email ?? '')}">
+<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">Sign in</button>
+</form>`,
+  );
+}
+
+export function mfaPage(c: FormContext & { error?: string; enrolment?: { secret: string; uri: string } }): string {
+  const enrol = c.enrolment
+    ? `<p>${escapeHtml(c.practiceName)} requires a second factor. Add this key to an authenticator app (or open the link on your phone), then enter the 6-digit code it shows.</p>
+<p>Key: <code>${escapeHtml(c.enrolment.secret)}</code></p><p class="muted"><a href="${escapeHtml(c.enrolment.uri)}">${escapeHtml(c.enrolment.uri)}</a></p>`
+    : '<p>Enter the 6-digit code from your authenticator app, or one of your recovery codes.</p>';
+  return layout(
+    'Second factor',
+    `${enrol}
+${c.error ? `<p class="error" role="alert">${escapeHtml(c.error)}</p>` : ''}
+<form method="post" action="/oauth2/authorize/mfa">
+${hidden('request', c.requestId)}${hidden('csrf', c.csrf)}
+<label for="code">Code</label><input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required>
+<button type="submit">Continue</button>
+</form>`,
+  );
+}
+
+export function recoveryCodesPage(c: FormContext & { codes: string[] }): string {
+  return layout(
+    'Your recovery codes',
+    `<p>Keep these codes somewhere safe. Each one signs you in once if you lose your authenticator. They are shown only now.</p>
+<ul>${c.codes.map((code) => `<li><code>${escapeHtml(code)}</code></li>`).join('')}</ul>
+<form method="post" action="/oauth2/authorize/mfa">
+${hidden('request', c.requestId)}${hidden('csrf', c.csrf)}${hidden('code', 'recovery-codes-saved')}
+<button type="submit">I have saved them</button>
+</form>`,
+  );
+}
+
+export interface ConsentScope {
+  scope: string;
+  words: string;
+}
+
+export function consentPage(c: FormContext & { userEmail: string; scopes: ConsentScope[]; offline?: ConsentScope; patients?: string[]; redirectUri: string }): string {
+  const box = (s: ConsentScope) =>
+    `<label><input type="checkbox" name="scope" value="${escapeHtml(s.scope)}" checked><span>${escapeHtml(s.words)} <span class="muted">(${escapeHtml(s.scope)})</span></span></label>`;
+  const patientChoice =
+    c.patients && c.patients.length > 1
+      ? `<label for="patient">Whose record</label><select id="patient" name="patient" required>${c.patients.map((p) => `<option value="${escapeHtml(p)}">Patient/${escapeHtml(p)}</option>`).join('')}</select>`
+      : '';
+  return layout(
+    'Allow access?',
+    `<p>Signed in as <strong>${escapeHtml(c.userEmail)}</strong>. <strong>${escapeHtml(c.appName)}</strong> asks to:</p>
+<form method="post" action="/oauth2/authorize/consent">
+${hidden('request', c.requestId)}${hidden('csrf', c.csrf)}
+${patientChoice}
+<fieldset><legend>Access</legend>${c.scopes.map(box).join('\n')}</fieldset>
+${c.offline ? `<fieldset><legend>Staying connected</legend>${box(c.offline)}<p class="muted">Untick this to make the app ask you to sign in again when its access ends (in minutes).</p></fieldset>` : ''}
+<p class="muted">Untick anything you do not want to share. You can revoke access later. After you choose, you return to ${escapeHtml(new URL(c.redirectUri).host || c.redirectUri)}.</p>
+<button type="submit" name="decision" value="allow">Allow</button><button type="submit" name="decision" value="deny">Deny</button>
+</form>`,
+  );
+}
+
+export function errorPage(title: string, message: string): string {
+  return layout(title, `<p class="error">${escapeHtml(message)}</p><p>Return to the app and try again. If this keeps happening, contact your practice.</p>`);
+}

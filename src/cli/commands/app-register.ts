@@ -1,0 +1,40 @@
+/**
+ * `heron app register --practice P --name N --redirect-uri U [--public] --scopes S`: registers an
+ * app for the SMART authorization code flow and prints its client id, and its secret when it is
+ * confidential (shown only here: the store keeps a hash).
+ */
+import { registerApp } from '../../domain/clients/register-app.ts';
+import type { FhirStore } from '../../store/store.ts';
+import { resolvePractice } from '../practice-ref.ts';
+import type { Terminal } from '../terminal.ts';
+
+export interface AppRegisterOptions {
+  practice: string;
+  name: string;
+  redirectUris: string[];
+  public?: boolean;
+  scopes: string;
+  json?: boolean;
+}
+
+export async function appRegisterCommand(deps: { store: FhirStore; terminal: Terminal }, o: AppRegisterOptions): Promise<number> {
+  const practice = await resolvePractice(deps.store, o.practice);
+  const { clientId, clientSecret } = await registerApp(deps.store, {
+    practiceId: practice.id,
+    name: o.name,
+    redirectUris: o.redirectUris,
+    public: o.public === true,
+    scopes: o.scopes,
+  });
+  if (o.json) {
+    deps.terminal.out(JSON.stringify(clientSecret === undefined ? { client_id: clientId } : { client_id: clientId, client_secret: clientSecret }));
+    return 0;
+  }
+  deps.terminal.out(`Registered ${o.public ? 'public' : 'confidential'} app "${o.name}" for practice "${practice.name}" with scopes ${o.scopes}`);
+  deps.terminal.out(`client_id:     ${clientId}`);
+  if (clientSecret !== undefined) {
+    deps.terminal.out(`client_secret: ${clientSecret}`);
+    deps.terminal.out('Keep the secret now: Heron stores only its hash and cannot show it again.');
+  }
+  return 0;
+}

@@ -1,0 +1,78 @@
+/**
+ * What the authorization code flow keeps between requests: the pending authorization request
+ * (between the sign-in form and the consent page), the grant a user gave an app (the family of
+ * every token issued from one consent), single-use codes and rotating refresh tokens. Codes and
+ * refresh tokens are stored as SHA-256 hashes only: a copy of the database does not hold a usable
+ * one.
+ */
+
+export interface AuthorizationRequestRecord {
+  id: string;
+  tenant: string;
+  clientId: string;
+  /** The validated request (JSON): redirect URI, scope, state, PKCE challenge, nonce, launch. */
+  params: string;
+  /** 'sign-in' → 'mfa' → 'consent'. */
+  stage: string;
+  userId?: string;
+  /** SHA-256 of the secret held in the browser's cookie: the request belongs to that browser. */
+  browserHash: string;
+  /** The anti-CSRF token the next form must carry. */
+  csrf: string;
+  expiresAt: number;
+}
+
+export interface GrantRecord {
+  id: string;
+  tenant: string;
+  clientId: string;
+  userId: string;
+  scope: string;
+  patient?: string;
+  createdAt: number;
+  /** Absolute end of the grant: no refresh token outlives it. */
+  expiresAt: number;
+  revokedAt?: number;
+}
+
+export interface CodeRecord {
+  codeHash: string;
+  tenant: string;
+  grantId: string;
+  clientId: string;
+  redirectUri: string;
+  codeChallenge: string;
+  nonce?: string;
+  expiresAt: number;
+}
+
+export interface RefreshTokenRecord {
+  tokenHash: string;
+  tenant: string;
+  grantId: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface OAuthGrants {
+  /** Stores a request, deleting requests that have expired. */
+  putRequest(request: AuthorizationRequestRecord, now: number): Promise<void>;
+  getRequest(id: string): Promise<AuthorizationRequestRecord | undefined>;
+  /** Moves a request on from `fromStage`; false when another request already did (double submit). */
+  advanceRequest(id: string, fromStage: string, changes: { stage: string; csrf: string; userId?: string }): Promise<boolean>;
+  /** Deletes a request; false when it was already gone (consumed by a concurrent submit). */
+  deleteRequest(id: string): Promise<boolean>;
+
+  createGrant(grant: GrantRecord): Promise<void>;
+  getGrant(id: string): Promise<GrantRecord | undefined>;
+  revokeGrant(id: string, at: number): Promise<void>;
+
+  createCode(code: CodeRecord): Promise<void>;
+  /** Marks the code used and returns it with whether this was its first use. */
+  useCode(codeHash: string, at: number): Promise<{ code: CodeRecord; firstUse: boolean } | undefined>;
+
+  createRefreshToken(token: RefreshTokenRecord): Promise<void>;
+  /** Marks the refresh token used and returns it with whether this was its first use. */
+  useRefreshToken(tokenHash: string, at: number): Promise<{ token: RefreshTokenRecord; firstUse: boolean } | undefined>;
+  getRefreshToken(tokenHash: string): Promise<(RefreshTokenRecord & { usedAt?: number }) | undefined>;
+}

@@ -1,0 +1,143 @@
+/** User accounts in SQL (`users`, `user_recovery_codes`, `practices.mfa_required`). */
+import type { UserAccounts, UserRecord, UserStatus } from '../user-accounts.ts';
+import { stmt, type SqlDriver } from './dialect.ts';
+
+const COLUMNS =
+  'id, tenant, email, password_hash, role, fhir_user, patients, status, failed_signins, locked_until, mfa_secret, mfa_last_step, tokens_valid_after, created_at';
+
+const INSERT = stmt(`INSERT INTO users (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+const GET = stmt(`SELECT ${COLUMNS} FROM users WHERE id = ?`);
+const FIND = stmt(`SELECT ${COLUMNS} FROM users WHERE tenant = ? AND email = ?`);
+// One statement, so concurrent failures on several app servers each count.
+const FAIL = stmt(
+  `UPDATE users SET
+     locked_until = CASE WHEN failed_signins + 1 >= ? THEN ? ELSE locked_until END,
+     failed_signins = CASE WHEN failed_signins + 1 >= ? THEN 0 ELSE failed_signins + 1 END
+   WHERE id = ?`,
+);
+const SUCCEED = stmt('UPDATE users SET failed_signins = 0, locked_until = NULL WHERE id = ?');
+const SET_STATUS = stmt('UPDATE users SET status = ?, tokens_valid_after = ? WHERE id = ?');
+const SET_MFA = stmt('UPDATE users SET mfa_secret = ?, mfa_last_step = NULL WHERE id = ?');
+const USE_STEP = stmt('UPDATE users SET mfa_last_step = ? WHERE id = ? AND (mfa_last_step IS NULL OR mfa_last_step < ?)');
+const DELETE_CODES = stmt('DELETE FROM user_recovery_codes WHERE user_id = ?');
+const INSERT_CODE = stmt('INSERT INTO user_recovery_codes (tenant, user_id, code_hash, used_at) VALUES (?, ?, ?, NULL)');
+const USE_CODE = stmt('UPDATE user_recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? AND used_at IS NULL');
+const GET_MFA_REQUIRED = stmt('SELECT mfa_required FROM practices WHERE id = ?');
+const SET_MFA_REQUIRED = stmt('UPDATE practices SET mfa_required = ? WHERE id = ?');
+
+interface UserRow {
+  id: string;
+  tenant: string;
+  email: string;
+  password_hash: string;
+  role: string;
+  fhir_user: string | null;
+  patients: string | null;
+  status: string;
+  failed_signins: number | string;
+  locked_until: number | string | null;
+  mfa_secret: string | null;
+  mfa_last_step: number | string | null;
+  tokens_valid_after: number | string;
+  created_at: string;
+}
+
+export class SqlUserAccounts implements UserAccounts {
+  constructor(private readonly driver: SqlDriver) {}
+
+  async create(u: UserRecord): Promise<void> {
+    await this.driver.transaction((conn) =>
+      conn.run(INSERT, [
+        u.id,
+        u.tenant,
+        u.email,
+        u.passwordHash,
+        u.role,
+        u.fhirUser ?? null,
+        u.patients === undefined ? null : JSON.stringify(u.patients),
+        u.status,
+        u.failedSignIns,
+        u.lockedUntil ?? null,
+        u.mfaSecret ?? null,
+        u.mfaLastStep ?? null,
+        u.tokensValidAfter,
+        u.createdAt,
+      ]),
+    );
+  }
+
+  async get(id: string): Promise<UserRecord | undefined> {
+    const row = await this.driver.reader.get<UserRow>(GET, [id]);
+    return row && toUser(row);
+  }
+
+  async findByEmail(tenant: string, email: string): Promise<UserRecord | undefined> {
+    const row = await this.driver.reader.get<UserRow>(FIND, [tenant, email]);
+    return row && toUser(row);
+  }
+
+  async recordFailedSignIn(id: string, at: number, maxFailures: number, lockMs: number): Promise<void> {
+    await this.driver.transaction((conn) => conn.run(FAIL, [maxFailures, at + lockMs, maxFailures, id]));
+  }
+
+  async recordSignIn(id: string): Promise<void> {
+    await this.driver.transaction((conn) => conn.run(SUCCEED, [id]));
+  }
+
+  async setStatus(id: string, status: UserStatus, tokensValidAfter: number): Promise<void> {
+    await this.driver.transaction((conn) => conn.run(SET_STATUS, [status, tokensValidAfter, id]));
+  }
+
+  async setMfaSecret(id: string, encryptedSecret: string | undefined): Promise<void> {
+    await this.driver.transaction((conn) => conn.run(SET_MFA, [encryptedSecret ?? null, id]));
+  }
+
+  async useMfaStep(id: string, step: number): Promise<boolean> {
+    return (await this.driver.transaction((conn) => conn.run(USE_STEP, [step, id, step]))) === 1;
+  }
+
+  async replaceRecoveryCodes(id: string, codeHashes: readonly string[]): Promise<void> {
+    await this.driver.transaction(async (conn) => {
+      const user = await conn.get<{ tenant: string }>(GET, [id]);
+      if (!user) return;
+      await conn.run(DELETE_CODES, [id]);
+      for (const hash of codeHashes) await conn.run(INSERT_CODE, [user.tenant, id, hash]);
+    });
+  }
+
+  async useRecoveryCode(id: string, codeHash: string, at: number): Promise<boolean> {
+    return (await this.driver.transaction((conn) => conn.run(USE_CODE, [at, id, codeHash]))) === 1;
+  }
+
+  async practiceRequiresMfa(practiceId: string): Promise<boolean> {
+    const row = await this.driver.reader.get<{ mfa_required: number | string }>(GET_MFA_REQUIRED, [practiceId]);
+    return Number(row?.mfa_required ?? 0) === 1;
+  }
+
+  async setPracticeRequiresMfa(practiceId: string, required: boolean): Promise<void> {
+    await this.driver.transaction((conn) => conn.run(SET_MFA_REQUIRED, [required ? 1 : 0, practiceId]));
+  }
+}
+
+// PostgreSQL returns BIGINT as a string; both drivers give numbers once converted here.
+const num = (v: number | string): number => (typeof v === 'number' ? v : Number(v));
+
+function toUser(row: UserRow): UserRecord {
+  const u: UserRecord = {
+    id: row.id,
+    tenant: row.tenant,
+    email: row.email,
+    passwordHash: row.password_hash,
+    role: row.role,
+    status: row.status === 'active' ? 'active' : 'disabled',
+    failedSignIns: num(row.failed_signins),
+    tokensValidAfter: num(row.tokens_valid_after),
+    createdAt: row.created_at,
+  };
+  if (row.fhir_user !== null) u.fhirUser = row.fhir_user;
+  if (row.patients !== null) u.patients = JSON.parse(row.patients) as string[];
+  if (row.locked_until !== null) u.lockedUntil = num(row.locked_until);
+  if (row.mfa_secret !== null) u.mfaSecret = row.mfa_secret;
+  if (row.mfa_last_step !== null) u.mfaLastStep = num(row.mfa_last_step);
+  return u;
+}

@@ -1,0 +1,55 @@
+/**
+ * User accounts as stored: people who sign in through apps (staff, patients, proxies). Only an
+ * argon2id hash of the password and an encrypted TOTP seed are kept; the rules (password policy,
+ * lockout, which role needs what) live in `src/domain/users`.
+ */
+
+export type UserStatus = 'active' | 'disabled';
+
+export interface UserRecord {
+  id: string;
+  tenant: string;
+  /** Lower-cased; unique within the practice. */
+  email: string;
+  passwordHash: string;
+  role: string;
+  /** `Practitioner/…`, `Patient/…` or `RelatedPerson/…`. */
+  fhirUser?: string;
+  /** Patient ids whose records bound a patient's or proxy's access; undefined for staff. */
+  patients?: string[];
+  status: UserStatus;
+  failedSignIns: number;
+  /** Epoch ms until which sign-in is refused after repeated failures. */
+  lockedUntil?: number;
+  /** The TOTP seed, encrypted (AES-256-GCM, see `domain/users/secret-box.ts`). */
+  mfaSecret?: string;
+  /** The last TOTP time step accepted, so a code cannot be used twice. */
+  mfaLastStep?: number;
+  /** Epoch ms: tokens and grants issued before it no longer work. */
+  tokensValidAfter: number;
+  createdAt: string;
+}
+
+export interface UserAccounts {
+  /** @throws FhirError `conflict` when the email is taken in the practice, `invalid` for an unknown practice. */
+  create(user: UserRecord): Promise<void>;
+  get(id: string): Promise<UserRecord | undefined>;
+  findByEmail(tenant: string, email: string): Promise<UserRecord | undefined>;
+  /**
+   * Counts one failed sign-in in one statement (no lost updates between app servers); the
+   * `maxFailures`-th failure locks the account until `at + lockMs` and starts the count again.
+   */
+  recordFailedSignIn(id: string, at: number, maxFailures: number, lockMs: number): Promise<void>;
+  recordSignIn(id: string): Promise<void>;
+  setStatus(id: string, status: UserStatus, tokensValidAfter: number): Promise<void>;
+  setMfaSecret(id: string, encryptedSecret: string | undefined): Promise<void>;
+  /** Accepts TOTP time step `step` once: false when it (or a later one) was already used. */
+  useMfaStep(id: string, step: number): Promise<boolean>;
+  /** Replaces the user's recovery codes (hashes). */
+  replaceRecoveryCodes(id: string, codeHashes: readonly string[]): Promise<void>;
+  /** Marks one recovery code used; false when it does not exist or was used before. */
+  useRecoveryCode(id: string, codeHash: string, at: number): Promise<boolean>;
+  /** Whether the practice requires a second factor at sign-in. */
+  practiceRequiresMfa(practiceId: string): Promise<boolean>;
+  setPracticeRequiresMfa(practiceId: string, required: boolean): Promise<void>;
+}
