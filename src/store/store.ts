@@ -11,6 +11,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { IndexRow, SearchRequest } from '../fhir/search/types.ts';
 import type { AuditEntry, AuditLog } from './audit-log.ts';
+import type { EmergencyAccessStore } from './emergency-access.ts';
 import type { OAuthGrants } from './oauth-grants.ts';
 import type { UserAccounts } from './user-accounts.ts';
 
@@ -184,5 +185,7 @@ export interface FhirStore {
   readonly admin: AdminStore;
   /** The append-only, hash-chained audit log. */
   readonly audit: AuditLog;
+  /** Break-the-glass grants. */
+  readonly emergencyAccess: EmergencyAccessStore;
   close(): Promise<void>;
 }

@@ -7,8 +7,10 @@
  */
 import { authorize, type AccessRequest, type Interaction } from '../../domain/access/authorize.ts';
 import { boundPatients, checkInstanceAccess } from '../../domain/access/compartment-access.ts';
+import { checkRecordAccess, recordAccess } from '../../domain/access/restricted-records.ts';
+import { breakTheGlass } from './interactions/break-the-glass.ts';
 import type { AuditRecord } from '../../domain/audit/audit-sink.ts';
-import { inTransaction, type Ctx } from '../../domain/context.ts';
+import { inTransaction, reader, type Ctx } from '../../domain/context.ts';
 import { patientsInJson, patientsOf } from '../../domain/audit/patients-of.ts';
 import type { Resource } from '@medplum/fhirtypes';
 import { errors, FhirError } from '../../fhir/outcome.ts';
@@ -42,6 +44,8 @@ interface Route {
   access?: AccessRequest[];
   /** Public (metadata) or self-authorising and self-auditing (Bundles). */
   unguarded?: boolean;
+  /** Reaches a restricted record on purpose (break-the-glass), so the restricted-record check does not apply. */
+  opensRestricted?: boolean;
   run: (ctx: Ctx, req: FhirRequest, route: Route) => Promise<FhirResponse>;
 }
 
@@ -62,6 +66,9 @@ export async function dispatch(ctx: Ctx, req: FhirRequest): Promise<FhirResponse
     if (route.access === undefined) authorize(ctx, { interaction: route.interaction, resourceType: route.resourceType, id: route.id });
     else for (const access of route.access) authorize(ctx, access);
     if (boundPatients(ctx) !== undefined) await checkPatientBound(ctx, req, route);
+    else if (ctx.principal.kind === 'user' && route.id !== undefined && route.resourceType !== undefined && !route.opensRestricted) {
+      await checkRecordAccess(ctx, (await reader(ctx).readCurrent(route.resourceType, route.id))?.resource);
+    }
     if (ctx.tx === undefined && WRITES.has(route.interaction)) {
       return await ctx.store.transaction(ctx.tenant, (tx) => runAndAudit(inTransaction(ctx, tx), req, route));
     }
@@ -94,8 +101,12 @@ async function checkPatientBound(ctx: Ctx, req: FhirRequest, route: Route): Prom
 
 async function runAndAudit(ctx: Ctx, req: FhirRequest, route: Route): Promise<FhirResponse> {
   const response = await route.run(ctx, req, route);
+  const patients = patientsFor(route, req, response);
+  const access = ctx.principal.kind === 'user' ? await recordAccess(ctx) : undefined;
+  // Whatever an emergency grant opened is audited as emergency treatment, for review.
+  const purpose = access !== undefined && patients?.some((p) => access.emergency.has(p.slice('Patient/'.length))) ? 'ETREAT' : undefined;
   // A synchronous sink (the usual case in tests) costs no extra turn of the microtask queue.
-  const recorded = audit(ctx, route, 'success', idsOf(route, response), patientsFor(route, req, response), true);
+  const recorded = audit(ctx, route, 'success', idsOf(route, response), patients, true, undefined, purpose);
   if (recorded !== undefined) await recorded;
   return response;
 }
@@ -158,6 +169,10 @@ export function resolve(req: FhirRequest): Route {
       default:
         return notAllowed(req, path);
     }
+  }
+  if (segments.length === 3 && third === '$break-the-glass' && type === 'Patient') {
+    if (method !== 'POST') return notAllowed(req, path);
+    return { ...instanceRoute('operation', type, id, (c, r) => breakTheGlass(c, r, id)), action: '$break-the-glass', opensRestricted: true };
   }
   if (segments.length === 3 && third.startsWith('$')) {
     if (third !== '$validate') throw unknownOperation(third);
@@ -238,7 +253,7 @@ function unknownOperation(name: string) {
  * Records the interaction; returns what the sink returns, so that only a sink with a promise
  * costs a wait. `inTx`: as part of the ctx's transaction (success), or on its own (failure).
  */
-function audit(ctx: Ctx, route: Route, outcome: 'success' | 'failure', ids: string[] | undefined, patients: string[] | undefined, inTx: boolean, reason?: string): void | Promise<void> {
+function audit(ctx: Ctx, route: Route, outcome: 'success' | 'failure', ids: string[] | undefined, patients: string[] | undefined, inTx: boolean, reason?: string, purpose?: string): void | Promise<void> {
   const entry: AuditRecord = {
     tenant: ctx.tenant,
     principal: ctx.principal,
@@ -251,6 +266,7 @@ function audit(ctx: Ctx, route: Route, outcome: 'success' | 'failure', ids: stri
     at: new Date().toISOString(),
   };
   if (reason !== undefined) entry.reason = reason;
+  if (purpose !== undefined) entry.purpose = purpose;
   return ctx.audit.record(entry, inTx ? ctx.tx : undefined);
 }
 

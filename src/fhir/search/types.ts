@@ -111,6 +111,8 @@ export interface SearchCriterion {
   anyOf?: SearchCriterion[];
   /** Applies only to resources of these types; resources of other searched types do not match. */
   types?: string[];
+  /** Matches exactly the resources the criterion without `not` does not match. */
+  not?: boolean;
 }
 
 export interface SortKey {

@@ -11,6 +11,7 @@ import { createHarness, type ConformanceOptions } from './harness.ts';
 import { historySuite } from './history.ts';
 import { migrationsSuite } from './migrations.ts';
 import { auditSuite } from './audit.ts';
+import { emergencyAccessSuite } from './emergency-access.ts';
 import { reindexSuite } from './reindex.ts';
 import { searchCompositeSuite } from './search-composite.ts';
 import { searchDateSuite } from './search-date.ts';
@@ -44,6 +45,7 @@ export function runConformance(options: ConformanceOptions): void {
     searchIncludeSuite(h);
     reindexSuite(h);
     auditSuite(h);
+    emergencyAccessSuite(h);
     searchPagingSuite(h);
     transactionsSuite(h);
     tenancySuite(h);

@@ -24,6 +24,8 @@ import { readCurrent, readVersion } from './read.ts';
 import { reindexAll } from './reindex.ts';
 import { appendAudit, queryAudit, verifyAudit } from './audit.ts';
 import type { AuditEntry, AuditLog } from '../audit-log.ts';
+import type { EmergencyAccessStore } from '../emergency-access.ts';
+import { sqlEmergencyAccess } from './emergency-access.ts';
 import { search } from './search/search.ts';
 import { writeStatements, writeVersion, type WriteStatements } from './write.ts';
 
@@ -31,6 +33,7 @@ export class SqlStore implements FhirStore {
   readonly dialect: FhirStore['dialect'];
   readonly admin: SqlAdminStore;
   readonly audit: AuditLog;
+  readonly emergencyAccess: EmergencyAccessStore;
   private readonly statements: WriteStatements;
 
   constructor(
@@ -40,6 +43,7 @@ export class SqlStore implements FhirStore {
     this.dialect = driver.dialect.name;
     this.admin = new SqlAdminStore(driver);
     this.statements = writeStatements(driver.dialect);
+    this.emergencyAccess = sqlEmergencyAccess(driver);
     this.audit = {
       append: (entries, options) => (entries.length === 0 ? Promise.resolve() : driver.transaction((conn) => appendAudit(conn, entries), options)),
       query: (tenant, query) => queryAudit(driver.reader, checkTenant(tenant), query),

@@ -7,6 +7,7 @@
  */
 import { isAllowed } from '../../../domain/access/authorize.ts';
 import { compartmentRestriction, withinCompartment } from '../../../domain/access/compartment-access.ts';
+import { restrictionCriteria, withoutHidden } from '../../../domain/access/restricted-records.ts';
 import { type Ctx, reader } from '../../../domain/context.ts';
 import { errors, issue } from '../../../fhir/outcome.ts';
 import { isResourceType, resourceTypeNames } from '../../../fhir/definitions.ts';
@@ -82,6 +83,7 @@ async function runSearch(ctx: Ctx, req: FhirRequest, resourceTypes: string[], pa
   if (scope !== undefined) request.criteria.push(scope);
   const restriction = compartmentRestriction(ctx, resourceTypes);
   if (restriction !== undefined) request.criteria.push(restriction);
+  request.criteria.push(...(await restrictionCriteria(ctx, resourceTypes)));
   if (cursor !== undefined && cursor !== '') request.cursor = cursor;
   const countOnly = summary === 'count';
   if (countOnly) {
@@ -92,7 +94,7 @@ async function runSearch(ctx: Ctx, req: FhirRequest, resourceTypes: string[], pa
   }
   authorizeReachedTypes(ctx, request);
   const page = await reader(ctx).search(request);
-  page.included = withinCompartment(ctx, readableIncluded(ctx, page.included));
+  page.included = await withoutHidden(ctx, withinCompartment(ctx, readableIncluded(ctx, page.included)));
   if (page.includedLimit !== undefined) {
     warnings.push(issue('too-costly', `_include/_revinclude reached more resources than the ${page.includedLimit} returned per page; narrow the search or use a smaller _count`, undefined, 'warning'));
   }

@@ -52,6 +52,7 @@ export function criteriaSql(b: Binder, criteria: readonly SearchCriterion[], sco
 }
 
 function criterionSql(b: Binder, c: SearchCriterion, scope: Scope): string {
+  if (c.not) return `NOT (${criterionSql(b, { ...c, not: undefined }, scope)})`;
   if (c.types !== undefined) return typedSql(b, c, c.types, scope);
   if (c.anyOf !== undefined) return c.anyOf.length === 0 ? '1 = 0' : or(c.anyOf.map((inner) => criterionSql(b, inner, scope)));
   if (c.has) return hasSql(b, c.has, scope);

@@ -1,0 +1,115 @@
+/**
+ * Restricted records and break-the-glass, on both stores, through `dispatch`: a restricted
+ * chart and a restricted resource are invisible to staff without a care relationship (searches,
+ * counts, includes) and refused with `suppressed` when addressed; the patient's general
+ * practitioner sees them; break-the-glass opens them for an hour with a reason, is audited first
+ * and marks every access it opens as emergency treatment.
+ */
+import type { Bundle, Parameters, Resource } from '@medplum/fhirtypes';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Principal, Role } from '../../domain/access/principal.ts';
+import { storeAuditSink } from '../../domain/audit/audit-sink.ts';
+import type { Ctx } from '../../domain/context.ts';
+import { FhirError } from '../../fhir/outcome.ts';
+import { startTestApp, type TestApp } from '../test-app.ts';
+import { dispatch } from './dispatch.ts';
+import type { FhirRequest } from './fhir-request.ts';
+
+const RESTRICTED = [{ system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code: 'R' }];
+
+for (const kind of ['sqlite', 'postgres'] as const) {
+  describe(`restricted records (${kind})`, () => {
+    let t: TestApp;
+    const ids: Record<string, string> = {};
+    const staff = (role: Role, fhirUser: string, id: string): Ctx => {
+      const principal: Principal = { kind: 'user', id, tenant: t.practiceId, role, scopes: ['user/*.*'], fhirUser };
+      return { tenant: t.practiceId, principal, store: t.store, audit: storeAuditSink(t.store.audit), origin: { ip: '10.0.0.9' } };
+    };
+    const call = async (ctx: Ctx, method: FhirRequest['method'], path: string, body?: unknown) => {
+      const q = path.indexOf('?');
+      const req: FhirRequest = { method, path: q < 0 ? path : path.slice(0, q), query: new URLSearchParams(q < 0 ? '' : path.slice(q + 1)), headers: {}, baseUrl: 'http://heron.test/fhir/R4', body };
+      try {
+        const res = await dispatch(ctx, req);
+        return { status: res.status, body: res.body as (Resource & Bundle) | undefined, code: undefined as string | undefined };
+      } catch (err) {
+        if (err instanceof FhirError) return { status: err.category, body: undefined, code: err.issues[0].code as string };
+        throw err;
+      }
+    };
+    const found = (b: Bundle | undefined) => (b?.entry ?? []).filter((e) => e.search?.mode !== 'outcome').map((e) => `${e.resource!.resourceType}/${e.resource!.id}`).sort();
+
+    beforeAll(async () => {
+      t = await startTestApp({ kind });
+      const create = async (name: string, resource: object) => {
+        const res = await t.fhir('POST', (resource as Resource).resourceType, { body: resource });
+        expect(res.status, res.text).toBe(201);
+        ids[name] = `${res.body.resourceType}/${res.body.id}`;
+      };
+      await create('gp', { resourceType: 'Practitioner', name: [{ family: 'Gp' }] });
+      await create('other', { resourceType: 'Practitioner', name: [{ family: 'Other' }] });
+      await create('normal', { resourceType: 'Patient', name: [{ family: 'Normal' }] });
+      await create('secret', { resourceType: 'Patient', meta: { security: RESTRICTED }, name: [{ family: 'Staffmember' }], generalPractitioner: [{ reference: ids.gp }] });
+      const obs = (subject: string, extra: object = {}) => ({ resourceType: 'Observation', status: 'final', code: { text: 'note' }, subject: { reference: subject }, ...extra });
+      await create('normalObs', obs(ids.normal));
+      await create('labelledObs', obs(ids.normal, { meta: { security: RESTRICTED }, code: { text: 'behavioural health' } }));
+      await create('secretObs', obs(ids.secret));
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    it('hides restricted charts and resources from staff without a care relationship, in every search and count', async () => {
+      const nurse = staff('nurse', ids.other, 'nurse-1');
+      expect(found((await call(nurse, 'GET', 'Patient')).body)).toEqual([ids.normal]);
+      expect((await call(nurse, 'GET', 'Patient?_summary=count')).body!.total).toBe(1);
+      expect(found((await call(nurse, 'GET', 'Observation')).body)).toEqual([ids.normalObs]);
+      expect(found((await call(nurse, 'GET', `Patient?_id=${ids.normal.split('/')[1]}&_revinclude=Observation:subject`)).body)).toEqual([ids.normal, ids.normalObs].sort());
+      expect(found((await call(nurse, 'GET', `Observation?subject=${ids.secret}`)).body)).toEqual([]);
+      for (const path of [ids.secret, ids.secretObs, ids.labelledObs, `${ids.secretObs}/_history`]) {
+        const res = await call(nurse, 'GET', path);
+        expect([res.status, res.code], path).toEqual(['forbidden', 'suppressed']);
+      }
+      // Backend services act under their own agreement and see everything.
+      expect((await t.fhir('GET', 'Observation?_summary=count')).body.total).toBe(3);
+    });
+
+    it("the patient's general practitioner opens the restricted chart", async () => {
+      const gp = staff('physician', ids.gp, 'gp-1');
+      expect((await call(gp, 'GET', ids.secret)).status).toBe(200);
+      expect(found((await call(gp, 'GET', `Observation?subject=${ids.secret}`)).body)).toEqual([ids.secretObs]);
+      // …but not another patient's restricted resource.
+      expect((await call(gp, 'GET', ids.labelledObs)).code).toBe('suppressed');
+    });
+
+    it('break-the-glass: clinicians only, with a reason; opens for an hour; audited first and marks what it opens', async () => {
+      const nurse = staff('nurse', ids.other, 'nurse-2');
+      const patientId = ids.secret.split('/')[1];
+      const reason = (text: string) => ({ resourceType: 'Parameters', parameter: [{ name: 'reason', valueString: text }] });
+      expect((await call(staff('front-desk', ids.other, 'desk-1'), 'POST', `Patient/${patientId}/$break-the-glass`, reason('patient collapsed in the waiting room'))).status).toBe('forbidden');
+      expect((await call(nurse, 'POST', `Patient/${patientId}/$break-the-glass`, reason('urgent'))).status).toBe('invalid');
+      const granted = await call(nurse, 'POST', `Patient/${patientId}/$break-the-glass`, reason('unresponsive in clinic, need medication list'));
+      expect(granted.status).toBe(200);
+      const expires = Date.parse((granted.body as unknown as Parameters).parameter!.find((p) => p.name === 'expires')!.valueInstant!);
+      expect(expires - Date.now()).toBeGreaterThan(59 * 60 * 1000);
+
+      const after = staff('nurse', ids.other, 'nurse-2');
+      expect((await call(after, 'GET', ids.secret)).status).toBe(200);
+      expect(found((await call(after, 'GET', `Observation?subject=${ids.secret}`)).body)).toEqual([ids.secretObs]);
+      // Another nurse still does not see it.
+      expect((await call(staff('nurse', ids.other, 'nurse-3'), 'GET', ids.secret)).code).toBe('suppressed');
+
+      const trail = await t.store.audit.query(t.practiceId, { count: 20, agentId: 'nurse-2', ascending: true });
+      expect(trail.map((e) => [e.action, e.outcome, e.purpose])).toEqual([
+        ['$break-the-glass', 'failure', undefined], // the attempt without a proper reason
+        ['break-glass', 'success', 'ETREAT'],
+        ['$break-the-glass', 'success', 'ETREAT'],
+        ['read', 'success', 'ETREAT'],
+        ['search-type', 'success', 'ETREAT'],
+      ]);
+      expect(trail[0].reason).toBe('invalid');
+      expect(trail[1].reason).toBe('unresponsive in clinic, need medication list');
+      const review = await t.store.emergencyAccess.recent(t.practiceId, 0);
+      expect(review.map((g) => [g.userId, g.patient])).toEqual([['nurse-2', patientId]]);
+    });
+  });
+}
