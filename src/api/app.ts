@@ -76,7 +76,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   // One key loader for token signing and verification: the key is read from the store once.
-  const keys = signingKeysFor(deps.store);
+  const keys = signingKeysFor(deps.store, deps.secretBox);
   await app.register(authRoutes, { store: deps.store, audit: deps.audit, publicBaseUrl: deps.publicBaseUrl, keys, ...(deps.secretBox ? { secretBox: deps.secretBox } : {}) });
   await app.register(fhirRoutes, {
     prefix: FHIR_BASE_PATH,

@@ -3,13 +3,18 @@
  * in the data store so that every app server behind a load balancer signs and verifies with the
  * same key. First writer wins (`putSettingIfAbsent`), so servers starting together agree.
  *
- * The private JWK is stored as plain JSON for now; issue #4 encrypts it at rest (and adds key
- * rotation: a `kid` is already set so that several keys can coexist in the JWKS later).
+ * With a secret box (the server's secret key, `HERON_SECRET_KEY` or the key file) the private JWK
+ * is stored sealed (AES-256-GCM) under its own setting, so a copy of the database alone cannot
+ * mint tokens; without one (PostgreSQL without `HERON_SECRET_KEY`, tests) it is stored as JSON
+ * and the server says so at start. A `kid` is set so several keys can coexist in the JWKS later.
  */
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import type { SecretBox } from '../../domain/users/secret-box.ts';
 import type { FhirStore } from '../../store/store.ts';
 
 export const SIGNING_KEY_SETTING = 'jwt-signing-key';
+/** The sealed key's own setting: switching to sealed storage starts a new key rather than trusting an unsealed one. */
+export const SEALED_SIGNING_KEY_SETTING = 'jwt-signing-key-sealed';
 export const SIGNING_ALG = 'ES256';
 
 export interface SigningKeys {
@@ -21,10 +26,17 @@ export interface SigningKeys {
 }
 
 /** Loads the deployment's signing key from the store, creating it if this is the first start. */
-export async function loadSigningKeys(store: FhirStore): Promise<SigningKeys> {
-  const existing = await store.admin.getSetting(SIGNING_KEY_SETTING);
-  const stored = existing ?? (await store.admin.putSettingIfAbsent(SIGNING_KEY_SETTING, JSON.stringify(await newPrivateJwk())));
-  const privateJwk = JSON.parse(stored) as JWK;
+export async function loadSigningKeys(store: FhirStore, box?: SecretBox): Promise<SigningKeys> {
+  const setting = box ? SEALED_SIGNING_KEY_SETTING : SIGNING_KEY_SETTING;
+  const existing = await store.admin.getSetting(setting);
+  const stored = existing ?? (await store.admin.putSettingIfAbsent(setting, seal(box, JSON.stringify(await newPrivateJwk()))));
+  let text: string;
+  try {
+    text = box ? box.open(stored, SEALED_SIGNING_KEY_SETTING) : stored;
+  } catch {
+    throw new Error(`The token signing key cannot be decrypted: HERON_SECRET_KEY (or the data directory's secret-key file) is not the key it was sealed with`);
+  }
+  const privateJwk = JSON.parse(text) as JWK;
   if (privateJwk.kty !== 'EC' || privateJwk.crv !== 'P-256' || !privateJwk.d || !privateJwk.kid) {
     throw new Error(`Setting ${SIGNING_KEY_SETTING} does not hold a P-256 private JWK with a kid`);
   }
@@ -38,10 +50,10 @@ export async function loadSigningKeys(store: FhirStore): Promise<SigningKeys> {
  * A memoised `loadSigningKeys` for one store: the key is read once per process and reused for
  * every request. A failed load is not remembered, so a database hiccup at start heals itself.
  */
-export function signingKeysFor(store: FhirStore): () => Promise<SigningKeys> {
+export function signingKeysFor(store: FhirStore, box?: SecretBox): () => Promise<SigningKeys> {
   let loading: Promise<SigningKeys> | undefined;
   return () => {
-    loading ??= loadSigningKeys(store).catch((error: unknown) => {
+    loading ??= loadSigningKeys(store, box).catch((error: unknown) => {
       loading = undefined;
       throw error;
     });
@@ -54,4 +66,8 @@ async function newPrivateJwk(): Promise<JWK> {
   const jwk = await exportJWK(privateKey);
   const kid = await calculateJwkThumbprint({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y });
   return { ...jwk, kid, alg: SIGNING_ALG };
+}
+
+function seal(box: SecretBox | undefined, json: string): string {
+  return box ? box.seal(json, SEALED_SIGNING_KEY_SETTING) : json;
 }
