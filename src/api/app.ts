@@ -5,6 +5,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import pino from 'pino';
 import type { AuditSink } from '../domain/audit/audit-sink.ts';
+import type { AccountLinkSender } from '../domain/users/link-sender.ts';
 import type { SecretBox } from '../domain/users/secret-box.ts';
 import type { FhirStore } from '../store/store.ts';
 import { signingKeysFor } from './auth/keys.ts';
@@ -31,6 +32,8 @@ export interface AppDeps {
   limits?: AppLimits;
   /** Encrypts TOTP seeds (key from HERON_SECRET_KEY or the data directory's key file); MFA is unavailable without it. */
   secretBox?: SecretBox;
+  /** Sends invitation and password-reset links; by default they are written to the log (development). */
+  linkSender?: AccountLinkSender;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -77,7 +80,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // One key loader for token signing and verification: the key is read from the store once.
   const keys = signingKeysFor(deps.store, deps.secretBox);
-  await app.register(authRoutes, { store: deps.store, audit: deps.audit, publicBaseUrl: deps.publicBaseUrl, keys, ...(deps.secretBox ? { secretBox: deps.secretBox } : {}) });
+  await app.register(authRoutes, { store: deps.store, audit: deps.audit, publicBaseUrl: deps.publicBaseUrl, keys, ...(deps.secretBox ? { secretBox: deps.secretBox } : {}), ...(deps.linkSender ? { linkSender: deps.linkSender } : {}) });
   await app.register(fhirRoutes, {
     prefix: FHIR_BASE_PATH,
     buildCtx: createContextBuilder({ store: deps.store, audit: deps.audit, publicBaseUrl: deps.publicBaseUrl, keys, onBackgroundError: (err) => app.log.error({ err }, 'background work of a request failed') }),

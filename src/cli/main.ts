@@ -132,11 +132,16 @@ function buildProgram(rt: Runtime, setExitCode: (code: number) => void): Command
     .requiredOption('--practice <practice>', 'practice id or name')
     .requiredOption('--scopes <scopes>', 'space-separated SMART scopes, e.g. "system/*.*"')
     .option('--name <name>', 'a name to recognise the client by')
-    .option('--json', 'print {"client_id": …, "client_secret": …}')
+    .option('--jwks-url <url>', 'authenticate with signed assertions (private_key_jwt) checked against the JWK Set at this https URL; no secret')
+    .option('--jwks-file <file>', 'authenticate with signed assertions checked against the public JWK Set in this file; no secret')
+    .option('--json', 'print {"client_id": …, "client_secret": …} (no client_secret with --jwks-…)')
     .action(async (flags) => {
       const { clientCreateCommand } = await import('./commands/client-create.ts');
       await withStore(storage(flags), ({ store }) =>
-        clientCreateCommand({ store, terminal: rt.terminal }, { practice: flags.practice, scopes: flags.scopes, name: flags.name, json: flags.json }),
+        clientCreateCommand(
+          { store, terminal: rt.terminal },
+          { practice: flags.practice, scopes: flags.scopes, name: flags.name, jwksUrl: flags.jwksUrl, jwksFile: flags.jwksFile, json: flags.json },
+        ),
       );
     });
 
@@ -156,6 +161,26 @@ function buildProgram(rt: Runtime, setExitCode: (code: number) => void): Command
         userCreateCommand(
           { store, terminal: rt.terminal },
           { practice: flags.practice, role: flags.role, email: flags.email, password: flags.password, fhirUser: flags.fhirUser, patients: flags.patient, json: flags.json },
+        ),
+      );
+    });
+
+  storageOptions(user.command('invite'))
+    .description('create an account the person activates by setting their password at a one-time link (printed; valid 7 days)')
+    .requiredOption('--practice <practice>', 'practice id or name')
+    .requiredOption('--role <role>', 'physician, nurse, medical-assistant, front-desk, billing, practice-admin, patient or proxy')
+    .requiredOption('--email <email>', 'sign-in email (unique in the practice)')
+    .option('--fhir-user <reference>', 'the FHIR resource the user is, e.g. Practitioner/123')
+    .option('--patient <id>', 'Patient id of a patient account, or one a proxy acts for (repeatable)', collect, undefined)
+    .option('--public-url <url>', 'URL people reach Heron at, for the link (env HERON_PUBLIC_URL; default http://localhost:8080)')
+    .option('--json', 'print {"id": …, "link": …, "expires_at": …}')
+    .action(async (flags) => {
+      const { userInviteCommand } = await import('./commands/user-invite.ts');
+      const publicUrl = flags.publicUrl ?? rt.env.HERON_PUBLIC_URL ?? 'http://localhost:8080';
+      await withStore(storage(flags), ({ store }) =>
+        userInviteCommand(
+          { store, terminal: rt.terminal },
+          { practice: flags.practice, role: flags.role, email: flags.email, fhirUser: flags.fhirUser, patients: flags.patient, publicUrl, json: flags.json },
         ),
       );
     });

@@ -29,6 +29,8 @@ export interface GrantRecord {
   userId: string;
   scope: string;
   patient?: string;
+  /** The encounter context of an EHR launch. */
+  encounter?: string;
   createdAt: number;
   /** Absolute end of the grant: no refresh token outlives it. */
   expiresAt: number;
@@ -54,18 +56,31 @@ export interface RefreshTokenRecord {
   expiresAt: number;
 }
 
+/** An EHR launch: a signed-in staff member opened an app for a patient (SMART EHR launch). */
+export interface LaunchRecord {
+  launchHash: string;
+  tenant: string;
+  clientId: string;
+  userId: string;
+  patient: string;
+  encounter?: string;
+  expiresAt: number;
+}
+
 export interface OAuthGrants {
   /** Stores a request, deleting requests that have expired. */
   putRequest(request: AuthorizationRequestRecord, now: number): Promise<void>;
   getRequest(id: string): Promise<AuthorizationRequestRecord | undefined>;
   /** Moves a request on from `fromStage`; false when another request already did (double submit). */
-  advanceRequest(id: string, fromStage: string, changes: { stage: string; csrf: string; userId?: string }): Promise<boolean>;
+  advanceRequest(id: string, fromStage: string, changes: { stage: string; csrf: string; userId?: string; params?: string }): Promise<boolean>;
   /** Deletes a request; false when it was already gone (consumed by a concurrent submit). */
   deleteRequest(id: string): Promise<boolean>;
 
   createGrant(grant: GrantRecord): Promise<void>;
   getGrant(id: string): Promise<GrantRecord | undefined>;
   revokeGrant(id: string, at: number): Promise<void>;
+  /** Revokes every live grant of a user (sign-out everywhere); returns how many. */
+  revokeUserGrants(tenant: string, userId: string, at: number): Promise<number>;
 
   createCode(code: CodeRecord): Promise<void>;
   /** Marks the code used and returns it with whether this was its first use. */
@@ -75,4 +90,16 @@ export interface OAuthGrants {
   /** Marks the refresh token used and returns it with whether this was its first use. */
   useRefreshToken(tokenHash: string, at: number): Promise<{ token: RefreshTokenRecord; firstUse: boolean } | undefined>;
   getRefreshToken(tokenHash: string): Promise<(RefreshTokenRecord & { usedAt?: number }) | undefined>;
+
+  /**
+   * Records a client assertion's `jti` (already scoped to its client by the caller) until
+   * `expiresAt`, deleting expired ones; false when it is recorded already (a replay).
+   */
+  useAssertionJti(jtiKey: string, expiresAt: number, now: number): Promise<boolean>;
+
+  /** Stores a launch, deleting expired ones. */
+  createLaunch(launch: LaunchRecord, now: number): Promise<void>;
+  getLaunch(launchHash: string): Promise<(LaunchRecord & { usedAt?: number }) | undefined>;
+  /** Marks the launch used; false when it was already used (single use). */
+  useLaunch(launchHash: string, at: number): Promise<boolean>;
 }

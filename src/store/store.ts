@@ -131,6 +131,10 @@ export interface OAuthClient {
   redirectUris?: string[];
   /** An app without a secret; it proves itself with PKCE only. */
   public?: boolean;
+  /** Public keys (a JWK Set, JSON) that check the client's signed assertions (`private_key_jwt`). */
+  jwks?: string;
+  /** Where the client publishes its JWK Set instead (`private_key_jwt`). */
+  jwksUrl?: string;
 }
 
 /** Rows that belong to the server rather than to a practice's clinical record. */

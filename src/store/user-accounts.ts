@@ -4,7 +4,20 @@
  * lockout, which role needs what) live in `src/domain/users`.
  */
 
-export type UserStatus = 'active' | 'disabled';
+/** `invited`: created by an invitation, not yet able to sign in (no password of their own). */
+export type UserStatus = 'active' | 'disabled' | 'invited';
+
+export type AccountTokenPurpose = 'invite' | 'reset';
+
+/** A one-time link (invitation or password reset), stored only as the SHA-256 of its secret. */
+export interface AccountTokenRecord {
+  tokenHash: string;
+  tenant: string;
+  userId: string;
+  purpose: AccountTokenPurpose;
+  createdAt: number;
+  expiresAt: number;
+}
 
 export interface UserRecord {
   id: string;
@@ -42,6 +55,22 @@ export interface UserAccounts {
   recordFailedSignIn(id: string, at: number, maxFailures: number, lockMs: number): Promise<void>;
   recordSignIn(id: string): Promise<void>;
   setStatus(id: string, status: UserStatus, tokensValidAfter: number): Promise<void>;
+  /** Ends every token issued before `at` (sign-out everywhere). */
+  setTokensValidAfter(id: string, at: number): Promise<void>;
+  /**
+   * Sets a new password hash, makes the account active (an invited one) unless it is disabled,
+   * clears the lockout and ends every earlier token.
+   */
+  setPassword(id: string, passwordHash: string, tokensValidAfter: number): Promise<void>;
+  createAccountToken(token: AccountTokenRecord): Promise<void>;
+  /**
+   * Uses a one-time link: marks it used when it exists, has `purpose`, is unused and unexpired
+   * at `at`; returns it then, undefined otherwise. One statement decides, so two submits of the
+   * same link cannot both succeed.
+   */
+  useAccountToken(tokenHash: string, purpose: AccountTokenPurpose, at: number): Promise<AccountTokenRecord | undefined>;
+  /** The link, if it could still be used at `at` (to show the form). */
+  peekAccountToken(tokenHash: string, at: number): Promise<AccountTokenRecord | undefined>;
   setMfaSecret(id: string, encryptedSecret: string | undefined): Promise<void>;
   /** Accepts TOTP time step `step` once: false when it (or a later one) was already used. */
   useMfaStep(id: string, step: number): Promise<boolean>;

@@ -120,7 +120,11 @@ describe('OAuth token endpoint and authenticator', () => {
     expect(narrow.statusCode, narrow.body).toBe(200);
     expect(narrow.json().scope).toBe('system/Observation.rs system/Patient.c');
     expect(decodeJwt(narrow.json().access_token).scope).toBe('system/Observation.rs system/Patient.c');
-    for (const scope of ['system/Observation.write', 'system/*.*', 'user/*.*', 'system/Patient.read launch']) {
+    // The intersection: what was not registered is left out of the grant.
+    const mixed = await tokenRequest(form({ grant_type: 'client_credentials', scope: 'system/Patient.read launch system/*.*' }), auth);
+    expect(mixed.statusCode, mixed.body).toBe(200);
+    expect(mixed.json().scope).toBe('system/Patient.read');
+    for (const scope of ['system/Observation.write', 'system/*.*', 'user/*.*', 'launch']) {
       const wide = await tokenRequest(form({ grant_type: 'client_credentials', scope }), auth);
       expect(wide.statusCode, scope).toBe(400);
       expect(wide.json().error).toBe('invalid_scope');
@@ -147,11 +151,12 @@ describe('OAuth token endpoint and authenticator', () => {
         introspection_endpoint: `${ROOT}/oauth2/introspect`,
         grant_types_supported: ['authorization_code', 'client_credentials', 'refresh_token'],
         code_challenge_methods_supported: ['S256'],
-        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+        token_endpoint_auth_signing_alg_values_supported: expect.arrayContaining(['RS384', 'ES384']),
       });
       expect(res.json().capabilities).toEqual(expect.arrayContaining(['launch-standalone', 'client-public', 'client-confidential-symmetric', 'sso-openid-connect', 'permission-v2']));
-      // Only what works: no EHR launch, no asymmetric client authentication.
-      expect(res.json().capabilities).not.toContain('launch-ehr');
+      // Only what works: asymmetric client authentication is for backend services, not apps.
+      expect(res.json().capabilities).toContain('launch-ehr');
       expect(res.json().capabilities).not.toContain('client-confidential-asymmetric');
     }
   });

@@ -7,6 +7,10 @@
  *    (`oauth_requests`) and bound to this browser by a cookie; the sign-in form is shown.
  * 2. `POST /oauth2/authorize/sign-in` checks email and password (lockout, `domain/users/sign-in`),
  *    then `/oauth2/authorize/mfa` the second factor when the user has one or the practice requires it.
+ *    A staff member who asked for `launch/patient` without an EHR launch then picks the patient
+ *    (`/oauth2/authorize/patient`, a search by name within the practice); in an EHR launch
+ *    (`launch=`, see `ehr-launch.ts`) the patient comes from the launch, whose user must be the
+ *    one who signed in.
  * 3. `POST /oauth2/authorize/consent` records what the user allowed (a grant) and redirects to the
  *    app with a single-use code, valid 10 minutes and stored hashed.
  *
@@ -23,12 +27,15 @@ import { checkPassword, completeSignIn, SIGN_IN_FAILED } from '../../domain/user
 import type { AuthorizationRequestRecord } from '../../store/oauth-grants.ts';
 import type { FhirStore, OAuthClient } from '../../store/store.ts';
 import type { UserRecord } from '../../store/user-accounts.ts';
+import type { Ctx } from '../../domain/context.ts';
+import { FhirError } from '../../fhir/outcome.ts';
+import { dispatch } from '../fhir/dispatch.ts';
 import { fhirBaseFor } from './access-token.ts';
 import type { FailureLimiter } from './failure-limiter.ts';
 import type { MfaStep } from './mfa-step.ts';
 import { hashOpaque, newOpaqueToken, sameSecret } from './opaque-token.ts';
 import type { OAuthErrorCode } from './oauth-request.ts';
-import { consentPage, errorPage, sendPage, signInPage, type ConsentScope, type FormContext } from './sign-in-pages.ts';
+import { consentPage, errorPage, patientPickerPage, sendPage, signInPage, type ConsentScope, type FormContext, type PatientChoice } from './sign-in-pages.ts';
 import { GRANT_MAX_AGE_MS } from './user-tokens.ts';
 
 /** How long the sign-in and consent pages may take, from the app's redirect to the consent. */
@@ -57,6 +64,10 @@ export interface PendingAuthorization {
   state: string;
   codeChallenge: string;
   nonce?: string;
+  /** SHA-256 of the EHR launch token, in an EHR launch. */
+  launch?: string;
+  /** The patient a staff member picked (standalone launch with `launch/patient`). */
+  patient?: string;
 }
 
 /** A stored request, loaded and checked for the current form post. */
@@ -98,7 +109,7 @@ export function startAuthorization(deps: AuthorizationDeps) {
     }
     const state = read('state');
     try {
-      const pending = checkRequest(deps, request, client, read, redirectUri);
+      const pending = await checkRequest(deps, request, client, read, redirectUri);
       const browserSecret = newOpaqueToken();
       const csrf = newOpaqueToken();
       const id = newOpaqueToken();
@@ -116,7 +127,13 @@ export function startAuthorization(deps: AuthorizationDeps) {
   };
 }
 
-function checkRequest(deps: AuthorizationDeps, request: FastifyRequest, client: OAuthClient, read: (name: string) => string | undefined, redirectUri: string): PendingAuthorization {
+async function checkRequest(
+  deps: AuthorizationDeps,
+  request: FastifyRequest,
+  client: OAuthClient,
+  read: (name: string) => string | undefined,
+  redirectUri: string,
+): Promise<PendingAuthorization> {
   if (read('response_type') !== 'code') throw new RedirectError('unsupported_response_type', 'Only response_type=code is supported');
   const state = read('state');
   if (!state) throw new RedirectError('invalid_request', 'state is required');
@@ -127,7 +144,15 @@ function checkRequest(deps: AuthorizationDeps, request: FastifyRequest, client: 
   const aud = read('aud');
   const expectedAud = fhirBaseFor(deps.serverRoot(request));
   if (aud === undefined || aud.replace(/\/+$/, '') !== expectedAud) throw new RedirectError('invalid_request', `aud must be this server's FHIR base URL, ${expectedAud}`);
-  if (read('launch') !== undefined) throw new RedirectError('invalid_request', 'EHR launch is not supported yet; use the standalone launch');
+  const launchToken = read('launch');
+  let launch: string | undefined;
+  if (launchToken !== undefined) {
+    launch = hashOpaque(launchToken);
+    const stored = launchToken.length <= 256 ? await deps.store.admin.grants.getLaunch(launch) : undefined;
+    if (!stored || stored.usedAt !== undefined || stored.expiresAt <= now(deps) || stored.clientId !== client.clientId) {
+      throw new RedirectError('invalid_request', 'The launch is unknown, expired, already used or for another app');
+    }
+  }
   if (read('prompt') === 'none') throw new RedirectError('login_required', 'Heron always asks the user to sign in');
   const nonce = read('nonce');
   if (nonce !== undefined && nonce.length > 512) throw new RedirectError('invalid_request', 'nonce is too long');
@@ -135,14 +160,15 @@ function checkRequest(deps: AuthorizationDeps, request: FastifyRequest, client: 
   // Scopes the app is not registered for, or Heron does not know, are left out (RFC 6749 §3.3
   // lets the server grant less); the consent page shows what remains.
   const registered = parseAppScopes(client.scopes);
-  const scope = splitScopes(read('scope') ?? '')
-    .filter((word) => {
-      const parsed = parseAppScope(word);
-      return parsed !== undefined && appScopeCovered(parsed, registered);
-    })
-    .join(' ');
+  // The launch scope means something only with a launch to go with it.
+  const words = splitScopes(read('scope') ?? '').filter((word) => {
+    const parsed = parseAppScope(word);
+    return parsed !== undefined && appScopeCovered(parsed, registered) && (word !== 'launch' || launch !== undefined);
+  });
+  if (launch !== undefined && !words.includes('launch')) throw new RedirectError('invalid_scope', 'An EHR launch needs the launch scope');
+  const scope = words.join(' ');
   if (!scope) throw new RedirectError('invalid_scope', 'None of the requested scopes is available to this app');
-  return { redirectUri, scope, state, codeChallenge: challenge, ...(nonce !== undefined ? { nonce } : {}) };
+  return { redirectUri, scope, state, codeChallenge: challenge, ...(nonce !== undefined ? { nonce } : {}), ...(launch !== undefined ? { launch } : {}) };
 }
 
 /** `POST /oauth2/authorize/sign-in`. */
@@ -186,12 +212,30 @@ export function signInStep(deps: AuthorizationDeps) {
  */
 export async function showConsent(deps: AuthorizationDeps, reply: FastifyReply, loaded: LoadedRequest, user: UserRecord, fromStage: string): Promise<void> {
   const csrf = newOpaqueToken();
-  if (!(await deps.store.admin.grants.advanceRequest(loaded.row.id, fromStage, { stage: 'consent', csrf, userId: user.id }))) {
+  const { pending } = loaded;
+  let contextPatient = pending.patient;
+  if (pending.launch !== undefined) {
+    const launch = await deps.store.admin.grants.getLaunch(pending.launch);
+    contextPatient = launch?.patient;
+    // The launch was made by a signed-in user for this app; another person signing in must not inherit its patient.
+    if (!launch || launch.userId !== user.id || launch.usedAt !== undefined || launch.expiresAt <= now(deps)) {
+      await deps.store.admin.grants.deleteRequest(loaded.row.id);
+      return sendPage(reply, 400, errorPage('Launch not valid', 'This launch was started by another user, has expired or was already used. Open the app from the chart again.'));
+    }
+  } else if (!isPatientFacing(user) && pending.patient === undefined && splitScopes(pending.scope).includes('launch/patient')) {
+    if (!(await deps.store.admin.grants.advanceRequest(loaded.row.id, fromStage, { stage: 'pick-patient', csrf, userId: user.id }))) {
+      return sendPage(reply, 400, errorPage('Sign-in expired', 'This sign-in was already used. Return to the app and start again.'));
+    }
+    return sendPage(reply, 200, patientPickerPage({ ...loaded.form, csrf }));
+  }
+  const params = fromStage === 'pick-patient' ? JSON.stringify(pending) : undefined;
+  if (!(await deps.store.admin.grants.advanceRequest(loaded.row.id, fromStage, { stage: 'consent', csrf, userId: user.id, ...(params !== undefined ? { params } : {}) }))) {
     return sendPage(reply, 400, errorPage('Sign-in expired', 'This sign-in was already used. Return to the app and start again.'));
   }
-  const offered = offeredScopes(loaded.pending.scope, user);
+  const offered = offeredScopes(loaded.pending.scope, user, hasPatientContext(loaded.pending));
   const patientFacing = isPatientFacing(user);
   const describe = (s: AppScope): ConsentScope => ({ scope: s.text, words: describeScope(s, patientFacing) });
+  const patientNote = !patientFacing && contextPatient !== undefined ? { patientNote: `Patient/${contextPatient}` } : {};
   const offline = offered.find((s) => s.text === 'offline_access');
   return sendPage(
     reply,
@@ -203,6 +247,7 @@ export async function showConsent(deps: AuthorizationDeps, reply: FastifyReply, 
       scopes: offered.filter((s) => s.text !== 'offline_access').map(describe),
       ...(offline ? { offline: describe(offline) } : {}),
       ...(user.role === 'proxy' ? { patients: user.patients ?? [] } : {}),
+      ...patientNote,
       redirectUri: loaded.pending.redirectUri,
     }),
     loaded.pending.redirectUri,
@@ -227,10 +272,19 @@ export function consentStep(deps: AuthorizationDeps) {
     }
 
     const ticked = new Set(form.getAll('scope'));
-    const granted = offeredScopes(pending.scope, user).filter((s) => ticked.has(s.text));
+    const granted = offeredScopes(pending.scope, user, hasPatientContext(pending)).filter((s) => ticked.has(s.text));
     if (granted.length === 0) return redirectWithError(reply, pending.redirectUri, 'access_denied', 'The user allowed no scope', pending.state);
     let patient: string | undefined;
-    if (user.role === 'patient') patient = user.patients?.[0];
+    let encounter: string | undefined;
+    if (pending.launch !== undefined) {
+      const launch = await deps.store.admin.grants.getLaunch(pending.launch);
+      if (!launch || launch.userId !== user.id || launch.expiresAt <= now(deps) || !(await deps.store.admin.grants.useLaunch(pending.launch, now(deps)))) {
+        return redirectWithError(reply, pending.redirectUri, 'access_denied', 'The launch has expired or was already used', pending.state);
+      }
+      patient = launch.patient;
+      encounter = launch.encounter;
+    } else if (!isPatientFacing(user)) patient = pending.patient;
+    else if (user.role === 'patient') patient = user.patients?.[0];
     else if (user.role === 'proxy') {
       const chosen = form.get('patient') ?? (user.patients?.length === 1 ? user.patients[0] : undefined);
       if (chosen === undefined || !(user.patients ?? []).includes(chosen)) return redirectWithError(reply, pending.redirectUri, 'access_denied', 'No patient was chosen', pending.state);
@@ -246,6 +300,7 @@ export function consentStep(deps: AuthorizationDeps) {
       userId: user.id,
       scope: granted.map((s) => s.text).join(' '),
       ...(patient !== undefined ? { patient } : {}),
+      ...(encounter !== undefined ? { encounter } : {}),
       createdAt: at,
       expiresAt: at + GRANT_MAX_AGE_MS,
     });
@@ -269,16 +324,80 @@ export function consentStep(deps: AuthorizationDeps) {
 }
 
 /**
- * The scopes the consent page offers this user: a staff member has no patient context in a
- * standalone launch (there is no patient picker yet), so `patient/` scopes and `launch/patient`
- * are not offered to staff.
+ * The scopes the consent page offers this user: a staff member without a patient context (no
+ * EHR launch, no picked patient) is offered no `patient/` scopes and no launch scopes, which
+ * would have no record to apply to.
  */
-export function offeredScopes(scope: string, user: UserRecord): AppScope[] {
-  const patientFacing = isPatientFacing(user);
+export function offeredScopes(scope: string, user: UserRecord, patientContext: boolean): AppScope[] {
+  const withPatient = isPatientFacing(user) || patientContext;
   return splitScopes(scope)
     .map((w) => parseAppScope(w))
     .filter((s): s is AppScope => s !== undefined)
-    .filter((s) => patientFacing || !(s.text === 'launch/patient' || (s.kind === 'resource' && s.context === 'patient')));
+    .filter((s) => withPatient || !(s.text === 'launch/patient' || s.text === 'launch' || (s.kind === 'resource' && s.context === 'patient')));
+}
+
+function hasPatientContext(pending: PendingAuthorization): boolean {
+  return pending.launch !== undefined || pending.patient !== undefined;
+}
+
+const PICKER_RESULTS = 20;
+const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+
+/**
+ * `POST /oauth2/authorize/patient`: the patient picker of a staff member's standalone launch.
+ * A search (`q`) lists patients of the practice by name; a choice (`patient`) moves on to
+ * consent. Both go through the FHIR API as the signed-in user (their role decides, the search is
+ * audited), never further than Patient demographics.
+ */
+export function pickPatientStep(deps: AuthorizationDeps) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const form = formOf(request.body);
+    const loaded = await loadRequest(deps, request, form, 'pick-patient');
+    if (typeof loaded === 'string') return sendPage(reply, 400, errorPage('Sign-in expired', loaded));
+    const user = loaded.row.userId === undefined ? undefined : await deps.store.admin.users.get(loaded.row.userId);
+    if (!user || user.status !== 'active' || isPatientFacing(user)) return sendPage(reply, 400, errorPage('Sign-in expired', 'Return to the app and start again.'));
+    const ctx: Ctx = {
+      tenant: user.tenant,
+      principal: { kind: 'user', id: user.id, tenant: user.tenant, role: user.role as Role, scopes: ['user/Patient.rs'], clientId: loaded.client.clientId, ...(user.fhirUser ? { fhirUser: user.fhirUser } : {}) },
+      store: deps.store,
+      audit: deps.audit,
+      origin: { ip: request.ip, userAgent: request.headers['user-agent'] },
+    };
+    const base = fhirBaseFor(deps.serverRoot(request));
+    const chosen = form.get('patient');
+    if (chosen) {
+      const found = FHIR_ID.test(chosen) ? await fhirGet(ctx, base, `Patient/${chosen}`) : undefined;
+      if (found?.status === 200) return showConsent(deps, reply, { ...loaded, pending: { ...loaded.pending, patient: chosen } }, user, 'pick-patient');
+    }
+    const q = (form.get('q') ?? '').trim().slice(0, 100);
+    let results: PatientChoice[] = [];
+    if (q) {
+      const bundle = (await fhirGet(ctx, base, 'Patient', new URLSearchParams({ name: q, _count: String(PICKER_RESULTS) })))?.body as
+        | { entry?: { resource?: { id?: string; name?: { text?: string; family?: string; given?: string[] }[]; birthDate?: string } }[] }
+        | undefined;
+      results = (bundle?.entry ?? []).flatMap((e) => {
+        const r = e.resource;
+        if (!r?.id) return [];
+        const name = r.name?.[0];
+        const label = name?.text ?? [...(name?.given ?? []), name?.family ?? ''].join(' ').trim();
+        return [{ id: r.id, label: label || `Patient/${r.id}`, ...(r.birthDate ? { birthDate: r.birthDate } : {}) }];
+      });
+    }
+    const csrf = newOpaqueToken();
+    if (!(await deps.store.admin.grants.advanceRequest(loaded.row.id, 'pick-patient', { stage: 'pick-patient', csrf }))) {
+      return sendPage(reply, 400, errorPage('Sign-in expired', 'This sign-in was already used. Return to the app and start again.'));
+    }
+    return sendPage(reply, 200, patientPickerPage({ ...loaded.form, csrf, q, results, ...(chosen ? { error: 'That patient was not found.' } : {}) }));
+  };
+}
+
+async function fhirGet(ctx: Ctx, baseUrl: string, path: string, query = new URLSearchParams()) {
+  try {
+    return await dispatch(ctx, { method: 'GET', path, query, headers: {}, baseUrl });
+  } catch (error) {
+    if (error instanceof FhirError) return undefined;
+    throw error;
+  }
 }
 
 function isPatientFacing(user: UserRecord): boolean {

@@ -1,12 +1,15 @@
 /**
  * What the OAuth endpoints (token, revocation, introspection) share: the RFC 6749 error value,
  * form parameters, and client authentication — `client_secret_basic`/`client_secret_post` for
- * confidential clients, only a `client_id` for public apps (RFC 6749 §2.3, SMART "client-public").
+ * confidential clients, `private_key_jwt` (a signed assertion) for clients registered with
+ * public keys, only a `client_id` for public apps (RFC 6749 §2.3, RFC 7523, SMART "client-public").
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authenticateClient } from '../../domain/clients/authenticate-client.ts';
 import type { FhirStore, OAuthClient } from '../../store/store.ts';
+import { AssertionRejected, claimedClientId, JWT_BEARER_ASSERTION, verifyClientAssertion } from './client-assertion.ts';
 import type { FailureLimiter } from './failure-limiter.ts';
+import type { JwksFetcher } from './jwks-fetch.ts';
 
 export type OAuthErrorCode =
   | 'invalid_request'
@@ -16,6 +19,7 @@ export type OAuthErrorCode =
   | 'unsupported_grant_type'
   | 'unsupported_token_type'
   | 'invalid_scope'
+  | 'invalid_token'
   | 'access_denied'
   | 'unsupported_response_type'
   | 'server_error';
@@ -87,7 +91,16 @@ export function clientCredentials(authorization: string | undefined, params: Map
 export interface ClientAuthDeps {
   store: FhirStore;
   limiter: FailureLimiter;
+  /** Fetches registered JWKS URLs; without it, assertions with remote keys fail. */
+  jwks?: JwksFetcher;
+  /** The server root; assertions must be addressed to `<root>/oauth2/token`. */
+  serverRoot: (request: FastifyRequest) => string;
+  now?: () => number;
 }
+
+const noRemoteKeys: JwksFetcher = {
+  get: () => Promise.reject(new Error('JWKS URLs are not configured')),
+};
 
 /**
  * Authenticates the calling client. A confidential client must present its secret; with
@@ -95,6 +108,7 @@ export interface ClientAuthDeps {
  * Failures count against the client id and the address, as at the client_credentials grant.
  */
 export async function authenticateCaller(deps: ClientAuthDeps, request: FastifyRequest, params: Map<string, string>, allowPublic: boolean): Promise<OAuthClient> {
+  if (params.has('client_assertion_type') || params.has('client_assertion')) return authenticateByAssertion(deps, request, params);
   const hasSecret = request.headers.authorization !== undefined || single(params, 'client_secret') !== undefined;
   if (!hasSecret && allowPublic) {
     const clientId = single(params, 'client_id');
@@ -115,6 +129,37 @@ export async function authenticateCaller(deps: ClientAuthDeps, request: FastifyR
   if (!client) {
     deps.limiter.recordFailure(limitKeys);
     throw new OAuthError(401, 'invalid_client', 'Client authentication failed', BASIC_CHALLENGE);
+  }
+  return client;
+}
+
+/**
+ * `private_key_jwt`. Unlike a secret, a bad assertion costs no argon2 work, but failures still
+ * count against the client id and address so that key and jti guessing is throttled alike.
+ */
+async function authenticateByAssertion(deps: ClientAuthDeps, request: FastifyRequest, params: Map<string, string>): Promise<OAuthClient> {
+  const failed = () => new OAuthError(401, 'invalid_client', 'Client authentication failed');
+  if (request.headers.authorization !== undefined || params.has('client_secret')) throw new OAuthError(400, 'invalid_request', 'Use one client authentication method, not both');
+  if (single(params, 'client_assertion_type') !== JWT_BEARER_ASSERTION) throw new OAuthError(401, 'invalid_client', `client_assertion_type must be ${JWT_BEARER_ASSERTION}`);
+  const assertion = single(params, 'client_assertion');
+  if (assertion === undefined) throw new OAuthError(401, 'invalid_client', 'client_assertion is required');
+  const clientId = claimedClientId(assertion);
+  const postId = single(params, 'client_id');
+  if (clientId === undefined || (postId !== undefined && postId !== clientId)) throw failed();
+  const limitKeys = [`client:${clientId}`, `ip:${request.ip}`];
+  const retryAfter = deps.limiter.blockedFor(limitKeys);
+  if (retryAfter !== undefined) {
+    throw new OAuthError(429, 'invalid_client', 'Too many failed client authentications; try again later', { 'retry-after': String(retryAfter) });
+  }
+  const client = await deps.store.admin.getClient(clientId);
+  try {
+    if (!client || !(await deps.store.admin.getPractice(client.practiceId))) throw new AssertionRejected('unknown client');
+    await verifyClientAssertion({ store: deps.store, jwks: deps.jwks ?? noRemoteKeys, ...(deps.now ? { now: deps.now } : {}) }, client, assertion, `${deps.serverRoot(request)}/oauth2/token`);
+  } catch (error) {
+    if (!(error instanceof AssertionRejected)) throw error;
+    deps.limiter.recordFailure(limitKeys);
+    request.log.info({ clientId, reason: error.message }, 'client assertion rejected');
+    throw failed();
   }
   return client;
 }

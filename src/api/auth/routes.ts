@@ -9,10 +9,14 @@ import { discardingAuditSink, type AuditSink } from '../../domain/audit/audit-si
 import type { SecretBox } from '../../domain/users/secret-box.ts';
 import type { FhirStore } from '../../store/store.ts';
 import { FHIR_BASE_PATH } from './access-token.ts';
-import { consentStep, signInStep, startAuthorization, type AuthorizationDeps } from './authorization-endpoint.ts';
+import { consentStep, pickPatientStep, signInStep, startAuthorization, type AuthorizationDeps } from './authorization-endpoint.ts';
+import { launchHandler } from './ehr-launch.ts';
+import { passwordResetHandler, SET_PASSWORD_PATH, setPasswordForm, setPasswordSubmit, signOutEverywhereHandler } from './account-links.ts';
+import { loggingLinkSender, type AccountLinkSender } from '../../domain/users/link-sender.ts';
 import { createFailureLimiter, type FailureLimiterOptions } from './failure-limiter.ts';
 import { signingKeysFor, type SigningKeys } from './keys.ts';
 import { createMfaStep, mfaStepHandler } from './mfa.ts';
+import { createJwksFetcher, type JwksFetcher } from './jwks-fetch.ts';
 import { introspectionHandler, revocationHandler } from './revocation.ts';
 import { tokenHandler } from './token.ts';
 import { jwksDocument, openidConfiguration, smartConfiguration } from './well-known.ts';
@@ -36,6 +40,12 @@ export interface AuthRoutesOptions {
   signInFailureLimit?: FailureLimiterOptions;
   /** Encrypts TOTP seeds; without it MFA cannot be enrolled or checked (and a practice that requires it cannot sign in). */
   secretBox?: SecretBox;
+  /** Sends invitation and password-reset links; the development sender logs them. */
+  linkSender?: AccountLinkSender;
+  /** Password-reset requests allowed per address per minute. */
+  passwordResetLimit?: FailureLimiterOptions;
+  /** Fetches backend services' registered JWKS URLs; a bounded, caching fetcher by default. */
+  jwksFetcher?: JwksFetcher;
   now?: () => number;
 }
 
@@ -69,12 +79,29 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
   app.post('/oauth2/authorize', { bodyLimit: 16 * 1024 }, startAuthorization(authorization));
   app.post('/oauth2/authorize/sign-in', { bodyLimit: 16 * 1024 }, signInStep(authorization));
   app.post('/oauth2/authorize/mfa', { bodyLimit: 16 * 1024 }, mfaStepHandler(authorization, options.secretBox));
+  app.post('/oauth2/authorize/patient', { bodyLimit: 16 * 1024 }, pickPatientStep(authorization));
   app.post('/oauth2/authorize/consent', { bodyLimit: 16 * 1024 }, consentStep(authorization));
 
-  const tokenDeps = { store: options.store, keys, limiter, serverRoot, ttlSeconds, ...(options.now ? { now: options.now } : {}) };
+  const jwks = options.jwksFetcher ?? createJwksFetcher();
+  const tokenDeps = { store: options.store, keys, limiter, serverRoot, ttlSeconds, jwks, ...(options.now ? { now: options.now } : {}) };
   app.post('/oauth2/token', { bodyLimit: 16 * 1024 }, tokenHandler(tokenDeps));
   app.post('/oauth2/revoke', { bodyLimit: 16 * 1024 }, revocationHandler({ ...tokenDeps, audit }));
   app.post('/oauth2/introspect', { bodyLimit: 16 * 1024 }, introspectionHandler({ ...tokenDeps, audit }));
+  app.post('/oauth2/launch', { bodyLimit: 16 * 1024 }, launchHandler({ ...tokenDeps, audit }));
+
+  const accountLinks = {
+    store: options.store,
+    audit,
+    serverRoot,
+    sender: options.linkSender ?? loggingLinkSender((obj, msg) => app.log.warn(obj, msg)),
+    resetLimiter: createFailureLimiter({ maxFailures: 20, windowMs: 60_000, ...options.passwordResetLimit }),
+    onBackgroundError: (err: unknown) => app.log.error({ err }, 'sending a password-reset link failed'),
+    ...(options.now ? { now: options.now } : {}),
+  };
+  app.get(SET_PASSWORD_PATH, setPasswordForm(accountLinks));
+  app.post(SET_PASSWORD_PATH, { bodyLimit: 16 * 1024 }, setPasswordSubmit(accountLinks));
+  app.post('/auth/password-reset', { bodyLimit: 16 * 1024 }, passwordResetHandler(accountLinks));
+  app.post('/auth/sign-out-everywhere', { bodyLimit: 16 * 1024 }, signOutEverywhereHandler({ ...accountLinks, keys }));
 
   const sendSmartConfiguration = async (request: FastifyRequest) => smartConfiguration(serverRoot(request));
   app.get('/.well-known/smart-configuration', sendSmartConfiguration);

@@ -104,7 +104,42 @@ export interface ConsentScope {
   words: string;
 }
 
-export function consentPage(c: FormContext & { userEmail: string; scopes: ConsentScope[]; offline?: ConsentScope; patients?: string[]; redirectUri: string }): string {
+export interface PatientChoice {
+  id: string;
+  label: string;
+  birthDate?: string;
+}
+
+export function patientPickerPage(c: FormContext & { q?: string; results?: PatientChoice[]; error?: string }): string {
+  const list =
+    c.results === undefined
+      ? ''
+      : c.results.length === 0
+        ? '<p>No patient of this practice has that name.</p>'
+        : `<form method="post" action="/oauth2/authorize/patient">
+${hidden('request', c.requestId)}${hidden('csrf', c.csrf)}
+<fieldset><legend>Patients</legend>${c.results
+            .map(
+              (p) =>
+                `<label><input type="radio" name="patient" value="${escapeHtml(p.id)}" required><span>${escapeHtml(p.label)}${p.birthDate ? ` <span class="muted">born ${escapeHtml(p.birthDate)}</span>` : ''} <span class="muted">(Patient/${escapeHtml(p.id)})</span></span></label>`,
+            )
+            .join('\n')}</fieldset>
+<button type="submit">Open this patient</button>
+</form>`;
+  return layout(
+    'Choose a patient',
+    `<p><strong>${escapeHtml(c.appName)}</strong> will open one patient's record. Search ${escapeHtml(c.practiceName)}'s patients by name.</p>
+${c.error ? `<p class="error" role="alert">${escapeHtml(c.error)}</p>` : ''}
+<form method="post" action="/oauth2/authorize/patient">
+${hidden('request', c.requestId)}${hidden('csrf', c.csrf)}
+<label for="q">Name</label><input id="q" name="q" type="text" required value="${escapeHtml(c.q ?? '')}">
+<button type="submit">Search</button>
+</form>
+${list}`,
+  );
+}
+
+export function consentPage(c: FormContext & { userEmail: string; scopes: ConsentScope[]; offline?: ConsentScope; patients?: string[]; patientNote?: string; redirectUri: string }): string {
   const box = (s: ConsentScope) =>
     `<label><input type="checkbox" name="scope" value="${escapeHtml(s.scope)}" checked><span>${escapeHtml(s.words)} <span class="muted">(${escapeHtml(s.scope)})</span></span></label>`;
   const patientChoice =
@@ -117,12 +152,32 @@ export function consentPage(c: FormContext & { userEmail: string; scopes: Consen
 <form method="post" action="/oauth2/authorize/consent">
 ${hidden('request', c.requestId)}${hidden('csrf', c.csrf)}
 ${patientChoice}
+${c.patientNote ? `<p>For the record of <strong>${escapeHtml(c.patientNote)}</strong>.</p>` : ''}
 <fieldset><legend>Access</legend>${c.scopes.map(box).join('\n')}</fieldset>
 ${c.offline ? `<fieldset><legend>Staying connected</legend>${box(c.offline)}<p class="muted">Untick this to make the app ask you to sign in again when its access ends (in minutes).</p></fieldset>` : ''}
 <p class="muted">Untick anything you do not want to share. You can revoke access later. After you choose, you return to ${escapeHtml(new URL(c.redirectUri).host || c.redirectUri)}.</p>
 <button type="submit" name="decision" value="allow">Allow</button><button type="submit" name="decision" value="deny">Deny</button>
 </form>`,
   );
+}
+
+export function setPasswordPage(c: { token: string; email: string; purpose: 'invite' | 'reset'; error?: string }): string {
+  return layout(
+    c.purpose === 'invite' ? 'Set your password' : 'Choose a new password',
+    `<p>For <strong>${escapeHtml(c.email)}</strong>. At least 12 characters; a few unrelated words make a good password. Common or easily guessed passwords are refused.</p>
+${c.error ? `<p class="error" role="alert">${escapeHtml(c.error)}</p>` : ''}
+<form method="post" action="/auth/set-password">
+${hidden('token', c.token)}
+<input type="email" name="username" autocomplete="username" value="${escapeHtml(c.email)}" hidden>
+<label for="password">New password</label><input id="password" name="password" type="password" autocomplete="new-password" required minlength="12" maxlength="128">
+<label for="confirm">Again</label><input id="confirm" name="confirm" type="password" autocomplete="new-password" required>
+<button type="submit">Set password</button>
+</form>`,
+  );
+}
+
+export function simplePage(title: string, message: string): string {
+  return layout(title, `<p>${escapeHtml(message)}</p>`);
 }
 
 export function errorPage(title: string, message: string): string {

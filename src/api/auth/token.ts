@@ -1,6 +1,7 @@
 /**
  * `POST /oauth2/token`, the OAuth 2.0 token endpoint:
- * - `client_credentials` for backend services (`client_secret_basic` or `client_secret_post`);
+ * - `client_credentials` for backend services (`client_secret_basic`, `client_secret_post`, or
+ *   `private_key_jwt`: a signed assertion checked against the client's registered keys);
  * - `authorization_code` with PKCE for apps a user signed in to (`user-tokens.ts`);
  * - `refresh_token`, rotating the refresh token on each use.
  * Errors are RFC 6749 §5.2 JSON (`{"error": ...}`), not OperationOutcomes: OAuth clients expect
@@ -64,18 +65,20 @@ async function clientCredentialsGrant(deps: TokenEndpointDeps, request: FastifyR
 }
 
 /**
- * The scope to issue: all of the client's scopes, or the requested ones if every one of them is
- * within the client's grant. A request can narrow the grant, never widen it (§3.3).
+ * The scope to issue: all of the client's scopes, or the requested ones that the client's
+ * registration covers (the intersection; RFC 6749 §3.3 lets the server grant less, and the
+ * `scope` in the answer says what was granted). A request can narrow the grant, never widen it;
+ * asking only for what was not registered is `invalid_scope`.
  */
 function grantedScope(clientScopes: string, requested: string | undefined): string {
   if (requested === undefined) return splitScopes(clientScopes).join(' ');
   const granted = parseSystemScopes(clientScopes);
   const words = splitScopes(requested);
   if (words.length === 0) return splitScopes(clientScopes).join(' ');
-  for (const word of words) {
+  const kept = words.filter((word) => {
     const scope = parseSystemScope(word);
-    if (!scope) throw new OAuthError(400, 'invalid_scope', `Unsupported scope "${word}"`);
-    if (!scopeCovered(scope, granted)) throw new OAuthError(400, 'invalid_scope', `Scope "${word}" exceeds what this client was granted`);
-  }
-  return words.join(' ');
+    return scope !== undefined && scopeCovered(scope, granted);
+  });
+  if (kept.length === 0) throw new OAuthError(400, 'invalid_scope', 'None of the requested scopes is within what this client was granted');
+  return kept.join(' ');
 }

@@ -117,7 +117,8 @@ describe('standalone launch, physician', () => {
   });
 
   it('leaves out scopes the app is not registered for and patient/ scopes for staff', async () => {
-    const body = await exchange({ scope: 'user/Patient.rs user/Observation.cruds patient/*.rs launch/patient system/*.* profile' });
+    // Without launch/patient (which brings the patient picker, ehr-launch.int.test.ts), staff have no patient context.
+    const body = await exchange({ scope: 'user/Patient.rs user/Observation.cruds patient/*.rs launch system/*.* profile' });
     expect(body.scope).toBe('user/Patient.rs');
     expect(body.patient).toBeUndefined();
   });

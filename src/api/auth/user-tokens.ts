@@ -121,12 +121,15 @@ async function issueUserTokens(
       grantId: grant.id,
       ...(user.fhirUser !== undefined ? { fhirUser: user.fhirUser } : {}),
       ...(grant.patient !== undefined ? { patient: grant.patient } : {}),
-      // A patient-facing token is bound to the one record chosen at consent.
-      ...(patientFacing && grant.patient !== undefined ? { patients: [grant.patient] } : {}),
+      // A patient-facing token is bound to the one record chosen at consent; so is a staff
+      // member's token with patient/ scopes (EHR launch or picked patient), and then its user/
+      // scopes too: the app was opened for that one record.
+      ...(grant.patient !== undefined && (patientFacing || hasPatientScope(scope)) ? { patients: [grant.patient] } : {}),
     },
   });
   const response: Record<string, unknown> = { access_token: token, token_type: 'Bearer', expires_in: expiresIn, scope };
   if (grant.patient !== undefined) response.patient = grant.patient;
+  if (grant.encounter !== undefined) response.encounter = grant.encounter;
   if (words.has('openid')) {
     response.id_token = await signIdToken(keys, {
       issuer,
@@ -149,4 +152,8 @@ async function issueUserTokens(
     response.refresh_token = refresh;
   }
   return response;
+}
+
+function hasPatientScope(scope: string): boolean {
+  return splitScopes(scope).some((s) => s.startsWith('patient/'));
 }

@@ -2,11 +2,12 @@
  * Discovery documents: `/.well-known/smart-configuration` (SMART App Launch 2.x §Conformance)
  * and `/.well-known/openid-configuration` (OpenID Connect Discovery), which tell apps and backend
  * services where to sign users in and get tokens, and `/.well-known/jwks.json`, the public key
- * that checks our tokens. Everything listed is what the server actually does: no EHR launch, no
- * asymmetric client authentication, no granular (`?category=`) scopes yet.
+ * that checks our tokens. Everything listed is what the server actually does: no granular
+ * (`?category=`) scopes yet; asymmetric client authentication for backend services only.
  * @see https://hl7.org/fhir/smart-app-launch/conformance.html
  */
 import type { JWK } from 'jose';
+import { ASSERTION_ALGORITHMS } from '../../domain/clients/client-keys.ts';
 
 export interface SmartConfiguration {
   issuer: string;
@@ -19,15 +20,19 @@ export interface SmartConfiguration {
   response_types_supported: string[];
   code_challenge_methods_supported: string[];
   token_endpoint_auth_methods_supported: string[];
+  token_endpoint_auth_signing_alg_values_supported: string[];
   scopes_supported: string[];
   capabilities: string[];
 }
 
 const GRANT_TYPES = ['authorization_code', 'client_credentials', 'refresh_token'];
-const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'];
+// private_key_jwt: backend services registered with public keys (`heron client create --jwks-…`).
+const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
+const AUTH_SIGNING_ALGS = [...ASSERTION_ALGORITHMS];
 const SCOPES = [
   'openid',
   'fhirUser',
+  'launch',
   'launch/patient',
   'offline_access',
   'patient/*.read',
@@ -58,14 +63,19 @@ export function smartConfiguration(serverRoot: string): SmartConfiguration {
     response_types_supported: ['code'],
     code_challenge_methods_supported: ['S256'],
     token_endpoint_auth_methods_supported: AUTH_METHODS,
+    token_endpoint_auth_signing_alg_values_supported: AUTH_SIGNING_ALGS,
     scopes_supported: SCOPES,
     capabilities: [
+      'launch-ehr',
       'launch-standalone',
       'client-public',
       'client-confidential-symmetric',
       'sso-openid-connect',
-      // Patient and proxy users get their (chosen) patient as launch context.
+      // Patient and proxy users get their (chosen) patient as launch context, staff the one they pick.
       'context-standalone-patient',
+      // POST /oauth2/launch, then launch= at the authorization endpoint.
+      'context-ehr-patient',
+      'context-ehr-encounter',
       'permission-offline',
       'permission-patient',
       'permission-user',
@@ -92,6 +102,7 @@ export function openidConfiguration(serverRoot: string): Record<string, unknown>
     id_token_signing_alg_values_supported: ['ES256'],
     code_challenge_methods_supported: ['S256'],
     token_endpoint_auth_methods_supported: AUTH_METHODS,
+    token_endpoint_auth_signing_alg_values_supported: AUTH_SIGNING_ALGS,
     scopes_supported: SCOPES.filter((s) => !s.startsWith('system/')),
     claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'nonce', 'fhirUser'],
   };

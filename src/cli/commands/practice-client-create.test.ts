@@ -1,3 +1,7 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exportJWK, generateKeyPair } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { extractIndexRows } from '../../fhir/search/extract.ts';
 import { openStore } from '../../store/open-store.ts';
@@ -59,5 +63,25 @@ describe('client create', () => {
     await clientCreateCommand({ store, terminal }, { practice: practiceId, scopes: 'system/Patient.read' });
     expect(terminal.stdout[1]).toMatch(/^client_id: {5}\S+$/);
     expect(terminal.stdout[2]).toMatch(/^client_secret: \S+$/);
+  });
+
+  it('--jwks-file registers a key client without a secret; --jwks-url must be https', async () => {
+    const quiet = recordingTerminal();
+    await practiceCreateCommand({ store, terminal: quiet }, { name: 'Keys', json: true });
+    const { publicKey } = await generateKeyPair('ES384', { extractable: true });
+    const dir = await mkdtemp(join(tmpdir(), 'heron-jwks-'));
+    const file = join(dir, 'jwks.json');
+    await writeFile(file, JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1' }] }));
+    const terminal = recordingTerminal();
+    expect(await clientCreateCommand({ store, terminal }, { practice: 'Keys', scopes: 'system/*.rs', jwksFile: file, json: true })).toBe(0);
+    const printed = JSON.parse(terminal.stdout[0]);
+    expect(Object.keys(printed)).toEqual(['client_id']);
+    const client = await store.admin.getClient(printed.client_id);
+    expect(client).toMatchObject({ secretHash: '', scopes: 'system/*.rs' });
+    expect(JSON.parse(client!.jwks!).keys[0]).toMatchObject({ kid: 'k1', kty: 'EC' });
+    const url = await clientCreateCommand({ store, terminal }, { practice: 'Keys', scopes: 'system/*.rs', jwksUrl: 'https://keys.example.org/jwks.json', json: true });
+    expect(url).toBe(0);
+    await expect(clientCreateCommand({ store, terminal }, { practice: 'Keys', scopes: 'system/*.rs', jwksUrl: 'http://keys.example.org/jwks.json' })).rejects.toMatchObject({ category: 'invalid' });
+    await rm(dir, { recursive: true });
   });
 });

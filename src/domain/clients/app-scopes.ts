@@ -11,7 +11,7 @@ import { FhirError, issue, type Issue } from '../../fhir/outcome.ts';
 import { scopeCovered, splitScopes, type Permission } from './system-scopes.ts';
 
 /** Scopes that grant no data themselves: identity, launch context, refresh. */
-export const NON_RESOURCE_SCOPES = ['openid', 'fhirUser', 'launch/patient', 'offline_access'] as const;
+export const NON_RESOURCE_SCOPES = ['openid', 'fhirUser', 'launch', 'launch/patient', 'offline_access'] as const;
 export type NonResourceScope = (typeof NON_RESOURCE_SCOPES)[number];
 
 export interface ResourceScope {
@@ -53,7 +53,7 @@ export function parseAppScopes(scopes: string, expression = 'scopes'): AppScope[
     if (scope) parsed.push(scope);
     else
       problems.push(
-        issue('invalid', `Not a supported app scope: "${word}" (expected e.g. user/Patient.rs, patient/*.read, openid, fhirUser, launch/patient, offline_access)`, expression),
+        issue('invalid', `Not a supported app scope: "${word}" (expected e.g. user/Patient.rs, patient/*.read, openid, fhirUser, launch, launch/patient, offline_access)`, expression),
       );
   }
   if (problems.length) throw new FhirError('invalid', problems);
@@ -77,6 +77,8 @@ export function describeScope(scope: AppScope, patientFacing: boolean): string {
         return 'Confirm who you are (your account id)';
       case 'fhirUser':
         return patientFacing ? 'Know which person record is yours' : 'Know which practitioner record is yours';
+      case 'launch':
+        return 'Know which patient (and visit) you opened it for';
       case 'launch/patient':
         return 'Know which patient record is open';
       case 'offline_access':

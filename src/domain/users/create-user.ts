@@ -21,6 +21,8 @@ export interface NewUser {
   password: string;
   fhirUser?: string;
   patients?: readonly string[];
+  /** `invited`: cannot sign in until the person sets their own password (account-links.ts). */
+  status?: 'active' | 'invited';
 }
 
 /** The address as stored and looked up: trimmed and lower-cased. */
@@ -55,7 +57,7 @@ export async function createUser(store: FhirStore, u: NewUser): Promise<{ id: st
     role,
     ...(fhirUser ? { fhirUser } : {}),
     ...(role === 'patient' || role === 'proxy' ? { patients } : {}),
-    status: 'active',
+    status: u.status ?? 'active',
     failedSignIns: 0,
     tokensValidAfter: 0,
     createdAt: new Date().toISOString(),

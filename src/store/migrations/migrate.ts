@@ -9,6 +9,7 @@ import { initial } from './0001-initial.ts';
 import { compositeIndex } from './0002-composite-index.ts';
 import { auditLog } from './0003-audit-log.ts';
 import { users } from './0004-users.ts';
+import { clientKeysAndLaunch } from './0005-client-keys-launch.ts';
 import { emergencyAccess } from './0006-emergency-access.ts';
 
 export interface Migration {
@@ -17,7 +18,7 @@ export interface Migration {
   statements(dialect: Dialect): string[];
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, compositeIndex, auditLog, users, emergencyAccess];
+export const MIGRATIONS: readonly Migration[] = [initial, compositeIndex, auditLog, users, clientKeysAndLaunch, emergencyAccess];
 
 /** Applies pending migrations; returns one result per known migration. */
 export function migrate(driver: SqlDriver, migrations: readonly Migration[] = MIGRATIONS): Promise<MigrationResult[]> {

@@ -9,13 +9,13 @@ import { SqlOAuthGrants } from './oauth-grants.ts';
 import { SqlUserAccounts } from './users.ts';
 
 const PRACTICE_COLUMNS = 'id, name, created_at';
-const CLIENT_COLUMNS = 'client_id, practice_id, secret_hash, scopes, name, created_at, redirect_uris, public_client';
+const CLIENT_COLUMNS = 'client_id, practice_id, secret_hash, scopes, name, created_at, redirect_uris, public_client, jwks, jwks_url';
 
 const INSERT_PRACTICE = stmt('INSERT INTO practices (id, name, created_at) VALUES (?, ?, ?)');
 const GET_PRACTICE = stmt(`SELECT ${PRACTICE_COLUMNS} FROM practices WHERE id = ?`);
 const FIND_PRACTICE = stmt(`SELECT ${PRACTICE_COLUMNS} FROM practices WHERE name = ?`);
 const LIST_PRACTICES = stmt(`SELECT ${PRACTICE_COLUMNS} FROM practices ORDER BY created_at, id`);
-const INSERT_CLIENT = stmt(`INSERT INTO oauth_clients (${CLIENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+const INSERT_CLIENT = stmt(`INSERT INTO oauth_clients (${CLIENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
 const GET_CLIENT = stmt(`SELECT ${CLIENT_COLUMNS} FROM oauth_clients WHERE client_id = ?`);
 const GET_SETTING = stmt('SELECT value FROM settings WHERE name = ?');
 const PUT_SETTING = stmt('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING');
@@ -35,6 +35,8 @@ interface ClientRow {
   created_at: string;
   redirect_uris: string | null;
   public_client: number | string;
+  jwks: string | null;
+  jwks_url: string | null;
 }
 
 export class SqlAdminStore implements AdminStore {
@@ -65,7 +67,7 @@ export class SqlAdminStore implements AdminStore {
   }
 
   async createClient(c: OAuthClient): Promise<void> {
-    await this.driver.transaction((conn) => conn.run(INSERT_CLIENT, [c.clientId, c.practiceId, c.secretHash, c.scopes, c.name, c.createdAt, c.redirectUris ? JSON.stringify(c.redirectUris) : null, c.public ? 1 : 0]));
+    await this.driver.transaction((conn) => conn.run(INSERT_CLIENT, [c.clientId, c.practiceId, c.secretHash, c.scopes, c.name, c.createdAt, c.redirectUris ? JSON.stringify(c.redirectUris) : null, c.public ? 1 : 0, c.jwks ?? null, c.jwksUrl ?? null]));
   }
 
   async getClient(clientId: string): Promise<OAuthClient | undefined> {
@@ -81,6 +83,8 @@ export class SqlAdminStore implements AdminStore {
     };
     if (row.redirect_uris !== null) client.redirectUris = JSON.parse(row.redirect_uris) as string[];
     if (Number(row.public_client) === 1) client.public = true;
+    if (row.jwks !== null) client.jwks = row.jwks;
+    if (row.jwks_url !== null) client.jwksUrl = row.jwks_url;
     return client;
   }
 

@@ -1,20 +1,32 @@
-/** The authorization code flow's rows in SQL (`oauth_requests`, `oauth_grants`, `oauth_codes`, `oauth_refresh_tokens`). */
-import type { AuthorizationRequestRecord, CodeRecord, GrantRecord, OAuthGrants, RefreshTokenRecord } from '../oauth-grants.ts';
+/**
+ * The authorization code flow's rows in SQL (`oauth_requests`, `oauth_grants`, `oauth_codes`,
+ * `oauth_refresh_tokens`, `oauth_launches`) and the replay guard of client assertions
+ * (`oauth_assertion_jtis`).
+ */
+import type { AuthorizationRequestRecord, CodeRecord, GrantRecord, LaunchRecord, OAuthGrants, RefreshTokenRecord } from '../oauth-grants.ts';
 import { stmt, type SqlDriver } from './dialect.ts';
 
 const REQUEST_COLUMNS = 'id, tenant, client_id, params, stage, user_id, browser_hash, csrf, expires_at';
-const GRANT_COLUMNS = 'id, tenant, client_id, user_id, scope, patient, created_at, expires_at, revoked_at';
+const GRANT_COLUMNS = 'id, tenant, client_id, user_id, scope, patient, created_at, expires_at, revoked_at, encounter';
 const CODE_COLUMNS = 'code_hash, tenant, grant_id, client_id, redirect_uri, code_challenge, nonce, expires_at, used_at';
 const REFRESH_COLUMNS = 'token_hash, tenant, grant_id, created_at, expires_at, used_at';
 
 const PURGE_REQUESTS = stmt('DELETE FROM oauth_requests WHERE expires_at < ?');
 const INSERT_REQUEST = stmt(`INSERT INTO oauth_requests (${REQUEST_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
 const GET_REQUEST = stmt(`SELECT ${REQUEST_COLUMNS} FROM oauth_requests WHERE id = ?`);
-const ADVANCE_REQUEST = stmt('UPDATE oauth_requests SET stage = ?, csrf = ?, user_id = COALESCE(?, user_id) WHERE id = ? AND stage = ?');
+const ADVANCE_REQUEST = stmt('UPDATE oauth_requests SET stage = ?, csrf = ?, user_id = COALESCE(?, user_id), params = COALESCE(?, params) WHERE id = ? AND stage = ?');
 const DELETE_REQUEST = stmt('DELETE FROM oauth_requests WHERE id = ?');
-const INSERT_GRANT = stmt(`INSERT INTO oauth_grants (${GRANT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)`);
+const INSERT_GRANT = stmt(`INSERT INTO oauth_grants (${GRANT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)`);
 const GET_GRANT = stmt(`SELECT ${GRANT_COLUMNS} FROM oauth_grants WHERE id = ?`);
 const REVOKE_GRANT = stmt('UPDATE oauth_grants SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL');
+const REVOKE_USER_GRANTS = stmt('UPDATE oauth_grants SET revoked_at = ? WHERE tenant = ? AND user_id = ? AND revoked_at IS NULL');
+const PURGE_JTIS = stmt('DELETE FROM oauth_assertion_jtis WHERE expires_at < ?');
+const INSERT_JTI = stmt('INSERT INTO oauth_assertion_jtis (jti_key, expires_at) VALUES (?, ?) ON CONFLICT (jti_key) DO NOTHING');
+const LAUNCH_COLUMNS = 'launch_hash, tenant, client_id, user_id, patient, encounter, expires_at, used_at';
+const PURGE_LAUNCHES = stmt('DELETE FROM oauth_launches WHERE expires_at < ?');
+const INSERT_LAUNCH = stmt(`INSERT INTO oauth_launches (${LAUNCH_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)`);
+const GET_LAUNCH = stmt(`SELECT ${LAUNCH_COLUMNS} FROM oauth_launches WHERE launch_hash = ?`);
+const USE_LAUNCH = stmt('UPDATE oauth_launches SET used_at = ? WHERE launch_hash = ? AND used_at IS NULL');
 const INSERT_CODE = stmt(`INSERT INTO oauth_codes (${CODE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)`);
 const GET_CODE = stmt(`SELECT ${CODE_COLUMNS} FROM oauth_codes WHERE code_hash = ?`);
 const USE_CODE = stmt('UPDATE oauth_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL');
@@ -46,6 +58,17 @@ interface GrantRow {
   created_at: Int;
   expires_at: Int;
   revoked_at: Int | null;
+  encounter: string | null;
+}
+interface LaunchRow {
+  launch_hash: string;
+  tenant: string;
+  client_id: string;
+  user_id: string;
+  patient: string;
+  encounter: string | null;
+  expires_at: Int;
+  used_at: Int | null;
 }
 interface CodeRow {
   code_hash: string;
@@ -94,8 +117,8 @@ export class SqlOAuthGrants implements OAuthGrants {
     return r;
   }
 
-  async advanceRequest(id: string, fromStage: string, changes: { stage: string; csrf: string; userId?: string }): Promise<boolean> {
-    return (await this.driver.transaction((conn) => conn.run(ADVANCE_REQUEST, [changes.stage, changes.csrf, changes.userId ?? null, id, fromStage]))) === 1;
+  async advanceRequest(id: string, fromStage: string, changes: { stage: string; csrf: string; userId?: string; params?: string }): Promise<boolean> {
+    return (await this.driver.transaction((conn) => conn.run(ADVANCE_REQUEST, [changes.stage, changes.csrf, changes.userId ?? null, changes.params ?? null, id, fromStage]))) === 1;
   }
 
   async deleteRequest(id: string): Promise<boolean> {
@@ -103,7 +126,7 @@ export class SqlOAuthGrants implements OAuthGrants {
   }
 
   async createGrant(g: GrantRecord): Promise<void> {
-    await this.driver.transaction((conn) => conn.run(INSERT_GRANT, [g.id, g.tenant, g.clientId, g.userId, g.scope, g.patient ?? null, g.createdAt, g.expiresAt]));
+    await this.driver.transaction((conn) => conn.run(INSERT_GRANT, [g.id, g.tenant, g.clientId, g.userId, g.scope, g.patient ?? null, g.createdAt, g.expiresAt, g.encounter ?? null]));
   }
 
   async getGrant(id: string): Promise<GrantRecord | undefined> {
@@ -119,12 +142,51 @@ export class SqlOAuthGrants implements OAuthGrants {
       expiresAt: num(row.expires_at),
     };
     if (row.patient !== null) g.patient = row.patient;
+    if (row.encounter !== null) g.encounter = row.encounter;
     if (row.revoked_at !== null) g.revokedAt = num(row.revoked_at);
     return g;
   }
 
   async revokeGrant(id: string, at: number): Promise<void> {
     await this.driver.transaction((conn) => conn.run(REVOKE_GRANT, [at, id]));
+  }
+
+  async revokeUserGrants(tenant: string, userId: string, at: number): Promise<number> {
+    return this.driver.transaction((conn) => conn.run(REVOKE_USER_GRANTS, [at, tenant, userId]));
+  }
+
+  async useAssertionJti(jtiKey: string, expiresAt: number, now: number): Promise<boolean> {
+    return this.driver.transaction(async (conn) => {
+      await conn.run(PURGE_JTIS, [now]);
+      return (await conn.run(INSERT_JTI, [jtiKey, expiresAt])) === 1;
+    });
+  }
+
+  async createLaunch(l: LaunchRecord, now: number): Promise<void> {
+    await this.driver.transaction(async (conn) => {
+      await conn.run(PURGE_LAUNCHES, [now]);
+      await conn.run(INSERT_LAUNCH, [l.launchHash, l.tenant, l.clientId, l.userId, l.patient, l.encounter ?? null, l.expiresAt]);
+    });
+  }
+
+  async getLaunch(launchHash: string): Promise<(LaunchRecord & { usedAt?: number }) | undefined> {
+    const row = await this.driver.reader.get<LaunchRow>(GET_LAUNCH, [launchHash]);
+    if (!row) return undefined;
+    const l: LaunchRecord & { usedAt?: number } = {
+      launchHash: row.launch_hash,
+      tenant: row.tenant,
+      clientId: row.client_id,
+      userId: row.user_id,
+      patient: row.patient,
+      expiresAt: num(row.expires_at),
+    };
+    if (row.encounter !== null) l.encounter = row.encounter;
+    if (row.used_at !== null) l.usedAt = num(row.used_at);
+    return l;
+  }
+
+  async useLaunch(launchHash: string, at: number): Promise<boolean> {
+    return (await this.driver.transaction((conn) => conn.run(USE_LAUNCH, [at, launchHash]))) === 1;
   }
 
   async createCode(c: CodeRecord): Promise<void> {

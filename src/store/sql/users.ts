@@ -1,5 +1,5 @@
-/** User accounts in SQL (`users`, `user_recovery_codes`, `practices.mfa_required`). */
-import type { UserAccounts, UserRecord, UserStatus } from '../user-accounts.ts';
+/** User accounts in SQL (`users`, `user_recovery_codes`, `user_account_tokens`, `practices.mfa_required`). */
+import type { AccountTokenPurpose, AccountTokenRecord, UserAccounts, UserRecord, UserStatus } from '../user-accounts.ts';
 import { stmt, type SqlDriver } from './dialect.ts';
 
 const COLUMNS =
@@ -17,6 +17,17 @@ const FAIL = stmt(
 );
 const SUCCEED = stmt('UPDATE users SET failed_signins = 0, locked_until = NULL WHERE id = ?');
 const SET_STATUS = stmt('UPDATE users SET status = ?, tokens_valid_after = ? WHERE id = ?');
+const SET_VALID_AFTER = stmt('UPDATE users SET tokens_valid_after = ? WHERE id = ?');
+const SET_PASSWORD = stmt(
+  `UPDATE users SET password_hash = ?, tokens_valid_after = ?, failed_signins = 0, locked_until = NULL,
+     status = CASE WHEN status = 'invited' THEN 'active' ELSE status END
+   WHERE id = ?`,
+);
+const TOKEN_COLUMNS = 'token_hash, tenant, user_id, purpose, created_at, expires_at';
+const INSERT_TOKEN = stmt(`INSERT INTO user_account_tokens (${TOKEN_COLUMNS}, used_at) VALUES (?, ?, ?, ?, ?, ?, NULL)`);
+const USE_TOKEN = stmt('UPDATE user_account_tokens SET used_at = ? WHERE token_hash = ? AND purpose = ? AND used_at IS NULL AND expires_at > ?');
+const GET_TOKEN = stmt(`SELECT ${TOKEN_COLUMNS} FROM user_account_tokens WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`);
+const GET_TOKEN_ANY = stmt(`SELECT ${TOKEN_COLUMNS} FROM user_account_tokens WHERE token_hash = ?`);
 const SET_MFA = stmt('UPDATE users SET mfa_secret = ?, mfa_last_step = NULL WHERE id = ?');
 const USE_STEP = stmt('UPDATE users SET mfa_last_step = ? WHERE id = ? AND (mfa_last_step IS NULL OR mfa_last_step < ?)');
 const DELETE_CODES = stmt('DELETE FROM user_recovery_codes WHERE user_id = ?');
@@ -88,6 +99,31 @@ export class SqlUserAccounts implements UserAccounts {
     await this.driver.transaction((conn) => conn.run(SET_STATUS, [status, tokensValidAfter, id]));
   }
 
+  async setTokensValidAfter(id: string, at: number): Promise<void> {
+    await this.driver.transaction((conn) => conn.run(SET_VALID_AFTER, [at, id]));
+  }
+
+  async setPassword(id: string, passwordHash: string, tokensValidAfter: number): Promise<void> {
+    await this.driver.transaction((conn) => conn.run(SET_PASSWORD, [passwordHash, tokensValidAfter, id]));
+  }
+
+  async createAccountToken(t: AccountTokenRecord): Promise<void> {
+    await this.driver.transaction((conn) => conn.run(INSERT_TOKEN, [t.tokenHash, t.tenant, t.userId, t.purpose, t.createdAt, t.expiresAt]));
+  }
+
+  useAccountToken(tokenHash: string, purpose: AccountTokenPurpose, at: number): Promise<AccountTokenRecord | undefined> {
+    return this.driver.transaction(async (conn) => {
+      if ((await conn.run(USE_TOKEN, [at, tokenHash, purpose, at])) !== 1) return undefined;
+      const row = await conn.get<TokenRow>(GET_TOKEN_ANY, [tokenHash]);
+      return row && toAccountToken(row);
+    });
+  }
+
+  async peekAccountToken(tokenHash: string, at: number): Promise<AccountTokenRecord | undefined> {
+    const row = await this.driver.reader.get<TokenRow>(GET_TOKEN, [tokenHash, at]);
+    return row && toAccountToken(row);
+  }
+
   async setMfaSecret(id: string, encryptedSecret: string | undefined): Promise<void> {
     await this.driver.transaction((conn) => conn.run(SET_MFA, [encryptedSecret ?? null, id]));
   }
@@ -119,6 +155,26 @@ export class SqlUserAccounts implements UserAccounts {
   }
 }
 
+interface TokenRow {
+  token_hash: string;
+  tenant: string;
+  user_id: string;
+  purpose: string;
+  created_at: number | string;
+  expires_at: number | string;
+}
+
+function toAccountToken(row: TokenRow): AccountTokenRecord {
+  return {
+    tokenHash: row.token_hash,
+    tenant: row.tenant,
+    userId: row.user_id,
+    purpose: row.purpose === 'invite' ? 'invite' : 'reset',
+    createdAt: num(row.created_at),
+    expiresAt: num(row.expires_at),
+  };
+}
+
 // PostgreSQL returns BIGINT as a string; both drivers give numbers once converted here.
 const num = (v: number | string): number => (typeof v === 'number' ? v : Number(v));
 
@@ -129,7 +185,7 @@ function toUser(row: UserRow): UserRecord {
     email: row.email,
     passwordHash: row.password_hash,
     role: row.role,
-    status: row.status === 'active' ? 'active' : 'disabled',
+    status: row.status === 'active' || row.status === 'invited' ? row.status : 'disabled',
     failedSignIns: num(row.failed_signins),
     tokensValidAfter: num(row.tokens_valid_after),
     createdAt: row.created_at,
