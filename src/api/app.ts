@@ -9,6 +9,7 @@ import type { AccountLinkSender } from '../domain/users/link-sender.ts';
 import type { SecretBox } from '../domain/users/secret-box.ts';
 import type { FhirStore } from '../store/store.ts';
 import { signingKeysFor } from './auth/keys.ts';
+import type { SessionLimits } from './auth/user-tokens.ts';
 import { authRoutes } from './auth/routes.ts';
 import { createContextBuilder } from './context.ts';
 import { installErrorHandlers } from './errors.ts';
@@ -32,6 +33,8 @@ export interface AppDeps {
   limits?: AppLimits;
   /** Encrypts TOTP seeds (key from HERON_SECRET_KEY or the data directory's key file); MFA is unavailable without it. */
   secretBox?: SecretBox;
+  /** Idle and absolute limits of signed-in `online_access` sessions (15 minutes, 12 hours by default). */
+  session?: SessionLimits;
   /** Sends invitation and password-reset links; by default they are written to the log (development). */
   linkSender?: AccountLinkSender;
 }
@@ -80,7 +83,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // One key loader for token signing and verification: the key is read from the store once.
   const keys = signingKeysFor(deps.store, deps.secretBox);
-  await app.register(authRoutes, { store: deps.store, audit: deps.audit, publicBaseUrl: deps.publicBaseUrl, keys, ...(deps.secretBox ? { secretBox: deps.secretBox } : {}), ...(deps.linkSender ? { linkSender: deps.linkSender } : {}) });
+  await app.register(authRoutes, { store: deps.store, audit: deps.audit, publicBaseUrl: deps.publicBaseUrl, keys, ...(deps.secretBox ? { secretBox: deps.secretBox } : {}), ...(deps.linkSender ? { linkSender: deps.linkSender } : {}), ...(deps.session ? { session: deps.session } : {}) });
   await app.register(fhirRoutes, {
     prefix: FHIR_BASE_PATH,
     buildCtx: createContextBuilder({ store: deps.store, audit: deps.audit, publicBaseUrl: deps.publicBaseUrl, keys, onBackgroundError: (err) => app.log.error({ err }, 'background work of a request failed') }),

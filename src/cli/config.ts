@@ -35,6 +35,8 @@ export interface ServeConfig extends StorageConfig {
   logLevel: string;
   /** HERON_AUDIT=log: audit records to the log instead of the audit store (benchmarks only). */
   auditToLog: boolean;
+  /** HERON_SESSION_IDLE_MINUTES / HERON_SESSION_MAX_HOURS: limits of signed-in sessions. */
+  session: { idleMs: number; maxMs: number };
   /** From HERON_SECRET_KEY; otherwise SQLite uses the data directory's key file (`cli/secret-key.ts`). */
   secretKey?: Buffer;
 }
@@ -81,7 +83,11 @@ export function serveConfig(flags: ServeFlags, env: Env, cwd: string = process.c
   if (!LOG_LEVELS.includes(logLevel)) throw new UsageError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got "${logLevel}"`);
   const audit = nonEmpty(env.HERON_AUDIT) ?? 'store';
   if (audit !== 'store' && audit !== 'log') throw new UsageError(`HERON_AUDIT must be store or log; got "${audit}"`);
-  const config: ServeConfig = { ...storageConfig(flags, env, cwd), port, host, demo: flags.demo === true, logLevel, auditToLog: audit === 'log' };
+  const session = {
+    idleMs: positiveNumber(env.HERON_SESSION_IDLE_MINUTES, 'HERON_SESSION_IDLE_MINUTES', 15) * 60_000,
+    maxMs: positiveNumber(env.HERON_SESSION_MAX_HOURS, 'HERON_SESSION_MAX_HOURS', 12) * 3600_000,
+  };
+  const config: ServeConfig = { ...storageConfig(flags, env, cwd), port, host, demo: flags.demo === true, logLevel, auditToLog: audit === 'log', session };
   if (publicUrl !== undefined) config.publicUrl = publicUrl.replace(/\/+$/, '');
   const secretKey = secretKeyFromEnv(env);
   if (secretKey !== undefined) config.secretKey = secretKey;
@@ -140,4 +146,13 @@ export function redact(url: string): string {
 /** Treats `PORT=` (set but empty) like unset, as shells and compose files produce it easily. */
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+/** A positive number from the environment, or the default when unset. */
+function positiveNumber(value: string | undefined, name: string, fallback: number): number {
+  const text = nonEmpty(value);
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${name} must be a positive number; got "${text}"`);
+  return n;
 }

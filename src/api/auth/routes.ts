@@ -8,6 +8,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { discardingAuditSink, type AuditSink } from '../../domain/audit/audit-sink.ts';
 import type { SecretBox } from '../../domain/users/secret-box.ts';
 import type { FhirStore } from '../../store/store.ts';
+import type { SessionLimits } from './user-tokens.ts';
 import { FHIR_BASE_PATH } from './access-token.ts';
 import { consentStep, pickPatientStep, signInStep, startAuthorization, type AuthorizationDeps } from './authorization-endpoint.ts';
 import { launchHandler } from './ehr-launch.ts';
@@ -35,6 +36,8 @@ export interface AuthRoutesOptions {
   keys?: () => Promise<SigningKeys>;
   /** Access-token lifetime; 10 minutes by default (SMART recommends at most 15 for backend services). */
   tokenTtlSeconds?: number;
+  /** Idle and absolute limits of `online_access` sessions. */
+  session?: SessionLimits;
   failureLimit?: FailureLimiterOptions;
   /** Sign-in failures allowed per address per minute, on top of the per-account lockout. */
   signInFailureLimit?: FailureLimiterOptions;
@@ -83,7 +86,7 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
   app.post('/oauth2/authorize/consent', { bodyLimit: 16 * 1024 }, consentStep(authorization));
 
   const jwks = options.jwksFetcher ?? createJwksFetcher();
-  const tokenDeps = { store: options.store, keys, limiter, serverRoot, ttlSeconds, jwks, ...(options.now ? { now: options.now } : {}) };
+  const tokenDeps = { store: options.store, keys, limiter, serverRoot, ttlSeconds, jwks, ...(options.session ? { session: options.session } : {}), ...(options.now ? { now: options.now } : {}) };
   app.post('/oauth2/token', { bodyLimit: 16 * 1024 }, tokenHandler(tokenDeps));
   app.post('/oauth2/revoke', { bodyLimit: 16 * 1024 }, revocationHandler({ ...tokenDeps, audit }));
   app.post('/oauth2/introspect', { bodyLimit: 16 * 1024 }, introspectionHandler({ ...tokenDeps, audit }));

@@ -22,6 +22,17 @@ export const REFRESH_TOKEN_TTL_MS = 90 * 24 * 3600_000;
 /** However often it is refreshed, a grant ends after a year; then the user signs in again. */
 export const GRANT_MAX_AGE_MS = 365 * 24 * 3600_000;
 
+/**
+ * `online_access` sessions (an app in use, e.g. the EHR's own screens): the refresh token lapses
+ * after this much inactivity, and the session ends at `maxMs` however active.
+ * ASVS 7.3: 15 minutes idle and 12 hours absolute by default; a practice may set others.
+ */
+export interface SessionLimits {
+  idleMs: number;
+  maxMs: number;
+}
+export const DEFAULT_SESSION_LIMITS: SessionLimits = { idleMs: 15 * 60_000, maxMs: 12 * 3600_000 };
+
 const CODE_VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
 
 export interface UserTokenDeps {
@@ -29,6 +40,7 @@ export interface UserTokenDeps {
   keys: () => Promise<SigningKeys>;
   serverRoot: (request: FastifyRequest) => string;
   ttlSeconds: number;
+  session?: SessionLimits;
   now?: () => number;
 }
 
@@ -140,15 +152,16 @@ async function issueUserTokens(
       ttlSeconds: deps.ttlSeconds,
     });
   }
-  if (new Set(splitScopes(grant.scope)).has('offline_access')) {
+  const granted = new Set(splitScopes(grant.scope));
+  const session = deps.session ?? DEFAULT_SESSION_LIMITS;
+  const refreshExpiry = granted.has('offline_access')
+    ? Math.min(now + REFRESH_TOKEN_TTL_MS, grant.expiresAt)
+    : granted.has('online_access')
+      ? Math.min(now + session.idleMs, grant.createdAt + session.maxMs, grant.expiresAt)
+      : undefined;
+  if (refreshExpiry !== undefined && refreshExpiry > now) {
     const refresh = newOpaqueToken();
-    await deps.store.admin.grants.createRefreshToken({
-      tokenHash: hashOpaque(refresh),
-      tenant: grant.tenant,
-      grantId: grant.id,
-      createdAt: now,
-      expiresAt: Math.min(now + REFRESH_TOKEN_TTL_MS, grant.expiresAt),
-    });
+    await deps.store.admin.grants.createRefreshToken({ tokenHash: hashOpaque(refresh), tenant: grant.tenant, grantId: grant.id, createdAt: now, expiresAt: refreshExpiry });
     response.refresh_token = refresh;
   }
   return response;

@@ -41,7 +41,7 @@ export async function serveCommand(deps: ServeDeps): Promise<number> {
   if (config.auditToLog) terminal.err('WARNING: HERON_AUDIT=log: audit records go to the log, not the tamper-evident audit store. For benchmarks only.');
   const secretKey = await resolveSecretKey(config);
   if (!secretKey) terminal.err('Note: HERON_SECRET_KEY is not set, so two-factor sign-in (TOTP) is unavailable on PostgreSQL (docs/auth.md).');
-  app = await buildApp({ store, audit, logger: { level: config.logLevel }, publicBaseUrl: config.publicUrl, ...(secretKey ? { secretBox: createSecretBox(secretKey) } : {}) });
+  app = await buildApp({ store, audit, logger: { level: config.logLevel }, publicBaseUrl: config.publicUrl, session: config.session, ...(secretKey ? { secretBox: createSecretBox(secretKey) } : {}) });
   try {
     await app.listen({ port: config.port, host: config.host });
     const url = config.publicUrl ?? localUrl(app.server.address() as AddressInfo, config.host);

@@ -6,13 +6,13 @@ const p = (s: string) => parseAppScope(s)!;
 
 describe('app scopes', () => {
   it('accepts SMART v1 and v2 user/patient scopes and the launch and identity scopes', () => {
-    for (const s of ['user/*.rs', 'user/Patient.read', 'patient/*.*', 'patient/Observation.cruds', 'user/Patient.write', 'openid', 'fhirUser', 'launch', 'launch/patient', 'offline_access']) {
+    for (const s of ['user/*.rs', 'user/Patient.read', 'patient/*.*', 'patient/Observation.cruds', 'user/Patient.write', 'openid', 'fhirUser', 'launch', 'launch/patient', 'offline_access', 'online_access']) {
       expect(parseAppScope(s), s).toBeDefined();
     }
   });
 
   it('refuses system scopes, query suffixes and unknown types', () => {
-    for (const s of ['system/*.*', 'patient/Observation.rs?category=laboratory', 'user/Nope.rs', 'user/*.sr', 'profile', 'launch/encounter', 'online_access']) {
+    for (const s of ['system/*.*', 'patient/Observation.rs?category=laboratory', 'user/Nope.rs', 'user/*.sr', 'profile', 'launch/encounter']) {
       expect(parseAppScope(s), s).toBeUndefined();
     }
     expect(() => parseAppScopes('openid system/*.*')).toThrow(FhirError);

@@ -11,7 +11,7 @@ import { FhirError, issue, type Issue } from '../../fhir/outcome.ts';
 import { scopeCovered, splitScopes, type Permission } from './system-scopes.ts';
 
 /** Scopes that grant no data themselves: identity, launch context, refresh. */
-export const NON_RESOURCE_SCOPES = ['openid', 'fhirUser', 'launch', 'launch/patient', 'offline_access'] as const;
+export const NON_RESOURCE_SCOPES = ['openid', 'fhirUser', 'launch', 'launch/patient', 'offline_access', 'online_access'] as const;
 export type NonResourceScope = (typeof NON_RESOURCE_SCOPES)[number];
 
 export interface ResourceScope {
@@ -53,7 +53,7 @@ export function parseAppScopes(scopes: string, expression = 'scopes'): AppScope[
     if (scope) parsed.push(scope);
     else
       problems.push(
-        issue('invalid', `Not a supported app scope: "${word}" (expected e.g. user/Patient.rs, patient/*.read, openid, fhirUser, launch, launch/patient, offline_access)`, expression),
+        issue('invalid', `Not a supported app scope: "${word}" (expected e.g. user/Patient.rs, patient/*.read, openid, fhirUser, launch, launch/patient, offline_access, online_access)`, expression),
       );
   }
   if (problems.length) throw new FhirError('invalid', problems);
@@ -83,6 +83,8 @@ export function describeScope(scope: AppScope, patientFacing: boolean): string {
         return 'Know which patient record is open';
       case 'offline_access':
         return 'Keep access when you are not using the app, until you revoke it (up to 12 months)';
+      case 'online_access':
+        return 'Stay signed in while you use the app (until you are idle or at most a working day)';
     }
   }
   const verbs = (['r', 's', 'c', 'u', 'd'] as Permission[]).filter((p) => scope.permissions.has(p)).map((p) => VERBS[p]);
