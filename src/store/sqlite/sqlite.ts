@@ -11,8 +11,6 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FhirStore, Indexer } from '../store.ts';
@@ -34,10 +32,6 @@ export interface SqliteOptions {
   /** How long to wait for another process's write transaction, in ms. */
   busyTimeoutMs?: number;
 }
-
-const RUN_TS = new URL('../../../bin/run-ts.js', import.meta.url);
-const CHECKPOINT_THREAD = fileURLToPath(new URL('./checkpoint-thread.ts', import.meta.url));
-const CHECKPOINT_INTERVAL_MS = 1000;
 
 /** Statements prepared per connection; search SQL varies, so the cache is bounded. */
 const STATEMENT_CACHE = 500;
@@ -148,9 +142,9 @@ class SqliteDriver implements SqlDriver {
     // (an extra fsync of the main file). Bigger cache and checkpoint interval keep commits to one
     // WAL append + fsync; the WAL is still checkpointed, just in larger steps.
     writer.pragma('cache_size = -65536');
-    // File databases are checkpointed by a thread of their own (checkpoint-thread.ts), so no
-    // commit on the event loop pays for a checkpoint; temporary ones (tests) checkpoint in steps.
-    writer.pragma(`wal_autocheckpoint = ${options.memory ? 16384 : 0}`);
+    // A checkpoint thread of its own was tried and measured worse (create 784 vs 1,210 req/s):
+    // its fsyncs compete with the commits' on this 2-core machine (docs/performance.md).
+    writer.pragma('wal_autocheckpoint = 16384');
     writer.pragma('temp_store = MEMORY');
     // The writer waits for other processes asynchronously in begin(); a blocking busy handler
     // would freeze the event loop while a transaction on this same thread holds the lock.
@@ -161,27 +155,6 @@ class SqliteDriver implements SqlDriver {
     reader.pragma('cache_size = -65536');
     this.writer = new SqliteConn(writer);
     this.reader = new SqliteReaderConn(reader);
-    if (!options.memory) {
-      this.checkpointer = new Worker(RUN_TS, { argv: [CHECKPOINT_THREAD, file, String(CHECKPOINT_INTERVAL_MS)] });
-      // The thread never keeps a CLI command alive; close() stops it.
-      this.checkpointer.unref();
-      this.checkpointer.on('error', (err) => process.emitWarning(`SQLite checkpoint thread failed: ${err.message}`));
-    }
-  }
-
-  private readonly checkpointer: Worker | undefined;
-
-  private async stopCheckpointer(): Promise<void> {
-    const worker = this.checkpointer;
-    if (worker === undefined) return;
-    await new Promise<void>((resolve) => {
-      const done = () => resolve();
-      worker.once('message', done);
-      worker.once('exit', done);
-      worker.once('error', done);
-      worker.postMessage('stop');
-    });
-    await worker.terminate();
   }
 
   async transaction<T>(fn: (conn: TxConn) => Promise<T>, options?: { flush?: boolean }): Promise<T> {
@@ -259,7 +232,6 @@ class SqliteDriver implements SqlDriver {
     try {
       if (this.closed) return;
       this.closed = true;
-      await this.stopCheckpointer();
       this.reader.endSnapshot();
       this.reader.db.close();
       this.writer.db.close();
