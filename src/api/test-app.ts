@@ -13,7 +13,12 @@ import { createPractice } from '../domain/practices/create-practice.ts';
 import { extractIndexRows } from '../fhir/search/extract.ts';
 import { openStore } from '../store/open-store.ts';
 import type { FhirStore } from '../store/store.ts';
+import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { Ctx } from '../domain/context.ts';
+import { FhirError } from '../fhir/outcome.ts';
 import { buildApp, type AppDeps } from './app.ts';
+import { dispatch } from './fhir/dispatch.ts';
+import type { FhirRequest } from './fhir/fhir-request.ts';
 
 export const TEST_PG_URL = process.env.HERON_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const ORIGIN = 'http://heron.test:8080';
@@ -122,4 +127,20 @@ export async function startTestApp(o: { kind?: 'sqlite' | 'postgres'; deps?: Par
       }
     },
   };
+}
+
+/**
+ * Runs one FHIR request through `dispatch` (the path HTTP takes) as `ctx`, for tests that act as
+ * principals no token endpoint issues yet; a FhirError comes back as its category and first code.
+ */
+export async function dispatchAs(ctx: Ctx, method: FhirRequest['method'], path: string, body?: unknown, headers: FhirRequest['headers'] = {}) {
+  const q = path.indexOf('?');
+  const req: FhirRequest = { method, path: q < 0 ? path : path.slice(0, q), query: new URLSearchParams(q < 0 ? '' : path.slice(q + 1)), headers, baseUrl: BASE, body };
+  try {
+    const res = await dispatch(ctx, req);
+    return { status: res.status as number | string, body: res.body as (Resource & Bundle) | undefined, code: undefined as string | undefined };
+  } catch (err) {
+    if (err instanceof FhirError) return { status: err.category as number | string, body: undefined, code: err.issues[0]?.code as string | undefined };
+    throw err;
+  }
 }

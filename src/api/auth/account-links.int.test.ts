@@ -12,7 +12,7 @@ import { checkPassword } from '../../domain/users/sign-in.ts';
 import { recordingTerminal } from '../../cli/terminal.ts';
 import { userInviteCommand } from '../../cli/commands/user-invite.ts';
 import { BASE, ORIGIN, startTestApp, type TestApp } from '../test-app.ts';
-import { authorizeUrl, formFields, pkce, signInAndConsent, type Http } from './test-flow.ts';
+import { authorizeUrl, formFields, injectHttp, pkce, signInAndConsent, type Http } from './test-flow.ts';
 
 const PASSWORD = 'Velvet-Harbour-Lantern-42';
 const NEW_PASSWORD = 'Quiet-Orchard-Compass-77';
@@ -24,17 +24,7 @@ let app: { clientId: string; clientSecret: string };
 
 beforeAll(async () => {
   t = await startTestApp({ kind: 'sqlite', deps: { linkSender: { send: async (m) => void sent.push(m) } } });
-  http = async (method, url, o = {}) => {
-    const res = await t.app.inject({
-      method,
-      url,
-      headers: { ...o.headers, ...(o.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
-      ...(o.form ? { payload: o.form.toString() } : {}),
-    });
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : String(v);
-    return { status: res.statusCode, headers, text: res.body };
-  };
+  http = injectHttp(t.app);
   const registered = await registerApp(t.store, { practiceId: t.practiceId, name: 'Viewer', redirectUris: [REDIRECT], public: false, scopes: 'offline_access user/*.rs' });
   app = { clientId: registered.clientId, clientSecret: registered.clientSecret! };
 }, 60_000);

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerApp } from '../../domain/clients/register-app.ts';
 import { createUser } from '../../domain/users/create-user.ts';
 import { BASE, ORIGIN, startTestApp, type TestApp } from '../test-app.ts';
-import { authorizeUrl, cookieOf, formFields, pkce, signInAndConsent, type Http } from './test-flow.ts';
+import { authorizeUrl, cookieOf, formFields, injectHttp, pkce, signInAndConsent, type Http } from './test-flow.ts';
 
 const PASSWORD = 'Velvet-Harbour-Lantern-42';
 const REDIRECT = 'https://app.example.org/callback';
@@ -28,17 +28,7 @@ const basic = (c: { clientId: string; clientSecret: string }) => `Basic ${Buffer
 
 beforeAll(async () => {
   t = await startTestApp({ kind: 'sqlite' });
-  http = async (method, url, o = {}) => {
-    const res = await t.app.inject({
-      method,
-      url,
-      headers: { ...o.headers, ...(o.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
-      ...(o.form ? { payload: o.form.toString() } : {}),
-    });
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : String(v);
-    return { status: res.statusCode, headers, text: res.body };
-  };
+  http = injectHttp(t.app);
   const scopes = 'openid fhirUser launch launch/patient offline_access user/*.rs patient/*.rs';
   const registered = await registerApp(t.store, { practiceId: t.practiceId, name: 'Growth Charts', redirectUris: [REDIRECT], public: false, scopes });
   app = { clientId: registered.clientId, clientSecret: registered.clientSecret! };

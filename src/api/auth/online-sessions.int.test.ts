@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerApp } from '../../domain/clients/register-app.ts';
 import { createUser } from '../../domain/users/create-user.ts';
 import { BASE, ORIGIN, startTestApp, type TestApp } from '../test-app.ts';
-import { authorizeUrl, pkce, signInAndConsent, type Http } from './test-flow.ts';
+import { authorizeUrl, injectHttp, pkce, signInAndConsent, type Http } from './test-flow.ts';
 
 const PASSWORD = 'Velvet-Harbour-Lantern-42';
 const REDIRECT = 'https://app.example.org/callback';
@@ -23,12 +23,7 @@ for (const [name, session] of [
     let app: { clientId: string; clientSecret: string };
     beforeAll(async () => {
       t = await startTestApp({ deps: { session } });
-      http = async (method, url, o = {}) => {
-        const res = await t.app.inject({ method, url, headers: { ...o.headers, ...(o.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) }, ...(o.form ? { payload: o.form.toString() } : {}) });
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : String(v);
-        return { status: res.statusCode, headers, text: res.body };
-      };
+      http = injectHttp(t.app);
       const registered = await registerApp(t.store, { practiceId: t.practiceId, name: 'EHR screens', redirectUris: [REDIRECT], public: false, scopes: 'openid online_access offline_access user/Patient.rs' });
       app = { clientId: registered.clientId, clientSecret: registered.clientSecret! };
       await createUser(t.store, { practiceId: t.practiceId, role: 'physician', email: 'doc@example.org', password: PASSWORD });

@@ -5,6 +5,7 @@
  * against `heron serve` in API tests).
  */
 import { createHash, randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
 
 export interface HttpAnswer {
   status: number;
@@ -14,6 +15,21 @@ export interface HttpAnswer {
 
 /** One HTTP exchange; redirects are not followed. */
 export type Http = (method: 'GET' | 'POST', url: string, o?: { headers?: Record<string, string>; form?: URLSearchParams }) => Promise<HttpAnswer>;
+
+/** `Http` over Fastify's `inject()`: the integration tests' transport. */
+export function injectHttp(app: FastifyInstance): Http {
+  return async (method, url, o = {}) => {
+    const res = await app.inject({
+      method,
+      url,
+      headers: { ...o.headers, ...(o.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      ...(o.form ? { payload: o.form.toString() } : {}),
+    });
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : String(v);
+    return { status: res.statusCode, headers, text: res.body };
+  };
+}
 
 export function pkce(): { verifier: string; challenge: string } {
   const verifier = randomBytes(32).toString('base64url');

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerApp } from '../../domain/clients/register-app.ts';
 import { createUser } from '../../domain/users/create-user.ts';
 import { BASE, ORIGIN, startTestApp, type TestApp } from '../test-app.ts';
-import { authorizeUrl, cookieOf, formFields, pkce, signInAndConsent, type Http } from './test-flow.ts';
+import { authorizeUrl, cookieOf, formFields, injectHttp, pkce, signInAndConsent, type Http } from './test-flow.ts';
 
 const PASSWORD = 'Velvet-Harbour-Lantern-42';
 const REDIRECT = 'https://app.example.org/callback';
@@ -24,17 +24,7 @@ let patientId: string;
 
 beforeAll(async () => {
   t = await startTestApp({ kind: 'sqlite' });
-  http = async (method, url, o = {}) => {
-    const res = await t.app.inject({
-      method,
-      url,
-      headers: { ...o.headers, ...(o.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
-      ...(o.form ? { payload: o.form.toString() } : {}),
-    });
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : String(v);
-    return { status: res.statusCode, headers, text: res.body };
-  };
+  http = injectHttp(t.app);
   const scopes = 'openid fhirUser launch/patient offline_access user/*.rs user/Patient.cruds patient/*.rs';
   const app = await registerApp(t.store, { practiceId: t.practiceId, name: 'Chart Viewer', redirectUris: [REDIRECT], public: false, scopes });
   confidential = { clientId: app.clientId, clientSecret: app.clientSecret! };

@@ -8,10 +8,7 @@ import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../domain/access/principal.ts';
 import type { Ctx } from '../../domain/context.ts';
-import { FhirError } from '../../fhir/outcome.ts';
-import { startTestApp, type TestApp } from '../test-app.ts';
-import { dispatch } from './dispatch.ts';
-import type { FhirRequest } from './fhir-request.ts';
+import { dispatchAs, startTestApp, type TestApp } from '../test-app.ts';
 
 for (const kind of ['sqlite', 'postgres'] as const) {
   describe(`patient-bound access (${kind})`, () => {
@@ -19,17 +16,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     const ids: Record<string, string> = {};
     let patientCtx: Ctx;
 
-    const call = async (ctx: Ctx, method: FhirRequest['method'], path: string, body?: unknown, headers: FhirRequest['headers'] = {}) => {
-      const q = path.indexOf('?');
-      const req: FhirRequest = { method, path: q < 0 ? path : path.slice(0, q), query: new URLSearchParams(q < 0 ? '' : path.slice(q + 1)), headers, baseUrl: 'http://heron.test/fhir/R4', body };
-      try {
-        const res = await dispatch(ctx, req);
-        return { status: res.status, body: res.body as (Resource & Bundle) | undefined };
-      } catch (err) {
-        if (err instanceof FhirError) return { status: err.category, body: undefined };
-        throw err;
-      }
-    };
+    const call = dispatchAs;
     const matches = (bundle: Bundle | undefined) => (bundle?.entry ?? []).filter((e) => e.search?.mode !== 'outcome').map((e) => `${e.resource!.resourceType}/${e.resource!.id}`).sort();
 
     beforeAll(async () => {

@@ -10,10 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal, Role } from '../../domain/access/principal.ts';
 import { storeAuditSink } from '../../domain/audit/audit-sink.ts';
 import type { Ctx } from '../../domain/context.ts';
-import { FhirError } from '../../fhir/outcome.ts';
-import { startTestApp, type TestApp } from '../test-app.ts';
-import { dispatch } from './dispatch.ts';
-import type { FhirRequest } from './fhir-request.ts';
+import { dispatchAs, startTestApp, type TestApp } from '../test-app.ts';
 
 const RESTRICTED = [{ system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code: 'R' }];
 
@@ -25,17 +22,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const principal: Principal = { kind: 'user', id, tenant: t.practiceId, role, scopes: ['user/*.*'], fhirUser };
       return { tenant: t.practiceId, principal, store: t.store, audit: storeAuditSink(t.store.audit), origin: { ip: '10.0.0.9' } };
     };
-    const call = async (ctx: Ctx, method: FhirRequest['method'], path: string, body?: unknown) => {
-      const q = path.indexOf('?');
-      const req: FhirRequest = { method, path: q < 0 ? path : path.slice(0, q), query: new URLSearchParams(q < 0 ? '' : path.slice(q + 1)), headers: {}, baseUrl: 'http://heron.test/fhir/R4', body };
-      try {
-        const res = await dispatch(ctx, req);
-        return { status: res.status, body: res.body as (Resource & Bundle) | undefined, code: undefined as string | undefined };
-      } catch (err) {
-        if (err instanceof FhirError) return { status: err.category, body: undefined, code: err.issues[0].code as string };
-        throw err;
-      }
-    };
+    const call = dispatchAs;
     const found = (b: Bundle | undefined) => (b?.entry ?? []).filter((e) => e.search?.mode !== 'outcome').map((e) => `${e.resource!.resourceType}/${e.resource!.id}`).sort();
 
     beforeAll(async () => {
