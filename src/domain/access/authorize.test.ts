@@ -92,6 +92,13 @@ describe('authorize', () => {
     expect(allowed(user('physician', ['patient/Observation.rs'], ['p1']), 'read', 'Observation')).toBe(true);
   });
 
+  it('history across resources is closed to every signed-in user, not to backend services', () => {
+    expect(allowed(user('physician'), 'history-type', 'Observation')).toBe(false);
+    expect(allowed(user('physician'), 'history-system')).toBe(false);
+    expect(allowed(user('physician'), 'history-instance', 'Observation')).toBe(true);
+    expect(allowed({ kind: 'client', id: 'c1', tenant: 't1', scopes: ['system/*.rs'] }, 'history-type', 'Observation')).toBe(true);
+  });
+
   it('untyped searches need a role open on every category', () => {
     expect(allowed(user('physician'), 'search-system')).toBe(false);
     expect(allowed(user('physician'), 'search-system', 'Observation')).toBe(true);

@@ -82,8 +82,10 @@ function refusalOf(principal: Principal, request: AccessRequest): string | undef
   } else if (!roleAllows(principal.role, request.resourceType, letter)) {
     return `The role ${principal.role} does not allow ${what}`;
   }
-  if (principal.patients !== undefined && (request.interaction === 'history-type' || request.interaction === 'history-system')) {
-    return 'History across resources is not available to patient-bound access; read the history of one resource instead';
+  // History across resources returns every version of everything, which neither the patient
+  // compartment nor restricted-record criteria can bound: users read one resource's history.
+  if (request.interaction === 'history-type' || request.interaction === 'history-system') {
+    return 'History across resources is not available to signed-in users; read the history of one resource instead';
   }
   const type = request.resourceType ?? '*';
   const granted = principal.scopes.some((scope) => scopeAllows(scope, type, letter, principal.patients !== undefined));

@@ -14,7 +14,7 @@
  */
 import type { Patient, Resource } from '@medplum/fhirtypes';
 import { FhirError, issue } from '../../fhir/outcome.ts';
-import { compartmentCriterion, compartmentMemberTypes } from '../../fhir/search/compartment.ts';
+import { compartmentCriterion, compartmentMemberTypes, compartmentOwnerCriterion } from '../../fhir/search/compartment.ts';
 import type { SearchCriterion } from '../../fhir/search/types.ts';
 import { patientsOf } from '../audit/patients-of.ts';
 import type { Ctx } from '../context.ts';
@@ -27,10 +27,10 @@ const CACHE_MS = 5_000;
 export interface RecordAccess {
   /** Restricted charts this user may not open. */
   hidden: Set<string>;
-  /** Patients whose restricted records this user may open (care relationship or emergency grant). */
-  open: Set<string>;
   /** Patients opened by an emergency grant: accesses to them are audited as emergency treatment. */
   emergency: Set<string>;
+  /** `Practitioner/…` when the user is one: the patients they are general practitioner of are open to them. */
+  practitioner?: string;
 }
 
 const perRequest = new WeakMap<Ctx, Promise<RecordAccess | undefined>>();
@@ -56,17 +56,14 @@ async function loadAccess(ctx: Ctx): Promise<RecordAccess> {
   const principal = ctx.principal as Extract<Ctx['principal'], { kind: 'user' }>;
   const now = Date.now();
   const [charts, emergency] = await Promise.all([restrictedChartsOf(ctx, now), ctx.store.emergencyAccess.activePatients(ctx.tenant, principal.id, now)]);
-  const open = new Set(emergency);
-  for (const chart of charts) {
-    const gp = (chart.generalPractitioner ?? []).map((r) => r.reference);
-    if (principal.fhirUser !== undefined && gp.includes(principal.fhirUser)) open.add(chart.id as string);
-  }
-  const hidden = new Set(charts.map((c) => c.id as string).filter((id) => !open.has(id)));
-  // A care relationship also opens the practitioner's patients' restricted resources.
-  if (principal.fhirUser?.startsWith('Practitioner/')) {
-    for (const id of await patientsCaredForBy(ctx, principal.fhirUser)) open.add(id);
-  }
-  return { hidden, open, emergency: new Set(emergency) };
+  const practitioner = principal.fhirUser?.startsWith('Practitioner/') ? principal.fhirUser : undefined;
+  const opened = (chart: Patient): boolean => emergency.includes(chart.id as string) || (practitioner !== undefined && caredForBy(chart, practitioner));
+  const hidden = new Set(charts.filter((chart) => !opened(chart)).map((chart) => chart.id as string));
+  return { hidden, emergency: new Set(emergency), ...(practitioner ? { practitioner } : {}) };
+}
+
+function caredForBy(patient: Patient, practitioner: string): boolean {
+  return (patient.generalPractitioner ?? []).some((r) => r.reference === practitioner);
 }
 
 async function restrictedChartsOf(ctx: Ctx, now: number): Promise<Patient[]> {
@@ -84,19 +81,6 @@ async function restrictedChartsOf(ctx: Ctx, now: number): Promise<Patient[]> {
   const patients = page.resources as Patient[];
   restrictedCharts.set(ctx.tenant, { at: now, patients });
   return patients;
-}
-
-async function patientsCaredForBy(ctx: Ctx, practitioner: string): Promise<string[]> {
-  const page = await ctx.store.reader(ctx.tenant).search({
-    resourceTypes: ['Patient'],
-    criteria: [{ param: 'general-practitioner', type: 'reference', values: [{ kind: 'reference', targetType: 'Practitioner', targetId: practitioner.slice('Practitioner/'.length) }] }],
-    sort: [],
-    count: 10_000,
-    total: 'none',
-    include: [],
-    revinclude: [],
-  });
-  return page.resources.map((r) => r.id as string);
 }
 
 function securityLabel(modifier?: 'not'): SearchCriterion {
@@ -117,8 +101,13 @@ export async function restrictionCriteria(ctx: Ctx, types: readonly string[]): P
   if (access.hidden.size > 0 && memberTypes.length > 0) {
     out.push({ param: '_restricted-charts', type: 'reference', values: [], not: true, anyOf: [...access.hidden].map((id) => compartmentCriterion('Patient', id, memberTypes)) });
   }
-  // Labelled resources: only those of patients this user may open.
-  const opened = memberTypes.length === 0 ? [] : [...access.open].map((id) => compartmentCriterion('Patient', id, memberTypes));
+  // Labelled resources: only those of patients this user may open — emergency grants by id (few),
+  // care relationships as one chain to the patient's general practitioner (however many patients).
+  const opened: SearchCriterion[] = [];
+  if (memberTypes.length > 0) {
+    for (const id of access.emergency) opened.push(compartmentCriterion('Patient', id, memberTypes));
+    if (access.practitioner !== undefined) opened.push(compartmentOwnerCriterion('Patient', generalPractitioner(access.practitioner), memberTypes));
+  }
   out.push({ param: '_restricted-resources', type: 'token', values: [], anyOf: [securityLabel('not'), ...opened] });
   return out;
 }
@@ -131,12 +120,26 @@ export async function checkRecordAccess(ctx: Ctx, resource: Resource | undefined
   const patients = patientsOf([resource]).map((ref) => ref.slice('Patient/'.length));
   const inHiddenChart = patients.some((p) => access.hidden.has(p));
   const labelled = (resource.meta?.security ?? []).some((s) => s.system === CONFIDENTIALITY && RESTRICTED_CODES.includes(s.code ?? ''));
-  const opened = patients.length > 0 && patients.every((p) => access.open.has(p));
-  if (inHiddenChart || (labelled && !opened)) {
+  if (inHiddenChart || (labelled && !(await allOpened(ctx, access, patients)))) {
     throw new FhirError('forbidden', [
       issue('suppressed', `${resource.resourceType}/${resource.id} is a restricted record. A clinician may open it with break-the-glass (POST Patient/[id]/$break-the-glass with a reason); the access is recorded and reviewed.`),
     ]);
   }
+}
+
+/** Whether every patient of a labelled resource is open to the user (read only for labelled resources, which are rare). */
+async function allOpened(ctx: Ctx, access: RecordAccess, patients: string[]): Promise<boolean> {
+  if (patients.length === 0) return false;
+  for (const id of patients) {
+    if (access.emergency.has(id)) continue;
+    const patient = access.practitioner === undefined ? undefined : (await ctx.store.reader(ctx.tenant).readCurrent('Patient', id))?.resource;
+    if (patient === undefined || !caredForBy(patient as Patient, access.practitioner!)) return false;
+  }
+  return true;
+}
+
+function generalPractitioner(practitioner: string): SearchCriterion {
+  return { param: 'general-practitioner', type: 'reference', values: [{ kind: 'reference', targetType: 'Practitioner', targetId: practitioner.slice('Practitioner/'.length) }] };
 }
 
 /** Drops hidden resources from a list (included resources). */

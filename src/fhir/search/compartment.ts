@@ -49,9 +49,32 @@ export function compartmentMemberTypes(compartmentType: string): string[] {
  * `invalid` when a named type can never be in that compartment.
  */
 export function compartmentCriterion(compartmentType: string, id: string, resourceTypes: readonly string[]): SearchCriterion {
+  return membership(compartmentType, resourceTypes, {
+    self: (types) => ({ param: '_id', type: 'token', values: [{ kind: 'token', code: id }], types }),
+    byParam: (param, types) => ({ param, type: 'reference', values: [{ kind: 'reference', targetType: compartmentType, targetId: id }], types }),
+  });
+}
+
+/**
+ * The criterion "in the compartment of a `compartmentType` resource that matches `owner`", e.g.
+ * of any Patient whose general practitioner is Practitioner/1: one chain per membership
+ * parameter, however many patients match.
+ */
+export function compartmentOwnerCriterion(compartmentType: string, owner: SearchCriterion, resourceTypes: readonly string[]): SearchCriterion {
+  return membership(compartmentType, resourceTypes, {
+    self: (types) => ({ ...owner, types }),
+    byParam: (param, types) => ({ param, type: 'reference', values: [], chain: { targetType: compartmentType, criterion: owner }, types }),
+  });
+}
+
+/** OR of one criterion per membership parameter, each limited to the searched types that use it. */
+function membership(
+  compartmentType: string,
+  resourceTypes: readonly string[],
+  make: { self: (types: string[]) => SearchCriterion; byParam: (param: string, types: string[]) => SearchCriterion },
+): SearchCriterion {
   requireCompartment(compartmentType);
   const members = patientCompartment();
-  // One criterion per parameter, limited to the searched types that use it for membership.
   const typesByParam = new Map<string, string[]>();
   const anyOf: SearchCriterion[] = [];
   for (const type of resourceTypes) {
@@ -60,11 +83,9 @@ export function compartmentCriterion(compartmentType: string, id: string, resour
       throw new FhirError('invalid', [issue('invalid', `${type} resources are not part of the ${compartmentType} compartment`)]);
     }
     for (const param of params) typesByParam.set(param, [...(typesByParam.get(param) ?? []), type]);
-    if (type === compartmentType) anyOf.push({ param: '_id', type: 'token', values: [{ kind: 'token', code: id }], types: [type] });
+    if (type === compartmentType) anyOf.push(make.self([type]));
   }
-  for (const [param, types] of typesByParam) {
-    anyOf.push({ param, type: 'reference', values: [{ kind: 'reference', targetType: compartmentType, targetId: id }], types });
-  }
+  for (const [param, types] of typesByParam) anyOf.push(make.byParam(param, types));
   return { param: '_compartment', type: 'reference', values: [], anyOf };
 }
 

@@ -16,6 +16,8 @@ import type { FhirRequest, FhirResponse } from '../fhir-request.ts';
 export const EMERGENCY_ROLES: readonly Role[] = ['physician', 'nurse'];
 export const EMERGENCY_ACCESS_MS = 60 * 60 * 1000;
 const MIN_REASON = 10;
+/** A reason is a sentence for the reviewer, not a document; it is stored in every audit copy. */
+const MAX_REASON = 1000;
 
 export async function breakTheGlass(ctx: Ctx, req: FhirRequest, patientId: string): Promise<FhirResponse> {
   const principal = ctx.principal;
@@ -25,6 +27,7 @@ export async function breakTheGlass(ctx: Ctx, req: FhirRequest, patientId: strin
   const body = req.body as Parameters | undefined;
   if (body?.resourceType !== 'Parameters') throw errors.invalid('Send a Parameters resource with a reason', 'Parameters');
   const reason = body.parameter?.find((p) => p.name === 'reason')?.valueString?.trim() ?? '';
+  if (reason.length > MAX_REASON) throw errors.invalid(`A reason is at most ${MAX_REASON} characters`, 'Parameters.parameter.where(name = \'reason\')');
   if (reason.length < MIN_REASON) throw errors.invalid(`A reason of at least ${MIN_REASON} characters is required for emergency access`, 'Parameters.parameter.where(name = \'reason\')');
   const patient = await ctx.store.reader(ctx.tenant).readCurrent('Patient', patientId);
   if (patient === undefined || patient.deleted) throw errors.notFound(`Patient/${patientId} is not known`);
