@@ -56,6 +56,10 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         const res = await call(nurse, 'GET', path);
         expect([res.status, res.code], path).toEqual(['forbidden', 'suppressed']);
       }
+      // Predicates do not reveal hidden records either: the restricted note matches this for a backend service only.
+      expect(found((await call(nurse, 'GET', 'Patient?_has:Observation:subject:code:text=behavioural')).body)).toEqual([]);
+      expect((await t.fhir('GET', 'Patient?_has:Observation:subject:code:text=behavioural')).body.entry.map((e: { resource: Resource }) => `Patient/${e.resource.id}`)).toEqual([ids.normal]);
+      expect(found((await call(nurse, 'GET', 'Condition?subject.family=Staffmember')).body)).toEqual([]);
       // Type-level history would list every version of everything: closed to users.
       expect((await call(nurse, 'GET', 'Observation/_history')).status).toBe('forbidden');
       // Backend services act under their own agreement and see everything.

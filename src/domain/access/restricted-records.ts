@@ -112,6 +112,27 @@ export async function restrictionCriteria(ctx: Ctx, types: readonly string[]): P
   return out;
 }
 
+/**
+ * The criteria with every chain and `_has` target narrowed to what the user may see, so a
+ * predicate cannot tell whether a hidden resource matches it.
+ */
+export async function restrictPredicates(ctx: Ctx, criteria: SearchCriterion[]): Promise<SearchCriterion[]> {
+  if ((await recordAccess(ctx)) === undefined) return criteria;
+  const narrow = async (c: SearchCriterion): Promise<SearchCriterion> => {
+    if (c.chain) {
+      const inner = await narrow(c.chain.criterion);
+      return { ...c, chain: { ...c.chain, criterion: { param: '_visible', type: c.type, values: [], allOf: [inner, ...(await restrictionCriteria(ctx, [c.chain.targetType]))] } } };
+    }
+    if (c.has) {
+      const inner = await narrow(c.has.criterion);
+      return { ...c, has: { ...c.has, criterion: { param: '_visible', type: c.type, values: [], allOf: [inner, ...(await restrictionCriteria(ctx, [c.has.sourceType]))] } } };
+    }
+    if (c.anyOf) return { ...c, anyOf: await Promise.all(c.anyOf.map(narrow)) };
+    return c;
+  };
+  return Promise.all(criteria.map(narrow));
+}
+
 /** Throws 403 `suppressed` when `resource` is hidden from this user. */
 export async function checkRecordAccess(ctx: Ctx, resource: Resource | undefined): Promise<void> {
   if (resource === undefined) return;

@@ -109,6 +109,8 @@ export interface SearchCriterion {
   has?: { sourceType: string; referenceParam: string; criterion: SearchCriterion };
   /** Matches when any of these criteria matches (compartment membership through several parameters). */
   anyOf?: SearchCriterion[];
+  /** Matches when all of these criteria match (a chain's target narrowed by access rules). */
+  allOf?: SearchCriterion[];
   /** Applies only to resources of these types; resources of other searched types do not match. */
   types?: string[];
   /** Matches exactly the resources the criterion without `not` does not match. */

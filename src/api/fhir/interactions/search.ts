@@ -7,7 +7,7 @@
  */
 import { isAllowed } from '../../../domain/access/authorize.ts';
 import { compartmentRestriction, withinCompartment } from '../../../domain/access/compartment-access.ts';
-import { restrictionCriteria, withoutHidden } from '../../../domain/access/restricted-records.ts';
+import { restrictionCriteria, restrictPredicates, withoutHidden } from '../../../domain/access/restricted-records.ts';
 import { type Ctx, reader } from '../../../domain/context.ts';
 import { errors, issue } from '../../../fhir/outcome.ts';
 import { isResourceType, resourceTypeNames } from '../../../fhir/definitions.ts';
@@ -83,7 +83,7 @@ async function runSearch(ctx: Ctx, req: FhirRequest, resourceTypes: string[], pa
   if (scope !== undefined) request.criteria.push(scope);
   const restriction = compartmentRestriction(ctx, resourceTypes);
   if (restriction !== undefined) request.criteria.push(restriction);
-  request.criteria.push(...(await restrictionCriteria(ctx, resourceTypes)));
+  request.criteria = [...(await restrictPredicates(ctx, request.criteria)), ...(await restrictionCriteria(ctx, resourceTypes))];
   if (cursor !== undefined && cursor !== '') request.cursor = cursor;
   const countOnly = summary === 'count';
   if (countOnly) {

@@ -55,6 +55,7 @@ function criterionSql(b: Binder, c: SearchCriterion, scope: Scope): string {
   if (c.not) return `NOT (${criterionSql(b, { ...c, not: undefined }, scope)})`;
   if (c.types !== undefined) return typedSql(b, c, c.types, scope);
   if (c.anyOf !== undefined) return c.anyOf.length === 0 ? '1 = 0' : or(c.anyOf.map((inner) => criterionSql(b, inner, scope)));
+  if (c.allOf !== undefined) return c.allOf.length === 0 ? '1 = 1' : `(${c.allOf.map((inner) => criterionSql(b, inner, scope)).join(' AND ')})`;
   if (c.has) return hasSql(b, c.has, scope);
   if (c.chain) return chainSql(b, c, scope);
   if (c.param === '_id') return idSql(b, c, scope);
