@@ -154,13 +154,14 @@ function buildProgram(rt: Runtime, setExitCode: (code: number) => void): Command
     .requiredOption('--password <password>', 'at least 12 characters, not a common or breached password')
     .option('--fhir-user <reference>', 'the FHIR resource the user is, e.g. Practitioner/123 (Patient/… for patients)')
     .option('--patient <id>', 'Patient id of a patient account, or one a proxy acts for (repeatable)', collect, undefined)
+    .option('--limited-patient <id>', "Patient id a proxy acts for with limited access, e.g. an adolescent's parent (repeatable)", collect, undefined)
     .option('--json', 'print {"id": …}')
     .action(async (flags) => {
       const { userCreateCommand } = await import('./commands/user-create.ts');
       await withStore(storage(flags), ({ store }) =>
         userCreateCommand(
           { store, terminal: rt.terminal },
-          { practice: flags.practice, role: flags.role, email: flags.email, password: flags.password, fhirUser: flags.fhirUser, patients: flags.patient, json: flags.json },
+          { practice: flags.practice, role: flags.role, email: flags.email, password: flags.password, fhirUser: flags.fhirUser, patients: flags.patient, limitedPatients: flags.limitedPatient, json: flags.json },
         ),
       );
     });
@@ -172,6 +173,7 @@ function buildProgram(rt: Runtime, setExitCode: (code: number) => void): Command
     .requiredOption('--email <email>', 'sign-in email (unique in the practice)')
     .option('--fhir-user <reference>', 'the FHIR resource the user is, e.g. Practitioner/123')
     .option('--patient <id>', 'Patient id of a patient account, or one a proxy acts for (repeatable)', collect, undefined)
+    .option('--limited-patient <id>', "Patient id a proxy acts for with limited access, e.g. an adolescent's parent (repeatable)", collect, undefined)
     .option('--public-url <url>', 'URL people reach Heron at, for the link (env HERON_PUBLIC_URL; default http://localhost:8080)')
     .option('--json', 'print {"id": …, "link": …, "expires_at": …}')
     .action(async (flags) => {
@@ -180,7 +182,7 @@ function buildProgram(rt: Runtime, setExitCode: (code: number) => void): Command
       await withStore(storage(flags), ({ store }) =>
         userInviteCommand(
           { store, terminal: rt.terminal },
-          { practice: flags.practice, role: flags.role, email: flags.email, fhirUser: flags.fhirUser, patients: flags.patient, publicUrl, json: flags.json },
+          { practice: flags.practice, role: flags.role, email: flags.email, fhirUser: flags.fhirUser, patients: flags.patient, limitedPatients: flags.limitedPatient, publicUrl, json: flags.json },
         ),
       );
     });

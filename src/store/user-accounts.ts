@@ -30,6 +30,11 @@ export interface UserRecord {
   fhirUser?: string;
   /** Patient ids whose records bound a patient's or proxy's access; undefined for staff. */
   patients?: string[];
+  /**
+   * Of a proxy's `patients`, those it acts for with limited access (a parent of an adolescent):
+   * see `PROXY_LIMITED_ACCESS` in `domain/access/roles.ts`.
+   */
+  limitedPatients?: string[];
   status: UserStatus;
   failedSignIns: number;
   /** Epoch ms until which sign-in is refused after repeated failures. */

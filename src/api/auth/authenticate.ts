@@ -138,7 +138,16 @@ export async function checkAccessToken(
     clientId: claims.client_id,
   };
   if (claims.fhirUser !== undefined) principal.fhirUser = claims.fhirUser;
-  if (claims.patients !== undefined) principal.patients = Object.freeze([...claims.patients]) as string[];
+  if (claims.patients !== undefined) {
+    // A patient or proxy no longer linked to a record (the practice removed the link) loses it at once.
+    if ((user.role === 'patient' || user.role === 'proxy') && !claims.patients.every((p) => user.patients?.includes(p))) {
+      throw invalidToken('The access token is for a record this user no longer acts for');
+    }
+    principal.patients = Object.freeze([...claims.patients]) as string[];
+    // Read from the account, not the token, so a change of a proxy's access applies to live tokens.
+    const limited = claims.patients.filter((p) => user.limitedPatients?.includes(p));
+    if (user.role === 'proxy' && limited.length > 0) principal.limitedPatients = Object.freeze(limited) as string[];
+  }
   return { claims, principal: Object.freeze(principal) };
 }
 

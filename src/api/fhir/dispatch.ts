@@ -7,7 +7,7 @@
  */
 import { authorize, type AccessRequest, type Interaction } from '../../domain/access/authorize.ts';
 import { boundPatients, checkInstanceAccess } from '../../domain/access/compartment-access.ts';
-import { checkRecordAccess, recordAccess } from '../../domain/access/restricted-records.ts';
+import { checkRecordAccess, recordAccess, restrictionsApply } from '../../domain/access/restricted-records.ts';
 import { breakTheGlass } from './interactions/break-the-glass.ts';
 import type { AuditRecord } from '../../domain/audit/audit-sink.ts';
 import { inTransaction, reader, type Ctx } from '../../domain/context.ts';
@@ -66,7 +66,8 @@ export async function dispatch(ctx: Ctx, req: FhirRequest): Promise<FhirResponse
     if (route.access === undefined) authorize(ctx, { interaction: route.interaction, resourceType: route.resourceType, id: route.id });
     else for (const access of route.access) authorize(ctx, access);
     if (boundPatients(ctx) !== undefined) await checkPatientBound(ctx, req, route);
-    else if (ctx.principal.kind === 'user' && route.id !== undefined && route.resourceType !== undefined && !route.opensRestricted) {
+    // Staff through an app bound to one patient pass both checks: the patient/ scopes do not open labels.
+    if (restrictionsApply(ctx) && route.id !== undefined && route.resourceType !== undefined && !route.opensRestricted) {
       await checkRecordAccess(ctx, (await reader(ctx).readCurrent(route.resourceType, route.id))?.resource);
     }
     if (ctx.tx === undefined && WRITES.has(route.interaction)) {

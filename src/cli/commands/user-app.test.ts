@@ -41,12 +41,20 @@ describe('heron user create', () => {
     expect(await store.admin.users.get(patient.json.id)).toMatchObject({ fhirUser: 'Patient/p9', patients: ['p9'] });
   });
 
+  it('a proxy acts for some patients with limited access (an adolescent), stored apart', async () => {
+    const proxy = await run(['user', 'create', '--practice', practiceId, '--role', 'proxy', '--email', 'dad@example.org', '--password', 'Amber-Tide-Falcon-63', '--patient', 'small', '--limited-patient', 'teen', '--json']);
+    expect(await store.admin.users.get(proxy.json.id)).toMatchObject({ patients: ['small', 'teen'], limitedPatients: ['teen'] });
+    const other = await run(['user', 'create', '--practice', practiceId, '--role', 'proxy', '--email', 'aunt@example.org', '--password', 'Amber-Tide-Falcon-63', '--patient', 'small', '--json']);
+    expect((await store.admin.users.get(other.json.id))!.limitedPatients).toBeUndefined();
+  });
+
   it.each([
     [['--role', 'physician', '--email', 'x1@example.org', '--password', 'short'], /at least 12/],
     [['--role', 'physician', '--email', 'x2@example.org', '--password', 'password12345'], /too easy to guess/],
     [['--role', 'surgeon', '--email', 'x3@example.org', '--password', 'Amber-Tide-Falcon-63'], /Unknown role/],
     [['--role', 'patient', '--email', 'x4@example.org', '--password', 'Amber-Tide-Falcon-63'], /exactly one --patient/],
     [['--role', 'nurse', '--email', 'x5@example.org', '--password', 'Amber-Tide-Falcon-63', '--patient', 'p'], /not bound to patients/],
+    [['--role', 'patient', '--email', 'x6@example.org', '--password', 'Amber-Tide-Falcon-63', '--limited-patient', 'p'], /Only a proxy/],
     [['--role', 'nurse', '--email', 'not-an-email', '--password', 'Amber-Tide-Falcon-63'], /not an email/],
     [['--role', 'nurse', '--email', 'ANN.LEE@example.org', '--password', 'Amber-Tide-Falcon-63'], /already exists/],
   ])('refuses %j with a clear message', async (args, message) => {

@@ -15,6 +15,7 @@ export interface UserCreateOptions {
   password: string;
   fhirUser?: string;
   patients?: string[];
+  limitedPatients?: string[];
   json?: boolean;
 }
 
@@ -27,6 +28,7 @@ export async function userCreateCommand(deps: { store: FhirStore; terminal: Term
     password: o.password,
     ...(o.fhirUser !== undefined ? { fhirUser: o.fhirUser } : {}),
     ...(o.patients !== undefined ? { patients: o.patients } : {}),
+    ...(o.limitedPatients !== undefined ? { limitedPatients: o.limitedPatients } : {}),
   });
   if (o.json) deps.terminal.out(JSON.stringify({ id }));
   else deps.terminal.out(`Created ${o.role} ${o.email.trim().toLowerCase()} in practice "${practice.name}": user id ${id}`);

@@ -15,6 +15,7 @@ export interface UserInviteOptions {
   email: string;
   fhirUser?: string;
   patients?: string[];
+  limitedPatients?: string[];
   /** The server root people reach Heron at (the link's origin). */
   publicUrl: string;
   json?: boolean;
@@ -28,6 +29,7 @@ export async function userInviteCommand(deps: { store: FhirStore; terminal: Term
     email: o.email,
     ...(o.fhirUser !== undefined ? { fhirUser: o.fhirUser } : {}),
     ...(o.patients !== undefined ? { patients: o.patients } : {}),
+    ...(o.limitedPatients !== undefined ? { limitedPatients: o.limitedPatients } : {}),
   });
   const link = accountLinkUrl(o.publicUrl.replace(/\/+$/, ''), token);
   const expires = new Date(expiresAt).toISOString();

@@ -6,6 +6,10 @@
  * - reads, history and writes of one resource first check that resource (and a written body)
  *   belongs to the compartment, answering 404 otherwise so existence does not leak;
  * - included resources outside the compartment are dropped.
+ * A proxy sees less than the patient: no resource labelled restricted (an adolescent's
+ * confidential care), and for a patient it acts for with limited access only the types
+ * `limitedProxyAllows`. What a proxy may not see is absent to it exactly like another patient's
+ * record.
  */
 import type { Resource } from '@medplum/fhirtypes';
 import { FhirError, errors, issue } from '../../fhir/outcome.ts';
@@ -13,6 +17,8 @@ import { compartmentCriterion, compartmentMemberTypes } from '../../fhir/search/
 import type { SearchCriterion } from '../../fhir/search/types.ts';
 import { patientsInJson, patientsOf } from '../audit/patients-of.ts';
 import { reader, type Ctx } from '../context.ts';
+import { limitedProxyAllows } from './roles.ts';
+import { isLabelledRestricted, restrictedLabelCriterion } from './security-labels.ts';
 
 let members: Set<string> | undefined;
 
@@ -27,9 +33,10 @@ export function boundPatients(ctx: Ctx): readonly string[] | undefined {
 }
 
 /**
- * The criterion restricting a search of `types` to the bound patients' compartments, or undefined
- * when unrestricted. A search mixing compartment and directory types is refused: one criterion
- * cannot bound the first and leave the second open.
+ * The criterion restricting a search of `types` to the bound patients' compartments (and, for a
+ * proxy, to what it may see of them), or undefined when unrestricted. A search mixing
+ * compartment and directory types is refused: one criterion cannot bound the first and leave the
+ * second open.
  */
 export function compartmentRestriction(ctx: Ctx, types: readonly string[]): SearchCriterion | undefined {
   const patients = boundPatients(ctx);
@@ -39,8 +46,14 @@ export function compartmentRestriction(ctx: Ctx, types: readonly string[]): Sear
   if (inCompartment.length !== types.length) {
     throw new FhirError('forbidden', [issue('forbidden', 'Search patient-record types and directory types separately')]);
   }
-  if (patients.length === 0) return { param: '_compartment', type: 'reference', values: [], anyOf: [] };
-  return { param: '_compartment', type: 'reference', values: [], anyOf: patients.map((id) => compartmentCriterion('Patient', id, inCompartment)) };
+  const branches: SearchCriterion[] = [];
+  for (const id of patients) {
+    const visible = isLimited(ctx, id) ? inCompartment.filter(limitedProxyAllows) : inCompartment;
+    if (visible.length > 0) branches.push(compartmentCriterion('Patient', id, visible));
+  }
+  // No branch matches nothing: the search is empty, as for a record with no such resources.
+  const bounded: SearchCriterion = { param: '_compartment', type: 'reference', values: [], anyOf: branches };
+  return isProxy(ctx) ? { param: '_proxy-visible', type: 'reference', values: [], allOf: [bounded, restrictedLabelCriterion('not')] } : bounded;
 }
 
 /**
@@ -54,10 +67,12 @@ export async function checkInstanceAccess(ctx: Ctx, type: string, id: string | u
     const current = await reader(ctx).readCurrent(type, id);
     const json = current?.json ?? (current?.resource === undefined ? undefined : JSON.stringify(current.resource));
     // Not there, deleted (whose was it?) and someone else's all look the same: 404, so existence does not leak.
-    if (current !== undefined && (json === undefined || !belongs(patientsInJson(type, id, json), patients))) throw errors.notFound(`${type}/${id} is not known`);
+    if (current !== undefined && (json === undefined || !visibleTo(ctx, type, patientsInJson(type, id, json), patients) || (isProxy(ctx) && labelled(current.resource, json)))) {
+      throw errors.notFound(`${type}/${id} is not known`);
+    }
   }
   const written = body as Resource | undefined;
-  if (written?.resourceType === type && !belongs(patientsOf([written]), patients)) {
+  if (written?.resourceType === type && !visibleTo(ctx, type, patientsOf([written]), patients)) {
     throw errors.forbidden(`A ${type} written here must belong to the record of the patient this access is for`);
   }
 }
@@ -66,9 +81,27 @@ export async function checkInstanceAccess(ctx: Ctx, type: string, id: string | u
 export function withinCompartment(ctx: Ctx, resources: Resource[]): Resource[] {
   const patients = boundPatients(ctx);
   if (patients === undefined) return resources;
-  return resources.filter((r) => !isMember(r.resourceType) || belongs(patientsOf([r]), patients));
+  return resources.filter((r) => !isMember(r.resourceType) || (visibleTo(ctx, r.resourceType, patientsOf([r]), patients) && !(isProxy(ctx) && isLabelledRestricted(r))));
 }
 
-function belongs(referenced: readonly string[], patients: readonly string[]): boolean {
-  return referenced.some((ref) => patients.includes(ref.slice('Patient/'.length)));
+/** Whether a `type` resource referring to `referenced` patients is in a bound patient's record that this access may see it of. */
+function visibleTo(ctx: Ctx, type: string, referenced: readonly string[], patients: readonly string[]): boolean {
+  return referenced.some((ref) => {
+    const id = ref.slice('Patient/'.length);
+    return patients.includes(id) && (!isLimited(ctx, id) || limitedProxyAllows(type));
+  });
+}
+
+function isProxy(ctx: Ctx): boolean {
+  return ctx.principal.kind === 'user' && ctx.principal.role === 'proxy';
+}
+
+function isLimited(ctx: Ctx, patient: string): boolean {
+  return ctx.principal.kind === 'user' && ctx.principal.limitedPatients?.includes(patient) === true;
+}
+
+/** Labels are in the JSON; parse it only when it could hold one. */
+function labelled(resource: Resource | undefined, json: string): boolean {
+  if (resource !== undefined) return isLabelledRestricted(resource);
+  return json.includes('"security"') && isLabelledRestricted(JSON.parse(json) as Resource);
 }

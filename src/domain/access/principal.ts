@@ -26,6 +26,11 @@ export type Principal =
        * the patients a proxy acts for. Undefined for staff.
        */
       patients?: string[];
+      /**
+       * Of `patients`, those a proxy acts for with limited access (an adolescent's parent): only
+       * the types `limitedProxyAllows` are visible of their records.
+       */
+      limitedPatients?: string[];
       /** The OAuth client (app) the user signed in through. */
       clientId?: string;
     };

@@ -5,8 +5,9 @@
  * (they are the patient's general practitioner) or through break-the-glass: an emergency grant
  * for that patient, with a stated reason, limited in time, audited and listed for review.
  *
- * Applies to staff users. Patients and proxies see their own record; backend services and the
- * system act under their own agreements and are not restricted here.
+ * Applies to staff users, also through an app bound to one patient. Patients see their own
+ * record whole; proxies do not see labelled resources (compartment-access.ts); backend services
+ * and the system act under their own agreements and are not restricted here.
  * - Searches get criteria that exclude what is hidden, so counts and pages do not reveal it.
  * - Reads and writes of a hidden resource answer 403 with issue code `suppressed`, which tells a
  *   clinician that break-the-glass can open it (FHIR's break-the-glass pattern).
@@ -18,9 +19,9 @@ import { compartmentCriterion, compartmentMemberTypes, compartmentOwnerCriterion
 import type { SearchCriterion } from '../../fhir/search/types.ts';
 import { patientsOf } from '../audit/patients-of.ts';
 import type { Ctx } from '../context.ts';
+import { compartmentRestriction } from './compartment-access.ts';
+import { isLabelledRestricted, restrictedLabelCriterion } from './security-labels.ts';
 
-export const CONFIDENTIALITY = 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality';
-const RESTRICTED_CODES = ['R', 'V'];
 /** A newly restricted chart is hidden from searches within this time. */
 const CACHE_MS = 5_000;
 
@@ -36,14 +37,17 @@ export interface RecordAccess {
 const perRequest = new WeakMap<Ctx, Promise<RecordAccess | undefined>>();
 const restrictedCharts = new Map<string, { at: number; patients: Patient[] }>();
 
-/** Whether restricted records are hidden from this principal unless opened (staff users). */
-function appliesTo(ctx: Ctx): boolean {
-  return ctx.principal.kind === 'user' && ctx.principal.patients === undefined;
+/**
+ * Whether restricted records are hidden from this principal unless opened: staff users, also
+ * when an app they launched is bound to one patient (its patient/ scopes do not open labels).
+ */
+export function restrictionsApply(ctx: Ctx): boolean {
+  return ctx.principal.kind === 'user' && ctx.principal.role !== 'patient' && ctx.principal.role !== 'proxy';
 }
 
 /** What this request's user may open; undefined when restrictions do not apply. Computed once per request. */
 export function recordAccess(ctx: Ctx): Promise<RecordAccess | undefined> {
-  if (!appliesTo(ctx)) return Promise.resolve(undefined);
+  if (!restrictionsApply(ctx)) return Promise.resolve(undefined);
   let access = perRequest.get(ctx);
   if (access === undefined) {
     access = loadAccess(ctx);
@@ -71,7 +75,7 @@ async function restrictedChartsOf(ctx: Ctx, now: number): Promise<Patient[]> {
   if (cached !== undefined && now - cached.at < CACHE_MS) return cached.patients;
   const page = await ctx.store.reader(ctx.tenant).search({
     resourceTypes: ['Patient'],
-    criteria: [securityLabel()],
+    criteria: [restrictedLabelCriterion()],
     sort: [],
     count: 10_000,
     total: 'none',
@@ -81,12 +85,6 @@ async function restrictedChartsOf(ctx: Ctx, now: number): Promise<Patient[]> {
   const patients = page.resources as Patient[];
   restrictedCharts.set(ctx.tenant, { at: now, patients });
   return patients;
-}
-
-function securityLabel(modifier?: 'not'): SearchCriterion {
-  const criterion: SearchCriterion = { param: '_security', type: 'token', values: RESTRICTED_CODES.map((code) => ({ kind: 'token', system: CONFIDENTIALITY, code })) };
-  if (modifier) criterion.modifier = modifier;
-  return criterion;
 }
 
 let members: string[] | undefined;
@@ -108,24 +106,30 @@ export async function restrictionCriteria(ctx: Ctx, types: readonly string[]): P
     for (const id of access.emergency) opened.push(compartmentCriterion('Patient', id, memberTypes));
     if (access.practitioner !== undefined) opened.push(compartmentOwnerCriterion('Patient', generalPractitioner(access.practitioner), memberTypes));
   }
-  out.push({ param: '_restricted-resources', type: 'token', values: [], anyOf: [securityLabel('not'), ...opened] });
+  out.push({ param: '_restricted-resources', type: 'token', values: [], anyOf: [restrictedLabelCriterion('not'), ...opened] });
   return out;
 }
 
 /**
- * The criteria with every chain and `_has` target narrowed to what the user may see, so a
- * predicate cannot tell whether a hidden resource matches it.
+ * The criteria with every chain and `_has` target narrowed to what the user may see — the bound
+ * patients' compartments and unhidden records — so a predicate cannot tell whether something the
+ * user may not see matches it.
  */
 export async function restrictPredicates(ctx: Ctx, criteria: SearchCriterion[]): Promise<SearchCriterion[]> {
-  if ((await recordAccess(ctx)) === undefined) return criteria;
+  // Backend services and the system are bound by neither compartments nor labels.
+  if (ctx.principal.kind !== 'user') return criteria;
+  const visible = async (type: string): Promise<SearchCriterion[]> => {
+    const bound = compartmentRestriction(ctx, [type]);
+    return [...(bound ? [bound] : []), ...(await restrictionCriteria(ctx, [type]))];
+  };
   const narrow = async (c: SearchCriterion): Promise<SearchCriterion> => {
     if (c.chain) {
       const inner = await narrow(c.chain.criterion);
-      return { ...c, chain: { ...c.chain, criterion: { param: '_visible', type: c.type, values: [], allOf: [inner, ...(await restrictionCriteria(ctx, [c.chain.targetType]))] } } };
+      return { ...c, chain: { ...c.chain, criterion: { param: '_visible', type: c.type, values: [], allOf: [inner, ...(await visible(c.chain.targetType))] } } };
     }
     if (c.has) {
       const inner = await narrow(c.has.criterion);
-      return { ...c, has: { ...c.has, criterion: { param: '_visible', type: c.type, values: [], allOf: [inner, ...(await restrictionCriteria(ctx, [c.has.sourceType]))] } } };
+      return { ...c, has: { ...c.has, criterion: { param: '_visible', type: c.type, values: [], allOf: [inner, ...(await visible(c.has.sourceType))] } } };
     }
     if (c.anyOf) return { ...c, anyOf: await Promise.all(c.anyOf.map(narrow)) };
     return c;
@@ -140,7 +144,7 @@ export async function checkRecordAccess(ctx: Ctx, resource: Resource | undefined
   if (access === undefined) return;
   const patients = patientsOf([resource]).map((ref) => ref.slice('Patient/'.length));
   const inHiddenChart = patients.some((p) => access.hidden.has(p));
-  const labelled = (resource.meta?.security ?? []).some((s) => s.system === CONFIDENTIALITY && RESTRICTED_CODES.includes(s.code ?? ''));
+  const labelled = isLabelledRestricted(resource);
   if (inHiddenChart || (labelled && !(await allOpened(ctx, access, patients)))) {
     throw new FhirError('forbidden', [
       issue('suppressed', `${resource.resourceType}/${resource.id} is a restricted record. A clinician may open it with break-the-glass (POST Patient/[id]/$break-the-glass with a reason); the access is recorded and reviewed.`),

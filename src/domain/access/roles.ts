@@ -44,6 +44,23 @@ export const ROLE_PERMISSIONS: Record<Role, Partial<Record<Category, string>>> =
   proxy: { demographics: 'rs', clinical: 'rs', scheduling: 'rs', billing: 'rs', directory: 'rs' },
 };
 
+/**
+ * What a proxy with limited access (a parent of an adolescent) sees of that patient's record:
+ * who they are, their appointments and bills, and the clinical facts a parent needs to act on
+ * (immunizations, allergies) — not problems, results, medications, notes or messages, which an
+ * adolescent may have a right to keep confidential. Everything else in the chart is absent to
+ * them, as if it did not exist.
+ */
+export const PROXY_LIMITED_ACCESS: { categories: readonly Category[]; clinicalTypes: readonly string[] } = {
+  categories: ['demographics', 'scheduling', 'billing', 'directory'],
+  clinicalTypes: ['Immunization', 'AllergyIntolerance'],
+};
+
+/** Whether a proxy with limited access may see resources of `resourceType`. */
+export function limitedProxyAllows(resourceType: string): boolean {
+  return PROXY_LIMITED_ACCESS.categories.includes(categoryOf(resourceType)) || PROXY_LIMITED_ACCESS.clinicalTypes.includes(resourceType);
+}
+
 let categories: Map<string, Category> | undefined;
 
 /** The category of a resource type. */

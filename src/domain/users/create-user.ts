@@ -21,6 +21,8 @@ export interface NewUser {
   password: string;
   fhirUser?: string;
   patients?: readonly string[];
+  /** Patients a proxy acts for with limited access (an adolescent's parent); added to `patients`. */
+  limitedPatients?: readonly string[];
   /** `invited`: cannot sign in until the person sets their own password (account-links.ts). */
   status?: 'active' | 'invited';
 }
@@ -39,7 +41,9 @@ export async function createUser(store: FhirStore, u: NewUser): Promise<{ id: st
   const role = u.role as Role;
   const email = normaliseEmail(u.email);
   if (email.length > 254 || !EMAIL.test(email)) throw errors.invalid(`"${u.email}" is not an email address`, 'email');
-  const patients = [...new Set(u.patients ?? [])];
+  const limitedPatients = [...new Set(u.limitedPatients ?? [])];
+  if (limitedPatients.length > 0 && role !== 'proxy') throw errors.invalid('Only a proxy account acts for a patient with limited access', 'limitedPatient');
+  const patients = [...new Set([...(u.patients ?? []), ...limitedPatients])];
   for (const p of patients) if (!FHIR_ID.test(p)) throw errors.invalid(`"${p}" is not a Patient id`, 'patient');
   const fhirUser = fhirUserFor(role, u.fhirUser, patients);
   const problem = passwordProblem(u.password, [email]);
@@ -57,6 +61,7 @@ export async function createUser(store: FhirStore, u: NewUser): Promise<{ id: st
     role,
     ...(fhirUser ? { fhirUser } : {}),
     ...(role === 'patient' || role === 'proxy' ? { patients } : {}),
+    ...(limitedPatients.length > 0 ? { limitedPatients } : {}),
     status: u.status ?? 'active',
     failedSignIns: 0,
     tokensValidAfter: 0,

@@ -3,9 +3,9 @@ import type { AccountTokenPurpose, AccountTokenRecord, UserAccounts, UserRecord,
 import { stmt, type SqlDriver } from './dialect.ts';
 
 const COLUMNS =
-  'id, tenant, email, password_hash, role, fhir_user, patients, status, failed_signins, locked_until, mfa_secret, mfa_last_step, tokens_valid_after, created_at';
+  'id, tenant, email, password_hash, role, fhir_user, patients, limited_patients, status, failed_signins, locked_until, mfa_secret, mfa_last_step, tokens_valid_after, created_at';
 
-const INSERT = stmt(`INSERT INTO users (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+const INSERT = stmt(`INSERT INTO users (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
 const GET = stmt(`SELECT ${COLUMNS} FROM users WHERE id = ?`);
 const FIND = stmt(`SELECT ${COLUMNS} FROM users WHERE tenant = ? AND email = ?`);
 // One statement, so concurrent failures on several app servers each count.
@@ -44,6 +44,7 @@ interface UserRow {
   role: string;
   fhir_user: string | null;
   patients: string | null;
+  limited_patients: string | null;
   status: string;
   failed_signins: number | string;
   locked_until: number | string | null;
@@ -66,6 +67,7 @@ export class SqlUserAccounts implements UserAccounts {
         u.role,
         u.fhirUser ?? null,
         u.patients === undefined ? null : JSON.stringify(u.patients),
+        u.limitedPatients === undefined || u.limitedPatients.length === 0 ? null : JSON.stringify(u.limitedPatients),
         u.status,
         u.failedSignIns,
         u.lockedUntil ?? null,
@@ -192,6 +194,7 @@ function toUser(row: UserRow): UserRecord {
   };
   if (row.fhir_user !== null) u.fhirUser = row.fhir_user;
   if (row.patients !== null) u.patients = JSON.parse(row.patients) as string[];
+  if (row.limited_patients !== null) u.limitedPatients = JSON.parse(row.limited_patients) as string[];
   if (row.locked_until !== null) u.lockedUntil = num(row.locked_until);
   if (row.mfa_secret !== null) u.mfaSecret = row.mfa_secret;
   if (row.mfa_last_step !== null) u.mfaLastStep = num(row.mfa_last_step);
