@@ -126,6 +126,18 @@ function buildProgram(rt: Runtime, setExitCode: (code: number) => void): Command
       await withStore(storage(flags), ({ store }) => auditVerifyCommand({ store, terminal: rt.terminal }, { practice: flags.practice, json: flags.json }));
     });
 
+  const db = program.command('db').description('database administration (PostgreSQL)');
+  storageOptions(db.command('app-role'))
+    .description("create or refresh the role app servers connect as: it cannot change or delete audit records; run as the schema owner after each migration (password from HERON_DB_ROLE_PASSWORD)")
+    .argument('<name>', 'role name, e.g. heron_app')
+    .option('--json', 'print one JSON object with the result')
+    .action(async (name: string, flags) => {
+      const { dbAppRoleCommand } = await import('./commands/db-app-role.ts');
+      const config = storage(flags);
+      // The owner's store is opened (and migrated) first, so the grants cover every current table.
+      await withStore(config, () => dbAppRoleCommand({ terminal: rt.terminal, config, ...(rt.env.HERON_DB_ROLE_PASSWORD ? { password: rt.env.HERON_DB_ROLE_PASSWORD } : {}) }, { role: name, json: flags.json }));
+    });
+
   const client = program.command('client').description('manage OAuth clients');
   storageOptions(client.command('create'))
     .description('register an OAuth client (client_credentials) and print its id and secret')

@@ -25,7 +25,10 @@ export const MIGRATIONS: readonly Migration[] = [initial, compositeIndex, auditL
 export function migrate(driver: SqlDriver, migrations: readonly Migration[] = MIGRATIONS): Promise<MigrationResult[]> {
   return driver.migrationTransaction(async (conn) => {
     const { text } = driver.dialect.types;
-    await driver.exec(conn, `CREATE TABLE IF NOT EXISTS schema_migrations (id ${text} PRIMARY KEY, applied_at ${text} NOT NULL)`);
+    // Look first: the app's database role may have no right to create anything (postgres/app-role.ts).
+    if ((await conn.get(driver.dialect.tableExists, ['schema_migrations'])) === undefined) {
+      await driver.exec(conn, `CREATE TABLE IF NOT EXISTS schema_migrations (id ${text} PRIMARY KEY, applied_at ${text} NOT NULL)`);
+    }
     const rows = await conn.all<{ id: string }>('SELECT id FROM schema_migrations', []);
     const applied = new Set(rows.map((r) => r.id));
     const results: MigrationResult[] = [];

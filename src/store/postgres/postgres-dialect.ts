@@ -15,6 +15,7 @@ export const postgresDialect: Dialect = {
     seqPk: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY',
   },
   forUpdate: ' FOR UPDATE',
+  tableExists: 'SELECT 1 AS found FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = ?',
   placeholders: numberedPlaceholders,
   mapError: mapPostgresError,
 };

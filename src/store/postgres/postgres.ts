@@ -134,7 +134,10 @@ class PostgresDriver implements SqlDriver {
     return this.inTransaction(async (conn) => {
       await conn.lock('heron', 'migrate:' + this.schema);
       // Inside the lock: concurrent CREATE SCHEMA IF NOT EXISTS can otherwise fail on a unique violation.
-      await conn.exec(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
+      // Only when missing, so the app role (no CREATE right) can start against an existing schema.
+      if ((await conn.get('SELECT 1 AS found FROM pg_namespace WHERE nspname = ?', [this.schema])) === undefined) {
+        await conn.exec(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
+      }
       return fn(conn);
     });
   }

@@ -22,6 +22,12 @@ export interface Dialect {
   /** Appended to the SELECT that reads the current row before a write (row lock on PostgreSQL). */
   readonly forUpdate: string;
   /**
+   * A query with one parameter, a table name, that returns a row when the table exists in the
+   * store's schema: migrations look before they create, so a role without DDL rights can start
+   * against an up-to-date schema.
+   */
+  readonly tableExists: string;
+  /**
    * Turns `?` placeholders into the driver's syntax. Shared SQL never contains `?` inside
    * literals, so a plain scan is enough.
    */

@@ -15,6 +15,7 @@ export const sqliteDialect: Dialect = {
   },
   // Writers are serialised (one writer connection, BEGIN IMMEDIATE), so a plain read is already exclusive.
   forUpdate: '',
+  tableExists: "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ?",
   placeholders: (sql) => sql,
   mapError: mapSqliteError,
 };
