@@ -112,5 +112,24 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const review = await t.store.emergencyAccess.recent(t.practiceId, 0);
       expect(review.map((g) => [g.userId, g.patient])).toEqual([['nurse-2', patientId]]);
     });
+
+    it('members of an active CareTeam for the patient open the restricted chart and its labelled resources; an ended team does not', async () => {
+      const member = await t.fhir('POST', 'Practitioner', { body: { resourceType: 'Practitioner', name: [{ family: 'Teamnurse' }] } });
+      const former = await t.fhir('POST', 'Practitioner', { body: { resourceType: 'Practitioner', name: [{ family: 'Formernurse' }] } });
+      const team = (status: string, who: string) => ({ resourceType: 'CareTeam', status, subject: { reference: ids.secret }, participant: [{ member: { reference: `Practitioner/${who}` } }] });
+      expect((await t.fhir('POST', 'CareTeam', { body: team('active', member.body.id) })).status).toBe(201);
+      expect((await t.fhir('POST', 'CareTeam', { body: team('inactive', former.body.id) })).status).toBe(201);
+      const note = await t.fhir('POST', 'Observation', { body: { resourceType: 'Observation', status: 'final', meta: { security: RESTRICTED }, code: { text: 'team note' }, subject: { reference: ids.secret } } });
+      const inTeam = staff('nurse', `Practitioner/${member.body.id}`, 'nurse-team');
+      expect((await call(inTeam, 'GET', ids.secret)).status).toBe(200);
+      expect((await call(inTeam, 'GET', `Observation/${note.body.id}`)).status).toBe(200);
+      expect(found((await call(inTeam, 'GET', 'Observation?code:text=team')).body)).toEqual([`Observation/${note.body.id}`]);
+      // Still not the labelled resource of a patient they do not care for.
+      expect((await call(inTeam, 'GET', ids.labelledObs)).code).toBe('suppressed');
+      const ended = staff('nurse', `Practitioner/${former.body.id}`, 'nurse-former');
+      expect((await call(ended, 'GET', ids.secret)).code).toBe('suppressed');
+      expect((await call(ended, 'GET', `Observation/${note.body.id}`)).code).toBe('suppressed');
+      expect(found((await call(ended, 'GET', 'Observation?code:text=team')).body)).toEqual([]);
+    });
   });
 }

@@ -2,7 +2,8 @@
  * Restricted records: resources labelled restricted or very restricted (`meta.security`
  * v3-Confidentiality `R`/`V`, e.g. behavioural health notes), and whole charts whose Patient is
  * so labelled (e.g. a staff member's own chart). Staff see them only with a care relationship
- * (they are the patient's general practitioner) or through break-the-glass: an emergency grant
+ * (they are the patient's general practitioner, or a member of an active CareTeam for the
+ * patient) or through break-the-glass: an emergency grant
  * for that patient, with a stated reason, limited in time, audited and listed for review.
  *
  * Applies to staff users, also through an app bound to one patient. Patients see their own
@@ -30,7 +31,7 @@ export interface RecordAccess {
   hidden: Set<string>;
   /** Patients opened by an emergency grant: accesses to them are audited as emergency treatment. */
   emergency: Set<string>;
-  /** `Practitioner/…` when the user is one: the patients they are general practitioner of are open to them. */
+  /** `Practitioner/…` when the user is one: the patients they care for (`careRelationship`) are open to them. */
   practitioner?: string;
 }
 
@@ -61,13 +62,25 @@ async function loadAccess(ctx: Ctx): Promise<RecordAccess> {
   const now = Date.now();
   const [charts, emergency] = await Promise.all([restrictedChartsOf(ctx, now), ctx.store.emergencyAccess.activePatients(ctx.tenant, principal.id, now)]);
   const practitioner = principal.fhirUser?.startsWith('Practitioner/') ? principal.fhirUser : undefined;
-  const opened = (chart: Patient): boolean => emergency.includes(chart.id as string) || (practitioner !== undefined && caredForBy(chart, practitioner));
-  const hidden = new Set(charts.filter((chart) => !opened(chart)).map((chart) => chart.id as string));
+  const closed = charts.map((chart) => chart.id as string).filter((id) => !emergency.includes(id));
+  const cared = practitioner === undefined ? new Set<string>() : await caredFor(ctx, practitioner, closed);
+  const hidden = new Set(closed.filter((id) => !cared.has(id)));
   return { hidden, emergency: new Set(emergency), ...(practitioner ? { practitioner } : {}) };
 }
 
-function caredForBy(patient: Patient, practitioner: string): boolean {
-  return (patient.generalPractitioner ?? []).some((r) => r.reference === practitioner);
+/** Of the patients `ids`, those `practitioner` has a care relationship with: one search, however many. */
+async function caredFor(ctx: Ctx, practitioner: string, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const page = await ctx.store.reader(ctx.tenant).search({
+    resourceTypes: ['Patient'],
+    criteria: [{ param: '_id', type: 'token', values: ids.map((code) => ({ kind: 'token', code })) }, careRelationship(practitioner)],
+    sort: [],
+    count: ids.length,
+    total: 'none',
+    include: [],
+    revinclude: [],
+  });
+  return new Set(page.resources.map((r) => r.id as string));
 }
 
 async function restrictedChartsOf(ctx: Ctx, now: number): Promise<Patient[]> {
@@ -100,11 +113,11 @@ export async function restrictionCriteria(ctx: Ctx, types: readonly string[]): P
     out.push({ param: '_restricted-charts', type: 'reference', values: [], not: true, anyOf: [...access.hidden].map((id) => compartmentCriterion('Patient', id, memberTypes)) });
   }
   // Labelled resources: only those of patients this user may open — emergency grants by id (few),
-  // care relationships as one chain to the patient's general practitioner (however many patients).
+  // care relationships as one criterion on the patient (however many patients).
   const opened: SearchCriterion[] = [];
   if (memberTypes.length > 0) {
     for (const id of access.emergency) opened.push(compartmentCriterion('Patient', id, memberTypes));
-    if (access.practitioner !== undefined) opened.push(compartmentOwnerCriterion('Patient', generalPractitioner(access.practitioner), memberTypes));
+    if (access.practitioner !== undefined) opened.push(compartmentOwnerCriterion('Patient', careRelationship(access.practitioner), memberTypes));
   }
   out.push({ param: '_restricted-resources', type: 'token', values: [], anyOf: [restrictedLabelCriterion('not'), ...opened] });
   return out;
@@ -155,16 +168,36 @@ export async function checkRecordAccess(ctx: Ctx, resource: Resource | undefined
 /** Whether every patient of a labelled resource is open to the user (read only for labelled resources, which are rare). */
 async function allOpened(ctx: Ctx, access: RecordAccess, patients: string[]): Promise<boolean> {
   if (patients.length === 0) return false;
-  for (const id of patients) {
-    if (access.emergency.has(id)) continue;
-    const patient = access.practitioner === undefined ? undefined : (await ctx.store.reader(ctx.tenant).readCurrent('Patient', id))?.resource;
-    if (patient === undefined || !caredForBy(patient as Patient, access.practitioner!)) return false;
-  }
-  return true;
+  const closed = patients.filter((id) => !access.emergency.has(id));
+  if (closed.length === 0) return true;
+  if (access.practitioner === undefined) return false;
+  return (await caredFor(ctx, access.practitioner, closed)).size === new Set(closed).size;
 }
 
-function generalPractitioner(practitioner: string): SearchCriterion {
-  return { param: 'general-practitioner', type: 'reference', values: [{ kind: 'reference', targetType: 'Practitioner', targetId: practitioner.slice('Practitioner/'.length) }] };
+/**
+ * "`practitioner` cares for this Patient": they are its general practitioner, or a participant of
+ * an active CareTeam whose subject it is.
+ */
+function careRelationship(practitioner: string): SearchCriterion {
+  const ref = { kind: 'reference' as const, targetType: 'Practitioner', targetId: practitioner.slice('Practitioner/'.length) };
+  const activeTeam: SearchCriterion = {
+    param: '_care-team',
+    type: 'reference',
+    values: [],
+    allOf: [
+      { param: 'participant', type: 'reference', values: [ref] },
+      { param: 'status', type: 'token', values: [{ kind: 'token', code: 'active' }] },
+    ],
+  };
+  return {
+    param: '_care-relationship',
+    type: 'reference',
+    values: [],
+    anyOf: [
+      { param: 'general-practitioner', type: 'reference', values: [ref] },
+      { param: '_has', type: 'reference', values: [], has: { sourceType: 'CareTeam', referenceParam: 'subject', criterion: activeTeam } },
+    ],
+  };
 }
 
 /** Drops hidden resources from a list (included resources). */
