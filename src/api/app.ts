@@ -1,18 +1,22 @@
 /**
- * The HTTP application: FHIR REST API at `/fhir/R4`, OAuth endpoints, and `/healthz`. It never
- * listens, so tests drive it with `inject()` and the CLI decides where to listen.
+ * The HTTP application: FHIR REST API at `/fhir/R4`, OAuth endpoints, the practice-admin API at
+ * `/admin/v1`, and `/healthz`. It never listens, so tests drive it with `inject()` and the CLI
+ * decides where to listen.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import pino from 'pino';
 import type { AuditSink } from '../domain/audit/audit-sink.ts';
 import type { AccountLinkSender } from '../domain/users/link-sender.ts';
 import type { SecretBox } from '../domain/users/secret-box.ts';
+import type { BearerFailureBudget } from './auth/bearer-failures.ts';
 import type { FhirStore } from '../store/store.ts';
+import { ADMIN_BASE_PATH, adminRoutes } from './admin/routes.ts';
+import { createAuthenticator } from './auth/authenticate.ts';
 import { signingKeysFor } from './auth/keys.ts';
 import type { SessionLimits } from './auth/user-tokens.ts';
 import { authRoutes } from './auth/routes.ts';
 import { createContextBuilder } from './context.ts';
-import { installErrorHandlers } from './errors.ts';
+import { installErrorHandlers, sendError } from './errors.ts';
 import { DEFAULT_BODY_LIMITS } from './fhir/body.ts';
 import { FHIR_BASE_PATH, fhirRoutes } from './fhir/routes.ts';
 
@@ -37,6 +41,8 @@ export interface AppDeps {
   session?: SessionLimits;
   /** Sends invitation and password-reset links; by default they are written to the log (development). */
   linkSender?: AccountLinkSender;
+  /** Failed bearer authentications audited per address and overall per minute (60 and 1,000 by default). */
+  bearerFailureBudget?: BearerFailureBudget;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -53,13 +59,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: log.options,
     bodyLimit: limits.maxBytes,
     logController: new LogController({ disableRequestLogging: true }),
+    // Errors the router raises before any route (a malformed URL, an over-long path parameter)
+    // become OperationOutcomes like every other error.
+    frameworkErrors: (err, _request, reply) => void sendError(reply, err),
     // A child logger per request only carries the request id, which matters only to correlate the
     // debug-level completion lines below; error lines carry their own reference (errors.ts).
     ...(debug ? {} : { childLoggerFactory: (logger: FastifyBaseLogger) => logger }),
   });
   if (debug) {
     app.addHook('onResponse', (request, reply, done) => {
-      request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: reply.elapsedTime }, 'request completed');
+      request.log.debug({ method: request.method, url: loggableUrl(request.url), statusCode: reply.statusCode, ms: reply.elapsedTime }, 'request completed');
       done();
     });
   }
@@ -83,14 +92,57 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // One key loader for token signing and verification: the key is read from the store once.
   const keys = signingKeysFor(deps.store, deps.secretBox);
+  // One token cache for the FHIR and admin APIs, so that an administrator ending a user's or an
+  // app's tokens also ends the ones this server has cached.
+  const authenticate = createAuthenticator({ store: deps.store, publicBaseUrl: deps.publicBaseUrl, keys });
   await app.register(authRoutes, { store: deps.store, audit: deps.audit, publicBaseUrl: deps.publicBaseUrl, keys, ...(deps.secretBox ? { secretBox: deps.secretBox } : {}), ...(deps.linkSender ? { linkSender: deps.linkSender } : {}), ...(deps.session ? { session: deps.session } : {}) });
   await app.register(fhirRoutes, {
     prefix: FHIR_BASE_PATH,
-    buildCtx: createContextBuilder({ store: deps.store, audit: deps.audit, publicBaseUrl: deps.publicBaseUrl, keys, onBackgroundError: (err) => app.log.error({ err }, 'background work of a request failed') }),
+    buildCtx: createContextBuilder({ store: deps.store, audit: deps.audit, publicBaseUrl: deps.publicBaseUrl, keys, authenticate, onBackgroundError: (err) => app.log.error({ err }, 'background work of a request failed'), warn: (obj, msg) => app.log.warn(obj, msg), ...(deps.bearerFailureBudget ? { bearerFailureBudget: deps.bearerFailureBudget } : {}) }),
     publicBaseUrl: deps.publicBaseUrl,
     limits,
   });
+  await app.register(adminRoutes, {
+    prefix: ADMIN_BASE_PATH,
+    store: deps.store,
+    audit: deps.audit,
+    authenticate,
+    keys,
+    publicBaseUrl: deps.publicBaseUrl,
+    mfaAvailable: deps.secretBox !== undefined,
+    ...(deps.linkSender ? { linkSender: deps.linkSender } : {}),
+    ...(deps.bearerFailureBudget ? { bearerFailureBudget: deps.bearerFailureBudget } : {}),
+  });
   return app;
+}
+
+/**
+ * Query parameters that carry a credential: one-time account links (`/auth/set-password?token=`),
+ * EHR launch tokens (`launch`), and OAuth values a misbehaving client might put in a URL (not
+ * `code`: a FHIR search parameter; authorization codes go to the app, not here). Their values never
+ * reach the log (tests/api/secrets-at-rest.api.test.ts).
+ */
+const SECRET_QUERY_PARAMS = /^(token|launch|code_verifier|access_token|refresh_token|id_token_hint|client_secret|client_assertion|assertion|password)$/i;
+
+/** The request URL for a log line, with the values of credential-carrying query parameters replaced. */
+function loggableUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const query = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      let name = eq < 0 ? pair : pair.slice(0, eq);
+      try {
+        name = decodeURIComponent(name.replace(/\+/g, ' '));
+      } catch {
+        // a malformed name is checked as it is
+      }
+      return eq >= 0 && SECRET_QUERY_PARAMS.test(name.trim()) ? `${pair.slice(0, eq)}=[redacted]` : pair;
+    })
+    .join('&');
+  return `${url.slice(0, q)}?${query}`;
 }
 
 /**

@@ -8,8 +8,10 @@ import type { Ctx } from '../domain/context.ts';
 import type { Principal } from '../domain/access/principal.ts';
 import type { AuditSink } from '../domain/audit/audit-sink.ts';
 import type { FhirStore } from '../store/store.ts';
-import { createAuthenticator } from './auth/authenticate.ts';
-import type { SigningKeys } from './auth/keys.ts';
+import { FhirError } from '../fhir/outcome.ts';
+import { createAuthenticator, type Authenticate } from './auth/authenticate.ts';
+import { bearerFailureRecorder, type BearerFailureBudget } from './auth/bearer-failures.ts';
+import { signingKeysFor, type SigningKeys } from './auth/keys.ts';
 
 export interface ContextDeps {
   store: FhirStore;
@@ -20,6 +22,12 @@ export interface ContextDeps {
   keys?: () => Promise<SigningKeys>;
   /** Where errors of work that outlives a request go (the server log). */
   onBackgroundError?: (err: unknown) => void;
+  /** How many failed authentications are audited per address and overall (`auth/bearer-failures.ts`). */
+  bearerFailureBudget?: BearerFailureBudget;
+  /** Server-log warnings (failed authentications over the audit budget). */
+  warn?: (obj: object, msg: string) => void;
+  /** An authenticator shared with other routes (the admin API ends cached tokens through it); one is made otherwise. */
+  authenticate?: Authenticate;
 }
 
 /**
@@ -33,7 +41,9 @@ export type ContextBuilder = (request: FastifyRequest, fhirBaseUrl: string) => C
  * A token already verified gives its ctx synchronously, so most requests wait for nothing.
  */
 export function createContextBuilder(deps: ContextDeps): ContextBuilder {
-  const authenticate = createAuthenticator({ store: deps.store, publicBaseUrl: deps.publicBaseUrl, keys: deps.keys });
+  const keys = deps.keys ?? signingKeysFor(deps.store);
+  const authenticate = deps.authenticate ?? createAuthenticator({ store: deps.store, publicBaseUrl: deps.publicBaseUrl, keys });
+  const recordFailure = bearerFailureRecorder({ store: deps.store, audit: deps.audit, keys, ...(deps.bearerFailureBudget ? { budget: deps.bearerFailureBudget } : {}), ...(deps.warn ? { warn: deps.warn } : {}) });
   const ctxFor = (principal: Principal, request: FastifyRequest): Ctx => ({
     tenant: principal.tenant,
     principal,
@@ -46,6 +56,13 @@ export function createContextBuilder(deps: ContextDeps): ContextBuilder {
     const authorization = request.headers.authorization;
     const principal = authenticate.cached(authorization, fhirBaseUrl);
     if (principal !== undefined) return ctxFor(principal, request);
-    return authenticate(authorization, fhirBaseUrl).then((verified) => ctxFor(verified, request));
+    return authenticate(authorization, fhirBaseUrl).then(
+      (verified) => ctxFor(verified, request),
+      // A refused token is audited before the 401 goes out, as dispatch audits its failures.
+      async (err: unknown) => {
+        if (err instanceof FhirError && err.category === 'unauthenticated') await recordFailure(request, authorization, err);
+        throw err;
+      },
+    );
   };
 }

@@ -41,6 +41,8 @@ const FASTIFY_CODES: Record<string, ErrorCategory> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid',
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid',
   FST_ERR_BAD_URL: 'invalid',
+  // A path segment longer than any id Heron issues (admin API `:id`): no such thing exists.
+  FST_ERR_MAX_PARAM_LENGTH: 'not-found',
   FST_ERR_VALIDATION: 'invalid',
   FST_ERR_NOT_FOUND: 'not-found',
 };

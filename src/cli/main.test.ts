@@ -96,7 +96,7 @@ describe('main', () => {
     const practices = [{ id: 'a', name: 'Intact', createdAt: '' }, { id: 'b', name: 'Altered', createdAt: '' }];
     const store = {
       admin: { listPractices: async () => practices },
-      audit: { verify: async (tenant: string) => (tenant === 'a' ? { checked: 7 } : { checked: 2, broken: { seq: 3, problem: 'its content does not match its hash' } }) },
+      audit: { verify: async (tenant: string) => (tenant === 'a' ? { checked: 7 } : tenant === '_system' ? { checked: 4 } : { checked: 2, broken: { seq: 3, problem: 'its content does not match its hash' } }) },
       close: async () => {},
     } as unknown as FhirStore;
     const terminal = recordingTerminal();
@@ -104,10 +104,12 @@ describe('main', () => {
     expect(terminal.stdout).toEqual([
       'ok      Intact (a): 7 entries, chain intact',
       'BROKEN  Altered (b): entry 3: its content does not match its hash; 2 entries before it are intact',
+      'ok      server (no practice): 4 entries, chain intact',
     ]);
     const json = recordingTerminal();
     expect(await main(['audit', 'verify', '--json'], { terminal: json, openStore: async () => ({ store: { ...store, audit: { verify: async () => ({ checked: 1 }) } } as unknown as FhirStore, migrations: [] }) })).toBe(0);
     expect(JSON.parse(json.stdout[0]).practices).toHaveLength(2);
+    expect(JSON.parse(json.stdout[0]).system).toEqual({ checked: 1 });
   });
 
   it('reports an unknown practice with exit 1 and closes the store', async () => {

@@ -23,6 +23,8 @@ export interface Runtime {
   /** For `serve`: resolves when the server should stop (default: SIGTERM/SIGINT). */
   stop?: Promise<unknown>;
   onListening?: (url: string) => void;
+  /** Where `--password-stdin` reads from (default: the process's stdin). */
+  stdin?: NodeJS.ReadableStream;
 }
 
 export async function main(argv: string[], runtime: Partial<Runtime> = {}): Promise<number> {
@@ -33,6 +35,7 @@ export async function main(argv: string[], runtime: Partial<Runtime> = {}): Prom
     openStore: runtime.openStore ?? (async (config) => (await import('./open-configured-store.ts')).openConfiguredStore(config)),
     stop: runtime.stop,
     onListening: runtime.onListening,
+    stdin: runtime.stdin,
   };
   let exitCode = 0;
   const program = buildProgram(rt, (code) => {
@@ -126,6 +129,24 @@ function buildProgram(rt: Runtime, setExitCode: (code: number) => void): Command
       await withStore(storage(flags), ({ store }) => auditVerifyCommand({ store, terminal: rt.terminal }, { practice: flags.practice, json: flags.json }));
     });
 
+  storageOptions(audit.command('report'))
+    .description('print the audit report of a practice, newest first (reading it is recorded in the trail too)')
+    .option('--practice <practice>', 'practice id or name (default: the only practice)')
+    .option('--from <date>', 'entries at or after this date or date-time, e.g. 2026-11-01')
+    .option('--to <date>', 'entries at or before this date or date-time (a date includes the whole day)')
+    .option('--user <id>', 'entries of this user or client id (comma-separated for several)')
+    .option('--patient <id>', "entries concerning this patient's record")
+    .option('--action <action>', 'an interaction (read, create, delete, …) or action codes C, R, U, D, E (comma-separated for several)')
+    .option('--outcome <outcome>', 'success or failure')
+    .option('--sort <keys>', 'sort keys date, agent, patient, subtype, outcome; - for descending, e.g. agent,-date')
+    .option('--csv', 'print CSV with a header row')
+    .option('--json', 'print one JSON object per entry and line')
+    .action(async (flags) => {
+      const { auditReportCommand } = await import('./commands/audit-report.ts');
+      const { practice, from, to, user, patient, action, outcome, sort, csv, json } = flags;
+      await withStore(storage(flags), ({ store }) => auditReportCommand({ store, terminal: rt.terminal }, { practice, from, to, user, patient, action, outcome, sort, csv, json }));
+    });
+
   const db = program.command('db').description('database administration (PostgreSQL)');
   storageOptions(db.command('app-role'))
     .description("create or refresh the role app servers connect as: it cannot change or delete audit records; run as the schema owner after each migration (password from HERON_DB_ROLE_PASSWORD)")
@@ -163,17 +184,20 @@ function buildProgram(rt: Runtime, setExitCode: (code: number) => void): Command
     .requiredOption('--practice <practice>', 'practice id or name')
     .requiredOption('--role <role>', 'physician, nurse, medical-assistant, front-desk, billing, practice-admin, patient or proxy')
     .requiredOption('--email <email>', 'sign-in email (unique in the practice)')
-    .requiredOption('--password <password>', 'at least 12 characters, not a common or breached password')
+    .option('--password-stdin', 'read the password from the first line of stdin (preferred)')
+    .option('--password <password>', 'the password on the command line (visible in the process list; env HERON_USER_PASSWORD is the alternative); at least 12 characters, not a common or breached password')
     .option('--fhir-user <reference>', 'the FHIR resource the user is, e.g. Practitioner/123 (Patient/… for patients)')
     .option('--patient <id>', 'Patient id of a patient account, or one a proxy acts for (repeatable)', collect, undefined)
     .option('--limited-patient <id>', "Patient id a proxy acts for with limited access, e.g. an adolescent's parent (repeatable)", collect, undefined)
     .option('--json', 'print {"id": …}')
     .action(async (flags) => {
-      const { userCreateCommand } = await import('./commands/user-create.ts');
+      const { userCreateCommand, userPassword } = await import('./commands/user-create.ts');
+      // Before the store opens: a usage error should not wait for the database.
+      const password = await userPassword({ flag: flags.password, stdin: flags.passwordStdin === true, env: rt.env, input: rt.stdin ?? process.stdin, terminal: rt.terminal });
       await withStore(storage(flags), ({ store }) =>
         userCreateCommand(
           { store, terminal: rt.terminal },
-          { practice: flags.practice, role: flags.role, email: flags.email, password: flags.password, fhirUser: flags.fhirUser, patients: flags.patient, limitedPatients: flags.limitedPatient, json: flags.json },
+          { practice: flags.practice, role: flags.role, email: flags.email, password, fhirUser: flags.fhirUser, patients: flags.patient, limitedPatients: flags.limitedPatient, json: flags.json },
         ),
       );
     });

@@ -5,6 +5,12 @@
  * detectable.
  */
 
+/**
+ * The chain of entries that belong to no practice: failed authentication whose practice cannot
+ * be known (docs/audit.md). Practice ids are lower-case letters and digits, so none is this.
+ */
+export const SYSTEM_AUDIT_CHAIN = '_system';
+
 /** One audited action, as the store keeps it. Lists are ids such as `Patient/123`. */
 export interface AuditEntry {
   tenant: string;
@@ -39,20 +45,51 @@ export interface StoredAuditEntry extends AuditEntry {
   hash: string;
 }
 
+/**
+ * Orders of the audit report. `patient` orders by the entry's list of patients as stored (entries
+ * without patients first); `outcome` puts successes first, as FHIR's codes 0 and 4 do.
+ */
+export type AuditSortKey = 'date' | 'agent' | 'patient' | 'subtype' | 'outcome';
+
+export interface AuditSort {
+  key: AuditSortKey;
+  descending?: boolean;
+}
+
 export interface AuditQuery {
   /** Inclusive epoch-ms bounds. */
   from?: number;
   to?: number;
-  agentId?: string;
+  /** One value, or any of several. */
+  agentId?: string | readonly string[];
+  agentRole?: string | readonly string[];
   /** `Patient/id`: only entries concerning this patient. */
   patient?: string;
-  action?: string;
+  /** `Type/id`: only entries that touched this resource. */
+  entity?: string;
+  /** The interaction (or event) name, or any of several. */
+  action?: string | readonly string[];
+  /** Entries whose interaction is none of these. */
+  notAction?: readonly string[];
   outcome?: 'success' | 'failure';
-  /** Newest first unless `ascending`. */
+  purpose?: string | readonly string[];
+  /** The IP address, or (with `ipPrefix`) addresses that start with it. */
+  ip?: string;
+  ipPrefix?: boolean;
+  /**
+   * Sort keys in order; ties are broken by time and position. Without it, the order is the
+   * chain's: newest first unless `ascending`.
+   */
+  sort?: readonly AuditSort[];
   ascending?: boolean;
   count: number;
-  /** Continue after this `seq` (in the query's order). */
+  /** Continue after the entry at this `seq` (in the query's order). */
   afterSeq?: number;
+  /**
+   * Only entries up to this `seq`: the log only grows at its end, so paging against a fixed
+   * bound neither skips nor repeats entries while others are appended.
+   */
+  maxSeq?: number;
 }
 
 export interface AuditVerification {

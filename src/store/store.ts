@@ -13,6 +13,7 @@ import type { IndexRow, SearchRequest } from '../fhir/search/types.ts';
 import type { AuditEntry, AuditLog } from './audit-log.ts';
 import type { EmergencyAccessStore } from './emergency-access.ts';
 import type { OAuthGrants } from './oauth-grants.ts';
+import type { RateLimits } from './rate-limits.ts';
 import type { UserAccounts } from './user-accounts.ts';
 
 /** One stored version of a resource (current or past). */
@@ -135,6 +136,15 @@ export interface OAuthClient {
   jwks?: string;
   /** Where the client publishes its JWK Set instead (`private_key_jwt`). */
   jwksUrl?: string;
+  /** Epoch ms when a practice administrator disabled it; from then on it is as if unregistered. */
+  disabledAt?: number;
+}
+
+/** A page of a practice's clients, ordered by client id. */
+export interface ClientListQuery {
+  count: number;
+  /** Continue after this client id. */
+  afterClientId?: string;
 }
 
 /** Rows that belong to the server rather than to a practice's clinical record. */
@@ -144,7 +154,16 @@ export interface AdminStore {
   findPracticeByName(name: string): Promise<Practice | undefined>;
   listPractices(): Promise<Practice[]>;
   createClient(client: OAuthClient): Promise<void>;
-  getClient(clientId: string): Promise<OAuthClient | undefined>;
+  /**
+   * Undefined for an unknown client and, unless `includeDisabled`, for a disabled one: every
+   * path that authenticates a client or checks its tokens goes through here, so a disabled
+   * client cannot get or use a token anywhere.
+   */
+  getClient(clientId: string, options?: { includeDisabled?: boolean }): Promise<OAuthClient | undefined>;
+  /** The practice's clients, disabled ones included. */
+  listClients(practiceId: string, query: ClientListQuery): Promise<OAuthClient[]>;
+  /** Disables the client at `at`; false when it is unknown or was already disabled. */
+  disableClient(clientId: string, at: number): Promise<boolean>;
   /** Server settings such as the token signing key; JSON values. */
   getSetting(key: string): Promise<string | undefined>;
   /** Sets the value only if the key is absent; returns the value now stored (first writer wins). */
@@ -153,6 +172,8 @@ export interface AdminStore {
   readonly users: UserAccounts;
   /** Authorization requests, grants, codes and refresh tokens of the authorization code flow. */
   readonly grants: OAuthGrants;
+  /** Failure counters shared by every app server (sign-in, client authentication, bearer tokens). */
+  readonly rateLimits: RateLimits;
 }
 
 /** Produces the index rows for a resource; injected so the store stays free of FHIR knowledge. */

@@ -48,11 +48,21 @@ export interface UserRecord {
   createdAt: string;
 }
 
+/** A page of a practice's users, ordered by email. */
+export interface UserListQuery {
+  role?: string;
+  status?: UserStatus;
+  count: number;
+  /** Continue after this (lower-cased) email. */
+  afterEmail?: string;
+}
+
 export interface UserAccounts {
   /** @throws FhirError `conflict` when the email is taken in the practice, `invalid` for an unknown practice. */
   create(user: UserRecord): Promise<void>;
   get(id: string): Promise<UserRecord | undefined>;
   findByEmail(tenant: string, email: string): Promise<UserRecord | undefined>;
+  list(tenant: string, query: UserListQuery): Promise<UserRecord[]>;
   /**
    * Counts one failed sign-in in one statement (no lost updates between app servers); the
    * `maxFailures`-th failure locks the account until `at + lockMs` and starts the count again.

@@ -1,8 +1,10 @@
 /**
- * The SMART standalone launch end to end against the real `heron serve`, on both stores: the
- * operator creates a user and registers an app with the CLI; the "browser" follows the flow
- * (authorize → sign-in form → consent form → redirect with code); the app exchanges the code,
- * reads a Patient with the user's access token, and refreshes.
+ * The SMART standalone and EHR launches end to end against the real `heron serve`, on both
+ * stores: the operator creates a user and registers an app with the CLI; the "browser" follows
+ * the flow (authorize → sign-in form → consent form → redirect with code); the app exchanges the
+ * code, reads a Patient with the user's access token, and refreshes. In the EHR launch the EHR
+ * creates a launch context for a patient and encounter, and the real `fhirclient` library
+ * launches from `?launch=…&iss=…` and reads them.
  * @see https://hl7.org/fhir/smart-app-launch/app-launch.html
  */
 import { createRequire } from 'node:module';
@@ -14,9 +16,18 @@ import { useHeronServer } from '../fixtures/use-heron-server.ts';
 
 const PASSWORD = 'Quiet-Meadow-Compass-77';
 // fhirclient's Node entry is CommonJS.
+interface FhirClient {
+  request(path: string): Promise<{ id: string }>;
+  refresh(): Promise<unknown>;
+  getPatientId(): string | null;
+  getUserId(): string | null;
+  patient: { id: string | null; read(): Promise<{ resourceType: string; id: string; name?: { family?: string }[] }> };
+  encounter: { id: string | null; read(): Promise<{ resourceType: string; id: string; subject?: { reference?: string } }> };
+  state: { tokenResponse?: Record<string, unknown>; scope?: string };
+}
 const smart = createRequire(import.meta.url)('fhirclient') as (req: unknown, res: unknown, storage: unknown) => {
   authorize(o: Record<string, unknown>): Promise<string | void>;
-  ready(): Promise<{ request(path: string): Promise<{ id: string }>; refresh(): Promise<unknown>; getPatientId(): string | null; getUserId(): string | null; state: { tokenResponse?: Record<string, unknown> } }>;
+  ready(): Promise<FhirClient>;
 };
 const REDIRECT = 'http://localhost:4567/callback';
 
@@ -32,7 +43,7 @@ const http: Http = async (method, url, o = {}) => {
   return { status: res.status, headers, text: await res.text() };
 };
 
-describe.each(STORE_KINDS)('SMART standalone launch (%s)', (kind) => {
+describe.each(STORE_KINDS)('SMART launches (%s)', (kind) => {
   let server: HeronServer;
   useHeronServer(kind, (started) => {
     server = started;
@@ -119,5 +130,72 @@ describe.each(STORE_KINDS)('SMART standalone launch (%s)', (kind) => {
     await client.refresh();
     expect(client.state.tokenResponse?.access_token).not.toBe(before);
     expect((await client.request(`Patient/${created.body.id}`)).id).toBe(created.body.id);
+  }, 120_000);
+
+  it('EHR launch: a staff user launches an app for a patient and encounter; fhirclient gets both and reads them', async () => {
+    const practice = server.default.practiceId;
+    const register = async (name: string, scopes: string) =>
+      JSON.parse((await server.cli(['app', 'register', '--practice', practice, '--name', name, '--redirect-uri', REDIRECT, '--scopes', scopes, '--json'])).stdout.trim().split('\n').at(-1)!) as { client_id: string; client_secret: string };
+    const ehr = await register('EHR web app', 'openid fhirUser user/*.rs');
+    const app = await register('Growth Chart', 'launch launch/patient openid fhirUser patient/*.rs');
+    const email = `ehr-${kind}@example.org`;
+    expect((await server.cli(['user', 'create', '--practice', practice, '--role', 'physician', '--email', email, '--password', PASSWORD, '--fhir-user', 'Practitioner/ehr'])).code).toBe(0);
+    const patient = await server.default.fhir('POST', 'Patient', { body: { resourceType: 'Patient', name: [{ family: 'Achebe' }] } });
+    const other = await server.default.fhir('POST', 'Patient', { body: { resourceType: 'Patient', name: [{ family: 'Brandt' }] } });
+    const encounter = await server.default.fhir('POST', 'Encounter', { body: { resourceType: 'Encounter', status: 'in-progress', class: { code: 'AMB' }, subject: { reference: `Patient/${patient.body.id}` } } });
+    expect([patient.status, other.status, encounter.status]).toEqual([201, 201, 201]);
+
+    // The EHR's own session for the physician, then the launch context for the chart being viewed.
+    const { verifier, challenge } = pkce();
+    const signIn = await signInAndConsent(http, server.origin, authorizeUrl(server.origin, { clientId: ehr.client_id, redirectUri: REDIRECT, scope: 'user/*.rs', aud: server.fhirBase, challenge, method: 'S256' }), { email, password: PASSWORD });
+    const ehrTokens = await http('POST', `${server.origin}/oauth2/token`, {
+      headers: { authorization: `Basic ${Buffer.from(`${ehr.client_id}:${ehr.client_secret}`).toString('base64')}` },
+      form: new URLSearchParams({ grant_type: 'authorization_code', code: signIn.redirect.searchParams.get('code')!, code_verifier: verifier, redirect_uri: REDIRECT }),
+    });
+    expect(ehrTokens.status, ehrTokens.text).toBe(200);
+    const launched = await fetch(`${server.origin}/oauth2/launch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${JSON.parse(ehrTokens.text).access_token}` },
+      body: JSON.stringify({ client_id: app.client_id, patient: patient.body.id, encounter: encounter.body.id }),
+    });
+    const launch = (await launched.json()) as { launch: string; iss: string; expires_in: number };
+    expect(launched.status, JSON.stringify(launch)).toBe(200);
+    expect(launch.iss).toBe(server.fhirBase);
+
+    // The EHR opens the app's launch URL; the app hands `launch` and `iss` to fhirclient.
+    const saved = new Map<string, unknown>();
+    const storage = { get: async (k: string) => saved.get(k), set: async (k: string, v: unknown) => void saved.set(k, v), unset: async (k: string) => saved.delete(k) };
+    const req = (url: string) => ({ url, headers: { host: 'localhost:4567' }, socket: {} });
+    const res = { writeHead() {}, end() {} };
+    const launchUrl = `/launch?${new URLSearchParams({ launch: launch.launch, iss: launch.iss })}`;
+    const url = String(
+      await smart(req(launchUrl), res, storage).authorize({
+        clientId: app.client_id,
+        clientSecret: app.client_secret,
+        scope: 'launch launch/patient openid fhirUser patient/*.rs',
+        redirectUri: REDIRECT,
+        pkceMode: 'required',
+        noRedirect: true,
+      }),
+    );
+    const asked = new URL(url).searchParams;
+    expect(asked.get('launch')).toBe(launch.launch);
+    expect(asked.get('aud')).toBe(server.fhirBase);
+    const { redirect, consentPage } = await signInAndConsent(http, server.origin, url, { email, password: PASSWORD });
+    expect(consentPage).toContain(`Patient/${patient.body.id}`);
+    const client = await smart(req(redirect.pathname + redirect.search), res, storage).ready();
+
+    expect(client.patient.id).toBe(patient.body.id);
+    expect(client.encounter.id).toBe(encounter.body.id);
+    expect(client.getUserId()).toBe('ehr');
+    const read = await client.patient.read();
+    expect(read).toMatchObject({ resourceType: 'Patient', id: patient.body.id, name: [{ family: 'Achebe' }] });
+    expect(await client.encounter.read()).toMatchObject({ resourceType: 'Encounter', id: encounter.body.id, subject: { reference: `Patient/${patient.body.id}` } });
+    // The token is bound to the launched patient: another patient's record is not there for it.
+    await expect(client.request(`Patient/${other.body.id}`)).rejects.toThrow(/404/);
+    // A launch works once.
+    const again = await http('GET', url);
+    expect(again.status).toBe(303);
+    expect(new URL(again.headers.location).searchParams.get('error')).toBe('invalid_request');
   }, 120_000);
 });

@@ -73,13 +73,13 @@ export function passwordResetHandler(deps: AccountLinkDeps) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const answer = { status: 'accepted', message: 'If an account with this email exists in the practice, a link to set a new password was sent to it.' };
     const limited = [`password-reset-ip:${request.ip}`];
-    const retryAfter = deps.resetLimiter.blockedFor(limited);
+    const retryAfter = await deps.resetLimiter.blockedFor(limited);
     if (retryAfter !== undefined) {
       return sendOAuth(reply, async () => {
         throw new OAuthError(429, 'invalid_request', 'Too many requests; try again later', { 'retry-after': String(retryAfter) });
       });
     }
-    deps.resetLimiter.recordFailure(limited);
+    await deps.resetLimiter.recordFailure(limited);
     let email: string | undefined;
     let practiceRef: string | undefined;
     try {

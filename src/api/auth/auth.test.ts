@@ -11,6 +11,7 @@ import { FhirError } from '../../fhir/outcome.ts';
 import type { FhirStore, OAuthClient, Practice } from '../../store/store.ts';
 import { createAuthenticator } from './authenticate.ts';
 import { signingKeysFor } from './keys.ts';
+import { memoryRateLimits } from './failure-limiter.ts';
 import { authRoutes } from './routes.ts';
 
 const ROOT = 'https://ehr.example.org';
@@ -36,6 +37,7 @@ function fakeStore(): FakeStore {
         if (!settings.has(key)) settings.set(key, value);
         return settings.get(key)!;
       },
+      rateLimits: memoryRateLimits(),
     },
   } as unknown as FakeStore;
 }

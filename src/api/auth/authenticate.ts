@@ -39,6 +39,12 @@ export interface Authenticate {
    * audience, malformed). Lets the hot path of every request stay synchronous.
    */
   cached(authorization: string | undefined, fhirBaseUrl?: string): Principal | undefined;
+  /**
+   * Drops the remembered tokens whose principal matches, so that ending them (a user or app
+   * disabled by an administrator) takes effect on this server at once rather than at the next
+   * recheck; other servers still take up to `recheckMs`.
+   */
+  forget(matches: (principal: Principal) => boolean): void;
 }
 
 interface CacheEntry {
@@ -95,7 +101,11 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticate {
     cache.set(token, { principal, audience: claims.aud, until: Math.min(claims.exp * 1000, now() + recheckMs) });
     return principal;
   };
-  return Object.assign(authenticate, { cached });
+  function forget(matches: (principal: Principal) => boolean): void {
+    for (const [token, entry] of cache) if (matches(entry.principal)) cache.delete(token);
+    if (recent !== undefined && matches(recent.entry.principal)) recent = undefined;
+  }
+  return Object.assign(authenticate, { cached, forget });
 }
 
 /**

@@ -20,8 +20,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Principal, Role } from '../../domain/access/principal.ts';
+import { resourceScopeProblem } from '../../domain/access/scope-query.ts';
 import type { AuditSink } from '../../domain/audit/audit-sink.ts';
-import { appScopeCovered, describeScope, parseAppScope, parseAppScopes, type AppScope } from '../../domain/clients/app-scopes.ts';
+import { ADMIN_SCOPE, appScopeCovered, describeScope, parseAppScope, parseAppScopes, type AppScope } from '../../domain/clients/app-scopes.ts';
 import { splitScopes } from '../../domain/clients/system-scopes.ts';
 import { checkPassword, completeSignIn, SIGN_IN_FAILED } from '../../domain/users/sign-in.ts';
 import type { AuthorizationRequestRecord } from '../../store/oauth-grants.ts';
@@ -157,6 +158,12 @@ async function checkRequest(
   const nonce = read('nonce');
   if (nonce !== undefined && nonce.length > 512) throw new RedirectError('invalid_request', 'nonce is too long');
 
+  // A granular scope whose query Heron cannot enforce is refused rather than left out: the app
+  // asked for a precise subset and would otherwise not learn why it got nothing.
+  for (const word of splitScopes(read('scope') ?? '')) {
+    const problem = word.includes('?') ? resourceScopeProblem(word) : undefined;
+    if (problem !== undefined) throw new RedirectError('invalid_scope', `Unsupported scope ${problem}`);
+  }
   // Scopes the app is not registered for, or Heron does not know, are left out (RFC 6749 §3.3
   // lets the server grant less); the consent page shows what remains.
   const registered = parseAppScopes(client.scopes);
@@ -181,14 +188,14 @@ export function signInStep(deps: AuthorizationDeps) {
     const password = form.get('password') ?? '';
 
     const ipKey = [`sign-in-ip:${request.ip}`];
-    const retryAfter = deps.signInLimiter.blockedFor(ipKey);
+    const retryAfter = await deps.signInLimiter.blockedFor(ipKey);
     if (retryAfter !== undefined) {
       reply.header('retry-after', String(retryAfter));
       return sendPage(reply, 429, signInPage({ ...loaded.form, email, error: 'Too many failed sign-ins from this address. Wait a few minutes and try again.' }));
     }
     const result = await checkPassword(deps.store, loaded.row.tenant, email, password, now(deps));
     if (!result.ok) {
-      deps.signInLimiter.recordFailure(ipKey);
+      await deps.signInLimiter.recordFailure(ipKey);
       await audit(deps, request, loaded, 'sign-in', 'failure', result.user);
       return sendPage(reply, 401, signInPage({ ...loaded.form, email, error: SIGN_IN_FAILED }));
     }
@@ -326,14 +333,15 @@ export function consentStep(deps: AuthorizationDeps) {
 /**
  * The scopes the consent page offers this user: a staff member without a patient context (no
  * EHR launch, no picked patient) is offered no `patient/` scopes and no launch scopes, which
- * would have no record to apply to.
+ * would have no record to apply to; only a practice administrator is offered `heron/admin`.
  */
 export function offeredScopes(scope: string, user: UserRecord, patientContext: boolean): AppScope[] {
   const withPatient = isPatientFacing(user) || patientContext;
   return splitScopes(scope)
     .map((w) => parseAppScope(w))
     .filter((s): s is AppScope => s !== undefined)
-    .filter((s) => withPatient || !(s.text === 'launch/patient' || s.text === 'launch' || (s.kind === 'resource' && s.context === 'patient')));
+    .filter((s) => withPatient || !(s.text === 'launch/patient' || s.text === 'launch' || (s.kind === 'resource' && s.context === 'patient')))
+    .filter((s) => s.text !== ADMIN_SCOPE || user.role === 'practice-admin');
 }
 
 function hasPatientContext(pending: PendingAuthorization): boolean {

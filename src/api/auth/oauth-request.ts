@@ -121,13 +121,13 @@ export async function authenticateCaller(deps: ClientAuthDeps, request: FastifyR
   }
   const credentials = clientCredentials(request.headers.authorization, params);
   const limitKeys = [`client:${credentials.clientId}`, `ip:${request.ip}`];
-  const retryAfter = deps.limiter.blockedFor(limitKeys);
+  const retryAfter = await deps.limiter.blockedFor(limitKeys);
   if (retryAfter !== undefined) {
     throw new OAuthError(429, 'invalid_client', 'Too many failed client authentications; try again later', { 'retry-after': String(retryAfter) });
   }
   const client = await authenticateClient(deps.store, credentials.clientId, credentials.secret);
   if (!client) {
-    deps.limiter.recordFailure(limitKeys);
+    await deps.limiter.recordFailure(limitKeys);
     throw new OAuthError(401, 'invalid_client', 'Client authentication failed', BASIC_CHALLENGE);
   }
   return client;
@@ -147,7 +147,7 @@ async function authenticateByAssertion(deps: ClientAuthDeps, request: FastifyReq
   const postId = single(params, 'client_id');
   if (clientId === undefined || (postId !== undefined && postId !== clientId)) throw failed();
   const limitKeys = [`client:${clientId}`, `ip:${request.ip}`];
-  const retryAfter = deps.limiter.blockedFor(limitKeys);
+  const retryAfter = await deps.limiter.blockedFor(limitKeys);
   if (retryAfter !== undefined) {
     throw new OAuthError(429, 'invalid_client', 'Too many failed client authentications; try again later', { 'retry-after': String(retryAfter) });
   }
@@ -157,7 +157,7 @@ async function authenticateByAssertion(deps: ClientAuthDeps, request: FastifyReq
     await verifyClientAssertion({ store: deps.store, jwks: deps.jwks ?? noRemoteKeys, ...(deps.now ? { now: deps.now } : {}) }, client, assertion, `${deps.serverRoot(request)}/oauth2/token`);
   } catch (error) {
     if (!(error instanceof AssertionRejected)) throw error;
-    deps.limiter.recordFailure(limitKeys);
+    await deps.limiter.recordFailure(limitKeys);
     request.log.info({ clientId, reason: error.message }, 'client assertion rejected');
     throw failed();
   }

@@ -1,7 +1,7 @@
 /**
  * Signed-in sessions (`online_access`): the refresh token lapses after the idle time-out and the
  * session ends at its absolute lifetime however active; `offline_access` is not bound by either.
- * Limits are shortened here so the test can wait them out.
+ * Limits are shortened here so the test can wait them out. On SQLite and PostgreSQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerApp } from '../../domain/clients/register-app.ts';
@@ -13,16 +13,18 @@ const PASSWORD = 'Velvet-Harbour-Lantern-42';
 const REDIRECT = 'https://app.example.org/callback';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-for (const [name, session] of [
-  ['idle time-out', { idleMs: 400, maxMs: 60_000 }],
-  ['absolute lifetime', { idleMs: 60_000, maxMs: 900 }],
+for (const [name, session, kind] of [
+  ['idle time-out', { idleMs: 400, maxMs: 60_000 }, 'sqlite'],
+  ['absolute lifetime', { idleMs: 60_000, maxMs: 900 }, 'sqlite'],
+  ['idle time-out', { idleMs: 400, maxMs: 60_000 }, 'postgres'],
+  ['absolute lifetime', { idleMs: 60_000, maxMs: 900 }, 'postgres'],
 ] as const) {
-  describe(`online_access sessions: ${name}`, () => {
+  describe(`online_access sessions: ${name} (${kind})`, () => {
     let t: TestApp;
     let http: Http;
     let app: { clientId: string; clientSecret: string };
     beforeAll(async () => {
-      t = await startTestApp({ deps: { session } });
+      t = await startTestApp({ kind, deps: { session } });
       http = injectHttp(t.app);
       const registered = await registerApp(t.store, { practiceId: t.practiceId, name: 'EHR screens', redirectUris: [REDIRECT], public: false, scopes: 'openid online_access offline_access user/Patient.rs' });
       app = { clientId: registered.clientId, clientSecret: registered.clientSecret! };

@@ -7,6 +7,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { discardingAuditSink, type AuditSink } from '../../domain/audit/audit-sink.ts';
 import type { SecretBox } from '../../domain/users/secret-box.ts';
+import type { RateLimits } from '../../store/rate-limits.ts';
 import type { FhirStore } from '../../store/store.ts';
 import type { SessionLimits } from './user-tokens.ts';
 import { FHIR_BASE_PATH } from './access-token.ts';
@@ -38,7 +39,10 @@ export interface AuthRoutesOptions {
   tokenTtlSeconds?: number;
   /** Idle and absolute limits of `online_access` sessions. */
   session?: SessionLimits;
+  /** Failed client authentications allowed per client id and per address per minute. */
   failureLimit?: FailureLimiterOptions;
+  /** Where the failure counts live; the store's shared counters by default. */
+  rateLimits?: RateLimits;
   /** Sign-in failures allowed per address per minute, on top of the per-account lockout. */
   signInFailureLimit?: FailureLimiterOptions;
   /** Encrypts TOTP seeds; without it MFA cannot be enrolled or checked (and a practice that requires it cannot sign in). */
@@ -59,7 +63,8 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
   const configuredRoot = options.publicBaseUrl?.replace(/\/+$/, '');
   const serverRoot = (request: FastifyRequest): string => configuredRoot ?? `${request.protocol}://${request.host}`;
   const audit = options.audit ?? discardingAuditSink;
-  const limiter = createFailureLimiter(options.failureLimit);
+  const rateLimits = options.rateLimits ?? options.store.admin.rateLimits;
+  const limiter = createFailureLimiter(rateLimits, 'client-auth', options.failureLimit);
   const ttlSeconds = options.tokenTtlSeconds ?? 600;
 
   // RFC 6749 requires form encoding; Fastify has no form parser of its own. Repeated keys are
@@ -74,7 +79,7 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
     store: options.store,
     audit,
     serverRoot,
-    signInLimiter: createFailureLimiter({ maxFailures: 100, windowMs: 60_000, ...options.signInFailureLimit }),
+    signInLimiter: createFailureLimiter(rateLimits, 'sign-in', { maxFailures: 100, windowMs: 60_000, ...options.signInFailureLimit }),
     ...(options.now ? { now: options.now } : {}),
   };
   authorization.mfa = createMfaStep(authorization, options.secretBox);
@@ -97,7 +102,7 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
     audit,
     serverRoot,
     sender: options.linkSender ?? loggingLinkSender((obj, msg) => app.log.warn(obj, msg)),
-    resetLimiter: createFailureLimiter({ maxFailures: 20, windowMs: 60_000, ...options.passwordResetLimit }),
+    resetLimiter: createFailureLimiter(rateLimits, 'password-reset', { maxFailures: 20, windowMs: 60_000, ...options.passwordResetLimit }),
     onBackgroundError: (err: unknown) => app.log.error({ err }, 'sending a password-reset link failed'),
     ...(options.now ? { now: options.now } : {}),
   };

@@ -2,8 +2,8 @@
  * Discovery documents: `/.well-known/smart-configuration` (SMART App Launch 2.x §Conformance)
  * and `/.well-known/openid-configuration` (OpenID Connect Discovery), which tell apps and backend
  * services where to sign users in and get tokens, and `/.well-known/jwks.json`, the public key
- * that checks our tokens. Everything listed is what the server actually does: no granular
- * (`?category=`) scopes yet; asymmetric client authentication for backend services only.
+ * that checks our tokens. Everything listed is what the server actually does; asymmetric client
+ * authentication for backend services only.
  * @see https://hl7.org/fhir/smart-app-launch/conformance.html
  */
 import type { JWK } from 'jose';
@@ -36,6 +36,8 @@ const SCOPES = [
   'launch/patient',
   'offline_access',
   'online_access',
+  // The practice-admin API (docs/auth.md, "Admin API"); granted only to practice administrators.
+  'heron/admin',
   'patient/*.read',
   'patient/*.rs',
   'patient/*.cruds',
@@ -49,6 +51,10 @@ const SCOPES = [
   'system/*.*',
   'system/*.cruds',
   'system/*.rs',
+  // SMART 2 granular scopes: examples of the category queries SMART requires servers to support on
+  // Observation and Condition. Any query of the type's search parameters works (docs/access.md).
+  ...['laboratory', 'social-history', 'vital-signs', 'survey'].map((code) => `patient/Observation.rs?category=http://terminology.hl7.org/CodeSystem/observation-category|${code}`),
+  ...['encounter-diagnosis', 'problem-list-item'].map((code) => `patient/Condition.rs?category=http://terminology.hl7.org/CodeSystem/condition-category|${code}`),
 ];
 
 /** The SMART configuration of a server whose root URL is `serverRoot`. */

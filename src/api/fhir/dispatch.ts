@@ -5,9 +5,10 @@
  * forget either.
  * @see https://hl7.org/fhir/R4/http.html#summary
  */
-import { authorize, type AccessRequest, type Interaction } from '../../domain/access/authorize.ts';
+import { authorize, letterOf, type AccessRequest, type Interaction } from '../../domain/access/authorize.ts';
 import { boundPatients, checkInstanceAccess } from '../../domain/access/compartment-access.ts';
 import { checkRecordAccess, recordAccess, restrictionsApply } from '../../domain/access/restricted-records.ts';
+import { checkScopedConditional, checkScopedInstance, checkScopedWrite } from '../../domain/access/scope-access.ts';
 import { breakTheGlass } from './interactions/break-the-glass.ts';
 import type { AuditRecord } from '../../domain/audit/audit-sink.ts';
 import { inTransaction, reader, type Ctx } from '../../domain/context.ts';
@@ -15,7 +16,7 @@ import { patientsInJson, patientsOf } from '../../domain/audit/patients-of.ts';
 import type { Resource } from '@medplum/fhirtypes';
 import { errors, FhirError } from '../../fhir/outcome.ts';
 import { isResourceType } from '../../fhir/definitions.ts';
-import type { FhirRequest, FhirResponse } from './fhir-request.ts';
+import type { FhirRequest, FhirResponse, FhirStream, StreamPart } from './fhir-request.ts';
 import { auditEventsAreReadOnly, readAuditEvent, searchAuditEvents } from './interactions/audit-events.ts';
 import { processBundle } from './interactions/bundle.ts';
 import { capabilities } from './interactions/capabilities.ts';
@@ -65,6 +66,8 @@ export async function dispatch(ctx: Ctx, req: FhirRequest): Promise<FhirResponse
   try {
     if (route.access === undefined) authorize(ctx, { interaction: route.interaction, resourceType: route.resourceType, id: route.id });
     else for (const access of route.access) authorize(ctx, access);
+    // First: outside its scopes' queries a resource is absent, so no later rule may reveal it.
+    await checkScopedRoute(ctx, req, route);
     if (boundPatients(ctx) !== undefined) await checkPatientBound(ctx, req, route);
     // Staff through an app bound to one patient pass both checks: the patient/ scopes do not open labels.
     if (restrictionsApply(ctx) && route.id !== undefined && route.resourceType !== undefined && !route.opensRestricted) {
@@ -100,8 +103,27 @@ async function checkPatientBound(ctx: Ctx, req: FhirRequest, route: Route): Prom
   }
 }
 
+/**
+ * Granular scopes (`scope-access.ts`) for one addressed resource: it must be within the queries
+ * of the scopes that allow the interaction; conditional writes, which search unbounded, are
+ * refused on types so limited. Searches bound themselves.
+ */
+async function checkScopedRoute(ctx: Ctx, req: FhirRequest, route: Route): Promise<void> {
+  if (route.resourceType === undefined) return;
+  const letter = letterOf(route.interaction);
+  if (route.id !== undefined) return checkScopedInstance(ctx, route.resourceType, route.id, letter);
+  const conditional = WRITES.has(route.interaction) && route.interaction !== 'create';
+  if (conditional || (route.interaction === 'create' && (req.headers.ifNoneExist ?? '').trim() !== '')) checkScopedConditional(ctx, route.resourceType, letter);
+}
+
 async function runAndAudit(ctx: Ctx, req: FhirRequest, route: Route): Promise<FhirResponse> {
   const response = await route.run(ctx, req, route);
+  if (response.stream !== undefined) return { ...response, stream: await auditedStream(ctx, route, response.stream) };
+  if (route.resourceType !== undefined && (route.interaction === 'create' || route.interaction === 'update' || route.interaction === 'patch')) {
+    // Inside the write's transaction: a resource written outside the scopes is rolled back.
+    const written = idsOf(route, response)?.[0];
+    if (written !== undefined) await checkScopedWrite(ctx, route.resourceType, written, letterOf(route.interaction));
+  }
   const patients = patientsFor(route, req, response);
   const access = ctx.principal.kind === 'user' ? await recordAccess(ctx) : undefined;
   // Whatever an emergency grant opened is audited as emergency treatment, for review.
@@ -110,6 +132,47 @@ async function runAndAudit(ctx: Ctx, req: FhirRequest, route: Route): Promise<Fh
   const recorded = audit(ctx, route, 'success', idsOf(route, response), patients, true, undefined, purpose);
   if (recorded !== undefined) await recorded;
   return response;
+}
+
+/**
+ * A streamed response is audited part by part, as the pages of a search would be: each part's
+ * entry commits before the part is released. The first part is produced and audited before the
+ * response starts, so a failure there is still an error response, audited as one; a failure
+ * later breaks the transfer and is audited on its own.
+ */
+async function auditedStream(ctx: Ctx, route: Route, stream: FhirStream): Promise<FhirStream> {
+  const parts = stream.parts[Symbol.asyncIterator]();
+  const release = async (part: StreamPart): Promise<StreamPart> => {
+    const access = ctx.principal.kind === 'user' ? await recordAccess(ctx) : undefined;
+    const purpose = access !== undefined && part.patients.some((p) => access.emergency.has(p.slice('Patient/'.length))) ? 'ETREAT' : undefined;
+    await audit(ctx, route, 'success', part.ids, part.patients, true, undefined, purpose);
+    return part;
+  };
+  let first: StreamPart | undefined;
+  try {
+    const next = await parts.next();
+    if (!next.done) first = await release(next.value);
+  } catch (err) {
+    await parts.return?.();
+    throw err;
+  }
+  async function* audited(): AsyncGenerator<StreamPart> {
+    try {
+      if (first === undefined) return;
+      yield first;
+      for (let next = await parts.next(); !next.done; next = await parts.next()) yield await release(next.value);
+    } catch (err) {
+      try {
+        await audit(ctx, route, 'failure', undefined, undefined, false, failureReason(err));
+      } catch (auditErr) {
+        ctx.onBackgroundError?.(auditErr);
+      }
+      throw err;
+    } finally {
+      await parts.return?.();
+    }
+  }
+  return { ...stream, parts: audited() };
 }
 
 /** Matches path shape and method; throws 404 for unknown paths/types, 405 for the wrong method. */

@@ -4,6 +4,7 @@
  * every path shares one implementation of FHIR semantics.
  */
 import type { Resource } from '@medplum/fhirtypes';
+import type { ReportFormat } from '../../domain/audit/audit-report.ts';
 
 export interface FhirRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
@@ -28,6 +29,11 @@ export interface FhirRequest {
    * can reference each other (`urn:uuid:` fullUrls) in any order, cycles included.
    */
   assignedId?: string;
+  /**
+   * A representation other than FHIR JSON, for the audit report only (`AuditEvent` search): HTTP
+   * negotiates CSV there, the CLI also asks for NDJSON and text.
+   */
+  format?: ReportFormat;
 }
 
 export interface FhirResponse {
@@ -44,4 +50,27 @@ export interface FhirResponse {
     lastModified?: string;
     contentLocation?: string;
   };
+  /** A body sent part by part instead of `body` (the audit report's export). */
+  stream?: FhirStream;
+}
+
+/**
+ * A response too long to hold: every part is a batch of records with what they disclose, and
+ * dispatch audits each part, as it would a page of search results, before it is released.
+ */
+export interface FhirStream {
+  contentType: string;
+  /** Ends every record on the wire. */
+  terminator: string;
+  /** Suggested file name for a download. */
+  filename?: string;
+  parts: AsyncIterable<StreamPart>;
+}
+
+export interface StreamPart {
+  records: string[];
+  /** The ids of the resources in this part, as a search page's audit entry names them. */
+  ids: string[];
+  /** `Patient/id` of the records this part discloses. */
+  patients: string[];
 }

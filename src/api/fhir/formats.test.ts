@@ -34,6 +34,33 @@ describe('negotiate', () => {
     expect(acceptsJson('application/json;q=0.5')).toBe(true);
     expect(acceptsJson('application/json;q=0')).toBe(false);
   });
+
+  it('offers CSV only where the caller says so (the audit report)', () => {
+    const csv = { csv: true };
+    expect(negotiate('text/csv', null, csv)).toBe('csv');
+    expect(negotiate('text/csv; charset=utf-8', null, csv)).toBe('csv');
+    expect(negotiate(undefined, 'text/csv', csv)).toBe('csv');
+    expect(negotiate(undefined, 'csv', csv)).toBe('csv');
+    expect(negotiate('application/fhir+json', 'text/csv', csv)).toBe('csv');
+    expect(category(() => negotiate('text/csv', null))).toBe('not-acceptable');
+    expect(category(() => negotiate(undefined, 'text/csv'))).toBe('not-acceptable');
+    expect(category(() => negotiate(undefined, 'csv'))).toBe('not-acceptable');
+    expect(category(() => negotiate('text/html', null, csv))).toBe('not-acceptable');
+  });
+
+  it('picks between JSON and CSV by quality, then by which one the client named', () => {
+    const csv = { csv: true };
+    expect(negotiate(undefined, null, csv)).toBe('fhir-json');
+    expect(negotiate('*/*', null, csv)).toBe('fhir-json');
+    expect(negotiate('text/*', null, csv)).toBe('csv');
+    expect(negotiate('text/csv, */*', null, csv)).toBe('csv');
+    expect(negotiate('text/csv;q=0.5, application/fhir+json', null, csv)).toBe('fhir-json');
+    expect(negotiate('text/csv, application/fhir+json;q=0.5', null, csv)).toBe('csv');
+    expect(negotiate('application/fhir+json, text/csv', null, csv)).toBe('fhir-json');
+    expect(negotiate('text/csv;q=0, */*', null, csv)).toBe('fhir-json');
+    // Where CSV is not offered, a client that prefers it still gets the JSON it also accepts.
+    expect(negotiate('text/csv, application/fhir+json;q=0.5', null)).toBe('fhir-json');
+  });
 });
 
 describe('pretty printing', () => {

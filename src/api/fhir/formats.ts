@@ -1,7 +1,8 @@
 /**
  * Content negotiation and client preferences for the FHIR API: which representation the client
  * may get (`Accept`, `_format`, `_pretty`) and what it prefers back (`Prefer: return=…`,
- * `Prefer: handling=…`). Heron speaks FHIR JSON only, so negotiation is a yes/no question.
+ * `Prefer: handling=…`). Heron speaks FHIR JSON; the audit report (AuditEvent search) can also
+ * be had as CSV, so there negotiation picks one of two.
  * @see https://hl7.org/fhir/R4/http.html#mime-type
  * @see https://hl7.org/fhir/R4/http.html#ops
  */
@@ -13,18 +14,33 @@ export const FHIR_JSON_CONTENT_TYPE = 'application/fhir+json; charset=utf-8';
 const JSON_FORMATS: ReadonlySet<string> = new Set(['json', 'application/json', 'application/fhir+json', 'application/json+fhir']);
 const ACCEPTABLE_RANGES: ReadonlySet<string> = new Set([...JSON_FORMATS, '*/*', 'application/*']);
 
+/** What a response is written as: FHIR JSON, or CSV where it is offered (the audit report). */
+export type Representation = 'fhir-json' | 'csv';
+
+const CSV_FORMATS: ReadonlySet<string> = new Set(['csv', 'text/csv']);
+
 /**
- * Throws `not-acceptable` (406) unless the client accepts FHIR JSON. `_format` overrides
- * `Accept`, as the spec says, so browsers can ask for JSON by URL.
+ * Picks the representation, or throws `not-acceptable` (406) when the client accepts none that
+ * is offered. `_format` overrides `Accept`, as the spec says, so browsers can ask by URL. With
+ * `Accept`, the higher quality wins; at equal quality CSV only when named and JSON only reached
+ * through a wildcard, so a wildcard alone still means FHIR JSON.
  */
-export function negotiate(accept: string | undefined, format: string | null): void {
+export function negotiate(accept: string | undefined, format: string | null, offers: { csv?: boolean } = {}): Representation {
   if (format !== null) {
     const wanted = format.split(';')[0].trim().toLowerCase();
-    if (!JSON_FORMATS.has(wanted)) throw notAcceptable(`_format=${format}`);
-    return;
+    if (JSON_FORMATS.has(wanted)) return 'fhir-json';
+    if (offers.csv && CSV_FORMATS.has(wanted)) return 'csv';
+    throw notAcceptable(`_format=${format}`, offers);
   }
-  if (accept === undefined || accept === '' || accept === 'application/fhir+json' || accept === 'application/json' || accept === '*/*') return;
-  if (!acceptsJson(accept)) throw notAcceptable(`Accept: ${accept}`);
+  if (accept === undefined || accept === '' || accept === 'application/fhir+json' || accept === 'application/json' || accept === '*/*') return 'fhir-json';
+  if (offers.csv) {
+    const ranges = mediaRanges(accept);
+    const json = quality(ranges, JSON_FORMATS, 'application/*');
+    const csv = quality(ranges, CSV_FORMATS, 'text/*');
+    if (csv.q > json.q || (csv.q > 0 && csv.q === json.q && csv.named && !json.named)) return 'csv';
+    if (json.q > 0) return 'fhir-json';
+  } else if (acceptsJson(accept)) return 'fhir-json';
+  throw notAcceptable(`Accept: ${accept}`, offers);
 }
 
 /** True when a media range with q > 0 in the Accept header covers FHIR JSON. */
@@ -39,8 +55,26 @@ export function acceptsJson(accept: string): boolean {
   return false;
 }
 
-function notAcceptable(what: string): FhirError {
-  return new FhirError('not-acceptable', `Heron returns FHIR JSON only (application/fhir+json); cannot satisfy ${what}`);
+function mediaRanges(accept: string): { type: string; q: number }[] {
+  return accept.split(',').map((part) => {
+    const [range, ...params] = part.split(';');
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    const value = q === undefined ? 1 : Number(q.slice(2));
+    return { type: range.trim().toLowerCase(), q: Number.isFinite(value) ? value : 0 };
+  });
+}
+
+/** The quality the client gives a representation: its most specific matching range decides (RFC 9110 §12.5.1). */
+function quality(ranges: readonly { type: string; q: number }[], names: ReadonlySet<string>, family: string): { q: number; named: boolean } {
+  const named = ranges.filter((r) => names.has(r.type));
+  if (named.length > 0) return { q: Math.max(...named.map((r) => r.q)), named: true };
+  const wildcard = ranges.find((r) => r.type === family) ?? ranges.find((r) => r.type === '*/*');
+  return { q: wildcard?.q ?? 0, named: false };
+}
+
+function notAcceptable(what: string, offers: { csv?: boolean }): FhirError {
+  const csv = offers.csv ? ' or CSV (text/csv)' : '';
+  return new FhirError('not-acceptable', `Heron returns FHIR JSON (application/fhir+json)${csv} here; cannot satisfy ${what}`);
 }
 
 /** `_pretty=true` asks for indented output. */

@@ -5,13 +5,15 @@
  * dispatch; this file only speaks HTTP (negotiation, body parsing, headers, authentication).
  * @see https://hl7.org/fhir/R4/http.html
  */
+import { Readable } from 'node:stream';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ContextBuilder } from '../context.ts';
 import { errors, FhirError } from '../../fhir/outcome.ts';
 import { type BodyLimits, refuseOversizedBody, registerBodyParsers } from './body.ts';
 import { dispatch } from './dispatch.ts';
-import type { FhirRequest, FhirResponse } from './fhir-request.ts';
+import type { FhirRequest, FhirResponse, FhirStream } from './fhir-request.ts';
 import { FHIR_JSON_CONTENT_TYPE, isPretty, negotiate, serialise } from './formats.ts';
+import { offersCsv } from './interactions/audit-events.ts';
 import { capabilities } from './interactions/capabilities.ts';
 
 /** Where the FHIR API is mounted below the server root. */
@@ -39,14 +41,15 @@ export const fhirRoutes: FastifyPluginAsync<FhirRoutesOptions> = async (app, opt
     const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
     const format = query.get('_format');
     const pretty = isPretty(query.get('_pretty'));
-    negotiate(request.headers.accept, format);
+    const path = pathOf(request);
+    const representation = negotiate(request.headers.accept, format, { csv: offersCsv(request.method, path) });
     // Transport parameters: they shape the bytes, not the interaction.
     if (format !== null) query.delete('_format');
     if (query.has('_pretty')) query.delete('_pretty');
 
-    const path = pathOf(request);
     const baseUrl = configuredBase ?? `${request.protocol}://${request.host}${FHIR_BASE_PATH}`;
     const req: FhirRequest = { method: request.method as FhirRequest['method'], path, query, headers: headersOf(request), baseUrl };
+    if (representation === 'csv') req.format = 'csv';
     const body = request.body;
     if (body instanceof URLSearchParams) {
       if (!path.endsWith('_search')) throw new FhirError('unsupported-media-type', 'Form-encoded bodies are accepted only by POST [type]/_search');
@@ -102,6 +105,7 @@ function send(reply: FastifyReply, response: FhirResponse, pretty: boolean): Fas
     if (headers.location !== undefined) reply.header('location', headers.location);
     if (headers.contentLocation !== undefined) reply.header('content-location', headers.contentLocation);
   }
+  if (response.stream !== undefined) return sendStream(reply, response.stream);
   if (response.rawBody !== undefined && !pretty) {
     reply.header('content-type', FHIR_JSON_CONTENT_TYPE);
     return reply.send(response.rawBody);
@@ -109,4 +113,20 @@ function send(reply: FastifyReply, response: FhirResponse, pretty: boolean): Fas
   if (response.body === undefined) return reply.send();
   reply.header('content-type', FHIR_JSON_CONTENT_TYPE);
   return reply.send(serialise(response.body, pretty));
+}
+
+/**
+ * Pulls one part at a time, as the socket drains: a report of a million entries never sits in
+ * memory. A part that fails after the headers went out ends the response early (Fastify
+ * destroys it), so the client sees a broken transfer, never a complete-looking file.
+ */
+function sendStream(reply: FastifyReply, stream: FhirStream): FastifyReply {
+  reply.header('content-type', stream.contentType);
+  if (stream.filename !== undefined) reply.header('content-disposition', `attachment; filename="${stream.filename}"`);
+  async function* text(): AsyncGenerator<string> {
+    for await (const part of stream.parts) {
+      if (part.records.length > 0) yield part.records.join(stream.terminator) + stream.terminator;
+    }
+  }
+  return reply.send(Readable.from(text(), { objectMode: false }));
 }

@@ -7,6 +7,7 @@ import { registerApp } from '../../domain/clients/register-app.ts';
 import type { FhirStore } from '../../store/store.ts';
 import { resolvePractice } from '../practice-ref.ts';
 import type { Terminal } from '../terminal.ts';
+import { recordCliChange } from '../audit-change.ts';
 
 export interface AppRegisterOptions {
   practice: string;
@@ -25,6 +26,12 @@ export async function appRegisterCommand(deps: { store: FhirStore; terminal: Ter
     redirectUris: o.redirectUris,
     public: o.public === true,
     scopes: o.scopes,
+  });
+  await recordCliChange(deps.store, {
+    tenant: practice.id,
+    action: 'admin-app-register',
+    entities: [`Client/${clientId}`],
+    detail: { name: o.name, public: o.public === true, scopes: o.scopes, redirectUris: o.redirectUris },
   });
   if (o.json) {
     deps.terminal.out(JSON.stringify(clientSecret === undefined ? { client_id: clientId } : { client_id: clientId, client_secret: clientSecret }));

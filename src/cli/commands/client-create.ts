@@ -10,6 +10,7 @@ import { UsageError } from '../config.ts';
 import type { FhirStore } from '../../store/store.ts';
 import { resolvePractice } from '../practice-ref.ts';
 import type { Terminal } from '../terminal.ts';
+import { recordCliChange } from '../audit-change.ts';
 
 export interface ClientCreateDeps {
   store: FhirStore;
@@ -36,6 +37,7 @@ export async function clientCreateCommand(deps: ClientCreateDeps, options: Clien
   const registration: { practiceId: string; scopes: string; name?: string } = { practiceId: practice.id, scopes: options.scopes };
   if (options.name !== undefined) registration.name = options.name;
   const { clientId, clientSecret } = await registerClient(deps.store, registration);
+  await recordCliChange(deps.store, { tenant: practice.id, action: 'admin-client-create', entities: [`Client/${clientId}`], detail: { scopes: options.scopes, authentication: 'client_secret' } });
   if (options.json) {
     deps.terminal.out(JSON.stringify({ client_id: clientId, client_secret: clientSecret }));
   } else {
@@ -62,6 +64,12 @@ async function createKeyClient(deps: ClientCreateDeps, options: ClientCreateOpti
     scopes: options.scopes,
     ...(options.name !== undefined ? { name: options.name } : {}),
     ...(jwks !== undefined ? { jwks } : { jwksUrl: options.jwksUrl! }),
+  });
+  await recordCliChange(deps.store, {
+    tenant: practice.id,
+    action: 'admin-client-create',
+    entities: [`Client/${clientId}`],
+    detail: { scopes: options.scopes, authentication: 'private_key_jwt', ...(options.jwksUrl !== undefined ? { jwksUrl: options.jwksUrl } : {}) },
   });
   if (options.json) {
     deps.terminal.out(JSON.stringify({ client_id: clientId }));

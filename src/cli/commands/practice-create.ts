@@ -5,6 +5,7 @@
 import { createPractice } from '../../domain/practices/create-practice.ts';
 import type { FhirStore } from '../../store/store.ts';
 import type { Terminal } from '../terminal.ts';
+import { recordCliChange } from '../audit-change.ts';
 
 export interface PracticeCreateDeps {
   store: FhirStore;
@@ -19,6 +20,8 @@ export interface PracticeCreateOptions {
 
 export async function practiceCreateCommand(deps: PracticeCreateDeps, options: PracticeCreateOptions): Promise<number> {
   const practice = await createPractice(deps.store, options.name);
+  // The first entry of the practice's audit chain.
+  await recordCliChange(deps.store, { tenant: practice.id, action: 'admin-practice-create', entities: [`Practice/${practice.id}`], detail: { name: practice.name } });
   if (options.json) deps.terminal.out(JSON.stringify({ id: practice.id }));
   else deps.terminal.out(`Created practice "${practice.name}" with id ${practice.id}`);
   return 0;

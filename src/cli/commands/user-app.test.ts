@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verify } from '@node-rs/argon2';
 import { extractIndexRows } from '../../fhir/search/extract.ts';
@@ -15,10 +16,10 @@ beforeAll(async () => {
 });
 afterAll(async () => store?.close());
 
-async function run(args: string[]) {
+async function run(args: string[], runtime: { env?: Record<string, string>; stdin?: NodeJS.ReadableStream } = {}) {
   const terminal = recordingTerminal();
   // One store for every command: `main` closes what it opens, so hand it a view that stays open.
-  const code = await main(args, { terminal, env: {}, openStore: async () => ({ store: { ...store, admin: store.admin, close: async () => {} } as FhirStore, migrations: [] }) });
+  const code = await main(args, { terminal, env: runtime.env ?? {}, ...(runtime.stdin ? { stdin: runtime.stdin } : {}), openStore: async () => ({ store: Object.assign(Object.create(store) as FhirStore, { close: async () => {} }), migrations: [] }) });
   const last = terminal.stdout.at(-1);
   return { code, terminal, json: last?.startsWith('{') ? JSON.parse(last) : undefined };
 }
@@ -64,6 +65,46 @@ describe('heron user create', () => {
   });
 });
 
+describe('heron user create: where the password comes from', () => {
+  const PASSWORD = 'Amber-Tide-Falcon-63';
+  const base = (email: string) => ['user', 'create', '--practice', practiceId, '--role', 'nurse', '--email', email, '--json'];
+  const passwordOf = async (id: string) => verify((await store.admin.users.get(id))!.passwordHash, PASSWORD);
+
+  it('--password-stdin reads the first line only, without its line ending, and warns of nothing', async () => {
+    const res = await run([...base('stdin@example.org'), '--password-stdin'], { stdin: Readable.from([`${PASSWORD}\r\n`, 'second line\n']) });
+    expect(res.code, res.terminal.stderr.join('\n')).toBe(0);
+    expect(await passwordOf(res.json.id)).toBe(true);
+    expect(res.terminal.stderr).toEqual([]);
+  });
+
+  it('HERON_USER_PASSWORD is used when no flag gives one', async () => {
+    const res = await run(base('env@example.org'), { env: { HERON_USER_PASSWORD: PASSWORD } });
+    expect(res.code, res.terminal.stderr.join('\n')).toBe(0);
+    expect(await passwordOf(res.json.id)).toBe(true);
+    expect(res.terminal.stderr).toEqual([]);
+  });
+
+  it('--password still works, with a warning on stderr that it shows in the process list', async () => {
+    const res = await run([...base('flag@example.org'), '--password', PASSWORD]);
+    expect(res.code).toBe(0);
+    expect(await passwordOf(res.json.id)).toBe(true);
+    expect(res.terminal.stderr.join('\n')).toMatch(/warning: --password is visible .* process list; prefer --password-stdin or HERON_USER_PASSWORD/);
+    expect(res.terminal.stdout).toHaveLength(1);
+  });
+
+  it('refuses two sources, no source, or an empty stdin as wrong usage (exit 2), creating nobody', async () => {
+    const both = await run([...base('both@example.org'), '--password', PASSWORD, '--password-stdin'], { stdin: Readable.from([PASSWORD]) });
+    expect(both.code).toBe(2);
+    expect(both.terminal.stderr.join('\n')).toMatch(/not both/);
+    const none = await run(base('none@example.org'));
+    expect(none.code).toBe(2);
+    expect(none.terminal.stderr.join('\n')).toMatch(/--password-stdin .*HERON_USER_PASSWORD.*--password/);
+    const empty = await run([...base('empty@example.org'), '--password-stdin'], { stdin: Readable.from([]) });
+    expect(empty.code).toBe(2);
+    for (const email of ['both@example.org', 'none@example.org', 'empty@example.org']) expect(await store.admin.users.findByEmail(practiceId, email)).toBeUndefined();
+  });
+});
+
 describe('heron app register', () => {
   it('a confidential app gets a secret; a public one none', async () => {
     const conf = await run(['app', 'register', '--practice', practiceId, '--name', 'Chart', '--redirect-uri', 'https://a.example/cb', '--redirect-uri', 'http://localhost:9/cb', '--scopes', 'openid user/*.rs', '--json']);
@@ -89,6 +130,16 @@ describe('heron app register', () => {
     expect(res.code).toBe(1);
     expect(res.terminal.stderr.join('\n')).toMatch(/Not a supported app scope/);
   });
+
+  it('registers granular scopes and refuses a query it cannot enforce, saying why', async () => {
+    const vitals = 'patient/Observation.rs?category=http://terminology.hl7.org/CodeSystem/observation-category|vital-signs';
+    const ok = await run(['app', 'register', '--practice', practiceId, '--name', 'Vitals', '--redirect-uri', 'https://v.example/cb', '--scopes', `launch/patient ${vitals}`, '--json']);
+    expect(ok.code, ok.terminal.stderr.join('\n')).toBe(0);
+    expect(await store.admin.getClient(ok.json.client_id)).toMatchObject({ scopes: `launch/patient ${vitals}` });
+    const bad = await run(['app', 'register', '--practice', practiceId, '--name', 'X', '--redirect-uri', 'https://x.example/cb', '--scopes', 'user/Observation.rs?catgory=laboratory']);
+    expect(bad.code).toBe(1);
+    expect(bad.terminal.stderr.join('\n')).toMatch(/Unknown search parameter "catgory"/);
+  });
 });
 
 describe('heron user disable / enable, practice require-mfa', () => {
@@ -109,5 +160,30 @@ describe('heron user disable / enable, practice require-mfa', () => {
     expect(await store.admin.users.practiceRequiresMfa(practiceId)).toBe(true);
     await run(['practice', 'require-mfa', practiceId, '--off']);
     expect(await store.admin.users.practiceRequiresMfa(practiceId)).toBe(false);
+  });
+});
+
+describe('changes made from the command line are in the audit trail', () => {
+  it('practice, users, apps, clients and the MFA policy: who (heron-cli and the OS user), what, never a secret', async () => {
+    const created = (await run(['practice', 'create', 'Audited Practice', '--json'])).json.id as string;
+    const user = await run(['user', 'create', '--practice', created, '--role', 'proxy', '--email', 'p@example.org', '--password', 'Amber-Tide-Falcon-63', '--limited-patient', 'teen', '--json']);
+    await run(['user', 'disable', '--practice', created, '--email', 'p@example.org']);
+    const app = await run(['app', 'register', '--practice', created, '--name', 'Viewer', '--redirect-uri', 'https://app.example/cb', '--scopes', 'user/Patient.rs', '--json']);
+    const client = await run(['client', 'create', '--practice', created, '--scopes', 'system/*.rs', '--json']);
+    await run(['practice', 'require-mfa', created]);
+    const trail = (await store.audit.query(created, { count: 50, ascending: true })).map((e) => [e.action, e.agentId, e.entities]);
+    expect(trail).toEqual([
+      ['admin-practice-create', 'heron-cli', [`Practice/${created}`]],
+      ['admin-user-create', 'heron-cli', [`User/${user.json.id}`]],
+      ['admin-user-disable', 'heron-cli', [`User/${user.json.id}`]],
+      ['admin-app-register', 'heron-cli', [`Client/${app.json.client_id}`]],
+      ['admin-client-create', 'heron-cli', [`Client/${client.json.client_id}`]],
+      ['admin-mfa-policy', 'heron-cli', [`Practice/${created}`]],
+    ]);
+    const entries = await store.audit.query(created, { count: 50, ascending: true });
+    expect(entries[1]).toMatchObject({ patients: ['Patient/teen'], userAgent: expect.stringMatching(/^heron-cli \(os user .+\)$/) });
+    const text = JSON.stringify(entries);
+    for (const secret of ['Amber-Tide-Falcon-63', app.json.client_secret, client.json.client_secret]) expect(text).not.toContain(secret);
+    expect(await store.audit.verify(created)).toMatchObject({ checked: 6 });
   });
 });

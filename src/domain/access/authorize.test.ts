@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Ctx } from '../context.ts';
-import { isAllowed, type Interaction } from './authorize.ts';
+import { isAllowed, scopeQueries, type Interaction } from './authorize.ts';
 import type { Principal, Role } from './principal.ts';
 
 function ctxFor(principal: Principal): Ctx {
@@ -83,13 +83,37 @@ describe('authorize', () => {
       ['user/Observation.r', 'search-type', 'Observation', false],
       ['user/Observation.s', 'read', 'Observation', false],
       ['user/Observation.cu', 'update', 'Observation', true],
-      ['user/Observation.rs?category=vital-signs', 'read', 'Observation', false],
+      // Allowed on the type; which Observations is bounded by the query (scopeQueries).
+      ['user/Observation.rs?category=vital-signs', 'read', 'Observation', true],
+      ['user/Observation.rs?category=vital-signs', 'read', 'Condition', false],
+      ['user/Observation.rs?nonsense=1', 'read', 'Observation', false],
+      ['user/Observation.sr', 'read', 'Observation', false],
       ['patient/Observation.rs', 'read', 'Observation', false],
       ['launch/patient', 'read', 'Observation', false],
       ['openid', 'read', 'Patient', false],
     ];
     for (const [scope, interaction, type, expected] of cases) expect(allowed(user('physician', [scope]), interaction, type), scope).toBe(expected);
     expect(allowed(user('physician', ['patient/Observation.rs'], ['p1']), 'read', 'Observation')).toBe(true);
+  });
+
+  it('granular scopes: the queries of the scopes allowing an interaction are a union; one without a query opens the type', () => {
+    const vitals = 'user/Observation.rs?category=vital-signs';
+    const labs = 'user/Observation.rs?category=laboratory';
+    const codes = (p: Principal, letter = 's') => scopeQueries(p, 'Observation', letter)?.map((q) => q.map((c) => c.values.map((v) => (v as { code?: string }).code).join(',')));
+    expect(codes(user('physician', [vitals]))).toEqual([['vital-signs']]);
+    expect(codes(user('physician', [vitals, labs]))).toEqual([['vital-signs'], ['laboratory']]);
+    expect(codes(user('physician', [vitals, 'user/Observation.rs']))).toBeUndefined();
+    expect(codes(user('physician', [vitals, 'user/*.read']))).toBeUndefined();
+    // Per letter: reading is bounded by the query, searching is open.
+    expect(codes(user('physician', ['user/Observation.r?category=vital-signs', 'user/Observation.s']), 'r')).toEqual([['vital-signs']]);
+    expect(codes(user('physician', ['user/Observation.r?category=vital-signs', 'user/Observation.s']), 's')).toBeUndefined();
+    // patient/ scopes count only for patient-bound access; scopes of other types not at all.
+    expect(codes(user('physician', ['patient/Observation.rs?category=laboratory', vitals]))).toEqual([['vital-signs']]);
+    expect(codes(user('physician', ['patient/Observation.rs?category=laboratory', vitals], ['p1']))).toEqual([['laboratory'], ['vital-signs']]);
+    expect(codes(user('physician', ['user/Condition.rs?category=problem-list-item']))).toEqual([]);
+    expect(codes({ kind: 'client', id: 'c1', tenant: 't1', scopes: ['system/Observation.rs?category=laboratory'] })).toEqual([['laboratory']]);
+    // A query never widens a role.
+    expect(allowed(user('front-desk', [vitals]), 'read', 'Observation')).toBe(false);
   });
 
   it('history across resources is closed to every signed-in user, not to backend services', () => {

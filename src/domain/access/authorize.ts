@@ -6,13 +6,17 @@
  *   scopes the user granted the app must allow it too — scopes narrow, never widen, a role;
  * - an OAuth client acting for itself (backend services) is limited by its `system/` scopes;
  * - users bound to patients (patients, proxies, patient-context apps) are further limited to
- *   those patients' compartments (`compartment-access.ts`).
+ *   those patients' compartments (`compartment-access.ts`);
+ * - a type granted only by scopes with a query (SMART 2 granular scopes) is further limited to
+ *   the resources those queries match (`scope-access.ts`, using `scopeQueries`).
  * @see https://build.fhir.org/ig/HL7/smart-app-launch/scopes-and-launch-context.html
  */
 import type { Ctx } from '../context.ts';
 import { errors } from '../../fhir/outcome.ts';
+import type { SearchCriterion } from '../../fhir/search/types.ts';
 import { CATEGORIES, ROLE_PERMISSIONS, roleAllows } from './roles.ts';
 import type { Principal } from './principal.ts';
+import { resourceScope } from './scope-query.ts';
 
 export type Interaction =
   | 'read'
@@ -53,6 +57,11 @@ const LETTERS: Record<Interaction, string> = {
   batch: '',
   transaction: '',
 };
+
+/** The SMART permission letter `interaction` needs (empty for Bundles, whose entries are authorised each). */
+export function letterOf(interaction: Interaction): string {
+  return LETTERS[interaction];
+}
 
 /** Throws `forbidden` unless the principal may perform the interaction. */
 export function authorize(ctx: Ctx, request: AccessRequest): void {
@@ -95,18 +104,32 @@ function refusalOf(principal: Principal, request: AccessRequest): string | undef
 /**
  * SMART v1 (`read`/`write`/`*`) and v2 (`cruds` letters) scopes. `system/` and `user/` scopes
  * apply as written; `patient/` scopes only where a patient context bounds the access
- * (`patientBound`). v2 scopes with a query (`?category=…`) grant nothing yet: nothing enforces
- * the query, and granting the whole type would widen them.
+ * (`patientBound`). A v2 scope with a query allows the interaction on its type here; which
+ * resources it reaches is bounded by `scopeQueries`. A scope Heron cannot parse or enforce
+ * (`scope-query.ts`) allows nothing.
  */
 export function scopeAllows(scope: string, resourceType: string, letter: string, patientBound = false): boolean {
-  const match = /^(system|user|patient)\/([A-Za-z*]+)\.([a-z*]+)$/.exec(scope);
-  if (!match) return false;
-  const [, context, scopeType, permissions] = match;
-  if (context === 'patient' && !patientBound) return false;
-  if (scopeType !== '*' && scopeType !== resourceType) return false;
-  if (permissions === '*') return true;
-  const isRead = letter === 'r' || letter === 's';
-  if (permissions === 'read') return isRead;
-  if (permissions === 'write') return !isRead;
-  return permissions.includes(letter);
+  const parsed = resourceScope(scope);
+  if (parsed === undefined) return false;
+  if (parsed.context === 'patient' && !patientBound) return false;
+  if (parsed.resourceType !== '*' && parsed.resourceType !== resourceType) return false;
+  return letter !== '' && parsed.letters.includes(letter);
+}
+
+/**
+ * The queries bounding `letter` on `resourceType` for this principal (SMART 2: the scopes that
+ * allow it are a union). Undefined when one of them has no query: the whole type is open, as far
+ * as scopes go. Otherwise one list of criteria per allowing scope; a resource is within the scopes
+ * when it matches every criterion of at least one list. Callers must not change the criteria.
+ */
+export function scopeQueries(principal: Principal, resourceType: string, letter: string): (readonly SearchCriterion[])[] | undefined {
+  const patientBound = principal.kind === 'user' && principal.patients !== undefined;
+  const queries: (readonly SearchCriterion[])[] = [];
+  for (const scope of principal.scopes) {
+    if (!scopeAllows(scope, resourceType, letter, patientBound)) continue;
+    const criteria = resourceScope(scope)?.criteria;
+    if (criteria === undefined) return undefined;
+    queries.push(criteria);
+  }
+  return queries;
 }

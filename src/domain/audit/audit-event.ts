@@ -10,7 +10,7 @@
 import type { AuditEvent, AuditEventEntity } from '@medplum/fhirtypes';
 import type { StoredAuditEntry } from '../../store/audit-log.ts';
 
-const ACTION_CODES: Record<string, AuditEvent['action']> = {
+export const ACTION_CODES: Readonly<Record<string, NonNullable<AuditEvent['action']>>> = {
   create: 'C',
   read: 'R',
   vread: 'R',
@@ -23,14 +23,37 @@ const ACTION_CODES: Record<string, AuditEvent['action']> = {
   update: 'U',
   patch: 'U',
   delete: 'D',
+  'admin-user-create': 'C',
+  'admin-app-register': 'C',
+  'admin-user-read': 'R',
+  'admin-app-read': 'R',
+  'admin-mfa-policy-read': 'R',
+  'admin-user-disable': 'U',
+  'admin-user-enable': 'U',
+  'admin-user-invite': 'U',
+  'admin-user-password-reset': 'U',
+  'admin-user-sign-out-everywhere': 'U',
+  'admin-app-disable': 'U',
+  'admin-mfa-policy': 'U',
 };
 
 /** Interactions named by the FHIR restful-interaction code system; others are Heron events. */
 const RESTFUL = new Set(['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'history-type', 'history-system', 'create', 'search-type', 'search-system', 'batch', 'transaction', 'operation']);
 
+/** The AuditEvent action (C, R, U, D, E) of an interaction; every other event executes something. */
+export function actionCode(action: string): NonNullable<AuditEvent['action']> {
+  return Object.hasOwn(ACTION_CODES, action) ? ACTION_CODES[action] : 'E';
+}
+
 export function toAuditEvent(e: StoredAuditEntry): AuditEvent {
   const entity: AuditEventEntity[] = [];
   for (const ref of e.entities ?? []) entity.push({ what: { reference: ref }, type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '2', display: 'System Object' } });
+  // What an administrator changed: on the entity it concerns, or on its own when there is none (a list).
+  if (e.detail !== undefined) {
+    const detail = [{ type: 'detail', valueString: e.detail }];
+    if (entity.length > 0) entity[0].detail = detail;
+    else entity.push({ type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '2', display: 'System Object' }, detail });
+  }
   for (const ref of e.patients ?? []) entity.push({ what: { reference: ref }, role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '1', display: 'Patient' } });
   const restful = RESTFUL.has(e.action) || e.action === 'search-compartment';
   const event: AuditEvent = {
@@ -40,7 +63,7 @@ export function toAuditEvent(e: StoredAuditEntry): AuditEvent {
       ? { system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest', display: 'RESTful Operation' }
       : { system: 'https://heron.dev/fhir/CodeSystem/audit-event', code: e.action },
     subtype: [restful ? { system: 'http://hl7.org/fhir/restful-interaction', code: e.action === 'search-compartment' ? 'search-type' : e.action } : { system: 'https://heron.dev/fhir/CodeSystem/audit-event', code: e.action }],
-    action: ACTION_CODES[e.action] ?? 'E',
+    action: actionCode(e.action),
     recorded: new Date(e.recorded).toISOString(),
     outcome: e.outcome === 'success' ? '0' : '4',
     agent: [

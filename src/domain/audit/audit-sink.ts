@@ -26,6 +26,8 @@ export interface AuditRecord {
   at: string;
   purpose?: string;
   reason?: string;
+  /** What changed, as JSON text (e.g. an administrator's change: the role given, the scopes registered). */
+  detail?: string;
 }
 
 export interface AuditSink {
@@ -62,6 +64,7 @@ export function toAuditEntry(r: AuditRecord): AuditEntry {
   if (r.origin.userAgent !== undefined) e.userAgent = r.origin.userAgent;
   if (r.purpose !== undefined) e.purpose = r.purpose;
   if (r.reason !== undefined) e.reason = r.reason;
+  if (r.detail !== undefined) e.detail = r.detail;
   return e;
 }
 

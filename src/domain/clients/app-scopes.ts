@@ -1,17 +1,25 @@
 /**
  * SMART scopes an app (authorization code flow) may be registered for and ask for: resource
  * scopes in the user's or a patient's context (`user/Observation.rs`, `patient/*.read`, v1 and v2
- * syntax) and the launch and identity scopes. As for system scopes, v2 query suffixes
- * (`?category=…`) are refused until `authorize` enforces them: accepting one would silently grant
- * the whole type. `system/` scopes belong to backend services, not to apps a person signs in to.
+ * syntax, v2 optionally with a query: SMART 2 granular scopes, `patient/Observation.rs?category=…`,
+ * enforced by `domain/access/scope-access.ts`; a query Heron cannot enforce is refused, never
+ * granted as the whole type) and the launch and identity scopes. `system/` scopes belong to
+ * backend services, not to apps a person signs in to.
  * @see https://build.fhir.org/ig/HL7/smart-app-launch/scopes-and-launch-context.html
  */
-import { isResourceType } from '../../fhir/definitions.ts';
 import { FhirError, issue, type Issue } from '../../fhir/outcome.ts';
+import { resourceScope, resourceScopeProblem } from '../access/scope-query.ts';
 import { scopeCovered, splitScopes, type Permission } from './system-scopes.ts';
 
-/** Scopes that grant no data themselves: identity, launch context, refresh. */
-export const NON_RESOURCE_SCOPES = ['openid', 'fhirUser', 'launch', 'launch/patient', 'offline_access', 'online_access'] as const;
+/**
+ * Heron's own scope for its practice-admin API (`/admin/v1`: users, apps, sign-in policy). It
+ * grants nothing by itself: the user must also be a practice administrator, so an app registered
+ * for it is offered it only at a practice administrator's consent.
+ */
+export const ADMIN_SCOPE = 'heron/admin';
+
+/** Scopes that grant no FHIR data themselves: identity, launch context, refresh, administration. */
+export const NON_RESOURCE_SCOPES = ['openid', 'fhirUser', 'launch', 'launch/patient', 'offline_access', 'online_access', ADMIN_SCOPE] as const;
 export type NonResourceScope = (typeof NON_RESOURCE_SCOPES)[number];
 
 export interface ResourceScope {
@@ -20,23 +28,19 @@ export interface ResourceScope {
   context: 'user' | 'patient';
   resourceType: string;
   permissions: ReadonlySet<Permission>;
+  /** A granular scope's query, its parameters in a fixed order (see `ResourceScope.query` in scope-query.ts). */
+  query?: string;
 }
 
 export type AppScope = ResourceScope | { kind: 'other'; text: NonResourceScope };
 
-const SCOPE = /^(user|patient)\/([A-Za-z]+|\*)\.([a-z]+|\*)$/;
-const V1: Record<string, Permission[]> = { read: ['r', 's'], write: ['c', 'u', 'd'], '*': ['c', 'r', 'u', 'd', 's'] };
-const V2 = /^c?r?u?d?s?$/;
-
 export function parseAppScope(text: string): AppScope | undefined {
   if ((NON_RESOURCE_SCOPES as readonly string[]).includes(text)) return { kind: 'other', text: text as NonResourceScope };
-  const match = SCOPE.exec(text);
-  if (!match) return undefined;
-  const [, context, resourceType, perms] = match;
-  if (resourceType !== '*' && !isResourceType(resourceType)) return undefined;
-  const letters = V1[perms] ?? (V2.test(perms) ? (perms.split('') as Permission[]) : undefined);
-  if (!letters || letters.length === 0) return undefined;
-  return { kind: 'resource', text, context: context as 'user' | 'patient', resourceType, permissions: new Set(letters) };
+  const scope = resourceScope(text);
+  if (scope === undefined || scope.context === 'system') return undefined;
+  const parsed: ResourceScope = { kind: 'resource', text, context: scope.context, resourceType: scope.resourceType, permissions: new Set(scope.letters.split('') as Permission[]) };
+  if (scope.query !== undefined) parsed.query = scope.query;
+  return parsed;
 }
 
 /**
@@ -51,9 +55,10 @@ export function parseAppScopes(scopes: string, expression = 'scopes'): AppScope[
   for (const word of words) {
     const scope = parseAppScope(word);
     if (scope) parsed.push(scope);
+    else if (resourceScopeProblem(word) !== undefined) problems.push(issue('invalid', `Not a supported app scope: ${resourceScopeProblem(word)}`, expression));
     else
       problems.push(
-        issue('invalid', `Not a supported app scope: "${word}" (expected e.g. user/Patient.rs, patient/*.read, openid, fhirUser, launch, launch/patient, offline_access, online_access)`, expression),
+        issue('invalid', `Not a supported app scope: "${word}" (expected e.g. user/Patient.rs, patient/*.read, openid, fhirUser, launch, launch/patient, offline_access, online_access, heron/admin)`, expression),
       );
   }
   if (problems.length) throw new FhirError('invalid', problems);
@@ -85,11 +90,14 @@ export function describeScope(scope: AppScope, patientFacing: boolean): string {
         return 'Keep access when you are not using the app, until you revoke it (up to 12 months)';
       case 'online_access':
         return 'Stay signed in while you use the app (until you are idle or at most a working day)';
+      case ADMIN_SCOPE:
+        return 'Administer the practice: create, invite and disable user accounts, register and disable apps, and set the sign-in policy';
     }
   }
   const verbs = (['r', 's', 'c', 'u', 'd'] as Permission[]).filter((p) => scope.permissions.has(p)).map((p) => VERBS[p]);
   const list = verbs.length > 1 ? `${verbs.slice(0, -1).join(', ')} and ${verbs[verbs.length - 1]}` : verbs[0];
   const what = scope.resourceType === '*' ? 'all kinds of records' : `${scope.resourceType} records`;
   const whose = scope.context === 'patient' ? (patientFacing ? 'in your health record' : "in the selected patient's record") : 'you have access to';
-  return `${list[0].toUpperCase()}${list.slice(1)} ${what} ${whose}`;
+  const which = scope.query === undefined ? '' : ` matching ${scope.query}`;
+  return `${list[0].toUpperCase()}${list.slice(1)} ${what}${which} ${whose}`;
 }

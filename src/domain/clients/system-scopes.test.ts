@@ -18,9 +18,18 @@ describe('system scopes', () => {
   });
 
   it('rejects other forms', () => {
-    for (const s of ['user/*.*', 'patient/*.read', 'system/Nope.read', 'system/Patient.sr', 'system/Patient.crudsx', 'system/Patient.', 'system/*.rs?category=x', 'openid', 'system/Patient.readx']) {
+    for (const s of ['user/*.*', 'patient/*.read', 'system/Nope.read', 'system/Patient.sr', 'system/Patient.crudsx', 'system/Patient.', 'system/*.rs?category=x', 'system/Observation.rs?nonsense=1', 'openid', 'system/Patient.readx']) {
       expect(parseSystemScope(s), s).toBeUndefined();
     }
+  });
+
+  it('accepts granular system scopes; a grant with a query covers only the same query', () => {
+    expect(p('system/Observation.rs?category=laboratory').query).toBe('category=laboratory');
+    expect(scopeCovered(p('system/Observation.rs?category=laboratory'), [p('system/Observation.rs?category=laboratory')])).toBe(true);
+    expect(scopeCovered(p('system/Observation.rs?category=laboratory'), [p('system/*.read')])).toBe(true);
+    expect(scopeCovered(p('system/Observation.rs'), [p('system/Observation.rs?category=laboratory')])).toBe(false);
+    expect(scopeCovered(p('system/Observation.rs?category=vital-signs'), [p('system/Observation.rs?category=laboratory')])).toBe(false);
+    expect(() => parseSystemScopes('system/Observation.rs?nonsense=1')).toThrow(/Unknown search parameter "nonsense"/);
   });
 
   it('parseSystemScopes reports every bad word and requires one scope', () => {

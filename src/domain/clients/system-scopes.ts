@@ -2,13 +2,14 @@
  * SMART system scopes (`system/<Type|*>.<permissions>`) as granted to OAuth clients: parsing,
  * validation, and the "does this grant cover that request" test used to narrow tokens.
  * Only forms that `authorize` (src/domain/access/authorize.ts) enforces exactly are accepted:
- * v1 permissions `read`, `write`, `*`, and v2 permission letters `cruds` in order. v2 query
- * suffixes (`?category=...`) are rejected because nothing enforces them yet; accepting them
- * would silently grant more than they say.
+ * v1 permissions `read`, `write`, `*`, and v2 permission letters `cruds` in order, optionally
+ * with a query (SMART 2 granular scopes, `system/Observation.rs?category=…`) that Heron can
+ * enforce (`domain/access/scope-query.ts`); any other query is refused rather than granted as the
+ * whole type.
  * @see https://build.fhir.org/ig/HL7/smart-app-launch/scopes-and-launch-context.html
  */
-import { isResourceType } from '../../fhir/definitions.ts';
 import { FhirError, issue, type Issue } from '../../fhir/outcome.ts';
+import { resourceScope, resourceScopeProblem } from '../access/scope-query.ts';
 
 /** The five SMART v2 permission letters. */
 export type Permission = 'c' | 'r' | 'u' | 'd' | 's';
@@ -19,21 +20,17 @@ export interface SystemScope {
   /** A resource type or `*`. */
   resourceType: string;
   permissions: ReadonlySet<Permission>;
+  /** A granular scope's query, its parameters in a fixed order (see `ResourceScope.query`). */
+  query?: string;
 }
-
-const SCOPE = /^system\/([A-Za-z]+|\*)\.([a-z]+|\*)$/;
-const V1: Record<string, Permission[]> = { read: ['r', 's'], write: ['c', 'u', 'd'], '*': ['c', 'r', 'u', 'd', 's'] };
-const V2 = /^c?r?u?d?s?$/;
 
 /** Parses one scope; undefined when it is not a valid system scope. */
 export function parseSystemScope(text: string): SystemScope | undefined {
-  const match = SCOPE.exec(text);
-  if (!match) return undefined;
-  const [, resourceType, perms] = match;
-  if (resourceType !== '*' && !isResourceType(resourceType)) return undefined;
-  const letters = V1[perms] ?? (V2.test(perms) ? (perms.split('') as Permission[]) : undefined);
-  if (!letters || letters.length === 0) return undefined;
-  return { text, resourceType, permissions: new Set(letters) };
+  const scope = resourceScope(text);
+  if (scope === undefined || scope.context !== 'system') return undefined;
+  const parsed: SystemScope = { text, resourceType: scope.resourceType, permissions: new Set(scope.letters.split('') as Permission[]) };
+  if (scope.query !== undefined) parsed.query = scope.query;
+  return parsed;
 }
 
 /**
@@ -49,7 +46,10 @@ export function parseSystemScopes(scopes: string, expression = 'scope'): SystemS
   for (const word of words) {
     const scope = parseSystemScope(word);
     if (scope) parsed.push(scope);
-    else problems.push(issue('invalid', `Not a supported SMART system scope: "${word}" (expected e.g. system/*.read, system/Patient.cruds)`, expression));
+    else {
+      const why = resourceScopeProblem(word);
+      problems.push(issue('invalid', why !== undefined ? `Not a supported SMART system scope: ${why}` : `Not a supported SMART system scope: "${word}" (expected e.g. system/*.read, system/Patient.cruds)`, expression));
+    }
   }
   if (problems.length) throw new FhirError('invalid', problems);
   return parsed;
@@ -62,14 +62,16 @@ export function splitScopes(scopes: string): string[] {
 
 /**
  * True when the grants together allow everything `requested` asks: a `*` request needs a `*`
- * grant; a typed request may be covered by its type's grants and `*` grants combined.
+ * grant; a typed request may be covered by its type's grants and `*` grants combined. A grant
+ * with a query covers only a request with the same query (comparing what two queries select is
+ * beyond a string test); a grant without one covers the type with or without a query.
  */
-export function scopeCovered(requested: SystemScope, granted: readonly SystemScope[]): boolean {
+export function scopeCovered(requested: Omit<SystemScope, 'text'>, granted: readonly Omit<SystemScope, 'text'>[]): boolean {
   const available = new Set<Permission>();
   for (const grant of granted) {
-    if (grant.resourceType === '*' || grant.resourceType === requested.resourceType) {
-      for (const p of grant.permissions) available.add(p);
-    }
+    if (grant.resourceType !== '*' && grant.resourceType !== requested.resourceType) continue;
+    if (grant.query !== undefined && grant.query !== requested.query) continue;
+    for (const p of grant.permissions) available.add(p);
   }
   for (const p of requested.permissions) if (!available.has(p)) return false;
   return true;

@@ -85,6 +85,45 @@ export function adminSuite(h: Harness): void {
       expect(await store.admin.grants.deleteRequest(request.id)).toBe(false);
     });
 
+    h.test('admin: clients are listed per practice and a disabled one is found only on request', async () => {
+      const store = await h.store();
+      const practiceId = randomUUID();
+      const other = randomUUID();
+      for (const id of [practiceId, other]) await store.admin.createPractice({ id, name: `P ${id}`, createdAt: new Date().toISOString() });
+      const client = (clientId: string, p = practiceId) => ({ clientId, practiceId: p, secretHash: '', scopes: 'openid', name: clientId, createdAt: new Date().toISOString(), redirectUris: ['https://a/cb'] });
+      const ids = ['c-' + randomUUID(), 'b-' + randomUUID(), 'a-' + randomUUID()];
+      for (const id of ids) await store.admin.createClient(client(id));
+      await store.admin.createClient(client('z-' + randomUUID(), other));
+      const sorted = [...ids].sort();
+      expect((await store.admin.listClients(practiceId, { count: 10 })).map((c) => c.clientId)).toEqual(sorted);
+      expect((await store.admin.listClients(practiceId, { count: 1, afterClientId: sorted[0] })).map((c) => c.clientId)).toEqual([sorted[1]]);
+
+      expect(await store.admin.disableClient(ids[0], 1234)).toBe(true);
+      expect(await store.admin.disableClient(ids[0], 5678)).toBe(false);
+      expect(await store.admin.disableClient(randomUUID(), 1)).toBe(false);
+      expect(await store.admin.getClient(ids[0])).toBeUndefined();
+      expect(await store.admin.getClient(ids[0], { includeDisabled: true })).toEqual({ ...client(ids[0]), createdAt: expect.any(String), disabledAt: 1234 });
+      expect((await store.admin.listClients(practiceId, { count: 10 })).find((c) => c.clientId === ids[0])?.disabledAt).toBe(1234);
+      expect((await store.admin.getClient(ids[1]))?.disabledAt).toBeUndefined();
+    });
+
+    h.test('admin: users are listed per practice by email, filtered by role and status', async () => {
+      const store = await h.store();
+      const tenant = randomUUID();
+      const other = randomUUID();
+      for (const id of [tenant, other]) await store.admin.createPractice({ id, name: `P ${id}`, createdAt: new Date().toISOString() });
+      const user = (email: string, role: string, status: 'active' | 'disabled' | 'invited', t = tenant) => ({ id: randomUUID(), tenant: t, email, passwordHash: 'x', role, status, failedSignIns: 0, tokensValidAfter: 0, createdAt: '' });
+      for (const u of [user('c@x.org', 'nurse', 'active'), user('a@x.org', 'physician', 'active'), user('b@x.org', 'nurse', 'disabled'), user('d@x.org', 'nurse', 'invited'), user('a@x.org', 'nurse', 'active', other)]) {
+        await store.admin.users.create(u);
+      }
+      const emails = async (q: Parameters<typeof store.admin.users.list>[1]) => (await store.admin.users.list(tenant, q)).map((u) => u.email);
+      expect(await emails({ count: 10 })).toEqual(['a@x.org', 'b@x.org', 'c@x.org', 'd@x.org']);
+      expect(await emails({ count: 2, afterEmail: 'a@x.org' })).toEqual(['b@x.org', 'c@x.org']);
+      expect(await emails({ count: 10, role: 'nurse' })).toEqual(['b@x.org', 'c@x.org', 'd@x.org']);
+      expect(await emails({ count: 10, role: 'nurse', status: 'active' })).toEqual(['c@x.org']);
+      expect(await emails({ count: 10, status: 'invited' })).toEqual(['d@x.org']);
+    });
+
     h.test('admin: putSettingIfAbsent keeps the first value, also under concurrency', async () => {
       const store = await h.store();
       const key = `signing-key-${randomUUID()}`;

@@ -12,6 +12,7 @@ import { historySuite } from './history.ts';
 import { migrationsSuite } from './migrations.ts';
 import { auditSuite } from './audit.ts';
 import { emergencyAccessSuite } from './emergency-access.ts';
+import { rateLimitsSuite } from './rate-limits.ts';
 import { reindexSuite } from './reindex.ts';
 import { searchCompositeSuite } from './search-composite.ts';
 import { searchDateSuite } from './search-date.ts';
@@ -46,6 +47,7 @@ export function runConformance(options: ConformanceOptions): void {
     reindexSuite(h);
     auditSuite(h);
     emergencyAccessSuite(h);
+    rateLimitsSuite(h);
     searchPagingSuite(h);
     transactionsSuite(h);
     tenancySuite(h);

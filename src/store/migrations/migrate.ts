@@ -11,7 +11,9 @@ import { auditLog } from './0003-audit-log.ts';
 import { users } from './0004-users.ts';
 import { clientKeysAndLaunch } from './0005-client-keys-launch.ts';
 import { emergencyAccess } from './0006-emergency-access.ts';
+import { rateLimits } from './0007-rate-limits.ts';
 import { proxyGrants } from './0008-proxy-grants.ts';
+import { clientDisabled } from './0009-client-disabled.ts';
 
 export interface Migration {
   /** `NNNN-name`; applied in array order, never renamed once released. */
@@ -19,7 +21,7 @@ export interface Migration {
   statements(dialect: Dialect): string[];
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, compositeIndex, auditLog, users, clientKeysAndLaunch, emergencyAccess, proxyGrants];
+export const MIGRATIONS: readonly Migration[] = [initial, compositeIndex, auditLog, users, clientKeysAndLaunch, emergencyAccess, rateLimits, proxyGrants, clientDisabled];
 
 /** Applies pending migrations; returns one result per known migration. */
 export function migrate(driver: SqlDriver, migrations: readonly Migration[] = MIGRATIONS): Promise<MigrationResult[]> {

@@ -5,7 +5,7 @@
  * advisory lock on PostgreSQL; SQLite has one writer) so two servers never fork a chain.
  */
 import { createHash } from 'node:crypto';
-import type { AuditEntry, AuditQuery, AuditVerification, StoredAuditEntry } from '../audit-log.ts';
+import type { AuditEntry, AuditQuery, AuditSort, AuditSortKey, AuditVerification, StoredAuditEntry } from '../audit-log.ts';
 import { stmt, type SqlConn, type Stmt, type TxConn } from './dialect.ts';
 
 /** The `prev_hash` of a practice's first entry. */
@@ -95,28 +95,121 @@ async function insertRows(conn: TxConn, head: string, rows: unknown[][]): Promis
   }
 }
 
+/**
+ * How each report order sorts, as SQL over `e`, and the column of the cursor row that holds its
+ * value. `outcome` is inverted because the stored words sort opposite to FHIR's codes (0 success, 4 failure).
+ */
+const SORT_SQL: Record<AuditSortKey, { sql: string; column: keyof CursorRow; invert?: boolean }> = {
+  date: { sql: 'e.recorded', column: 'recorded' },
+  agent: { sql: 'e.agent_id', column: 'agent_id' },
+  patient: { sql: "COALESCE(e.patients, '')", column: 'patients' },
+  subtype: { sql: 'e.action', column: 'action' },
+  outcome: { sql: 'e.outcome', column: 'outcome', invert: true },
+};
+const CURSOR_ROW = stmt("SELECT e.recorded, e.agent_id, COALESCE(e.patients, '') AS patients, e.action, e.outcome FROM audit_events e WHERE e.tenant = ? AND e.seq = ?");
+
+interface CursorRow {
+  recorded: number | string;
+  agent_id: string;
+  patients: string;
+  action: string;
+  outcome: string;
+}
+
 export async function queryAudit(conn: SqlConn, tenant: string, q: AuditQuery): Promise<StoredAuditEntry[]> {
   const params: unknown[] = [tenant];
   let from = 'audit_events e';
   let where = 'e.tenant = ?';
   if (q.patient !== undefined) {
-    from = 'audit_patients p JOIN audit_events e ON e.tenant = p.tenant AND e.seq = p.seq';
-    where = 'p.tenant = ? AND p.patient = ?';
+    // CROSS JOIN makes SQLite start from the patient's few entries rather than walk the whole
+    // log in the requested order (PostgreSQL plans it as any join).
+    from = 'audit_patients p CROSS JOIN audit_events e';
+    where = 'p.tenant = ? AND p.patient = ? AND e.tenant = p.tenant AND e.seq = p.seq';
     params.push(q.patient);
   }
-  const add = (sql: string, value: unknown): void => {
+  const add = (sql: string, ...values: unknown[]): void => {
     where += ` AND ${sql}`;
-    params.push(value);
+    params.push(...values);
+  };
+  const anyOf = (column: string, value: string | readonly string[]): void => {
+    const values = typeof value === 'string' ? [value] : value;
+    if (values.length === 0) add('1 = 0');
+    else add(`${column} IN (${values.map(() => '?').join(', ')})`, ...values);
   };
   if (q.from !== undefined) add('e.recorded >= ?', q.from);
   if (q.to !== undefined) add('e.recorded <= ?', q.to);
-  if (q.agentId !== undefined) add('e.agent_id = ?', q.agentId);
-  if (q.action !== undefined) add('e.action = ?', q.action);
+  if (q.agentId !== undefined) anyOf('e.agent_id', q.agentId);
+  if (q.agentRole !== undefined) anyOf('e.agent_role', q.agentRole);
+  if (q.action !== undefined) anyOf('e.action', q.action);
+  if (q.notAction !== undefined && q.notAction.length > 0) add(`e.action NOT IN (${q.notAction.map(() => '?').join(', ')})`, ...q.notAction);
   if (q.outcome !== undefined) add('e.outcome = ?', q.outcome);
-  if (q.afterSeq !== undefined) add(q.ascending ? 'e.seq > ?' : 'e.seq < ?', q.afterSeq);
+  if (q.purpose !== undefined) anyOf('e.purpose', q.purpose);
+  // The stored list is JSON text; replace() is case-sensitive in both databases, where LIKE is not in SQLite.
+  if (q.entity !== undefined) add("replace(e.entities, ?, '') <> e.entities", JSON.stringify(q.entity));
+  if (q.ip !== undefined) {
+    if (q.ipPrefix) add('substr(e.ip, 1, ?) = ?', q.ip.length, q.ip);
+    else add('e.ip = ?', q.ip);
+  }
+  // Nearly every entry is below the bound, so it must not lead the plan: `+` keeps SQLite from
+  // choosing the primary key for it over the index of the order.
+  if (q.maxSeq !== undefined) add(q.patient === undefined ? '+e.seq <= ?' : 'p.seq <= ?', q.maxSeq);
+
+  const order = orderOf(q);
+  if (q.afterSeq !== undefined) {
+    if (q.sort === undefined) add(q.ascending ? 'e.seq > ?' : 'e.seq < ?', q.afterSeq);
+    else {
+      const row = await conn.get<CursorRow>(CURSOR_ROW, [tenant, q.afterSeq]);
+      if (row === undefined) return [];
+      const values = order.map((o) => (o.column === undefined ? q.afterSeq : o.column === 'recorded' ? Number(row.recorded) : row[o.column]));
+      const [sql, bound] = after(order, values);
+      add(sql, ...bound);
+    }
+  }
   params.push(q.count);
-  const rows = await conn.all<Row>(`SELECT ${COLUMNS} FROM ${from} WHERE ${where} ORDER BY e.seq ${q.ascending ? 'ASC' : 'DESC'} LIMIT ?`, params);
+  const orderBy = order.map((o) => `${o.sql} ${o.desc ? 'DESC' : 'ASC'}`).join(', ');
+  const rows = await conn.all<Row>(`SELECT ${COLUMNS} FROM ${from} WHERE ${where} ORDER BY ${orderBy} LIMIT ?`, params);
   return rows.map(fromRow);
+}
+
+interface OrderTerm {
+  sql: string;
+  desc: boolean;
+  /** Where the cursor row holds this term's value; none for `seq` itself. */
+  column?: keyof CursorRow;
+}
+
+/** The query's order, ending in `seq` so that it is total: ties by time (newest first unless a `date` key says otherwise). */
+function orderOf(q: AuditQuery): OrderTerm[] {
+  if (q.sort === undefined) return [{ sql: 'e.seq', desc: !q.ascending }];
+  const keys: AuditSort[] = [];
+  for (const k of q.sort) if (!keys.some((seen) => seen.key === k.key)) keys.push(k);
+  if (!keys.some((k) => k.key === 'date')) keys.push({ key: 'date', descending: true });
+  const terms: OrderTerm[] = keys.map((k) => {
+    const s = SORT_SQL[k.key];
+    return { sql: s.sql, column: s.column, desc: (k.descending ?? false) !== (s.invert ?? false) };
+  });
+  terms.push({ sql: 'e.seq', desc: keys.find((k) => k.key === 'date')!.descending ?? false });
+  return terms;
+}
+
+/**
+ * Rows strictly after the cursor row's values in this order (keyset paging). One direction
+ * throughout becomes a row-value comparison, which both databases answer from an index; mixed
+ * directions expand into the equivalent OR of prefixes, led by a bound on the first term.
+ */
+function after(order: readonly OrderTerm[], values: readonly unknown[]): [string, unknown[]] {
+  const op = (o: OrderTerm): string => (o.desc ? '<' : '>');
+  if (order.every((o) => o.desc === order[0].desc)) {
+    return [`(${order.map((o) => o.sql).join(', ')}) ${op(order[0])} (${order.map(() => '?').join(', ')})`, [...values]];
+  }
+  const branches: string[] = [];
+  const bound: unknown[] = [values[0]];
+  for (let i = 0; i < order.length; i++) {
+    const equal = order.slice(0, i).map((o) => `${o.sql} = ?`);
+    branches.push([...equal, `${order[i].sql} ${op(order[i])} ?`].join(' AND '));
+    bound.push(...values.slice(0, i), values[i]);
+  }
+  return [`${order[0].sql} ${order[0].desc ? '<=' : '>='} ? AND (${branches.map((b) => `(${b})`).join(' OR ')})`, bound];
 }
 
 export async function verifyAudit(conn: SqlConn, tenant: string): Promise<AuditVerification> {

@@ -1,5 +1,5 @@
 /** User accounts in SQL (`users`, `user_recovery_codes`, `user_account_tokens`, `practices.mfa_required`). */
-import type { AccountTokenPurpose, AccountTokenRecord, UserAccounts, UserRecord, UserStatus } from '../user-accounts.ts';
+import type { AccountTokenPurpose, AccountTokenRecord, UserAccounts, UserListQuery, UserRecord, UserStatus } from '../user-accounts.ts';
 import { stmt, type SqlDriver } from './dialect.ts';
 
 const COLUMNS =
@@ -87,6 +87,22 @@ export class SqlUserAccounts implements UserAccounts {
   async findByEmail(tenant: string, email: string): Promise<UserRecord | undefined> {
     const row = await this.driver.reader.get<UserRow>(FIND, [tenant, email]);
     return row && toUser(row);
+  }
+
+  async list(tenant: string, query: UserListQuery): Promise<UserRecord[]> {
+    // Keyset paging on the (tenant, email) unique index; the filters are few and optional.
+    let sql = `SELECT ${COLUMNS} FROM users WHERE tenant = ? AND email > ?`;
+    const params: unknown[] = [tenant, query.afterEmail ?? ''];
+    if (query.role !== undefined) {
+      sql += ' AND role = ?';
+      params.push(query.role);
+    }
+    if (query.status !== undefined) {
+      sql += ' AND status = ?';
+      params.push(query.status);
+    }
+    params.push(query.count);
+    return (await this.driver.reader.all<UserRow>(`${sql} ORDER BY email LIMIT ?`, params)).map(toUser);
   }
 
   async recordFailedSignIn(id: string, at: number, maxFailures: number, lockMs: number): Promise<void> {

@@ -15,6 +15,13 @@ import type { StoreTransaction } from '../../../store/store.ts';
 import type { BundleEntryRequest } from './bundle-entries.ts';
 import { criteriaFromHeader, lockAndMatch, tooManyMatches } from './conditional.ts';
 
+/**
+ * Called before a condition is searched on `resourceType` for an interaction needing `letter`
+ * (SMART permission letter); throws when the caller may not search it that way. The conditions
+ * are searched before any entry is dispatched, so dispatch's own checks come too late for them.
+ */
+export type ConditionGuard = (resourceType: string, letter: string) => void;
+
 /** `Type?criteria`: a conditional reference. */
 const CONDITIONAL_REFERENCE = /^([A-Z][A-Za-z]+)\?(.+)$/;
 /** `<base>/Type/id[/_history/n]`: an absolute RESTful fullUrl, and the base it names. */
@@ -27,14 +34,14 @@ const ABSOLUTE_RESOURCE_URL = /^(.*)\/[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}(?:\/_
  * @throws FhirError `invalid` for a duplicate fullUrl, an unresolvable `urn:` reference or a
  *   conditional reference matching nothing; `precondition-failed` when a condition matches several.
  */
-export async function resolveTransactionIdentities(tx: StoreTransaction, entries: readonly BundleEntryRequest[]): Promise<Map<number, string>> {
+export async function resolveTransactionIdentities(tx: StoreTransaction, entries: readonly BundleEntryRequest[], guard: ConditionGuard = () => {}): Promise<Map<number, string>> {
   const targets = new Map<string, string>();
   const expected = new Map<number, string>();
   for (const entry of entries) {
     if (entry.fullUrl !== undefined && targets.has(entry.fullUrl)) {
       throw errors.invalid(`Bundle.entry[${entry.index}].fullUrl ${entry.fullUrl} appears more than once in the transaction`, `Bundle.entry[${entry.index}].fullUrl`);
     }
-    const target = await targetOf(tx, entry);
+    const target = await targetOf(tx, entry, guard);
     if (target === undefined) continue;
     expected.set(entry.index, target);
     if (entry.fullUrl !== undefined) targets.set(entry.fullUrl, target);
@@ -60,7 +67,7 @@ export async function resolveTransactionIdentities(tx: StoreTransaction, entries
       const value = ref.reference as string;
       let target = conditional.get(value);
       if (target === undefined) {
-        target = await resolveConditionalReference(tx, value, entry.index);
+        target = await resolveConditionalReference(tx, value, entry.index, guard);
         conditional.set(value, target);
       }
       ref.reference = target;
@@ -74,13 +81,14 @@ export async function resolveTransactionIdentities(tx: StoreTransaction, entries
  * conditional create that matches, the match's id); updates keep theirs. Undefined for entries
  * that write nothing new (reads, deletes, patches and operations).
  */
-async function targetOf(tx: StoreTransaction, entry: BundleEntryRequest): Promise<string | undefined> {
+async function targetOf(tx: StoreTransaction, entry: BundleEntryRequest, guard: ConditionGuard): Promise<string | undefined> {
   const { method, path, headers, query } = entry.request;
   const type = entry.resourceType;
   if (type === undefined || path !== (entry.id === undefined ? type : `${type}/${entry.id}`)) return undefined;
   if (method === 'POST' && entry.id === undefined) {
     if (headers.ifNoneExist !== undefined && headers.ifNoneExist.trim() !== '') {
       const criteria = criteriaFromHeader(type, headers.ifNoneExist);
+      guard(type, 'c');
       const matches = await lockAndMatch(tx, type, criteria);
       if (matches.length > 1) throw tooManyMatches(type, criteria);
       if (matches.length === 1) return `${type}/${matches[0].id}`;
@@ -90,6 +98,7 @@ async function targetOf(tx: StoreTransaction, entry: BundleEntryRequest): Promis
   if (method === 'PUT') {
     if (entry.id !== undefined) return `${type}/${entry.id}`;
     if (entry.fullUrl === undefined) return undefined; // nobody can refer to it; the update decides
+    guard(type, 'u');
     const matches = await lockAndMatch(tx, type, query);
     if (matches.length > 1) throw tooManyMatches(type, query);
     if (matches.length === 1) return `${type}/${matches[0].id}`;
@@ -123,9 +132,10 @@ function checkDistinctIdentities(entries: readonly BundleEntryRequest[], expecte
   }
 }
 
-async function resolveConditionalReference(tx: StoreTransaction, reference: string, index: number): Promise<string> {
+async function resolveConditionalReference(tx: StoreTransaction, reference: string, index: number, guard: ConditionGuard): Promise<string> {
   const [, type, query] = CONDITIONAL_REFERENCE.exec(reference) as RegExpExecArray;
   const criteria = new URLSearchParams(query);
+  guard(type, 's');
   const matches = await lockAndMatch(tx, type, criteria);
   if (matches.length > 1) throw tooManyMatches(type, criteria);
   if (matches.length === 0) {

@@ -14,6 +14,7 @@
  */
 import type { Bundle, BundleEntry } from '@medplum/fhirtypes';
 import { authorize } from '../../../domain/access/authorize.ts';
+import { checkScopedConditional } from '../../../domain/access/scope-access.ts';
 import { type Ctx, inTransaction } from '../../../domain/context.ts';
 import { errors, FhirError } from '../../../fhir/outcome.ts';
 import { dispatch } from '../dispatch.ts';
@@ -68,7 +69,8 @@ async function runTransaction(ctx: Ctx, req: FhirRequest, rawEntries: unknown[])
     for (const entry of deletes) results[entry.index] = successEntry(await run(txCtx, entry), entry.request);
     // After the deletes, as R4 orders it: conditions of creates and conditional references then
     // see the deletes, as they would if the entries ran one by one.
-    const expected = await resolveTransactionIdentities(tx, entries);
+    // Conditions searched up front must stay within granular scopes, as in a request of their own.
+    const expected = await resolveTransactionIdentities(tx, entries, (type, letter) => checkScopedConditional(txCtx, type, letter));
     for (const entry of others) {
       const res = await run(txCtx, entry);
       const identity = expected.get(entry.index);

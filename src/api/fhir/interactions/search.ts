@@ -8,6 +8,7 @@
 import { isAllowed } from '../../../domain/access/authorize.ts';
 import { compartmentRestriction, withinCompartment } from '../../../domain/access/compartment-access.ts';
 import { restrictionCriteria, restrictPredicates, withoutHidden } from '../../../domain/access/restricted-records.ts';
+import { scopePredicates, scopeRestriction, withinScopes } from '../../../domain/access/scope-access.ts';
 import { type Ctx, reader } from '../../../domain/context.ts';
 import { errors, issue } from '../../../fhir/outcome.ts';
 import { isResourceType, resourceTypeNames } from '../../../fhir/definitions.ts';
@@ -80,10 +81,18 @@ async function runSearch(ctx: Ctx, req: FhirRequest, resourceTypes: string[], pa
 
   const strict = parsePrefer(req.headers.prefer).handling === 'strict';
   const { request, warnings } = parseSearch(resourceTypes, criteria, { strict, defaultCount: DEFAULT_SEARCH_COUNT, maxCount: MAX_SEARCH_COUNT });
+  // The types the client's own criteria and includes reach, before access rules add theirs: those
+  // follow references the caller need not be allowed to search, and nest the client's chains
+  // where the type walk does not look.
+  authorizeReachedTypes(ctx, request);
   if (scope !== undefined) request.criteria.push(scope);
   const restriction = compartmentRestriction(ctx, resourceTypes);
   if (restriction !== undefined) request.criteria.push(restriction);
   request.criteria = [...(await restrictPredicates(ctx, request.criteria)), ...(await restrictionCriteria(ctx, resourceTypes))];
+  // Granular scopes last, so the predicates above are narrowed by them too.
+  request.criteria = scopePredicates(ctx, request.criteria);
+  const scoped = scopeRestriction(ctx, resourceTypes);
+  if (scoped !== undefined) request.criteria.push(scoped);
   if (cursor !== undefined && cursor !== '') request.cursor = cursor;
   const countOnly = summary === 'count';
   if (countOnly) {
@@ -92,9 +101,8 @@ async function runSearch(ctx: Ctx, req: FhirRequest, resourceTypes: string[], pa
     request.include = [];
     request.revinclude = [];
   }
-  authorizeReachedTypes(ctx, request);
   const page = await reader(ctx).search(request);
-  page.included = await withoutHidden(ctx, withinCompartment(ctx, readableIncluded(ctx, page.included)));
+  page.included = await withinScopes(ctx, await withoutHidden(ctx, withinCompartment(ctx, readableIncluded(ctx, page.included))));
   if (page.includedLimit !== undefined) {
     warnings.push(issue('too-costly', `_include/_revinclude reached more resources than the ${page.includedLimit} returned per page; narrow the search or use a smaller _count`, undefined, 'warning'));
   }
