@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal, Role } from '../../domain/access/principal.ts';
 import { storeAuditSink } from '../../domain/audit/audit-sink.ts';
 import type { Ctx } from '../../domain/context.ts';
-import { dispatchAs, startTestApp, type TestApp } from '../test-app.ts';
+import { BASE, dispatchAs, startTestApp, type TestApp } from '../test-app.ts';
+import { dispatch } from './dispatch.ts';
 
 const RESTRICTED = [{ system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code: 'R' }];
 
@@ -130,6 +131,33 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect((await call(ended, 'GET', ids.secret)).code).toBe('suppressed');
       expect((await call(ended, 'GET', `Observation/${note.body.id}`)).code).toBe('suppressed');
       expect(found((await call(ended, 'GET', 'Observation?code:text=team')).body)).toEqual([]);
+    });
+
+    it('conditions of conditional writes and references do not match hidden records: they are absent, neither changed nor revealed', async () => {
+      const doc = staff('physician', ids.other, 'doc-cond');
+      const hidden = ids.labelledObs!;
+      const before = (await t.fhir('GET', hidden)).body.meta.versionId;
+      const body = { resourceType: 'Observation', status: 'final', code: { text: 'overwrite' }, subject: { reference: ids.normal } };
+      // If-None-Exist: a hidden match does not block the create (and so does not reveal itself).
+      expect((await call(doc, 'POST', 'Observation', body, { ifNoneExist: 'code:text=behavioural' })).status).toBe(201);
+      // Conditional update: creates rather than overwriting the hidden note.
+      const updated = await call(doc, 'PUT', 'Observation?code:text=behavioural', body);
+      expect(updated.status).toBe(201);
+      expect(`Observation/${(updated.body as Resource).id}`).not.toBe(hidden);
+      // Conditional delete: nothing it may see matches.
+      await call(doc, 'DELETE', 'Observation?code:text=behavioural');
+      const after = await t.fhir('GET', hidden);
+      expect([after.status, after.body.meta.versionId, after.body.code.text]).toEqual([200, before, 'behavioural health']);
+      // A conditional reference to it resolves to nothing, as if it did not exist.
+      const bundle = {
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [{ request: { method: 'POST', url: 'Observation' }, resource: { ...body, hasMember: [{ reference: 'Observation?code:text=behavioural' }] } }],
+      };
+      await expect(dispatch(doc, { method: 'POST', path: '', query: new URLSearchParams(), headers: {}, baseUrl: BASE, body: bundle })).rejects.toThrow(/matches no resource/);
+      // A backend service, not bound by labels, resolves it.
+      const service = await t.fhir('POST', '', { body: bundle });
+      expect(service.status, service.text).toBe(200);
     });
   });
 }

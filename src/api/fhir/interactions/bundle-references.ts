@@ -11,6 +11,8 @@ import { newResourceId } from '../../../fhir/resource-id.ts';
 import type { Resource } from '@medplum/fhirtypes';
 import { errors } from '../../../fhir/outcome.ts';
 import { visitReferences } from '../../../fhir/references.ts';
+import { authorize } from '../../../domain/access/authorize.ts';
+import type { Ctx } from '../../../domain/context.ts';
 import type { StoreTransaction } from '../../../store/store.ts';
 import type { BundleEntryRequest } from './bundle-entries.ts';
 import { criteriaFromHeader, lockAndMatch, tooManyMatches } from './conditional.ts';
@@ -34,14 +36,14 @@ const ABSOLUTE_RESOURCE_URL = /^(.*)\/[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}(?:\/_
  * @throws FhirError `invalid` for a duplicate fullUrl, an unresolvable `urn:` reference or a
  *   conditional reference matching nothing; `precondition-failed` when a condition matches several.
  */
-export async function resolveTransactionIdentities(tx: StoreTransaction, entries: readonly BundleEntryRequest[], guard: ConditionGuard = () => {}): Promise<Map<number, string>> {
+export async function resolveTransactionIdentities(ctx: Ctx, tx: StoreTransaction, entries: readonly BundleEntryRequest[], guard: ConditionGuard = () => {}): Promise<Map<number, string>> {
   const targets = new Map<string, string>();
   const expected = new Map<number, string>();
   for (const entry of entries) {
     if (entry.fullUrl !== undefined && targets.has(entry.fullUrl)) {
       throw errors.invalid(`Bundle.entry[${entry.index}].fullUrl ${entry.fullUrl} appears more than once in the transaction`, `Bundle.entry[${entry.index}].fullUrl`);
     }
-    const target = await targetOf(tx, entry, guard);
+    const target = await targetOf(ctx, tx, entry, guard);
     if (target === undefined) continue;
     expected.set(entry.index, target);
     if (entry.fullUrl !== undefined) targets.set(entry.fullUrl, target);
@@ -67,7 +69,7 @@ export async function resolveTransactionIdentities(tx: StoreTransaction, entries
       const value = ref.reference as string;
       let target = conditional.get(value);
       if (target === undefined) {
-        target = await resolveConditionalReference(tx, value, entry.index, guard);
+        target = await resolveConditionalReference(ctx, tx, value, entry.index, guard);
         conditional.set(value, target);
       }
       ref.reference = target;
@@ -81,7 +83,7 @@ export async function resolveTransactionIdentities(tx: StoreTransaction, entries
  * conditional create that matches, the match's id); updates keep theirs. Undefined for entries
  * that write nothing new (reads, deletes, patches and operations).
  */
-async function targetOf(tx: StoreTransaction, entry: BundleEntryRequest, guard: ConditionGuard): Promise<string | undefined> {
+async function targetOf(ctx: Ctx, tx: StoreTransaction, entry: BundleEntryRequest, guard: ConditionGuard): Promise<string | undefined> {
   const { method, path, headers, query } = entry.request;
   const type = entry.resourceType;
   if (type === undefined || path !== (entry.id === undefined ? type : `${type}/${entry.id}`)) return undefined;
@@ -89,7 +91,7 @@ async function targetOf(tx: StoreTransaction, entry: BundleEntryRequest, guard: 
     if (headers.ifNoneExist !== undefined && headers.ifNoneExist.trim() !== '') {
       const criteria = criteriaFromHeader(type, headers.ifNoneExist);
       guard(type, 'c');
-      const matches = await lockAndMatch(tx, type, criteria);
+      const matches = await lockAndMatch(ctx, tx, type, criteria);
       if (matches.length > 1) throw tooManyMatches(type, criteria);
       if (matches.length === 1) return `${type}/${matches[0].id}`;
     }
@@ -99,7 +101,7 @@ async function targetOf(tx: StoreTransaction, entry: BundleEntryRequest, guard: 
     if (entry.id !== undefined) return `${type}/${entry.id}`;
     if (entry.fullUrl === undefined) return undefined; // nobody can refer to it; the update decides
     guard(type, 'u');
-    const matches = await lockAndMatch(tx, type, query);
+    const matches = await lockAndMatch(ctx, tx, type, query);
     if (matches.length > 1) throw tooManyMatches(type, query);
     if (matches.length === 1) return `${type}/${matches[0].id}`;
     const bodyId = (entry.request.body as Resource).id;
@@ -132,11 +134,14 @@ function checkDistinctIdentities(entries: readonly BundleEntryRequest[], expecte
   }
 }
 
-async function resolveConditionalReference(tx: StoreTransaction, reference: string, index: number, guard: ConditionGuard): Promise<string> {
+async function resolveConditionalReference(ctx: Ctx, tx: StoreTransaction, reference: string, index: number, guard: ConditionGuard): Promise<string> {
   const [, type, query] = CONDITIONAL_REFERENCE.exec(reference) as RegExpExecArray;
   const criteria = new URLSearchParams(query);
+  // Resolving it is a search of that type: the caller must be allowed one, and (in lockAndMatch)
+  // sees only what such a search would show.
+  authorize(ctx, { interaction: 'search-type', resourceType: type });
   guard(type, 's');
-  const matches = await lockAndMatch(tx, type, criteria);
+  const matches = await lockAndMatch(ctx, tx, type, criteria);
   if (matches.length > 1) throw tooManyMatches(type, criteria);
   if (matches.length === 0) {
     throw errors.invalid(`Bundle.entry[${index}].resource: the conditional reference ${reference} matches no resource`, `Bundle.entry[${index}].resource`);

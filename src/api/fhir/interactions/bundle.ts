@@ -70,7 +70,7 @@ async function runTransaction(ctx: Ctx, req: FhirRequest, rawEntries: unknown[])
     // After the deletes, as R4 orders it: conditions of creates and conditional references then
     // see the deletes, as they would if the entries ran one by one.
     // Conditions searched up front must stay within granular scopes, as in a request of their own.
-    const expected = await resolveTransactionIdentities(tx, entries, (type, letter) => checkScopedConditional(txCtx, type, letter));
+    const expected = await resolveTransactionIdentities(txCtx, tx, entries, (type, letter) => checkScopedConditional(txCtx, type, letter));
     for (const entry of others) {
       const res = await run(txCtx, entry);
       const identity = expected.get(entry.index);

@@ -6,9 +6,11 @@
  * @see https://hl7.org/fhir/R4/http.html#ccreate
  */
 import type { Resource } from '@medplum/fhirtypes';
+import type { Ctx } from '../../../domain/context.ts';
 import type { StoreTransaction } from '../../../store/store.ts';
 import { errors } from '../../../fhir/outcome.ts';
 import { parseSearch } from '../../../fhir/search/parse.ts';
+import { narrowToCaller } from './search-access.ts';
 
 /** Result-shaping parameters that make no sense in a condition. */
 const NOT_CRITERIA = new Set(['_count', '_sort', '_include', '_revinclude', '_summary', '_elements', '_total', '_cursor', '_format', '_pretty', '_contained', '_containedType']);
@@ -42,7 +44,7 @@ export function normaliseCriteria(criteria: URLSearchParams): string {
  * Throws `invalid` for empty criteria (a condition that matches everything is never meant) and,
  * always strictly, for unknown parameters (ignoring one would widen the match).
  */
-export async function lockAndMatch(tx: StoreTransaction, resourceType: string, criteria: URLSearchParams): Promise<Resource[]> {
+export async function lockAndMatch(ctx: Ctx, tx: StoreTransaction, resourceType: string, criteria: URLSearchParams): Promise<Resource[]> {
   for (const name of criteria.keys()) {
     if (NOT_CRITERIA.has(name)) throw errors.invalid(`${name} cannot be used in the criteria of a conditional interaction`);
   }
@@ -52,6 +54,9 @@ export async function lockAndMatch(tx: StoreTransaction, resourceType: string, c
   request.total = 'none';
   request.include = [];
   request.revinclude = [];
+  // What the caller may not see is absent to the condition too: it neither matches (to be changed
+  // or to block a create) nor tells, by matching, that it exists.
+  await narrowToCaller(ctx, request, [resourceType]);
   await tx.lock(`${resourceType}?${normaliseCriteria(criteria)}`);
   const page = await tx.search(request);
   return page.resources;

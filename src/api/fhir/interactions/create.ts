@@ -22,7 +22,7 @@ export async function create(ctx: Ctx, req: FhirRequest, resourceType: string): 
   }
   const criteria = criteriaFromHeader(resourceType, condition);
   const outcome = await withTransaction(ctx, async (tx): Promise<{ created?: StoredVersion; existing?: StoredVersion }> => {
-    const matches = await lockAndMatch(tx, resourceType, criteria);
+    const matches = await lockAndMatch(ctx, tx, resourceType, criteria);
     if (matches.length > 1) throw tooManyMatches(resourceType, criteria);
     if (matches.length === 1) {
       const existing = await tx.readCurrent(resourceType, matches[0].id as string);

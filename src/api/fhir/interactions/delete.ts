@@ -23,7 +23,7 @@ export async function deleteResource(ctx: Ctx, req: FhirRequest, resourceType: s
 export async function conditionalDelete(ctx: Ctx, req: FhirRequest, resourceType: string): Promise<FhirResponse> {
   const expected = expectedVersionOf(req);
   const result = await withTransaction(ctx, async (tx) => {
-    const matches = await lockAndMatch(tx, resourceType, req.query);
+    const matches = await lockAndMatch(ctx, tx, resourceType, req.query);
     if (matches.length > 1) throw tooManyMatches(resourceType, req.query);
     if (matches.length === 0) return undefined;
     const id = matches[0].id as string;

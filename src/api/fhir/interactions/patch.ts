@@ -30,7 +30,7 @@ export async function conditionalPatch(ctx: Ctx, req: FhirRequest, resourceType:
   const apply = patchOf(req);
   const expected = expectedVersionOf(req);
   const version = await withTransaction(ctx, async (tx) => {
-    const matches = await lockAndMatch(tx, resourceType, req.query);
+    const matches = await lockAndMatch(ctx, tx, resourceType, req.query);
     if (matches.length > 1) throw tooManyMatches(resourceType, req.query);
     if (matches.length === 0) throw errors.notFound(`No ${resourceType} matches ${req.query.toString()}`);
     return writePatch(tx, resourceType, matches[0].id as string, apply, expected);

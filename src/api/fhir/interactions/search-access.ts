@@ -6,9 +6,34 @@
  * @see https://hl7.org/fhir/R4/search.html#chaining
  */
 import { authorize, isAllowed } from '../../../domain/access/authorize.ts';
+import { compartmentRestriction } from '../../../domain/access/compartment-access.ts';
+import { restrictionCriteria, restrictPredicates } from '../../../domain/access/restricted-records.ts';
+import { scopePredicates, scopeRestriction } from '../../../domain/access/scope-access.ts';
 import type { Ctx } from '../../../domain/context.ts';
 import type { SearchCriterion, SearchRequest } from '../../../fhir/search/types.ts';
 import type { Resource } from '@medplum/fhirtypes';
+
+/**
+ * Makes a parsed search of `types` one the caller may run — a search request, or the condition of
+ * a conditional interaction or reference, which must not match (and so reveal or change) what a
+ * search would not show. Authorises every type the client's own criteria and includes reach,
+ * then adds, in order: `extra` (e.g. a compartment search's own criterion), the bound patients'
+ * compartments, the restricted-record rules, and the granular scopes — each also narrowing every
+ * chain and `_has` target. Throws `forbidden` for a type the caller may not search.
+ */
+export async function narrowToCaller(ctx: Ctx, request: SearchRequest, types: readonly string[], extra?: SearchCriterion): Promise<void> {
+  // Before access rules add criteria of their own: those follow references the caller need not be
+  // allowed to search, and nest the client's chains where the type walk does not look.
+  authorizeReachedTypes(ctx, request);
+  if (extra !== undefined) request.criteria.push(extra);
+  const restriction = compartmentRestriction(ctx, types);
+  if (restriction !== undefined) request.criteria.push(restriction);
+  request.criteria = [...(await restrictPredicates(ctx, request.criteria)), ...(await restrictionCriteria(ctx, types))];
+  // Granular scopes last, so the predicates above are narrowed by them too.
+  request.criteria = scopePredicates(ctx, request.criteria);
+  const scoped = scopeRestriction(ctx, types);
+  if (scoped !== undefined) request.criteria.push(scoped);
+}
 
 /** Throws `forbidden` unless every type a criterion or a `_revinclude` names may be searched. */
 export function authorizeReachedTypes(ctx: Ctx, request: SearchRequest): void {

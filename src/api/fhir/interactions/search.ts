@@ -6,9 +6,9 @@
  * @see https://hl7.org/fhir/R4/search.html
  */
 import { isAllowed } from '../../../domain/access/authorize.ts';
-import { compartmentRestriction, withinCompartment } from '../../../domain/access/compartment-access.ts';
-import { restrictionCriteria, restrictPredicates, withoutHidden } from '../../../domain/access/restricted-records.ts';
-import { scopePredicates, scopeRestriction, withinScopes } from '../../../domain/access/scope-access.ts';
+import { withinCompartment } from '../../../domain/access/compartment-access.ts';
+import { withoutHidden } from '../../../domain/access/restricted-records.ts';
+import { withinScopes } from '../../../domain/access/scope-access.ts';
 import { type Ctx, reader } from '../../../domain/context.ts';
 import { errors, issue } from '../../../fhir/outcome.ts';
 import { isResourceType, resourceTypeNames } from '../../../fhir/definitions.ts';
@@ -17,7 +17,7 @@ import { parseSearch } from '../../../fhir/search/parse.ts';
 import type { SearchCriterion } from '../../../fhir/search/types.ts';
 import type { FhirRequest, FhirResponse } from '../fhir-request.ts';
 import { parsePrefer } from '../formats.ts';
-import { authorizeReachedTypes, readableIncluded } from './search-access.ts';
+import { narrowToCaller, readableIncluded } from './search-access.ts';
 import { searchsetBundle } from './search-bundle.ts';
 import { parseElements, parseSummary, shaperFor } from './summary.ts';
 
@@ -81,18 +81,7 @@ async function runSearch(ctx: Ctx, req: FhirRequest, resourceTypes: string[], pa
 
   const strict = parsePrefer(req.headers.prefer).handling === 'strict';
   const { request, warnings } = parseSearch(resourceTypes, criteria, { strict, defaultCount: DEFAULT_SEARCH_COUNT, maxCount: MAX_SEARCH_COUNT });
-  // The types the client's own criteria and includes reach, before access rules add theirs: those
-  // follow references the caller need not be allowed to search, and nest the client's chains
-  // where the type walk does not look.
-  authorizeReachedTypes(ctx, request);
-  if (scope !== undefined) request.criteria.push(scope);
-  const restriction = compartmentRestriction(ctx, resourceTypes);
-  if (restriction !== undefined) request.criteria.push(restriction);
-  request.criteria = [...(await restrictPredicates(ctx, request.criteria)), ...(await restrictionCriteria(ctx, resourceTypes))];
-  // Granular scopes last, so the predicates above are narrowed by them too.
-  request.criteria = scopePredicates(ctx, request.criteria);
-  const scoped = scopeRestriction(ctx, resourceTypes);
-  if (scoped !== undefined) request.criteria.push(scoped);
+  await narrowToCaller(ctx, request, resourceTypes, scope);
   if (cursor !== undefined && cursor !== '') request.cursor = cursor;
   const countOnly = summary === 'count';
   if (countOnly) {

@@ -50,7 +50,7 @@ export async function conditionalUpdate(ctx: Ctx, req: FhirRequest, resourceType
   if (bodyId !== undefined && (typeof bodyId !== 'string' || !ID_PATTERN.test(bodyId))) throw errors.invalid('The resource id is not a valid FHIR id', 'id');
   const expectedVersion = expectedVersionOf(req);
   const result = await withTransaction(ctx, async (tx): Promise<UpdateResult> => {
-    const matches = await lockAndMatch(tx, resourceType, req.query);
+    const matches = await lockAndMatch(ctx, tx, resourceType, req.query);
     if (matches.length > 1) throw tooManyMatches(resourceType, req.query);
     if (matches.length === 1) {
       const matchId = matches[0].id as string;
