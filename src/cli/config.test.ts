@@ -44,6 +44,13 @@ describe('serveConfig', () => {
     expect(serveConfig({ port: '9100', host: '::1' }, { PORT: '9000', HOST: '127.0.0.1' }, '/')).toMatchObject({ port: 9100, host: '::1' });
   });
 
+  it('takes mail settings for account links, and says what is wrong with them', () => {
+    expect(serveConfig({}, {}, '/').mail).toBeUndefined();
+    expect(serveConfig({}, { HERON_SMTP_URL: 'smtps://u:p@mail.example.org:465', HERON_MAIL_FROM: 'EHR <ehr@example.org>' }, '/').mail).toEqual({ smtpUrl: 'smtps://u:p@mail.example.org:465', from: 'EHR <ehr@example.org>' });
+    expect(() => serveConfig({}, { HERON_SMTP_URL: 'mail.example.org', HERON_MAIL_FROM: 'ehr@example.org' }, '/')).toThrow(/HERON_SMTP_URL must be an smtp/);
+    expect(() => serveConfig({}, { HERON_SMTP_URL: 'smtp://mail.example.org' }, '/')).toThrow(/HERON_MAIL_FROM must be/);
+  });
+
   it('passes --demo through', () => {
     expect(serveConfig({ demo: true }, {}, '/').demo).toBe(true);
   });

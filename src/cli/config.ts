@@ -39,6 +39,8 @@ export interface ServeConfig extends StorageConfig {
   session: { idleMs: number; maxMs: number };
   /** From HERON_SECRET_KEY; otherwise SQLite uses the data directory's key file (`cli/secret-key.ts`). */
   secretKey?: Buffer;
+  /** HERON_SMTP_URL and HERON_MAIL_FROM: how invitation and password-reset links are e-mailed. */
+  mail?: { smtpUrl: string; from: string };
 }
 
 export interface StorageFlags {
@@ -91,6 +93,15 @@ export function serveConfig(flags: ServeFlags, env: Env, cwd: string = process.c
   if (publicUrl !== undefined) config.publicUrl = publicUrl.replace(/\/+$/, '');
   const secretKey = secretKeyFromEnv(env);
   if (secretKey !== undefined) config.secretKey = secretKey;
+  const smtpUrl = env.HERON_SMTP_URL;
+  if (smtpUrl !== undefined && smtpUrl !== '') {
+    if (!/^smtps?:\/\//.test(smtpUrl)) throw new UsageError('HERON_SMTP_URL must be an smtp:// or smtps:// URL, e.g. smtps://user:password@mail.example.org:465');
+    const from = env.HERON_MAIL_FROM;
+    if (from === undefined || !/^[^\s@<>]+@[^\s@<>]+$|^[^<>]*<[^\s@<>]+@[^\s@<>]+>$/.test(from)) {
+      throw new UsageError('HERON_MAIL_FROM must be the sender address for account links, e.g. "Riverside EHR <ehr@riverside.example>"');
+    }
+    config.mail = { smtpUrl, from };
+  }
   return config;
 }
 

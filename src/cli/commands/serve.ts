@@ -15,6 +15,8 @@ import { demoCredentialsPath, type DemoCredentials } from '../demo/demo-credenti
 import { DEMO_PRACTICE_NAME, setupDemo } from '../demo/demo-setup.ts';
 import { resolveSecretKey } from '../secret-key.ts';
 import type { Terminal } from '../terminal.ts';
+import { loggingLinkSender, unsentLinkSender } from '../../domain/users/link-sender.ts';
+import { smtpLinkSender } from '../../mail/smtp-link-sender.ts';
 
 export interface ServeDeps {
   store: FhirStore;
@@ -41,7 +43,15 @@ export async function serveCommand(deps: ServeDeps): Promise<number> {
   if (config.auditToLog) terminal.err('WARNING: HERON_AUDIT=log: audit records go to the log, not the tamper-evident audit store. For benchmarks only.');
   const secretKey = await resolveSecretKey(config);
   if (!secretKey) terminal.err('Note: HERON_SECRET_KEY is not set, so two-factor sign-in (TOTP) is unavailable on PostgreSQL (docs/auth.md).');
-  app = await buildApp({ store, audit, logger: { level: config.logLevel }, publicBaseUrl: config.publicUrl, session: config.session, ...(secretKey ? { secretBox: createSecretBox(secretKey) } : {}) });
+  // Links are e-mailed when mail is configured; only a demo server writes them to its log.
+  const log = (obj: object, msg: string) => app?.log.warn(obj, msg);
+  const linkSender = config.mail
+    ? smtpLinkSender({ url: config.mail.smtpUrl, from: config.mail.from, practiceName: async (id) => (await store.admin.getPractice(id))?.name })
+    : config.demo
+      ? loggingLinkSender(log)
+      : unsentLinkSender(log);
+  if (!config.mail && !config.demo) terminal.err('Note: HERON_SMTP_URL is not set, so invitation and password-reset links cannot be e-mailed (docs/auth.md).');
+  app = await buildApp({ store, audit, logger: { level: config.logLevel }, publicBaseUrl: config.publicUrl, session: config.session, linkSender, ...(secretKey ? { secretBox: createSecretBox(secretKey) } : {}) });
   try {
     await app.listen({ port: config.port, host: config.host });
     const url = config.publicUrl ?? localUrl(app.server.address() as AddressInfo, config.host);

@@ -1,8 +1,10 @@
 /**
- * How one-time account links (invitation, password reset) reach people. Heron has no mail
- * server of its own: a deployment plugs in a sender (SMTP, a mail API). The development sender
- * writes the link to the server log, which is fine on a developer's machine and wrong anywhere
- * else: whoever reads the log can use the link.
+ * How one-time account links (invitation, password reset) reach people: by e-mail over SMTP
+ * (`mail/smtp-link-sender.ts`, configured with `HERON_SMTP_URL`), or any other sender a
+ * deployment plugs in. The development sender writes the link to the server log, which is fine
+ * on a developer's machine and wrong anywhere else: whoever reads the log can use the link. So a
+ * server with no mail configured (and not in demo mode) uses the unsent sender: it logs that a
+ * link could not be delivered, never the link.
  */
 export interface AccountLinkMessage {
   tenant: string;
@@ -21,5 +23,13 @@ export interface AccountLinkSender {
 export function loggingLinkSender(log: (obj: object, msg: string) => void): AccountLinkSender {
   return {
     send: async (m) => log({ accountLink: { tenant: m.tenant, email: m.email, purpose: m.purpose, link: m.link, expiresAt: new Date(m.expiresAt).toISOString() } }, 'account link (development sender)'),
+  };
+}
+
+/** No mail configured outside development: says a link was not delivered, without the link. */
+export function unsentLinkSender(log: (obj: object, msg: string) => void): AccountLinkSender {
+  return {
+    send: async (m) =>
+      log({ accountLink: { tenant: m.tenant, email: m.email, purpose: m.purpose } }, 'account link not sent: no mail sender is configured (HERON_SMTP_URL); an administrator can issue a new link with heron user invite or the admin API'),
   };
 }
