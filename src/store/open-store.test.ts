@@ -33,7 +33,8 @@ describe('openStore', () => {
     await a.transaction('t', (tx) => put(tx, patient('p1')));
     expect((await a.reader('t').readCurrent('Patient', 'p1'))?.versionId).toBe('1');
     expect(await b.reader('t').readCurrent('Patient', 'p1')).toBeUndefined();
-    expect(heronTempFiles().filter((f) => f.endsWith('.sqlite'))).toHaveLength(2);
+    // Each store: its database and its audit log's file.
+    expect(heronTempFiles().filter((f) => f.endsWith('.sqlite'))).toHaveLength(4);
     await Promise.all([a.close(), b.close()]);
     expect(heronTempFiles()).toEqual([]);
   });

@@ -11,7 +11,8 @@
 import type { Dialect } from '../sql/dialect.ts';
 import type { Migration } from './migrate.ts';
 
-const TABLES = ['audit_events', 'audit_patients'];
+/** The audit tables (0010 moves them into a file of their own on SQLite). */
+export const AUDIT_TABLES = ['audit_events', 'audit_patients'];
 
 export const auditLog: Migration = {
   id: '0003-audit-log',
@@ -45,14 +46,14 @@ export const auditLog: Migration = {
       `CREATE TABLE audit_patients (tenant ${text} NOT NULL, patient ${text} NOT NULL, seq ${bigint} NOT NULL, PRIMARY KEY (tenant, patient, seq))`,
     ];
     if (d.name === 'sqlite') {
-      for (const table of TABLES) {
+      for (const table of AUDIT_TABLES) {
         for (const op of ['UPDATE', 'DELETE']) {
           out.push(`CREATE TRIGGER ${table}_no_${op.toLowerCase()} BEFORE ${op} ON ${table} BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END`);
         }
       }
     } else {
       out.push(`CREATE FUNCTION heron_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit records are append-only'; END $$`);
-      for (const table of TABLES) {
+      for (const table of AUDIT_TABLES) {
         out.push(`CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION heron_audit_append_only()`);
       }
     }

@@ -26,7 +26,8 @@ const setups: Record<string, () => Promise<{ store: FhirStore; raw: RawSql; clea
     const dir = mkdtempSync(join(tmpdir(), 'heron-audit-tamper-'));
     const store = await openStore({ dataDir: dir, indexer: () => [] });
     await store.migrate();
-    const db = new Database(join(dir, 'heron.sqlite'));
+    // On SQLite the audit log is a file of its own beside the database (sqlite/sqlite.ts).
+    const db = new Database(join(dir, 'heron-audit.sqlite'));
     db.pragma('busy_timeout = 5000');
     const raw: RawSql = { exec: async (sql) => void db.exec(sql), close: async () => void db.close() };
     return { store, raw, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };

@@ -153,6 +153,15 @@ class SqliteDriver implements SqlDriver {
     reader.pragma(`busy_timeout = ${busy}`);
     reader.pragma('query_only = ON');
     reader.pragma('cache_size = -65536');
+    // The audit log lives in a file of its own (`<file>-audit`), attached to both connections:
+    // commits of read entries — one per group — then leave the clinical file untouched, so the
+    // reader keeps its page cache; in the same file every such commit made the next reads fetch
+    // their pages again (reads cost twice as much). A write and its audit entry still commit in one
+    // transaction (docs/audit.md says what WAL mode guarantees across two files).
+    for (const conn of [writer, reader]) conn.prepare('ATTACH DATABASE ? AS audit').run(auditFileOf(file));
+    writer.pragma('audit.journal_mode = WAL');
+    writer.pragma(`audit.synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
+    writer.pragma('audit.wal_autocheckpoint = 16384');
     this.writer = new SqliteConn(writer);
     this.reader = new SqliteReaderConn(reader);
   }
@@ -163,7 +172,7 @@ class SqliteDriver implements SqlDriver {
     const relaxed = options?.flush === false && this.options.durability !== 'normal';
     try {
       if (this.closed) throw new Error('The store is closed');
-      if (relaxed) this.writer.db.pragma('synchronous = NORMAL');
+      if (relaxed) setSynchronous(this.writer.db, 'NORMAL');
       await this.begin();
       let result: T;
       try {
@@ -181,7 +190,7 @@ class SqliteDriver implements SqlDriver {
       this.reader.endSnapshot();
       return result;
     } finally {
-      if (relaxed && this.writer.db.open) this.writer.db.pragma('synchronous = FULL');
+      if (relaxed && this.writer.db.open) setSynchronous(this.writer.db, 'FULL');
       release();
     }
   }
@@ -235,7 +244,9 @@ class SqliteDriver implements SqlDriver {
       this.reader.endSnapshot();
       this.reader.db.close();
       this.writer.db.close();
-      if (this.options.memory) for (const suffix of ['', '-wal', '-shm']) rmSync(this.file + suffix, { force: true });
+      if (this.options.memory) {
+        for (const base of [this.file, auditFileOf(this.file)]) for (const suffix of ['', '-wal', '-shm']) rmSync(base + suffix, { force: true });
+      }
     } finally {
       release();
     }
@@ -260,6 +271,16 @@ class SqliteDriver implements SqlDriver {
     // After some errors SQLite has already rolled back; ROLLBACK would then fail with "no transaction".
     if (this.writer.db.inTransaction) this.writer.db.exec('ROLLBACK');
   }
+}
+
+/** The audit log's file beside the database file: `heron.sqlite` → `heron-audit.sqlite`. */
+export function auditFileOf(file: string): string {
+  return file.endsWith('.sqlite') ? `${file.slice(0, -'.sqlite'.length)}-audit.sqlite` : `${file}-audit`;
+}
+
+function setSynchronous(db: Database.Database, level: 'NORMAL' | 'FULL'): void {
+  db.pragma(`main.synchronous = ${level}`);
+  db.pragma(`audit.synchronous = ${level}`);
 }
 
 /** Opens (creating if needed) a SQLite store. Does not migrate. */
