@@ -116,15 +116,7 @@ export async function startTestApp(o: { kind?: 'sqlite' | 'postgres'; deps?: Par
     async close() {
       await app.close();
       await store.close();
-      if (schema) {
-        const client = new pg.Client({ connectionString: TEST_PG_URL });
-        await client.connect();
-        try {
-          await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-        } finally {
-          await client.end();
-        }
-      }
+      if (schema) await dropTestSchema(schema);
     },
   };
 }
@@ -142,5 +134,28 @@ export async function dispatchAs(ctx: Ctx, method: FhirRequest['method'], path: 
   } catch (err) {
     if (err instanceof FhirError) return { status: err.category as number | string, body: undefined, code: err.issues[0]?.code as string | undefined };
     throw err;
+  }
+}
+
+/**
+ * A function that creates a resource as the app's backend client (expecting 201) and keeps its
+ * `Type/id` in `ids` under `name`: the set-up of the access tests.
+ */
+export function namedCreator(t: () => TestApp, ids: Record<string, string>): (name: string, resource: object) => Promise<void> {
+  return async (name, resource) => {
+    const res = await t().fhir('POST', (resource as Resource).resourceType, { body: resource });
+    if (res.status !== 201) throw new Error(`creating ${name}: ${res.status} ${res.text}`);
+    ids[name] = `${res.body.resourceType}/${res.body.id}`;
+  };
+}
+
+/** Drops a PostgreSQL schema a test created for its store. */
+export async function dropTestSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_PG_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
   }
 }

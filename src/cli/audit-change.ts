@@ -41,6 +41,25 @@ export async function recordCliChange(store: FhirStore, change: CliChange): Prom
   });
 }
 
+/** A change to one account, described from what is stored: role, email, FHIR user, patients. */
+export async function recordUserChange(store: FhirStore, action: string, userId: string, detail: Record<string, unknown> = {}): Promise<void> {
+  const user = await store.admin.users.get(userId);
+  if (!user) throw new Error(`The user ${userId} just changed cannot be read back`);
+  await recordCliChange(store, {
+    tenant: user.tenant,
+    action,
+    entities: [`User/${user.id}`],
+    ...(user.patients !== undefined ? { patients: user.patients.map((p) => `Patient/${p}`) } : {}),
+    detail: {
+      role: user.role,
+      email: user.email,
+      ...(user.fhirUser !== undefined ? { fhirUser: user.fhirUser } : {}),
+      ...(user.limitedPatients !== undefined ? { limitedPatients: user.limitedPatients } : {}),
+      ...detail,
+    },
+  });
+}
+
 function osUser(): string {
   try {
     return userInfo().username;

@@ -18,7 +18,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEALED_SIGNING_KEY_SETTING, SIGNING_KEY_SETTING } from '../../src/api/auth/keys.ts';
-import { authorizeUrl, cookieOf, formFields, pkce, type Http } from '../../src/api/auth/test-flow.ts';
+import { authorizeUrl, cookieOf, fetchHttp, formFields, pkce, type Http } from '../../src/api/auth/test-flow.ts';
 import { createSecretBox } from '../../src/domain/users/secret-box.ts';
 import { totpCode } from '../../src/domain/users/totp.ts';
 import { HeronServer, PG_URL, STORE_KINDS } from '../fixtures/heron-server.ts';
@@ -36,17 +36,7 @@ const INVITEE = 'invitee@example.org';
 const REDIRECT = 'http://localhost:4567/callback';
 const APP_SCOPES = 'openid fhirUser offline_access user/*.rs';
 
-const http: Http = async (method, url, o = {}) => {
-  const res = await fetch(url, {
-    method,
-    redirect: 'manual',
-    headers: { ...o.headers, ...(o.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
-    ...(o.form ? { body: o.form.toString() } : {}),
-  });
-  const headers: Record<string, string> = {};
-  res.headers.forEach((v, k) => (headers[k] = v));
-  return { status: res.status, headers, text: await res.text() };
-};
+const http: Http = fetchHttp;
 
 /** One secret and every form in which a copy of it could be written. */
 interface Secret {

@@ -10,7 +10,7 @@
 import { createRequire } from 'node:module';
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { authorizeUrl, pkce, signInAndConsent, type Http } from '../../src/api/auth/test-flow.ts';
+import { authorizeUrl, fetchHttp, pkce, signInAndConsent, type Http } from '../../src/api/auth/test-flow.ts';
 import { HeronServer, STORE_KINDS } from '../fixtures/heron-server.ts';
 import { useHeronServer } from '../fixtures/use-heron-server.ts';
 
@@ -31,17 +31,7 @@ const smart = createRequire(import.meta.url)('fhirclient') as (req: unknown, res
 };
 const REDIRECT = 'http://localhost:4567/callback';
 
-const http: Http = async (method, url, o = {}) => {
-  const res = await fetch(url, {
-    method,
-    redirect: 'manual',
-    headers: { ...o.headers, ...(o.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
-    ...(o.form ? { body: o.form.toString() } : {}),
-  });
-  const headers: Record<string, string> = {};
-  res.headers.forEach((v, k) => (headers[k] = v));
-  return { status: res.status, headers, text: await res.text() };
-};
+const http: Http = fetchHttp;
 
 describe.each(STORE_KINDS)('SMART launches (%s)', (kind) => {
   let server: HeronServer;

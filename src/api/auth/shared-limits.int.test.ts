@@ -9,7 +9,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeAuditSink } from '../../domain/audit/audit-sink.ts';
 import { registerClient } from '../../domain/clients/register-client.ts';
@@ -18,7 +17,7 @@ import { extractIndexRows } from '../../fhir/search/extract.ts';
 import { openStore } from '../../store/open-store.ts';
 import type { FhirStore } from '../../store/store.ts';
 import { buildApp } from '../app.ts';
-import { ORIGIN, TEST_PG_URL } from '../test-app.ts';
+import { dropTestSchema, ORIGIN, TEST_PG_URL } from '../test-app.ts';
 
 describe.each(['sqlite', 'postgres'] as const)('failure limits shared by app servers (%s)', (kind) => {
   let dataDir: string | undefined;
@@ -42,15 +41,7 @@ describe.each(['sqlite', 'postgres'] as const)('failure limits shared by app ser
     for (const app of apps) await app.close();
     for (const store of stores) await store.close();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
-    if (schema) {
-      const admin = new pg.Client({ connectionString: TEST_PG_URL });
-      await admin.connect();
-      try {
-        await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      } finally {
-        await admin.end();
-      }
-    }
+    if (schema) await dropTestSchema(schema);
   });
 
   const token = (app: FastifyInstance, secret: string) =>

@@ -31,6 +31,19 @@ export function injectHttp(app: FastifyInstance): Http {
   };
 }
 
+/** `Http` over `fetch` against a listening server: the API tests' transport. */
+export const fetchHttp: Http = async (method, url, o = {}) => {
+  const res = await fetch(url, {
+    method,
+    redirect: 'manual',
+    headers: { ...o.headers, ...(o.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+    ...(o.form ? { body: o.form.toString() } : {}),
+  });
+  const headers: Record<string, string> = {};
+  res.headers.forEach((v, k) => (headers[k] = v));
+  return { status: res.status, headers, text: await res.text() };
+};
+
 export function pkce(): { verifier: string; challenge: string } {
   const verifier = randomBytes(32).toString('base64url');
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };

@@ -14,7 +14,7 @@ import { registerApp } from '../../domain/clients/register-app.ts';
 import type { Ctx } from '../../domain/context.ts';
 import { createUser } from '../../domain/users/create-user.ts';
 import { authorizeUrl, injectHttp, pkce, signInAndConsent } from '../auth/test-flow.ts';
-import { BASE, dispatchAs, ORIGIN, startTestApp, type TestApp } from '../test-app.ts';
+import { BASE, dispatchAs, namedCreator, ORIGIN, startTestApp, type TestApp } from '../test-app.ts';
 
 const CATEGORY = 'http://terminology.hl7.org/CodeSystem/observation-category';
 const VITALS = `user/Observation.cruds?category=${CATEGORY}|vital-signs`;
@@ -47,11 +47,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 
     beforeAll(async () => {
       t = await startTestApp({ kind });
-      const create = async (name: string, resource: object) => {
-        const res = await t.fhir('POST', (resource as Resource).resourceType, { body: resource });
-        expect(res.status, res.text).toBe(201);
-        ids[name] = `${res.body.resourceType}/${res.body.id}`;
-      };
+      const create = namedCreator(() => t, ids);
       await create('doc', { resourceType: 'Practitioner', name: [{ family: 'Doc' }] });
       await create('a', { resourceType: 'Patient', name: [{ family: 'Alpha' }], generalPractitioner: [{ reference: ids.doc }] });
       await create('b', { resourceType: 'Patient', name: [{ family: 'Beta' }] });

@@ -5,11 +5,11 @@
  * nothing else of it by any route (read, search, count, compartment, include, chain, `_has`).
  * Also: staff using an app bound to one patient stay subject to the restricted-record rules.
  */
-import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { Bundle } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../domain/access/principal.ts';
 import type { Ctx } from '../../domain/context.ts';
-import { dispatchAs, startTestApp, type TestApp } from '../test-app.ts';
+import { dispatchAs, namedCreator, startTestApp, type TestApp } from '../test-app.ts';
 
 const RESTRICTED = [{ system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code: 'R' }];
 
@@ -29,11 +29,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 
     beforeAll(async () => {
       t = await startTestApp({ kind });
-      const create = async (name: string, resource: object) => {
-        const res = await t.fhir('POST', (resource as Resource).resourceType, { body: resource });
-        expect(res.status, res.text).toBe(201);
-        ids[name] = `${res.body.resourceType}/${res.body.id}`;
-      };
+      const create = namedCreator(() => t, ids);
       await create('gp', { resourceType: 'Practitioner', name: [{ family: 'Gp' }] });
       await create('child', { resourceType: 'Patient', name: [{ family: 'Child' }], generalPractitioner: [{ reference: ids.gp }] });
       await create('teen', { resourceType: 'Patient', name: [{ family: 'Teen' }], generalPractitioner: [{ reference: ids.gp }] });

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal, Role } from '../../domain/access/principal.ts';
 import { storeAuditSink } from '../../domain/audit/audit-sink.ts';
 import type { Ctx } from '../../domain/context.ts';
-import { BASE, dispatchAs, startTestApp, type TestApp } from '../test-app.ts';
+import { BASE, dispatchAs, namedCreator, startTestApp, type TestApp } from '../test-app.ts';
 import { dispatch } from './dispatch.ts';
 
 const RESTRICTED = [{ system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code: 'R' }];
@@ -28,11 +28,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 
     beforeAll(async () => {
       t = await startTestApp({ kind });
-      const create = async (name: string, resource: object) => {
-        const res = await t.fhir('POST', (resource as Resource).resourceType, { body: resource });
-        expect(res.status, res.text).toBe(201);
-        ids[name] = `${res.body.resourceType}/${res.body.id}`;
-      };
+      const create = namedCreator(() => t, ids);
       await create('gp', { resourceType: 'Practitioner', name: [{ family: 'Gp' }] });
       await create('other', { resourceType: 'Practitioner', name: [{ family: 'Other' }] });
       await create('normal', { resourceType: 'Patient', name: [{ family: 'Normal' }] });

@@ -4,9 +4,8 @@
  * reading the trail from the command line is itself recorded in it.
  */
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_PG_URL } from '../../api/test-app.ts';
+import { dropTestSchema, TEST_PG_URL } from '../../api/test-app.ts';
 import { createPractice } from '../../domain/practices/create-practice.ts';
 import { extractIndexRows } from '../../fhir/search/extract.ts';
 import type { AuditEntry, StoredAuditEntry } from '../../store/audit-log.ts';
@@ -63,15 +62,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     });
     afterAll(async () => {
       await store?.close();
-      if (schema) {
-        const client = new pg.Client({ connectionString: TEST_PG_URL });
-        await client.connect();
-        try {
-          await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-        } finally {
-          await client.end();
-        }
-      }
+      if (schema) await dropTestSchema(schema);
     });
 
     async function report(options: Parameters<typeof auditReportCommand>[1]) {

@@ -9,7 +9,7 @@ import type { FhirStore } from '../../store/store.ts';
 import { UsageError, type Env } from '../config.ts';
 import { resolvePractice } from '../practice-ref.ts';
 import type { Terminal } from '../terminal.ts';
-import { recordCliChange } from '../audit-change.ts';
+import { recordUserChange } from '../audit-change.ts';
 
 /** Environment variable that carries the password instead of the command line. */
 export const PASSWORD_ENV = 'HERON_USER_PASSWORD';
@@ -75,13 +75,7 @@ export async function userCreateCommand(deps: { store: FhirStore; terminal: Term
     ...(o.patients !== undefined ? { patients: o.patients } : {}),
     ...(o.limitedPatients !== undefined ? { limitedPatients: o.limitedPatients } : {}),
   });
-  await recordCliChange(deps.store, {
-    tenant: practice.id,
-    action: 'admin-user-create',
-    entities: [`User/${id}`],
-    ...(o.patients !== undefined || o.limitedPatients !== undefined ? { patients: [...(o.patients ?? []), ...(o.limitedPatients ?? [])].map((p) => `Patient/${p}`) } : {}),
-    detail: { role: o.role, email: o.email.trim().toLowerCase(), ...(o.fhirUser !== undefined ? { fhirUser: o.fhirUser } : {}), ...(o.limitedPatients !== undefined ? { limitedPatients: o.limitedPatients } : {}) },
-  });
+  await recordUserChange(deps.store, 'admin-user-create', id);
   if (o.json) deps.terminal.out(JSON.stringify({ id }));
   else deps.terminal.out(`Created ${o.role} ${o.email.trim().toLowerCase()} in practice "${practice.name}": user id ${id}`);
   return 0;

@@ -8,7 +8,7 @@ import { errors } from '../../fhir/outcome.ts';
 import type { FhirStore } from '../../store/store.ts';
 import { resolvePractice } from '../practice-ref.ts';
 import type { Terminal } from '../terminal.ts';
-import { recordCliChange } from '../audit-change.ts';
+import { recordUserChange } from '../audit-change.ts';
 
 export async function userStatusCommand(
   deps: { store: FhirStore; terminal: Terminal },
@@ -19,7 +19,7 @@ export async function userStatusCommand(
   if (!user) throw errors.invalid(`No user with the email ${normaliseEmail(o.email)} in practice "${practice.name}"`, 'email');
   // Both directions end existing tokens: re-enabling an account must not revive what it had.
   await deps.store.admin.users.setStatus(user.id, o.status, Date.now());
-  await recordCliChange(deps.store, { tenant: practice.id, action: o.status === 'disabled' ? 'admin-user-disable' : 'admin-user-enable', entities: [`User/${user.id}`] });
+  await recordUserChange(deps.store, o.status === 'disabled' ? 'admin-user-disable' : 'admin-user-enable', user.id);
   if (o.json) deps.terminal.out(JSON.stringify({ id: user.id, status: o.status }));
   else deps.terminal.out(`User ${user.email} is now ${o.status}; tokens issued before now no longer work.`);
   return 0;

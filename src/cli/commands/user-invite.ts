@@ -8,7 +8,7 @@ import { inviteUser } from '../../domain/users/account-links.ts';
 import type { FhirStore } from '../../store/store.ts';
 import { resolvePractice } from '../practice-ref.ts';
 import type { Terminal } from '../terminal.ts';
-import { recordCliChange } from '../audit-change.ts';
+import { recordUserChange } from '../audit-change.ts';
 
 export interface UserInviteOptions {
   practice: string;
@@ -32,13 +32,7 @@ export async function userInviteCommand(deps: { store: FhirStore; terminal: Term
     ...(o.patients !== undefined ? { patients: o.patients } : {}),
     ...(o.limitedPatients !== undefined ? { limitedPatients: o.limitedPatients } : {}),
   });
-  await recordCliChange(deps.store, {
-    tenant: practice.id,
-    action: 'admin-user-invite',
-    entities: [`User/${id}`],
-    ...(o.patients !== undefined || o.limitedPatients !== undefined ? { patients: [...(o.patients ?? []), ...(o.limitedPatients ?? [])].map((p) => `Patient/${p}`) } : {}),
-    detail: { role: o.role, email: o.email.trim().toLowerCase(), expires: new Date(expiresAt).toISOString() },
-  });
+  await recordUserChange(deps.store, 'admin-user-invite', id, { expires: new Date(expiresAt).toISOString() });
   const link = accountLinkUrl(o.publicUrl.replace(/\/+$/, ''), token);
   const expires = new Date(expiresAt).toISOString();
   if (o.json) deps.terminal.out(JSON.stringify({ id, link, expires_at: expires }));
