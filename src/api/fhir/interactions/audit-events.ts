@@ -26,11 +26,15 @@ import { ID_PATTERN } from './resource-body.ts';
 import { pageUrl } from './search-bundle.ts';
 import { DEFAULT_SEARCH_COUNT, MAX_SEARCH_COUNT } from './search.ts';
 
-/** Search parameters of the audit report (R4 AuditEvent names); anything else is refused rather than ignored. */
-const PARAMETERS = ['date', 'agent', 'agent-role', 'patient', 'entity', 'subtype', 'action', 'outcome', 'address', 'address:exact', 'purpose', '_count', '_sort', '_cursor'];
+/** The R4 AuditEvent search parameters the audit report takes (the CapabilityStatement lists these). */
+export const AUDIT_EVENT_SEARCH_PARAMETERS = ['date', 'agent', 'agent-role', 'patient', 'entity', 'subtype', 'action', 'outcome', 'address', 'purpose'] as const;
+
+/** Search parameters of the audit report; anything else is refused rather than ignored. */
+const PARAMETERS: readonly string[] = [...AUDIT_EVENT_SEARCH_PARAMETERS, 'address:exact', '_count', '_sort', '_cursor'];
 
 /** `_sort` keys: FHIR's parameter names for the columns the report orders by. */
-const SORT_KEYS: ReadonlySet<string> = new Set<AuditSortKey>(['date', 'agent', 'patient', 'subtype', 'outcome']);
+export const AUDIT_EVENT_SORT_KEYS: readonly AuditSortKey[] = ['date', 'agent', 'patient', 'subtype', 'outcome'];
+const SORT_KEYS: ReadonlySet<string> = new Set<string>(AUDIT_EVENT_SORT_KEYS);
 
 const ACTION_VALUES: ReadonlySet<string> = new Set(['C', 'R', 'U', 'D', 'E']);
 

@@ -6,16 +6,28 @@
 import { describe, expect, it } from 'vitest';
 import { parseSearch } from '../../../fhir/search/parse.ts';
 import { searchParametersFor } from '../../../fhir/search/parameters.ts';
+import { AUDIT_EVENT_SEARCH_PARAMETERS } from './audit-events.ts';
 import { capabilityStatement } from './capabilities.ts';
 
 const options = { strict: false, defaultCount: 20, maxCount: 1000 };
 const rest = capabilityStatement('http://heron.test/fhir/R4').rest![0];
 
 describe('CapabilityStatement search section', () => {
+  it('describes AuditEvent as the read-only audit trail with the audit report parameters', () => {
+    const audit = rest.resource!.find((r) => r.type === 'AuditEvent')!;
+    expect(audit.interaction!.map((i) => i.code)).toEqual(['read', 'search-type']);
+    expect(audit.searchParam!.map((p) => p.name)).toEqual([...AUDIT_EVENT_SEARCH_PARAMETERS]);
+    expect(audit.searchParam!.filter((p) => !p.definition?.startsWith('http://hl7.org/fhir/SearchParameter/')).map((p) => p.name)).toEqual(['purpose']);
+    expect(audit.documentation).toMatch(/text\/csv/);
+    expect(rest.resource!.flatMap((r) => r.searchRevInclude ?? []).filter((r) => r.startsWith('AuditEvent:'))).toEqual([]);
+  });
+
   it('lists exactly the parameters that search accepts, for every resource type', () => {
     let listed = 0;
     for (const resource of rest.resource ?? []) {
       const type = resource.type as string;
+      // Answered from the audit log with parameters of its own: see the next test.
+      if (type === 'AuditEvent') continue;
       const names = new Set((resource.searchParam ?? []).map((p) => p.name));
       for (const def of searchParametersFor(type)) {
         // `:missing` is valid on every parameter type, so it probes acceptance without a typed value.

@@ -11,6 +11,7 @@ import { resourceTypeNames } from '../../../fhir/definitions.ts';
 import { modifiersFor } from '../../../fhir/search/criterion.ts';
 import { PATIENT_COMPARTMENT_URL } from '../../../fhir/search/compartment.ts';
 import { searchParametersFor, type SearchParameterDef } from '../../../fhir/search/parameters.ts';
+import { AUDIT_EVENT_SEARCH_PARAMETERS, AUDIT_EVENT_SORT_KEYS } from './audit-events.ts';
 import type { FhirRequest, FhirResponse } from '../fhir-request.ts';
 
 /** Parameters defined on Resource, searchable across types at the system level. */
@@ -56,7 +57,7 @@ function buildStatic(): { statement: CapabilityStatement; rest: CapabilityStatem
   const revIncludes = revIncludesByTarget();
   const rest: CapabilityStatementRest = {
     mode: 'server',
-    resource: resourceTypeNames().map((type) => resourceCapability(type, revIncludes.get(type) ?? [])),
+    resource: resourceTypeNames().map((type) => (type === 'AuditEvent' ? auditEventCapability() : resourceCapability(type, revIncludes.get(type) ?? []))),
     interaction: SYSTEM_INTERACTIONS.map((code) => ({ code })),
     searchParam: searchParametersFor('Patient')
       .filter((p) => SYSTEM_SEARCH_PARAMS.includes(p.code))
@@ -99,6 +100,34 @@ function resourceCapability(type: string, revIncludes: string[]): CapabilityStat
   };
 }
 
+/**
+ * The audit trail is read-only and answered from the audit log, not the resource store: read and
+ * search only, with the report's own parameters and sort keys, and a CSV export.
+ */
+function auditEventCapability(): CapabilityStatementRestResource {
+  const defs = new Map(searchParametersFor('AuditEvent').map((p) => [p.code, p]));
+  return {
+    type: 'AuditEvent',
+    profile: 'http://hl7.org/fhir/StructureDefinition/AuditEvent',
+    documentation:
+      'Read-only: the tamper-evident audit trail. _sort by ' + AUDIT_EVENT_SORT_KEYS.join(', ') + ' (prefix - for descending); _format=text/csv or Accept: text/csv exports every matching entry as CSV.',
+    interaction: [{ code: 'read' }, { code: 'search-type' }],
+    versioning: 'no-version',
+    readHistory: false,
+    updateCreate: false,
+    conditionalCreate: false,
+    conditionalRead: 'not-supported',
+    conditionalUpdate: false,
+    conditionalDelete: 'not-supported',
+    searchParam: AUDIT_EVENT_SEARCH_PARAMETERS.map((code) => {
+      const def = defs.get(code);
+      // `purpose` is Heron's own (R4 defines no parameter for AuditEvent.purposeOfEvent).
+      if (def === undefined) return { name: code, type: 'token', documentation: 'Purpose of use (AuditEvent.purposeOfEvent), e.g. ETREAT for break-the-glass' };
+      return { name: code, definition: def.url, type: def.type as 'string' };
+    }),
+  };
+}
+
 /** One parameter with the modifiers Heron accepts on it (the R4 element has no structured field for them). */
 function searchParamCapability(p: SearchParameterDef): NonNullable<CapabilityStatementRestResource['searchParam']>[number] {
   const modifiers = modifiersFor(p.type).map((m) => `:${m}`);
@@ -110,6 +139,8 @@ function revIncludesByTarget(): Map<string, string[]> {
   const map = new Map<string, string[]>();
   const all = resourceTypeNames();
   for (const source of all) {
+    // Audit entries live in the audit log, which no search of other types includes.
+    if (source === 'AuditEvent') continue;
     for (const p of searchParametersFor(source)) {
       if (!p.supported || p.type !== 'reference') continue;
       const targets = !p.target || p.target.includes('Resource') ? all : p.target;
