@@ -49,7 +49,7 @@ describe('authorize', () => {
     expect(allowed(user(role), interaction, type)).toBe(expected);
   });
 
-  it('patients and proxies read their record and the directory, write nothing clinical, never the audit trail', () => {
+  it("patients and proxies read their record and the directory, write nothing clinical; only a patient reads (their own record's) audit trail", () => {
     for (const role of ['patient', 'proxy'] as const) {
       const p = user(role, ['patient/*.rs'], ['p1']);
       expect(allowed(p, 'read', 'Observation')).toBe(true);
@@ -57,7 +57,8 @@ describe('authorize', () => {
       expect(allowed(p, 'read', 'Practitioner')).toBe(true);
       expect(allowed(p, 'create', 'Observation')).toBe(false);
       expect(allowed(p, 'update', 'Patient')).toBe(false);
-      expect(allowed(p, 'search-type', 'AuditEvent')).toBe(false);
+      // Narrowed to their own record's entries by domain/audit/own-disclosures.ts.
+      expect(allowed(p, 'search-type', 'AuditEvent')).toBe(role === 'patient');
       // No way around the compartment: history across resources and untyped searches are closed.
       expect(allowed(p, 'history-type', 'Observation')).toBe(false);
       expect(allowed(p, 'search-system')).toBe(false);

@@ -40,7 +40,8 @@ export const ROLE_PERMISSIONS: Record<Role, Partial<Record<Category, string>>> =
   'front-desk': { demographics: 'crus', scheduling: 'cruds', billing: 'crus', directory: 'rs' },
   billing: { demographics: 'rs', clinical: 'rs', scheduling: 'rs', billing: 'cruds', directory: 'rs' },
   'practice-admin': { demographics: 'rs', scheduling: 'rs', billing: 'rs', directory: 'cruds', audit: 'rs' },
-  patient: { demographics: 'rs', clinical: 'rs', scheduling: 'rs', billing: 'rs', directory: 'rs' },
+  // A patient reads the audit trail of their own record only (domain/audit/own-disclosures.ts).
+  patient: { demographics: 'rs', clinical: 'rs', scheduling: 'rs', billing: 'rs', directory: 'rs', audit: 'rs' },
   proxy: { demographics: 'rs', clinical: 'rs', scheduling: 'rs', billing: 'rs', directory: 'rs' },
 };
 

@@ -15,6 +15,7 @@
 import type { Bundle } from '@medplum/fhirtypes';
 import { ACTION_CODES, actionCode, toAuditEvent } from '../../../domain/audit/audit-event.ts';
 import { REPORT_WRITERS, reportRow, type ReportFormat } from '../../../domain/audit/audit-report.ts';
+import { asSeenBy, mayReadEntry, ownDisclosuresQuery } from '../../../domain/audit/own-disclosures.ts';
 import { patientsOf } from '../../../domain/audit/patients-of.ts';
 import type { Ctx } from '../../../domain/context.ts';
 import { isResourceType } from '../../../fhir/definitions.ts';
@@ -49,10 +50,12 @@ export function offersCsv(method: string, path: string): boolean {
 }
 
 export async function searchAuditEvents(ctx: Ctx, req: FhirRequest): Promise<FhirResponse> {
-  const query = parseAuditQuery(req.query, req.format !== undefined);
+  const asked = parseAuditQuery(req.query, req.format !== undefined);
+  // Patient-bound access reads its own record's entries only; another patient's match nothing.
+  const query = ownDisclosuresQuery(ctx, asked) ?? { ...asked, maxSeq: 0, count: 0 };
   if (req.format !== undefined) return exportAuditEvents(ctx, query, req.format);
   const maxSeq = query.maxSeq ?? (await newestSeq(ctx));
-  const entries = await ctx.store.audit.query(ctx.tenant, { ...query, maxSeq, count: query.count + 1 });
+  const entries = (query.count === 0 ? [] : await ctx.store.audit.query(ctx.tenant, { ...query, maxSeq, count: query.count + 1 })).map((e) => asSeenBy(ctx, e));
   const page = entries.slice(0, query.count);
   const bundle: Bundle = {
     resourceType: 'Bundle',
@@ -67,8 +70,8 @@ export async function searchAuditEvents(ctx: Ctx, req: FhirRequest): Promise<Fhi
 export async function readAuditEvent(ctx: Ctx, id: string): Promise<FhirResponse> {
   const seq = /^[1-9][0-9]{0,15}$/.test(id) ? Number(id) : undefined;
   const [entry] = seq === undefined ? [] : await ctx.store.audit.query(ctx.tenant, { count: 1, afterSeq: seq + 1 });
-  if (entry === undefined || entry.seq !== seq) throw errors.notFound(`AuditEvent/${id} is not known`);
-  return { status: 200, body: toAuditEvent(entry) };
+  if (entry === undefined || entry.seq !== seq || !mayReadEntry(ctx, entry)) throw errors.notFound(`AuditEvent/${id} is not known`);
+  return { status: 200, body: toAuditEvent(asSeenBy(ctx, entry)) };
 }
 
 export function auditEventsAreReadOnly(): never {
@@ -82,7 +85,7 @@ function exportAuditEvents(ctx: Ctx, query: ReportQuery, format: ReportFormat): 
     const maxSeq = await newestSeq(ctx);
     let afterSeq: number | undefined;
     for (let first = true; ; first = false) {
-      const page = await ctx.store.audit.query(ctx.tenant, { ...query, maxSeq, afterSeq, count: EXPORT_PAGE });
+      const page = query.count === 0 ? [] : (await ctx.store.audit.query(ctx.tenant, { ...query, maxSeq, afterSeq, count: EXPORT_PAGE })).map((e) => asSeenBy(ctx, e));
       // The first part goes out even when empty: it carries the header, and its audit entry records the export.
       if (first || page.length > 0) {
         const records = page.map((e) => writer.record(reportRow(e)));
