@@ -16,6 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { RateLimits } from '../../store/rate-limits.ts';
+import { groupCommit } from '../../domain/group-commit.ts';
 
 export interface FailureLimiterOptions {
   /** Failures allowed per key within one window. */
@@ -53,7 +54,7 @@ export function createFailureLimiter(store: RateLimits, name: string, options: F
 
   const hashed = (key: string) => createHash('sha256').update(name).update('\0').update(key).digest('base64url');
 
-  const commit = groupCommit(async (counts) => {
+  const commit = countedCommit(async (counts) => {
     const at = now();
     await store.add(counts, windowMs, at);
     if (at >= nextPrune) {
@@ -88,45 +89,13 @@ export function createFailureLimiter(store: RateLimits, name: string, options: F
   };
 }
 
-/**
- * Collects the keys of the failures of one moment and writes them in one call; a flush starts at
- * the end of the event-loop turn, or as soon as the previous one finished. Each caller's promise
- * settles with the write that carried its keys.
- */
-function groupCommit(write: (counts: ReadonlyMap<string, number>) => Promise<void>): (keys: readonly string[]) => Promise<void> {
-  let counts = new Map<string, number>();
-  let waiting: { resolve: () => void; reject: (err: unknown) => void }[] = [];
-  let flushing = false;
-  let scheduled = false;
-  const flush = async (): Promise<void> => {
-    scheduled = false;
-    if (flushing || waiting.length === 0) return;
-    flushing = true;
-    const batch = counts;
-    const callers = waiting;
-    counts = new Map();
-    waiting = [];
-    try {
-      await write(batch);
-      for (const c of callers) c.resolve();
-    } catch (err) {
-      for (const c of callers) c.reject(err);
-    } finally {
-      flushing = false;
-      if (waiting.length > 0) schedule();
-    }
-  };
-  const schedule = (): void => {
-    if (scheduled) return;
-    scheduled = true;
-    setImmediate(() => void flush());
-  };
-  return (keys) =>
-    new Promise<void>((resolve, reject) => {
-      for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
-      waiting.push({ resolve, reject });
-      if (!flushing) schedule();
-    });
+/** The failures of one moment, counted per key and written in one call (group commit). */
+function countedCommit(write: (counts: ReadonlyMap<string, number>) => Promise<void>): (keys: readonly string[]) => Promise<void> {
+  return groupCommit<readonly string[]>((batch) => {
+    const counts = new Map<string, number>();
+    for (const keys of batch) for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
+    return write(counts);
+  });
 }
 
 /**

@@ -12,6 +12,7 @@
 import type { AuditEntry, AuditLog } from '../../store/audit-log.ts';
 import type { StoreTransaction } from '../../store/store.ts';
 import type { Principal } from '../access/principal.ts';
+import { groupCommit } from '../group-commit.ts';
 
 export interface AuditRecord {
   tenant: string;
@@ -70,50 +71,13 @@ export function toAuditEntry(r: AuditRecord): AuditEntry {
 
 /** Appends to the store's audit log; see the module comment. */
 export function storeAuditSink(log: AuditLog): AuditSink {
-  const append = groupCommit(log);
+  // Entries of writes commit with the writes; these are reads and failures. Not waiting for the
+  // disk flush keeps a busy server from stalling on it: a crash of Heron loses none of them, a
+  // power failure at most the last moments' (docs/audit.md).
+  const append = groupCommit<AuditEntry>((batch) => log.append(batch, { flush: false }));
   return {
     record(entry, tx) {
       return tx ? tx.appendAudit([toAuditEntry(entry)]) : append(toAuditEntry(entry));
     },
   };
-}
-
-/**
- * Collects entries and appends them in one transaction per flush; a flush starts at the end of
- * the event-loop turn, or as soon as the previous one commits. Each caller's promise settles
- * with the commit that carried its entry.
- */
-function groupCommit(log: AuditLog): (entry: AuditEntry) => Promise<void> {
-  let pending: { entry: AuditEntry; resolve: () => void; reject: (err: unknown) => void }[] = [];
-  let flushing = false;
-  let scheduled = false;
-  const flush = async (): Promise<void> => {
-    scheduled = false;
-    if (flushing || pending.length === 0) return;
-    flushing = true;
-    const batch = pending;
-    pending = [];
-    try {
-      // Entries of writes commit with the writes; these are reads and failures. Not waiting for
-      // the disk flush keeps a busy server from stalling on it: a crash of Heron loses none of
-      // them, a power failure at most the last moments' (docs/audit.md).
-      await log.append(batch.map((p) => p.entry), { flush: false });
-      for (const p of batch) p.resolve();
-    } catch (err) {
-      for (const p of batch) p.reject(err);
-    } finally {
-      flushing = false;
-      if (pending.length > 0) schedule();
-    }
-  };
-  const schedule = (): void => {
-    if (scheduled) return;
-    scheduled = true;
-    setImmediate(() => void flush());
-  };
-  return (entry) =>
-    new Promise<void>((resolve, reject) => {
-      pending.push({ entry, resolve, reject });
-      if (!flushing) schedule();
-    });
 }
