@@ -39,6 +39,7 @@ export interface PostgresOptions {
 }
 
 const LOCK = stmt('SELECT pg_advisory_xact_lock(?::bigint)');
+const AUDIT_HEAD = stmt('SELECT seq, hash FROM heron_audit_head(?::bigint, ?)');
 const PLACEHOLDER_CACHE = 1000;
 const ANALYZE_AFTER_VERSIONS = 500;
 const ANALYZE_INTERVAL_MS = 60_000;
@@ -54,6 +55,7 @@ const TYPES = {
 } as unknown as pg.CustomTypesConfig;
 
 class PgConn implements TxConn {
+  readonly dataModifyingCte = true;
   constructor(
     private readonly target: pg.Pool | pg.PoolClient,
     private readonly driver: PostgresDriver,
@@ -81,6 +83,11 @@ class PgConn implements TxConn {
 
   async lock(tenant: string, key: string): Promise<void> {
     await this.query(LOCK, [advisoryKey(tenant + '\u0000' + key)]);
+  }
+
+  async auditChainHead(tenant: string): Promise<{ seq: number | string; hash: string } | undefined> {
+    // The same lock key as lock(tenant, 'audit-chain'), taken inside the function.
+    return this.get(AUDIT_HEAD, [advisoryKey(tenant + '\u0000audit-chain'), tenant]);
   }
 
   /** Runs SQL without parameters (simple protocol: DDL, several statements). */

@@ -62,6 +62,13 @@ export interface SqlConn {
 export interface TxConn extends SqlConn {
   /** Serialises the rest of this transaction against every other holder of the same key. */
   lock(tenant: string, key: string): Promise<void>;
+  /**
+   * Takes the practice's audit-chain lock, then reads the chain's last entry (after the lock is
+   * held, so it is the true last): one round trip on PostgreSQL.
+   */
+  auditChainHead(tenant: string): Promise<{ seq: number | string; hash: string } | undefined>;
+  /** Whether one statement may insert into two tables (`WITH x AS (INSERT …) INSERT …`: PostgreSQL). */
+  readonly dataModifyingCte: boolean;
 }
 
 /** Everything one new version writes: its history row, the current row and the index rows. */

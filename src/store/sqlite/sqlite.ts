@@ -17,6 +17,7 @@ import type { FhirStore, Indexer } from '../store.ts';
 import type { Query, SqlConn, SqlDriver, TxConn, VersionRows } from '../sql/dialect.ts';
 import { INDEX_TABLE_LIST, INDEX_TABLES } from '../sql/index-tables.ts';
 import { ARCHIVE_PREVIOUS, archiveParams, historyParams, INSERT_CURRENT, INSERT_HISTORY, insertCurrentParams, UPDATE_CURRENT, updateCurrentParams } from '../sql/persist.ts';
+import { LAST_AUDIT_ENTRY } from '../sql/audit.ts';
 import { SqlStore } from '../sql/sql-store.ts';
 import { Mutex } from './mutex.ts';
 import { mapSqliteError, sqliteDialect } from './sqlite-dialect.ts';
@@ -37,6 +38,7 @@ export interface SqliteOptions {
 const STATEMENT_CACHE = 500;
 
 class SqliteConn implements TxConn {
+  readonly dataModifyingCte = false;
   private readonly cache = new Map<string, Database.Statement>();
 
   constructor(readonly db: Database.Database) {}
@@ -83,6 +85,10 @@ class SqliteConn implements TxConn {
 
   async lock(): Promise<void> {
     // Serialised writers make every transaction exclusive already (see the module comment).
+  }
+
+  auditChainHead(tenant: string): Promise<{ seq: number | string; hash: string } | undefined> {
+    return this.get(LAST_AUDIT_ENTRY, [tenant]);
   }
 }
 
