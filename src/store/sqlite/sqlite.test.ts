@@ -54,3 +54,27 @@ describe('SQLite reader snapshots', () => {
     await nextTurn(); // the pending end of the snapshot must not touch the closed database
   });
 });
+
+describe('SQLite stores opened by several processes at once', () => {
+  it('each opens while others write (the audit file is set up within the busy timeout)', async () => {
+    const { spawn } = await import('node:child_process');
+    const dir = mkdtempSync(join(tmpdir(), 'heron-concurrent-open-'));
+    const heron = join(import.meta.dirname, '../../../bin/heron.js');
+    const run = (args: string[]) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [heron, ...args, '--data', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on('close', (code) => resolve({ code, stderr }));
+      });
+    try {
+      expect((await run(['migrate'])).code).toBe(0);
+      // Each writes its practice's first audit entry while the others open the same files.
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => run(['practice', 'create', `Practice ${i}`])));
+      expect(results.map((r) => r.stderr.trim()).filter((e) => e !== '')).toEqual([]);
+      expect(results.map((r) => r.code)).toEqual(Array(8).fill(0));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

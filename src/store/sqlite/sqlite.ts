@@ -152,6 +152,17 @@ class SqliteDriver implements SqlDriver {
     // its fsyncs compete with the commits' on this 2-core machine (docs/performance.md).
     writer.pragma('wal_autocheckpoint = 16384');
     writer.pragma('temp_store = MEMORY');
+    // The audit log lives in a file of its own (`heron-audit.sqlite`), attached to both
+    // connections: commits of read entries — one per group — then leave the clinical file
+    // untouched, so the reader keeps its page cache; in the same file every such commit made the
+    // next reads fetch their pages again (reads cost twice as much). A write and its audit entry
+    // still commit in one transaction (docs/audit.md says what WAL mode guarantees across two
+    // files). Set up while the busy timeout still applies: another process starting at the same
+    // moment may hold the file, and switching it to WAL waits for that.
+    writer.prepare('ATTACH DATABASE ? AS audit').run(auditFileOf(file));
+    writer.pragma('audit.journal_mode = WAL');
+    writer.pragma(`audit.synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
+    writer.pragma('audit.wal_autocheckpoint = 16384');
     // The writer waits for other processes asynchronously in begin(); a blocking busy handler
     // would freeze the event loop while a transaction on this same thread holds the lock.
     writer.pragma('busy_timeout = 0');
@@ -159,15 +170,7 @@ class SqliteDriver implements SqlDriver {
     reader.pragma(`busy_timeout = ${busy}`);
     reader.pragma('query_only = ON');
     reader.pragma('cache_size = -65536');
-    // The audit log lives in a file of its own (`<file>-audit`), attached to both connections:
-    // commits of read entries — one per group — then leave the clinical file untouched, so the
-    // reader keeps its page cache; in the same file every such commit made the next reads fetch
-    // their pages again (reads cost twice as much). A write and its audit entry still commit in one
-    // transaction (docs/audit.md says what WAL mode guarantees across two files).
-    for (const conn of [writer, reader]) conn.prepare('ATTACH DATABASE ? AS audit').run(auditFileOf(file));
-    writer.pragma('audit.journal_mode = WAL');
-    writer.pragma(`audit.synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
-    writer.pragma('audit.wal_autocheckpoint = 16384');
+    reader.prepare('ATTACH DATABASE ? AS audit').run(auditFileOf(file));
     this.writer = new SqliteConn(writer);
     this.reader = new SqliteReaderConn(reader);
   }
