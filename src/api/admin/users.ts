@@ -109,24 +109,26 @@ export const readUserHandler: AdminHandler = async (call, deps) => {
  * (as `heron user disable`). Administrators cannot disable themselves: the practice could be
  * left with nobody to undo it but the command line.
  */
-export const disableUserHandler: AdminHandler = async (call, deps) => {
-  noBody(call.request);
-  const user = await userOf(call, deps);
-  if (user.id === call.principal.id) throw errors.conflict('You cannot disable your own account; ask another practice administrator');
-  await deps.store.admin.users.setStatus(user.id, 'disabled', call.at);
-  deps.authenticate.forget((p) => p.kind === 'user' && p.id === user.id);
-  return changed(await reload(deps, user), call.at, { status: 'disabled', previous_status: user.status });
-};
+export const disableUserHandler: AdminHandler = (call, deps) =>
+  setStatus(call, deps, 'disabled', (user) => {
+    if (user.id === call.principal.id) throw errors.conflict('You cannot disable your own account; ask another practice administrator');
+  });
 
 /** `POST /users/:id/enable`: sign-in again; tokens from before stay dead (as `heron user enable`). */
-export const enableUserHandler: AdminHandler = async (call, deps) => {
+export const enableUserHandler: AdminHandler = (call, deps) =>
+  setStatus(call, deps, 'active', (user) => {
+    if (user.status === 'invited') throw errors.conflict('This account is waiting for its invitation to be accepted, not disabled; send a new invitation instead');
+  });
+
+/** Either direction ends the user's tokens, here and in this server's token cache at once. */
+async function setStatus(call: AdminCall, deps: AdminDeps, status: 'active' | 'disabled', refuse: (user: UserRecord) => void): Promise<AdminResult> {
   noBody(call.request);
   const user = await userOf(call, deps);
-  if (user.status === 'invited') throw errors.conflict('This account is waiting for its invitation to be accepted, not disabled; send a new invitation instead');
-  await deps.store.admin.users.setStatus(user.id, 'active', call.at);
+  refuse(user);
+  await deps.store.admin.users.setStatus(user.id, status, call.at);
   deps.authenticate.forget((p) => p.kind === 'user' && p.id === user.id);
-  return changed(await reload(deps, user), call.at, { status: 'active', previous_status: user.status });
-};
+  return changed(await reload(deps, user), call.at, { status, previous_status: user.status });
+}
 
 /** `POST /users/:id/invite`: a new invitation link (7 days) for an account not yet accepted. */
 export const inviteUserHandler: AdminHandler = async (call, deps) => {
