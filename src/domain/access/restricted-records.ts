@@ -36,7 +36,17 @@ export interface RecordAccess {
 }
 
 const perRequest = new WeakMap<Ctx, Promise<RecordAccess | undefined>>();
-const restrictedCharts = new Map<string, { at: number; patients: Patient[] }>();
+/**
+ * Per practice, for CACHE_MS: its restricted charts and, per practitioner asked about, which of
+ * them that practitioner cares for — so a staff request costs no query for either while the
+ * entry lasts (a new care relationship, like a newly restricted chart, counts within CACHE_MS).
+ */
+interface ChartsEntry {
+  at: number;
+  patients: Patient[];
+  caredBy: Map<string, Promise<Set<string>>>;
+}
+const restrictedCharts = new Map<string, ChartsEntry>();
 
 /**
  * Whether restricted records are hidden from this principal unless opened: staff users, also
@@ -62,8 +72,8 @@ async function loadAccess(ctx: Ctx): Promise<RecordAccess> {
   const now = Date.now();
   const [charts, emergency] = await Promise.all([restrictedChartsOf(ctx, now), ctx.store.emergencyAccess.activePatients(ctx.tenant, principal.id, now)]);
   const practitioner = principal.fhirUser?.startsWith('Practitioner/') ? principal.fhirUser : undefined;
-  const closed = charts.map((chart) => chart.id as string).filter((id) => !emergency.includes(id));
-  const cared = practitioner === undefined ? new Set<string>() : await caredFor(ctx, practitioner, closed);
+  const closed = charts.patients.map((chart) => chart.id as string).filter((id) => !emergency.includes(id));
+  const cared = practitioner === undefined || closed.length === 0 ? new Set<string>() : await chartsCaredFor(ctx, charts, practitioner);
   const hidden = new Set(closed.filter((id) => !cared.has(id)));
   return { hidden, emergency: new Set(emergency), ...(practitioner ? { practitioner } : {}) };
 }
@@ -83,9 +93,21 @@ async function caredFor(ctx: Ctx, practitioner: string, ids: readonly string[]):
   return new Set(page.resources.map((r) => r.id as string));
 }
 
-async function restrictedChartsOf(ctx: Ctx, now: number): Promise<Patient[]> {
+/** Which of the practice's restricted charts `practitioner` cares for: one search per cache entry. */
+function chartsCaredFor(ctx: Ctx, charts: ChartsEntry, practitioner: string): Promise<Set<string>> {
+  let cared = charts.caredBy.get(practitioner);
+  if (cared === undefined) {
+    cared = caredFor(ctx, practitioner, charts.patients.map((chart) => chart.id as string));
+    charts.caredBy.set(practitioner, cared);
+    // A failed search is not remembered: the next request asks again.
+    cared.catch(() => charts.caredBy.delete(practitioner));
+  }
+  return cared;
+}
+
+async function restrictedChartsOf(ctx: Ctx, now: number): Promise<ChartsEntry> {
   const cached = restrictedCharts.get(ctx.tenant);
-  if (cached !== undefined && now - cached.at < CACHE_MS) return cached.patients;
+  if (cached !== undefined && now - cached.at < CACHE_MS) return cached;
   const page = await ctx.store.reader(ctx.tenant).search({
     resourceTypes: ['Patient'],
     criteria: [restrictedLabelCriterion()],
@@ -95,9 +117,9 @@ async function restrictedChartsOf(ctx: Ctx, now: number): Promise<Patient[]> {
     include: [],
     revinclude: [],
   });
-  const patients = page.resources as Patient[];
-  restrictedCharts.set(ctx.tenant, { at: now, patients });
-  return patients;
+  const entry: ChartsEntry = { at: now, patients: page.resources as Patient[], caredBy: new Map() };
+  restrictedCharts.set(ctx.tenant, entry);
+  return entry;
 }
 
 let members: string[] | undefined;
