@@ -243,13 +243,15 @@ function buildProgram(rt: Runtime, setExitCode: (code: number) => void): Command
     .requiredOption('--redirect-uri <uri>', 'an exact redirect URI (repeatable)', collect, undefined)
     .requiredOption('--scopes <scopes>', 'space-separated SMART scopes, e.g. "openid fhirUser offline_access user/*.rs"')
     .option('--public', 'a public app (browser or mobile: no secret, PKCE only)')
-    .option('--json', 'print {"client_id": …, "client_secret": …}')
+    .option('--jwks-url <url>', 'a confidential app that authenticates with signed assertions (private_key_jwt) checked against the JWK Set at this https URL; no secret')
+    .option('--jwks-file <file>', 'a confidential app that authenticates with signed assertions checked against the public JWK Set in this file; no secret')
+    .option('--json', 'print {"client_id": …, "client_secret": …} (no client_secret with --public or --jwks-…)')
     .action(async (flags) => {
       const { appRegisterCommand } = await import('./commands/app-register.ts');
       await withStore(storage(flags), ({ store }) =>
         appRegisterCommand(
           { store, terminal: rt.terminal },
-          { practice: flags.practice, name: flags.name, redirectUris: flags.redirectUri, public: flags.public, scopes: flags.scopes, json: flags.json },
+          { practice: flags.practice, name: flags.name, redirectUris: flags.redirectUri, public: flags.public, scopes: flags.scopes, jwksUrl: flags.jwksUrl, jwksFile: flags.jwksFile, json: flags.json },
         ),
       );
     });

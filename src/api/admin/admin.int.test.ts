@@ -279,6 +279,14 @@ describe.each(['sqlite', 'postgres'] as const)('admin API (%s)', (kind) => {
       expect(res.body.client_secret).toBeUndefined();
     });
 
+    it('registers an app people sign in to with public keys (client-confidential-asymmetric): no secret', async () => {
+      const res = await admin('POST', '/apps', { body: { name: 'Key app', redirect_uris: [REDIRECT], scope: 'openid user/*.rs', jwks_url: 'https://keys.example.org/jwks.json' } });
+      expect(res.status, res.text).toBe(201);
+      expect(res.body).toMatchObject({ kind: 'app', redirect_uris: [REDIRECT], token_endpoint_auth_method: 'private_key_jwt', jwks_url: 'https://keys.example.org/jwks.json' });
+      expect(res.body.client_secret).toBeUndefined();
+      expect(await t.store.admin.getClient(res.body.client_id)).toMatchObject({ secretHash: '', jwksUrl: 'https://keys.example.org/jwks.json' });
+    });
+
     it('the console app itself is registered for heron/admin, and apps can be', async () => {
       const res = await admin('POST', '/apps', { body: { name: 'Second console', redirect_uris: [REDIRECT], scope: 'openid heron/admin' } });
       expect(res.status, res.text).toBe(201);
@@ -394,7 +402,9 @@ describe.each(['sqlite', 'postgres'] as const)('admin API (%s)', (kind) => {
       ['unknown resource type', { name: 'X', scope: 'user/Nope.rs', redirect_uris: [REDIRECT] }, 'scope'],
       ['app scope on a service', { kind: 'service', name: 'X', scope: 'user/*.rs' }, 'scope'],
       ['heron/admin on a service', { kind: 'service', name: 'X', scope: 'heron/admin' }, 'scope'],
-      ['jwks on an app', { name: 'X', scope: 'user/*.rs', redirect_uris: [REDIRECT], jwks_url: 'https://k.example.org/jwks' }, 'jwks_url'],
+      ['jwks on a public app', { name: 'X', scope: 'user/*.rs', redirect_uris: [REDIRECT], public: true, jwks_url: 'https://k.example.org/jwks' }, 'jwks_url'],
+      ['both jwks and jwks_url on an app', { name: 'X', scope: 'user/*.rs', redirect_uris: [REDIRECT], jwks_url: 'https://k.example.org/jwks', jwks: { keys: [] } }, 'jwks'],
+      ['http JWKS URL on an app', { name: 'X', scope: 'user/*.rs', redirect_uris: [REDIRECT], jwks_url: 'http://keys.example.org/jwks' }, 'jwks_url'],
       ['http JWKS URL', { kind: 'service', name: 'X', scope: 'system/*.rs', jwks_url: 'http://keys.example.org/jwks' }, 'jwks_url'],
       ['private key in the JWKS', { kind: 'service', name: 'X', scope: 'system/*.rs', jwks: { keys: [{ kty: 'oct', kid: 'a', k: 'c2VjcmV0' }] } }, 'jwks'],
       ['unknown kind', { kind: 'robot', name: 'X', scope: 'user/*.rs' }, 'kind'],

@@ -27,8 +27,10 @@ const clientRef = (client: OAuthClient) => `Client/${client.clientId}`;
 
 /**
  * `POST /apps`. An app people sign in to (`kind: "app"`, the default): `name`, `redirect_uris`,
- * `scope`, `public`. A backend service (`kind: "service"`): `name`, `scope` (`system/…`), and
- * `jwks` (a JWK Set) or `jwks_url` for `private_key_jwt`, or neither for a secret.
+ * `scope`, and `public`, or `jwks` (a JWK Set) or `jwks_url` for a confidential app that
+ * authenticates with `private_key_jwt`, or neither for a secret. A backend service
+ * (`kind: "service"`): `name`, `scope` (`system/…`), and `jwks` or `jwks_url`, or neither for a
+ * secret.
  */
 export const registerAppHandler: AdminHandler = async (call, deps) => {
   const fields = bodyFields(call.request, ['kind', 'name', 'scope', 'redirect_uris', 'public', 'jwks', 'jwks_url']);
@@ -36,23 +38,17 @@ export const registerAppHandler: AdminHandler = async (call, deps) => {
   if (kind !== 'app' && kind !== 'service') throw errors.invalid('"kind" is "app" (people sign in to it) or "service" (a backend service)', 'kind');
   const name = requiredString(fields, 'name');
   const scope = requiredString(fields, 'scope', 4000);
+  const keys = keyFields(fields);
 
   let registered: { clientId: string; clientSecret?: string };
   if (kind === 'app') {
-    for (const field of ['jwks', 'jwks_url']) if (fields[field] !== undefined) throw errors.invalid(`"${field}" is for backend services ("kind": "service"); an app has a secret or, if public, none`, field);
     const redirectUris = optionalStrings(fields, 'redirect_uris', 20, 2000) ?? [];
     const isPublic = optionalBoolean(fields, 'public') ?? false;
-    registered = await withFieldNames(FIELD_NAMES, () => registerApp(deps.store, { practiceId: call.tenant, name, redirectUris, public: isPublic, scopes: scope }));
+    registered = await withFieldNames(FIELD_NAMES, () => registerApp(deps.store, { practiceId: call.tenant, name, redirectUris, public: isPublic, scopes: scope, ...keys }));
   } else {
     for (const field of ['redirect_uris', 'public']) if (fields[field] !== undefined) throw errors.invalid(`"${field}" is for apps people sign in to ("kind": "app")`, field);
-    const jwks = fields.jwks;
-    if (jwks !== undefined && (jwks === null || typeof jwks !== 'object' || Array.isArray(jwks))) throw errors.invalid('"jwks" must be a JWK Set: {"keys": [...]}', 'jwks');
-    const jwksUrl = optionalString(fields, 'jwks_url', 2000);
-    const keyed = jwks !== undefined || jwksUrl !== undefined;
     registered = await withFieldNames(FIELD_NAMES, () =>
-      keyed
-        ? registerKeyClient(deps.store, { practiceId: call.tenant, scopes: scope, name, ...(jwks !== undefined ? { jwks: JSON.stringify(jwks) } : {}), ...(jwksUrl !== undefined ? { jwksUrl } : {}) })
-        : registerClient(deps.store, { practiceId: call.tenant, scopes: scope, name }),
+      keys !== undefined ? registerKeyClient(deps.store, { practiceId: call.tenant, scopes: scope, name, ...keys }) : registerClient(deps.store, { practiceId: call.tenant, scopes: scope, name }),
     );
   }
   const client = await deps.store.admin.getClient(registered.clientId, { includeDisabled: true });
@@ -67,6 +63,15 @@ export const registerAppHandler: AdminHandler = async (call, deps) => {
     detail,
   };
 };
+
+/** The `jwks` (a JWK Set object) and `jwks_url` fields, as the domain takes them; undefined when neither is given. */
+function keyFields(fields: Record<string, unknown>): { jwks?: string; jwksUrl?: string } | undefined {
+  const jwks = fields.jwks;
+  if (jwks !== undefined && (jwks === null || typeof jwks !== 'object' || Array.isArray(jwks))) throw errors.invalid('"jwks" must be a JWK Set: {"keys": [...]}', 'jwks');
+  const jwksUrl = optionalString(fields, 'jwks_url', 2000);
+  if (jwks === undefined && jwksUrl === undefined) return undefined;
+  return { ...(jwks !== undefined ? { jwks: JSON.stringify(jwks) } : {}), ...(jwksUrl !== undefined ? { jwksUrl } : {}) };
+}
 
 /** `GET /apps?_count=&_cursor=`: the practice's apps and backend services, disabled ones too. */
 export const listAppsHandler: AdminHandler = async (call, deps) => {

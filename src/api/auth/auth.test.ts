@@ -156,10 +156,11 @@ describe('OAuth token endpoint and authenticator', () => {
         token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
         token_endpoint_auth_signing_alg_values_supported: expect.arrayContaining(['RS384', 'ES384']),
       });
-      expect(res.json().capabilities).toEqual(expect.arrayContaining(['launch-standalone', 'client-public', 'client-confidential-symmetric', 'sso-openid-connect', 'permission-v2']));
-      // Only what works: asymmetric client authentication is for backend services, not apps.
+      expect(res.json().capabilities).toEqual(
+        expect.arrayContaining(['launch-standalone', 'client-public', 'client-confidential-symmetric', 'client-confidential-asymmetric', 'sso-openid-connect', 'permission-v2']),
+      );
       expect(res.json().capabilities).toContain('launch-ehr');
-      expect(res.json().capabilities).not.toContain('client-confidential-asymmetric');
+      expect(res.json().token_endpoint_auth_signing_alg_values_supported).not.toContain('none');
     }
   });
 

@@ -6,33 +6,29 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createSign, generateKeyPairSync, KeyObject, randomUUID } from 'node:crypto';
-import { exportJWK, generateKeyPair, SignJWT, UnsecuredJWT, type CryptoKey, type JWK } from 'jose';
+import { generateKeyPairSync } from 'node:crypto';
+import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerKeyClient } from '../../domain/clients/register-client.ts';
 import { ORIGIN, startTestApp, type TestApp } from '../test-app.ts';
 import { JWT_BEARER_ASSERTION } from './client-assertion.ts';
 import { cacheSeconds, createJwksFetcher } from './jwks-fetch.ts';
+import { clientKey, FORGED_ASSERTIONS, signAssertion, type AssertionOptions, type ClientKey } from './test-assertion.ts';
 
 const TOKEN_URL = `${ORIGIN}/oauth2/token`;
 describe.each(['sqlite', 'postgres'] as const)('backend services (%s)', (kind) => {
   let t: TestApp;
-  let rsa: { privateKey: CryptoKey; jwk: JWK };
-  let ec: { privateKey: CryptoKey; jwk: JWK };
+  let rsa: ClientKey;
+  let ec: ClientKey;
   let jwksServer: Server;
   let jwksUrl: string;
   let jwksHits = 0;
   let ip = 0;
 
-  async function keyPair(alg: string, kid: string) {
-    const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
-    return { privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg } };
-  }
-
   beforeAll(async () => {
     t = await startTestApp({ kind });
-    rsa = await keyPair('RS384', 'rsa-1');
-    ec = await keyPair('ES384', 'ec-1');
+    rsa = await clientKey('RS384', 'rsa-1');
+    ec = await clientKey('ES384', 'ec-1');
     jwksServer = createServer((_req, res) => {
       jwksHits++;
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=60' });
@@ -48,29 +44,7 @@ describe.each(['sqlite', 'postgres'] as const)('backend services (%s)', (kind) =
 
   const inlineClient = (scopes = 'system/Patient.rs') => registerKeyClient(t.store, { practiceId: t.practiceId, scopes, jwks: JSON.stringify({ keys: [rsa.jwk] }) });
 
-  interface AssertionOptions {
-    alg?: string;
-    kid?: string;
-    typ?: string;
-    iss?: string;
-    sub?: string;
-    aud?: string;
-    exp?: number;
-    jti?: string;
-    key?: CryptoKey | Uint8Array;
-  }
-
-  function assertion(clientId: string, o: AssertionOptions = {}, key: CryptoKey | Uint8Array = rsa.privateKey): Promise<string> {
-    const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({})
-      .setProtectedHeader({ alg: o.alg ?? 'RS384', kid: o.kid ?? 'rsa-1', typ: o.typ ?? 'JWT' })
-      .setIssuer(o.iss ?? clientId)
-      .setSubject(o.sub ?? clientId)
-      .setAudience(o.aud ?? TOKEN_URL)
-      .setExpirationTime(o.exp ?? now + 240)
-      .setJti(o.jti ?? randomUUID())
-      .sign(o.key ?? key);
-  }
+  const assertion = (clientId: string, o: AssertionOptions = {}, key: ClientKey = rsa) => signAssertion(clientId, TOKEN_URL, key, o);
 
   async function tokenWith(clientAssertion: string, extra: Record<string, string> = {}) {
     const res = await t.app.inject({
@@ -101,12 +75,12 @@ describe.each(['sqlite', 'postgres'] as const)('backend services (%s)', (kind) =
       const { clientId } = await registerKeyClient(t.store, { practiceId: t.practiceId, scopes: 'system/*.rs', jwksUrl });
       const before = jwksHits;
       for (let i = 0; i < 2; i++) {
-        const res = await tokenWith(await assertion(clientId, { alg: 'ES384', kid: 'ec-1' }, ec.privateKey));
+        const res = await tokenWith(await assertion(clientId, {}, ec));
         expect(res.status, JSON.stringify(res.body)).toBe(200);
       }
       expect(jwksHits - before).toBe(1);
       // A kid the cached set lacks makes one fresh fetch, then fails.
-      const unknown = await tokenWith(await assertion(clientId, { alg: 'ES384', kid: 'ec-2' }, ec.privateKey));
+      const unknown = await tokenWith(await assertion(clientId, { kid: 'ec-2' }, ec));
       expect(unknown.status).toBe(401);
       expect(jwksHits - before).toBe(2);
     });
@@ -130,34 +104,9 @@ describe.each(['sqlite', 'postgres'] as const)('backend services (%s)', (kind) =
       expect(again.body.error).toBe('invalid_client');
     });
 
-    const now = () => Math.floor(Date.now() / 1000);
-    const claimsFor = (id: string) => ({ iss: id, sub: id, aud: TOKEN_URL, exp: now() + 60, jti: randomUUID() });
-    /** A JWS signed outside jose, which would refuse the mismatched algorithm itself. */
-    const rawSigned = (header: object, claims: object, hash: string) => {
-      const input = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
-      const signature = createSign(hash).update(input).sign(KeyObject.from(rsa.privateKey)).toString('base64url');
-      return `${input}.${signature}`;
-    };
-    const bad: [string, (clientId: string) => Promise<string>][] = [
-      ['alg not on the allowlist (RS512)', async (id) => rawSigned({ alg: 'RS512', kid: 'rsa-1', typ: 'JWT' }, claimsFor(id), 'sha512')],
-      ['alg none', async (id) => new UnsecuredJWT({ jti: randomUUID() }).setIssuer(id).setSubject(id).setAudience(TOKEN_URL).setExpirationTime(now() + 60).encode()],
-      [
-        'HS256 with the public key as the secret',
-        async (id) => assertion(id, { alg: 'HS256', key: new TextEncoder().encode(JSON.stringify(rsa.jwk)) }),
-      ],
-      ['wrong aud', (id) => assertion(id, { aud: `${ORIGIN}/fhir/R4` })],
-      ['expired', (id) => assertion(id, { exp: now() - 60 })],
-      ['exp more than 5 minutes ahead', (id) => assertion(id, { exp: now() + 900 })],
-      ['unknown kid', (id) => assertion(id, { kid: 'rsa-2' })],
-      ['wrong iss', (id) => assertion(id, { iss: 'someone-else' })],
-      ['sub differs from iss', (id) => assertion(id, { sub: 'someone-else' })],
-      ['typ not JWT', (id) => assertion(id, { typ: 'at+jwt' })],
-      ['signed with another key', async (id) => assertion(id, {}, (await generateKeyPair('RS384')).privateKey)],
-      ['not a JWT', async () => 'not.a.jwt'],
-    ];
-    it.each(bad)('%s → 401 invalid_client', async (_name, make) => {
+    it.each(FORGED_ASSERTIONS)('%s → 401 invalid_client', async (_name, forge) => {
       const { clientId } = await inlineClient();
-      const res = await tokenWith(await make(clientId));
+      const res = await tokenWith(await forge(clientId, TOKEN_URL, rsa));
       expect(res.status, JSON.stringify(res.body)).toBe(401);
       expect(res.body.error).toBe('invalid_client');
     });

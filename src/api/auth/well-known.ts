@@ -2,8 +2,7 @@
  * Discovery documents: `/.well-known/smart-configuration` (SMART App Launch 2.x §Conformance)
  * and `/.well-known/openid-configuration` (OpenID Connect Discovery), which tell apps and backend
  * services where to sign users in and get tokens, and `/.well-known/jwks.json`, the public key
- * that checks our tokens. Everything listed is what the server actually does; asymmetric client
- * authentication for backend services only.
+ * that checks our tokens. Everything listed is what the server actually does.
  * @see https://hl7.org/fhir/smart-app-launch/conformance.html
  */
 import type { JWK } from 'jose';
@@ -26,9 +25,10 @@ export interface SmartConfiguration {
 }
 
 const GRANT_TYPES = ['authorization_code', 'client_credentials', 'refresh_token'];
-// private_key_jwt: backend services registered with public keys (`heron client create --jwks-…`).
-const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
-const AUTH_SIGNING_ALGS = [...ASSERTION_ALGORITHMS];
+// private_key_jwt: backend services and apps registered with public keys (`heron client create
+// --jwks-…`, `heron app register --jwks-…`), one verification for both (client-assertion.ts).
+export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
+export const AUTH_SIGNING_ALGS = [...ASSERTION_ALGORITHMS];
 const SCOPES = [
   'openid',
   'fhirUser',
@@ -77,6 +77,8 @@ export function smartConfiguration(serverRoot: string): SmartConfiguration {
       'launch-standalone',
       'client-public',
       'client-confidential-symmetric',
+      // Apps registered with public keys authenticate with private_key_jwt at the token endpoint.
+      'client-confidential-asymmetric',
       'sso-openid-connect',
       // Patient and proxy users get their (chosen) patient as launch context, staff the one they pick.
       'context-standalone-patient',

@@ -4,9 +4,8 @@
  * hash of it. With `--jwks-url` or `--jwks-file` the client authenticates with signed assertions
  * (`private_key_jwt`) instead and gets no secret.
  */
-import { readFile } from 'node:fs/promises';
 import { registerClient, registerKeyClient } from '../../domain/clients/register-client.ts';
-import { UsageError } from '../config.ts';
+import { clientKeysFromOptions, type ClientKeyOptions } from '../client-keys-option.ts';
 import type { FhirStore } from '../../store/store.ts';
 import { resolvePractice } from '../practice-ref.ts';
 import type { Terminal } from '../terminal.ts';
@@ -17,23 +16,20 @@ export interface ClientCreateDeps {
   terminal: Terminal;
 }
 
-export interface ClientCreateOptions {
+export interface ClientCreateOptions extends ClientKeyOptions {
   /** Practice id or name. */
   practice: string;
   /** Space-separated SMART scopes, e.g. `system/*.*`. */
   scopes: string;
   name?: string;
-  /** The client's JWK Set URL (private_key_jwt). */
-  jwksUrl?: string;
-  /** A file holding the client's public JWK Set (private_key_jwt). */
-  jwksFile?: string;
   /** Print `{"client_id": …, "client_secret": …}` for scripts instead of sentences. */
   json?: boolean;
 }
 
 export async function clientCreateCommand(deps: ClientCreateDeps, options: ClientCreateOptions): Promise<number> {
   const practice = await resolvePractice(deps.store, options.practice);
-  if (options.jwksUrl !== undefined || options.jwksFile !== undefined) return createKeyClient(deps, options, practice);
+  const keys = await clientKeysFromOptions(options);
+  if (keys !== undefined) return createKeyClient(deps, options, practice, keys);
   const registration: { practiceId: string; scopes: string; name?: string } = { practiceId: practice.id, scopes: options.scopes };
   if (options.name !== undefined) registration.name = options.name;
   const { clientId, clientSecret } = await registerClient(deps.store, registration);
@@ -49,21 +45,12 @@ export async function clientCreateCommand(deps: ClientCreateDeps, options: Clien
   return 0;
 }
 
-async function createKeyClient(deps: ClientCreateDeps, options: ClientCreateOptions, practice: { id: string; name: string }): Promise<number> {
-  if (options.jwksUrl !== undefined && options.jwksFile !== undefined) throw new UsageError('Give --jwks-url or --jwks-file, not both');
-  let jwks: string | undefined;
-  if (options.jwksFile !== undefined) {
-    try {
-      jwks = await readFile(options.jwksFile, 'utf8');
-    } catch (error) {
-      throw new UsageError(`Cannot read ${options.jwksFile}: ${(error as Error).message}`);
-    }
-  }
+async function createKeyClient(deps: ClientCreateDeps, options: ClientCreateOptions, practice: { id: string; name: string }, keys: { jwks: string } | { jwksUrl: string }): Promise<number> {
   const { clientId } = await registerKeyClient(deps.store, {
     practiceId: practice.id,
     scopes: options.scopes,
     ...(options.name !== undefined ? { name: options.name } : {}),
-    ...(jwks !== undefined ? { jwks } : { jwksUrl: options.jwksUrl! }),
+    ...keys,
   });
   await recordCliChange(deps.store, {
     tenant: practice.id,

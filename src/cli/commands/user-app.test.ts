@@ -1,4 +1,8 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verify } from '@node-rs/argon2';
 import { extractIndexRows } from '../../fhir/search/extract.ts';
@@ -139,6 +143,48 @@ describe('heron app register', () => {
     const bad = await run(['app', 'register', '--practice', practiceId, '--name', 'X', '--redirect-uri', 'https://x.example/cb', '--scopes', 'user/Observation.rs?catgory=laboratory']);
     expect(bad.code).toBe(1);
     expect(bad.terminal.stderr.join('\n')).toMatch(/Unknown search parameter "catgory"/);
+  });
+});
+
+describe('heron app register with public keys (client-confidential-asymmetric)', () => {
+  // practiceId is set in beforeAll, after this runs.
+  const args = () => ['app', 'register', '--practice', practiceId, '--name', 'Key app', '--redirect-uri', 'https://k.example/cb', '--scopes', 'openid user/*.rs'];
+
+  it('--jwks-file and --jwks-url register a confidential app without a secret', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'heron-app-jwks-'));
+    try {
+      const file = join(dir, 'jwks.json');
+      const { publicKey } = await generateKeyPair('ES384', { extractable: true });
+      await writeFile(file, JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'app-1' }] }));
+      const byFile = await run([...args(), '--jwks-file', file, '--json']);
+      expect(byFile.code, byFile.terminal.stderr.join('\n')).toBe(0);
+      expect(Object.keys(byFile.json)).toEqual(['client_id']);
+      const stored = await store.admin.getClient(byFile.json.client_id);
+      expect(stored).toMatchObject({ secretHash: '', redirectUris: ['https://k.example/cb'] });
+      expect(stored!.public).toBeUndefined();
+      expect(JSON.parse(stored!.jwks!).keys[0]).toMatchObject({ kid: 'app-1', kty: 'EC', crv: 'P-384' });
+      const byUrl = await run([...args(), '--jwks-url', 'https://k.example/jwks.json']);
+      expect(byUrl.code, byUrl.terminal.stderr.join('\n')).toBe(0);
+      expect(byUrl.terminal.stdout.join('\n')).toMatch(/private_key_jwt/);
+      expect(byUrl.terminal.stdout.join('\n')).not.toMatch(/client_secret/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    // Invalid input exits 1; a misused command line (usage error) 2.
+    [['--jwks-url', 'http://k.example/jwks.json'], 1, /https/],
+    [['--jwks-url', 'https://k.example/jwks.json', '--public'], 1, /public app has no credentials/],
+    [['--jwks-file', '/dev/null'], 1, /not JSON/],
+    [['--jwks-url', 'https://k.example/jwks.json', '--jwks-file', 'x.json'], 2, /not both/],
+    [['--jwks-file', '/nonexistent/jwks.json'], 2, /Cannot read/],
+  ])('refuses %j', async (extra, code, message) => {
+    const before = (await store.admin.listClients(practiceId, { count: 1000 })).length;
+    const res = await run([...args(), ...(extra as string[])]);
+    expect(res.code).toBe(code);
+    expect(res.terminal.stderr.join('\n')).toMatch(message);
+    expect(await store.admin.listClients(practiceId, { count: 1000 })).toHaveLength(before);
   });
 });
 

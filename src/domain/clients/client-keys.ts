@@ -1,7 +1,7 @@
 /**
- * The public keys a backend service registers for asymmetric client authentication
- * (`private_key_jwt`, SMART Backend Services): an inline JWK Set, or the URL where the client
- * publishes one. Checked at registration so that a private key pasted by mistake, a symmetric
+ * The public keys a client registers for asymmetric client authentication (`private_key_jwt`:
+ * SMART Backend Services, and SMART "client-confidential-asymmetric" apps): an inline JWK Set, or
+ * the URL where the client publishes one. Checked at registration so that a private key pasted by mistake, a symmetric
  * key or a plain-http URL is refused before any token depends on it.
  * @see https://hl7.org/fhir/smart-app-launch/backend-services.html
  */
@@ -16,6 +16,19 @@ const EC_CURVES = new Set(['P-256', 'P-384', 'P-521']);
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 /** RSA keys below 2048 bits are refused (NIST SP 800-131A). */
 const MIN_RSA_MODULUS_BYTES = 256;
+
+/** How a client registered with keys finds them: inline, or at a URL (exactly one of the two). */
+export type RegisteredKeys = { jwks: string } | { jwksUrl: string };
+
+/**
+ * Checks the keys a registration gives (a JWK Set as JSON, or a JWKS URL; exactly one) and
+ * returns them as stored.
+ * @throws FhirError `invalid` for neither, both, a bad key set or URL.
+ */
+export function registeredKeys(o: { jwks?: string; jwksUrl?: string }): RegisteredKeys {
+  if ((o.jwks === undefined) === (o.jwksUrl === undefined)) throw errors.invalid('Give either a JWK Set or a JWKS URL', 'jwks');
+  return o.jwks !== undefined ? { jwks: parseClientJwks(o.jwks) } : { jwksUrl: checkJwksUrl(o.jwksUrl!) };
+}
 
 /**
  * Parses and checks a JWK Set given as JSON; returns it normalised (public members only).

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { hash } from '@node-rs/argon2';
 import { errors } from '../../fhir/outcome.ts';
 import type { FhirStore } from '../../store/store.ts';
-import { checkJwksUrl, parseClientJwks } from './client-keys.ts';
+import { registeredKeys, type RegisteredKeys } from './client-keys.ts';
 import { parseSystemScopes } from './system-scopes.ts';
 
 const MAX_NAME_LENGTH = 200;
@@ -31,16 +31,14 @@ export async function registerClient(store: FhirStore, o: { practiceId: string; 
  * @throws FhirError `invalid` as `registerClient`, and for a bad key set or URL, or neither or both.
  */
 export async function registerKeyClient(store: FhirStore, o: { practiceId: string; scopes: string; name?: string; jwks?: string; jwksUrl?: string }): Promise<{ clientId: string }> {
-  if ((o.jwks === undefined) === (o.jwksUrl === undefined)) throw errors.invalid('Give either a JWK Set or a JWKS URL', 'jwks');
-  const keys = o.jwks !== undefined ? { jwks: parseClientJwks(o.jwks) } : { jwksUrl: checkJwksUrl(o.jwksUrl!) };
-  const { clientId } = await register(store, o, keys);
+  const { clientId } = await register(store, o, registeredKeys(o));
   return { clientId };
 }
 
 async function register(
   store: FhirStore,
   o: { practiceId: string; scopes: string; name?: string },
-  keys?: { jwks?: string; jwksUrl?: string },
+  keys?: RegisteredKeys,
 ): Promise<{ clientId: string; clientSecret?: string }> {
   const scopes = parseSystemScopes(o.scopes ?? '', 'scopes').map((s) => s.text);
   const name = (o.name ?? '').trim() || 'client';

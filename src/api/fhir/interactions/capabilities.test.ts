@@ -56,3 +56,18 @@ describe('CapabilityStatement search section', () => {
     expect(rest.searchParam!.map((p) => p.name).sort()).toEqual(['_id', '_lastUpdated', '_profile', '_security', '_source', '_tag']);
   });
 });
+
+describe('CapabilityStatement security section', () => {
+  it('names the OAuth endpoints and every client authentication method, asymmetric included', () => {
+    const oauth = rest.security!.extension!.find((e) => e.url === 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris')!;
+    expect(Object.fromEntries(oauth.extension!.map((e) => [e.url, e.valueUri]))).toEqual({
+      authorize: 'http://heron.test/oauth2/authorize',
+      token: 'http://heron.test/oauth2/token',
+      revoke: 'http://heron.test/oauth2/revoke',
+      introspect: 'http://heron.test/oauth2/introspect',
+    });
+    expect(rest.security!.description).toMatch(/private_key_jwt/);
+    expect(rest.security!.description).toMatch(/RS384, ES384/);
+    expect(rest.security!.description).toMatch(/client_secret_basic/);
+  });
+});

@@ -13,6 +13,7 @@ import { PATIENT_COMPARTMENT_URL } from '../../../fhir/search/compartment.ts';
 import { searchParametersFor, type SearchParameterDef } from '../../../fhir/search/parameters.ts';
 import { AUDIT_EVENT_SEARCH_PARAMETERS, AUDIT_EVENT_SORT_KEYS } from './audit-events.ts';
 import type { FhirRequest, FhirResponse } from '../fhir-request.ts';
+import { AUTH_METHODS, AUTH_SIGNING_ALGS } from '../../auth/well-known.ts';
 
 /** Parameters defined on Resource, searchable across types at the system level. */
 const SYSTEM_SEARCH_PARAMS = ['_id', '_lastUpdated', '_tag', '_profile', '_security', '_source'];
@@ -24,6 +25,12 @@ const VALIDATE_OPERATION = { name: 'validate', definition: 'http://hl7.org/fhir/
 
 /** Where the FHIR base sits below the server root; the OAuth endpoints live at the root. */
 const FHIR_BASE_SUFFIX = '/fhir/R4';
+
+/** The same client authentication methods and algorithms `.well-known/smart-configuration` lists. */
+const SECURITY_DESCRIPTION =
+  'SMART App Launch 2.x (authorization code with PKCE S256, refresh tokens) and SMART Backend Services (client credentials); ' +
+  `client authentication at the token endpoint: ${AUTH_METHODS.join(', ')} (private_key_jwt assertions signed with ${AUTH_SIGNING_ALGS.join(', ')}; none for public apps). ` +
+  'Send Authorization: Bearer <access token>. See <server>/.well-known/smart-configuration.';
 
 let cached: { statement: CapabilityStatement; rest: CapabilityStatementRest } | undefined;
 
@@ -40,11 +47,16 @@ export function capabilityStatement(baseUrl: string): CapabilityStatement {
     security: {
       cors: false,
       service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }] }],
-      description: 'OAuth 2.0 client credentials (SMART Backend Services); send Authorization: Bearer <access token>',
+      description: SECURITY_DESCRIPTION,
       extension: [
         {
           url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
-          extension: [{ url: 'token', valueUri: `${root}/oauth2/token` }],
+          extension: [
+            { url: 'authorize', valueUri: `${root}/oauth2/authorize` },
+            { url: 'token', valueUri: `${root}/oauth2/token` },
+            { url: 'revoke', valueUri: `${root}/oauth2/revoke` },
+            { url: 'introspect', valueUri: `${root}/oauth2/introspect` },
+          ],
         },
       ],
     },
