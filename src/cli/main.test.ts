@@ -80,12 +80,18 @@ describe('main', () => {
     expect(opener.calls[0]).toEqual({ dataDir: '/srv/heron-data', databaseUrl: 'postgres://flag@h/db' });
   });
 
-  it('reindex runs the store reindex and prints its counts (--json for scripts)', async () => {
+  it('reindex runs the store reindex, refreshes the planner statistics and prints its counts (--json for scripts)', async () => {
     const terminal = recordingTerminal();
     let closed = false;
-    const store = { reindex: async () => ({ done: 3, total: 3, rows: 42 }), close: async () => void (closed = true) } as unknown as FhirStore;
+    const calls: string[] = [];
+    const store = {
+      reindex: async () => (calls.push('reindex'), { done: 3, total: 3, rows: 42 }),
+      refreshStatistics: async () => void calls.push('refreshStatistics'),
+      close: async () => void (closed = true),
+    } as unknown as FhirStore;
     expect(await main(['reindex', '--json'], { terminal, openStore: async () => ({ store, migrations: [] }) })).toBe(0);
     expect(JSON.parse(terminal.stdout[0])).toMatchObject({ resources: 3, indexRows: 42 });
+    expect(calls).toEqual(['reindex', 'refreshStatistics']);
     expect(closed).toBe(true);
     const text = recordingTerminal();
     expect(await main(['reindex'], { terminal: text, openStore: async () => ({ store, migrations: [] }) })).toBe(0);

@@ -191,6 +191,14 @@ export interface ReindexProgress {
   rows: number;
 }
 
+/** One SQL statement a search ran, with the database's plan for it (`FhirStore.explainSearch`). */
+export interface SearchStatementPlan {
+  sql: string;
+  params: readonly unknown[];
+  /** The plan as the database prints it, one line per node. */
+  plan: string;
+}
+
 export interface FhirStore {
   readonly dialect: 'sqlite' | 'postgres';
   /** Applies pending numbered migrations. Safe to call on every start and concurrently. */
@@ -207,6 +215,19 @@ export interface FhirStore {
    * indexer (after search definitions changed). Safe while the server runs.
    */
   reindex(onProgress?: (progress: ReindexProgress) => void): Promise<ReindexProgress>;
+  /**
+   * Brings the query planner's statistics up to date: `ANALYZE` of the clinical tables on
+   * PostgreSQL, `ANALYZE` then `PRAGMA optimize` on SQLite. Called after bulk loads (`heron
+   * import`, `heron reindex`), whose new rows the planner would otherwise guess about.
+   */
+  refreshStatistics(): Promise<void>;
+  /**
+   * Diagnostics, for the broad-search benchmark: runs the search as `reader(tenant).search` does
+   * and returns every statement it ran with the database's plan (`EXPLAIN QUERY PLAN` on SQLite,
+   * `EXPLAIN (ANALYZE, BUFFERS)` on PostgreSQL, which runs the statement once more). Not reachable
+   * over HTTP.
+   */
+  explainSearch(tenant: string, request: SearchRequest): Promise<SearchStatementPlan[]>;
   readonly admin: AdminStore;
   /** The append-only, hash-chained audit log. */
   readonly audit: AuditLog;

@@ -69,6 +69,18 @@ describe('heron import', () => {
     expect(observation?.resource).toMatchObject({ subject: { reference: 'Patient/ndjson-p1' } });
   });
 
+  it('refreshes the planner statistics once the files are in', async () => {
+    const calls: string[] = [];
+    const watched = Object.assign(Object.create(store) as FhirStore, {
+      transaction: ((tenant, fn) => (calls.push('transaction'), store.transaction(tenant, fn))) as FhirStore['transaction'],
+      refreshStatistics: async () => void calls.push('refreshStatistics'),
+    });
+    await importCommand({ store: watched, terminal: recordingTerminal() }, { paths: [join(SAMPLES, BUNDLES[0])], practice: practiceId });
+    expect(calls.at(-1)).toBe('refreshStatistics');
+    expect(calls.filter((c) => c === 'refreshStatistics')).toHaveLength(1);
+    expect(calls).toContain('transaction');
+  });
+
   it('exits 0 with no failures when everything imports, and accepts the practice id', async () => {
     const terminal = recordingTerminal();
     const code = await importCommand({ store, terminal }, { paths: [join(SAMPLES, BUNDLES[0])], practice: practiceId });

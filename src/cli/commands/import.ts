@@ -52,11 +52,16 @@ export async function importIntoPractice(
 ): Promise<ImportResult> {
   const ctx = systemCtx(deps.store, practiceId, deps.audit ?? storeAuditSink(deps.store.audit));
   const bar = progressBar(deps.terminal.progressStream, files.length);
+  let result: ImportResult;
   try {
-    return await importFiles(ctx, files, { ...options, now: deps.now, onProgress: (state) => bar.update(state) });
+    result = await importFiles(ctx, files, { ...options, now: deps.now, onProgress: (state) => bar.update(state) });
   } finally {
     bar.stop();
   }
+  // The planner has not seen the new rows yet: without fresh statistics the first searches after
+  // a bulk load can pick plans that take seconds (docs/search.md, planner statistics).
+  await deps.store.refreshStatistics();
+  return result;
 }
 
 /** The summary: counts on stdout (scripts may read them), each failure on stderr. */

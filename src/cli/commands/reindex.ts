@@ -21,6 +21,8 @@ export async function reindexCommand(deps: ReindexDeps, options: { json?: boolea
     bar?.update(p.done, { rate: ratePerSecond(p.done, Date.now() - started) });
   });
   bar?.stop();
+  // Every index row is new: statistics from before describe rows that are gone.
+  await deps.store.refreshStatistics();
   const seconds = (Date.now() - started) / 1000;
   if (options.json) {
     deps.terminal.out(JSON.stringify({ resources: result.done, indexRows: result.rows, seconds }));

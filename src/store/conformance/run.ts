@@ -12,6 +12,7 @@ import { historySuite } from './history.ts';
 import { migrationsSuite } from './migrations.ts';
 import { auditSuite } from './audit.ts';
 import { emergencyAccessSuite } from './emergency-access.ts';
+import { explainSuite } from './explain.ts';
 import { rateLimitsSuite } from './rate-limits.ts';
 import { reindexSuite } from './reindex.ts';
 import { searchCompositeSuite } from './search-composite.ts';
@@ -49,6 +50,7 @@ export function runConformance(options: ConformanceOptions): void {
     emergencyAccessSuite(h);
     rateLimitsSuite(h);
     searchPagingSuite(h);
+    explainSuite(h);
     transactionsSuite(h);
     tenancySuite(h);
     concurrencySuite(h);

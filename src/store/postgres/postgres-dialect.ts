@@ -18,6 +18,9 @@ export const postgresDialect: Dialect = {
   tableExists: 'SELECT 1 AS found FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = ?',
   placeholders: numberedPlaceholders,
   mapError: mapPostgresError,
+  // ANALYZE runs the statement: the plan shows real row counts and times, not only estimates.
+  explain: (sql) => `EXPLAIN (ANALYZE, BUFFERS) ${sql}`,
+  planText: (rows) => rows.map((row) => String(row['QUERY PLAN'])).join('\n'),
 };
 
 const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', 'EAI_AGAIN', 'EHOSTUNREACH']);

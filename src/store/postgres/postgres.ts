@@ -43,6 +43,8 @@ const AUDIT_HEAD = stmt('SELECT seq, hash FROM heron_audit_head(?::bigint, ?)');
 const PLACEHOLDER_CACHE = 1000;
 const ANALYZE_AFTER_VERSIONS = 500;
 const ANALYZE_INTERVAL_MS = 60_000;
+/** The tables searches read; the audit tables are append-only and left to autovacuum. */
+const ANALYZE_CLINICAL = `ANALYZE resources, resource_history, ${INDEX_TABLE_LIST.map((t) => t.table).join(', ')}`;
 const ARRAY_TYPES: Record<ColumnType, string> = { text: 'text[]', bigint: 'bigint[]', real: 'float8[]' };
 
 /** int8 as number (counts, sequence numbers and ms timestamps stay below 2^53); JSON as text, parsed once by the store. */
@@ -171,13 +173,16 @@ class PostgresDriver implements SqlDriver {
     // loops that take seconds; autovacuum only catches up a minute or more later. So after big
     // transactions, refresh them in the background (at most once a minute per store).
     if (versions < ANALYZE_AFTER_VERSIONS || this.analyzing || Date.now() - this.analyzedAt < ANALYZE_INTERVAL_MS) return;
-    this.analyzing = this.reader
-      .exec(`ANALYZE resources, resource_history, ${INDEX_TABLE_LIST.map((t) => t.table).join(', ')}`)
+    this.analyzing = this.refreshStatistics()
       .catch((err: unknown) => this.onBackgroundError(err as Error))
       .finally(() => {
         this.analyzedAt = Date.now();
         this.analyzing = undefined;
       });
+  }
+
+  refreshStatistics(): Promise<void> {
+    return this.reader.exec(ANALYZE_CLINICAL);
   }
 
   async close(): Promise<void> {

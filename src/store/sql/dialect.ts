@@ -38,6 +38,10 @@ export interface Dialect {
    * unchanged so they surface as bugs.
    */
   mapError(err: unknown): unknown;
+  /** The statement that shows how `sql` runs (`EXPLAIN …`), with the same parameters. */
+  explain(sql: string): string;
+  /** The rows that statement returns, as readable text (one line per plan node). */
+  planText(rows: readonly Record<string, unknown>[]): string;
 }
 
 /** A statement whose text never changes: drivers prepare it once per connection. */
@@ -122,6 +126,8 @@ export interface SqlDriver {
    * planner statistics fresh after bulk imports.
    */
   afterCommit(versions: number): void;
+  /** Refreshes the planner's statistics of the clinical tables now (`FhirStore.refreshStatistics`). */
+  refreshStatistics(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -11,6 +11,7 @@ import type {
   MigrationResult,
   ReindexProgress,
   SearchPage,
+  SearchStatementPlan,
   StoredVersion,
   StoreReader,
   StoreTransaction,
@@ -18,7 +19,7 @@ import type {
 } from '../store.ts';
 import { migrate } from '../migrations/migrate.ts';
 import { SqlAdminStore } from './admin.ts';
-import type { SqlConn, SqlDriver, TxConn } from './dialect.ts';
+import type { Query, SqlConn, SqlDriver, TxConn } from './dialect.ts';
 import { history } from './history.ts';
 import { readCurrent, readVersion } from './read.ts';
 import { reindexAll } from './reindex.ts';
@@ -81,6 +82,31 @@ export class SqlStore implements FhirStore {
 
   reindex(onProgress?: (progress: ReindexProgress) => void): Promise<ReindexProgress> {
     return reindexAll(this.driver, this.indexer, onProgress);
+  }
+
+  refreshStatistics(): Promise<void> {
+    return this.driver.refreshStatistics();
+  }
+
+  async explainSearch(tenant: string, request: SearchRequest): Promise<SearchStatementPlan[]> {
+    // The search runs as usual on a connection that notes each statement, so the plans are those
+    // of the SQL the store really sends, from the one query compiler.
+    const ran: Array<{ sql: string; params: readonly unknown[] }> = [];
+    const reader = this.driver.reader;
+    const noting = (q: Query, params: readonly unknown[]): void => void ran.push({ sql: typeof q === 'string' ? q : q.sql, params });
+    const recorder: SqlConn = {
+      all: (q, params) => (noting(q, params), reader.all(q, params)),
+      get: (q, params) => (noting(q, params), reader.get(q, params)),
+      run: () => Promise.reject(new Error('A search does not write')),
+    };
+    await search(recorder, checkTenant(tenant), request, this.dialect);
+    const { dialect } = this.driver;
+    const plans: SearchStatementPlan[] = [];
+    for (const statement of ran) {
+      const rows = await reader.all<Record<string, unknown>>(dialect.explain(statement.sql), statement.params);
+      plans.push({ ...statement, plan: dialect.planText(rows) });
+    }
+    return plans;
   }
 
   close(): Promise<void> {

@@ -18,7 +18,21 @@ export const sqliteDialect: Dialect = {
   tableExists: "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ?",
   placeholders: (sql) => sql,
   mapError: mapSqliteError,
+  explain: (sql) => `EXPLAIN QUERY PLAN ${sql}`,
+  planText: sqlitePlanText,
 };
+
+/** EXPLAIN QUERY PLAN rows (`id`, `parent`, `detail`) as an indented tree, as the sqlite3 shell prints it. */
+function sqlitePlanText(rows: readonly Record<string, unknown>[]): string {
+  const depth = new Map<number, number>([[0, -1]]);
+  return rows
+    .map((row) => {
+      const level = (depth.get(Number(row.parent)) ?? -1) + 1;
+      depth.set(Number(row.id), level);
+      return `${'  '.repeat(level)}${String(row.detail)}`;
+    })
+    .join('\n');
+}
 
 /** The one place SQLite error codes become FhirError categories. */
 export function mapSqliteError(err: unknown): unknown {

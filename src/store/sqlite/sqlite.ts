@@ -32,10 +32,20 @@ export interface SqliteOptions {
   durability?: 'full' | 'normal';
   /** How long to wait for another process's write transaction, in ms. */
   busyTimeoutMs?: number;
+  /** Errors nobody awaits (the background `PRAGMA optimize` after large commits); default: ignored. */
+  onBackgroundError?: (err: Error) => void;
 }
 
 /** Statements prepared per connection; search SQL varies, so the cache is bounded. */
 const STATEMENT_CACHE = 500;
+/**
+ * Rows ANALYZE reads per index: it samples instead of reading whole indexes, so refreshing the
+ * statistics of a large file takes moments (SQLite recommends 100-1000).
+ */
+const ANALYSIS_LIMIT = 1000;
+/** After a transaction of at least this many versions, `PRAGMA optimize` runs (at most once a minute). */
+const OPTIMIZE_AFTER_VERSIONS = 500;
+const OPTIMIZE_INTERVAL_MS = 60_000;
 
 class SqliteConn implements TxConn {
   readonly dataModifyingCte = false;
@@ -132,6 +142,8 @@ class SqliteDriver implements SqlDriver {
   private readonly writer: SqliteConn;
   private readonly mutex = new Mutex();
   private closed = false;
+  private optimizing: Promise<void> | undefined;
+  private optimizedAt = 0;
 
   constructor(
     private readonly file: string,
@@ -152,6 +164,7 @@ class SqliteDriver implements SqlDriver {
     // its fsyncs compete with the commits' on this 2-core machine (docs/performance.md).
     writer.pragma('wal_autocheckpoint = 16384');
     writer.pragma('temp_store = MEMORY');
+    writer.pragma(`analysis_limit = ${ANALYSIS_LIMIT}`);
     // The audit log lives in a file of its own (`heron-audit.sqlite`), attached to both
     // connections: commits of read entries — one per group — then leave the clinical file
     // untouched, so the reader keeps its page cache; in the same file every such commit made the
@@ -241,15 +254,32 @@ class SqliteDriver implements SqlDriver {
     }
   }
 
-  afterCommit(): void {
-    // SQLite's planner chooses well without statistics for these schemas; nothing to refresh.
+  afterCommit(versions: number): void {
+    // As SQLite recommends for long-lived connections: `PRAGMA optimize` now and then, which
+    // re-analyses only the tables that changed a lot since their statistics were taken — after
+    // large transactions here, as the PostgreSQL driver does with ANALYZE.
+    if (versions < OPTIMIZE_AFTER_VERSIONS || this.optimizing || Date.now() - this.optimizedAt < OPTIMIZE_INTERVAL_MS) return;
+    this.optimizing = this.transaction(async () => void this.writer.db.pragma('optimize'), { flush: false })
+      .catch((err: unknown) => this.options.onBackgroundError?.(err as Error))
+      .finally(() => {
+        this.optimizedAt = Date.now();
+        this.optimizing = undefined;
+      });
+  }
+
+  async refreshStatistics(): Promise<void> {
+    // Every table and index, sampled (analysis_limit); in a transaction so that it waits for
+    // another process's write like any write does.
+    await this.transaction(async () => void this.writer.db.exec('ANALYZE'));
   }
 
   async close(): Promise<void> {
+    await this.optimizing;
     const release = await this.mutex.acquire();
     try {
       if (this.closed) return;
       this.closed = true;
+      this.optimizeBeforeClose();
       this.reader.endSnapshot();
       this.reader.db.close();
       this.writer.db.close();
@@ -273,6 +303,20 @@ class SqliteDriver implements SqlDriver {
         if (!busy || Date.now() >= deadline) throw mapSqliteError(err);
       }
       await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+
+  /**
+   * `PRAGMA optimize` on close, as SQLite recommends: it analyses what this connection's queries
+   * would have planned better with fresh statistics. Skipped when another process holds the write
+   * lock (the writer does not wait here): the next close or large commit does it.
+   */
+  private optimizeBeforeClose(): void {
+    try {
+      this.writer.db.pragma('optimize');
+    } catch (err) {
+      const code = String((err as { code?: unknown }).code);
+      if (!code.startsWith('SQLITE_BUSY') && !code.startsWith('SQLITE_LOCKED')) throw mapSqliteError(err);
     }
   }
 
