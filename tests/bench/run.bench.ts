@@ -11,8 +11,8 @@
  * Environment: BENCH_SECONDS (per measurement, default 10), BENCH_WARMUP_SECONDS (default 2),
  * BENCH_CONNECTIONS (default 32), BENCH_STORES (default "sqlite,postgres"),
  * BENCH_IMPORT_FILES (how many sample bundles to import, default all), BENCH_JSON (write results here),
- * BENCH_ONLY (comma-separated scenarios among bare,import,read,create,search; default all; `search` is
- * tests/bench/search.bench.ts, which `npm run bench` runs after this script). Reads need
+ * BENCH_ONLY (comma-separated scenarios among bare,import,read,create,search,broad; default all; `search` is
+ * tests/bench/search.bench.ts and `broad` tests/bench/broad-search.bench.ts, which `npm run bench` runs after this script). Reads need
  * data, so without `import` the store is still filled, from the first 5 bundles unless
  * BENCH_IMPORT_FILES says otherwise, and the import figure is not reported.
  */
@@ -29,8 +29,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const STORES = (process.env.BENCH_STORES ?? 'sqlite,postgres').split(',').map((s) => s.trim()) as StoreKind[];
 const SCENARIOS = ['bare', 'import', 'read', 'create'] as const;
 type Scenario = (typeof SCENARIOS)[number];
-/** Run by `tests/bench/search.bench.ts`, the second script of `npm run bench`; accepted here so BENCH_ONLY can name it. */
-const OTHER_SCRIPT_SCENARIOS = ['search'];
+/** Run by `tests/bench/search.bench.ts` and `broad-search.bench.ts`, the other scripts of `npm run bench`; accepted here so BENCH_ONLY can name them. */
+const OTHER_SCRIPT_SCENARIOS = ['search', 'broad'];
 const ONLY = new Set((process.env.BENCH_ONLY ?? SCENARIOS.join(',')).split(',').map((s) => s.trim()));
 for (const s of ONLY) {
   if (!(SCENARIOS as readonly string[]).includes(s) && !OTHER_SCRIPT_SCENARIOS.includes(s)) {
