@@ -4,12 +4,19 @@
  * the flow (authorize → sign-in form → consent form → redirect with code); the app exchanges the
  * code, reads a Patient with the user's access token, and refreshes. In the EHR launch the EHR
  * creates a launch context for a patient and encounter, and the real `fhirclient` library
- * launches from `?launch=…&iss=…` and reads them.
+ * launches from `?launch=…&iss=…` and reads them. An asymmetric confidential app registered with
+ * its public key (`--jwks-file`) authenticates with signed assertions (`private_key_jwt`).
  * @see https://hl7.org/fhir/smart-app-launch/app-launch.html
+ * @see https://hl7.org/fhir/smart-app-launch/client-confidential-asymmetric.html
  */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { decodeJwt } from 'jose';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeJwt, exportJWK } from 'jose';
 import { describe, expect, it } from 'vitest';
+import { clientKey, signAssertion } from '../../src/api/auth/test-assertion.ts';
 import { authorizeUrl, fetchHttp, pkce, signInAndConsent, type Http } from '../../src/api/auth/test-flow.ts';
 import { HeronServer, STORE_KINDS } from '../fixtures/heron-server.ts';
 import { useHeronServer } from '../fixtures/use-heron-server.ts';
@@ -33,11 +40,34 @@ const REDIRECT = 'http://localhost:4567/callback';
 
 const http: Http = fetchHttp;
 
+/** What fhirclient's Node adapter needs of the app's server at localhost:4567: its session storage and requests. */
+function appServer() {
+  const saved = new Map<string, unknown>();
+  const storage = { get: async (k: string) => saved.get(k), set: async (k: string, v: unknown) => void saved.set(k, v), unset: async (k: string) => saved.delete(k) };
+  const req = (url: string) => ({ url, headers: { host: 'localhost:4567' }, socket: {} });
+  const res = { writeHead() {}, end() {} };
+  return { storage, req, res };
+}
+
 describe.each(STORE_KINDS)('SMART launches (%s)', (kind) => {
   let server: HeronServer;
   useHeronServer(kind, (started) => {
     server = started;
   });
+
+  /** `heron app register --jwks-file` with the public key `jwk`, as an operator would. */
+  async function registerKeyApp(name: string, scopes: string, jwk: object): Promise<{ client_id: string; client_secret?: string }> {
+    const dir = await mkdtemp(join(tmpdir(), 'heron-app-key-'));
+    try {
+      const file = join(dir, 'jwks.json');
+      await writeFile(file, JSON.stringify({ keys: [jwk] }));
+      const registered = await server.cli(['app', 'register', '--practice', server.default.practiceId, '--name', name, '--redirect-uri', REDIRECT, '--scopes', scopes, '--jwks-file', file, '--json']);
+      expect(registered.code, registered.stderr).toBe(0);
+      return JSON.parse(registered.stdout.trim().split('\n').at(-1)!);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
 
   it('sign-in, consent, code, token, FHIR read, refresh', async () => {
     const practice = server.default.practiceId;
@@ -90,6 +120,79 @@ describe.each(STORE_KINDS)('SMART launches (%s)', (kind) => {
     expect(JSON.parse((await tokenCall({ grant_type: 'refresh_token', refresh_token: again.refresh_token })).text).error).toBe('invalid_grant');
   }, 120_000);
 
+  it('an asymmetric confidential app (client-confidential-asymmetric): registered with --jwks-file, code + PKCE and refresh with private_key_jwt', async () => {
+    const practice = server.default.practiceId;
+    const key = await clientKey('ES384', 'planner-1');
+    const app = await registerKeyApp('Care Planner', 'openid fhirUser offline_access user/Patient.rs', key.jwk);
+    expect(app.client_secret).toBeUndefined();
+    const email = `keys-${kind}@example.org`;
+    expect((await server.cli(['user', 'create', '--practice', practice, '--role', 'physician', '--email', email, '--password', PASSWORD, '--fhir-user', 'Practitioner/keys'])).code).toBe(0);
+    const created = await server.default.fhir('POST', 'Patient', { body: { resourceType: 'Patient', name: [{ family: 'Haddad' }] } });
+    expect(created.status).toBe(201);
+
+    const smartConfiguration = JSON.parse((await http('GET', `${server.origin}/.well-known/smart-configuration`)).text);
+    expect(smartConfiguration.capabilities).toContain('client-confidential-asymmetric');
+    expect(smartConfiguration.token_endpoint_auth_methods_supported).toContain('private_key_jwt');
+    expect(smartConfiguration.token_endpoint_auth_signing_alg_values_supported).toEqual(expect.arrayContaining(['RS384', 'ES384']));
+    const tokenUrl: string = smartConfiguration.token_endpoint;
+
+    const { verifier, challenge } = pkce();
+    const url = authorizeUrl(server.origin, { clientId: app.client_id, redirectUri: REDIRECT, scope: 'openid fhirUser offline_access user/Patient.rs', aud: server.fhirBase, challenge, method: 'S256' });
+    const { redirect } = await signInAndConsent(http, server.origin, url, { email, password: PASSWORD });
+    const code = redirect.searchParams.get('code')!;
+    const tokenCall = async (form: Record<string, string>, headers: Record<string, string> = {}) => {
+      const res = await http('POST', tokenUrl, { headers, form: new URLSearchParams(form) });
+      return { status: res.status, body: JSON.parse(res.text) as Record<string, string> };
+    };
+    const withAssertion = async (jti: string = randomUUID()) => ({
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: await signAssertion(app.client_id, tokenUrl, key, { jti }),
+    });
+    const exchange = { grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: REDIRECT };
+
+    // A guessed secret is not how this app authenticates; refused, and the code is not spent.
+    const withSecret = await tokenCall(exchange, { authorization: `Basic ${Buffer.from(`${app.client_id}:guess`).toString('base64')}` });
+    expect([withSecret.status, withSecret.body.error]).toEqual([401, 'invalid_client']);
+    const jti = randomUUID();
+    const exchanged = await tokenCall({ ...exchange, ...(await withAssertion(jti)) });
+    expect(exchanged.status, JSON.stringify(exchanged.body)).toBe(200);
+    expect(decodeJwt(exchanged.body.access_token)).toMatchObject({ client_id: app.client_id, role: 'physician', fhirUser: 'Practitioner/keys' });
+    const read = await server.default.fhir('GET', `Patient/${created.body.id}`, { token: exchanged.body.access_token });
+    expect(read.status, read.text).toBe(200);
+
+    const refresh = { grant_type: 'refresh_token', refresh_token: exchanged.body.refresh_token };
+    // The assertion of the exchange cannot be replayed (its jti is spent).
+    const replayed = await tokenCall({ ...refresh, ...(await withAssertion(jti)) });
+    expect([replayed.status, replayed.body.error]).toEqual([401, 'invalid_client']);
+    const refreshed = await tokenCall({ ...refresh, ...(await withAssertion()) });
+    expect(refreshed.status, JSON.stringify(refreshed.body)).toBe(200);
+    expect((await server.default.fhir('GET', `Patient/${created.body.id}`, { token: refreshed.body.access_token })).status).toBe(200);
+  }, 120_000);
+
+  it('fhirclient with a private JWK (its asymmetric client authentication) exchanges the code with Heron', async () => {
+    const practice = server.default.practiceId;
+    const key = await clientKey('RS384', 'fc-1');
+    const app = await registerKeyApp('fhirclient keys', 'openid fhirUser user/Patient.rs', key.jwk);
+    const email = `fc-keys-${kind}@example.org`;
+    expect((await server.cli(['user', 'create', '--practice', practice, '--role', 'physician', '--email', email, '--password', PASSWORD, '--fhir-user', 'Practitioner/fck'])).code).toBe(0);
+    const created = await server.default.fhir('POST', 'Patient', { body: { resourceType: 'Patient', name: [{ family: 'Novak' }] } });
+
+    const { storage, req, res } = appServer();
+    const url = await smart(req('/launch'), res, storage).authorize({
+      iss: server.fhirBase,
+      clientId: app.client_id,
+      clientPrivateJwk: { ...(await exportJWK(key.privateKey)), kid: 'fc-1', alg: 'RS384' },
+      scope: 'openid fhirUser user/Patient.rs',
+      redirectUri: REDIRECT,
+      pkceMode: 'required',
+      noRedirect: true,
+    });
+    const { redirect } = await signInAndConsent(http, server.origin, String(url), { email, password: PASSWORD });
+    const client = await smart(req(redirect.pathname + redirect.search), res, storage).ready();
+    expect(client.getUserId()).toBe('fck');
+    expect((await client.request(`Patient/${created.body.id}`)).id).toBe(created.body.id);
+  }, 120_000);
+
   it('the fhirclient library (SMART JS client, Node adapter) launches, reads and refreshes', async () => {
     const practice = server.default.practiceId;
     const app = JSON.parse((await server.cli(['app', 'register', '--practice', practice, '--name', 'fhirclient', '--redirect-uri', REDIRECT, '--scopes', 'openid fhirUser offline_access user/Patient.rs', '--json'])).stdout.trim().split('\n').at(-1)!);
@@ -98,10 +201,7 @@ describe.each(STORE_KINDS)('SMART launches (%s)', (kind) => {
     const created = await server.default.fhir('POST', 'Patient', { body: { resourceType: 'Patient', name: [{ family: 'Lindqvist' }] } });
 
     // The app is a Node server at localhost:4567; fhirclient keeps its state in this storage.
-    const saved = new Map<string, unknown>();
-    const storage = { get: async (k: string) => saved.get(k), set: async (k: string, v: unknown) => void saved.set(k, v), unset: async (k: string) => saved.delete(k) };
-    const req = (url: string) => ({ url, headers: { host: 'localhost:4567' }, socket: {} });
-    const res = { writeHead() {}, end() {} };
+    const { storage, req, res } = appServer();
     const url = await smart(req('/launch'), res, storage).authorize({
       iss: server.fhirBase,
       clientId: app.client_id,
@@ -153,10 +253,7 @@ describe.each(STORE_KINDS)('SMART launches (%s)', (kind) => {
     expect(launch.iss).toBe(server.fhirBase);
 
     // The EHR opens the app's launch URL; the app hands `launch` and `iss` to fhirclient.
-    const saved = new Map<string, unknown>();
-    const storage = { get: async (k: string) => saved.get(k), set: async (k: string, v: unknown) => void saved.set(k, v), unset: async (k: string) => saved.delete(k) };
-    const req = (url: string) => ({ url, headers: { host: 'localhost:4567' }, socket: {} });
-    const res = { writeHead() {}, end() {} };
+    const { storage, req, res } = appServer();
     const launchUrl = `/launch?${new URLSearchParams({ launch: launch.launch, iss: launch.iss })}`;
     const url = String(
       await smart(req(launchUrl), res, storage).authorize({
