@@ -6,9 +6,10 @@
  * @see https://hl7.org/fhir/R4/http.html#summary
  */
 import { authorize, letterOf, type AccessRequest, type Interaction } from '../../domain/access/authorize.ts';
-import { boundPatients, checkInstanceAccess } from '../../domain/access/compartment-access.ts';
+import { withoutResource } from '../../domain/access/absent-resources.ts';
+import { boundPatients, checkWrittenBody, hiddenFromPatientBound } from '../../domain/access/compartment-access.ts';
 import { checkRecordAccess, recordAccess, restrictionsApply } from '../../domain/access/restricted-records.ts';
-import { checkScopedConditional, checkScopedInstance, checkScopedWrite } from '../../domain/access/scope-access.ts';
+import { checkScopedConditional, checkScopedWrite, outsideScopes } from '../../domain/access/scope-access.ts';
 import { breakTheGlass } from './interactions/break-the-glass.ts';
 import type { AuditRecord } from '../../domain/audit/audit-sink.ts';
 import { inTransaction, reader, type Ctx } from '../../domain/context.ts';
@@ -34,10 +35,35 @@ import { vread } from './interactions/vread.ts';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
+/**
+ * Every kind of route `resolve` produces, by its audit action. A new kind must be listed here (the
+ * type requires it), and `absent-resources.int.test.ts` then fails until it has a case proving
+ * that a resource absent to the caller answers there exactly like an id never used.
+ */
+export const ROUTE_ACTIONS = [
+  'capabilities',
+  'bundle',
+  'search-system',
+  'search-type',
+  'search-compartment',
+  'history-system',
+  'history-type',
+  'history-instance',
+  'read',
+  'vread',
+  'create',
+  'update',
+  'patch',
+  'delete',
+  '$validate',
+  '$break-the-glass',
+] as const;
+export type RouteAction = (typeof ROUTE_ACTIONS)[number];
+
 /** A resolved interaction: what to authorise, how to audit, what to run. */
 interface Route {
   /** Audit action; also the interaction authorised unless `access` says otherwise. */
-  action: string;
+  action: RouteAction;
   interaction: Interaction;
   resourceType?: string;
   id?: string;
@@ -63,22 +89,28 @@ const WRITES: ReadonlySet<Interaction> = new Set(['create', 'update', 'patch', '
 export async function dispatch(ctx: Ctx, req: FhirRequest): Promise<FhirResponse> {
   const route = resolve(req);
   if (route.unguarded) return route.run(ctx, req, route);
+  let absent = false;
   try {
     if (route.access === undefined) authorize(ctx, { interaction: route.interaction, resourceType: route.resourceType, id: route.id });
     else for (const access of route.access) authorize(ctx, access);
     // First: outside its scopes' queries a resource is absent, so no later rule may reveal it.
-    await checkScopedRoute(ctx, req, route);
-    if (boundPatients(ctx) !== undefined) await checkPatientBound(ctx, req, route);
+    absent = await checkScopedRoute(ctx, req, route);
+    if (boundPatients(ctx) !== undefined) absent = (await checkPatientBound(ctx, req, route, absent)) || absent;
+    // A resource absent to the caller is answered as an id never used: the interaction runs
+    // against a view of the store without it (`absent-resources.ts`).
+    const runCtx = absent ? withoutResource(ctx, route.resourceType as string, route.id as string) : ctx;
     // Staff through an app bound to one patient pass both checks: the patient/ scopes do not open labels.
-    if (restrictionsApply(ctx) && route.id !== undefined && route.resourceType !== undefined && !route.opensRestricted) {
-      await checkRecordAccess(ctx, (await reader(ctx).readCurrent(route.resourceType, route.id))?.resource);
+    if (restrictionsApply(runCtx) && route.id !== undefined && route.resourceType !== undefined && !route.opensRestricted) {
+      await checkRecordAccess(runCtx, await restrictedCandidate(runCtx, route.resourceType, route.id));
     }
-    if (ctx.tx === undefined && WRITES.has(route.interaction)) {
-      return await ctx.store.transaction(ctx.tenant, (tx) => runAndAudit(inTransaction(ctx, tx), req, route));
+    if (runCtx.tx === undefined && WRITES.has(route.interaction)) {
+      return await runCtx.store.transaction(runCtx.tenant, (tx) => runAndAudit(inTransaction(runCtx, tx), req, route, absent));
     }
-    return await runAndAudit(ctx, req, route);
+    return await runAndAudit(runCtx, req, route, absent);
   } catch (err) {
-    const recorded = audit(ctx, route, 'failure', route.id === undefined ? undefined : [route.id], undefined, false, failureReason(err));
+    // An interaction on an absent resource is recorded as the refusal it is (the caller cannot
+    // read the audit entries of another record, so this shows it nothing).
+    const recorded = audit(ctx, route, 'failure', route.id === undefined ? undefined : [route.id], undefined, false, absent ? 'forbidden' : failureReason(err));
     // Inside a transaction the failure entry waits for it to end (it would roll back with it); the
     // caller's error is what matters then, so a failure to audit it is only logged.
     if (recorded !== undefined) {
@@ -90,34 +122,58 @@ export async function dispatch(ctx: Ctx, req: FhirRequest): Promise<FhirResponse
 }
 
 /**
- * Patient-bound access to one resource: it must be in the bound patients' compartments.
- * Conditional writes and If-None-Exist search across records first, so they are refused.
+ * What the restricted-record rules judge when one resource is addressed: its current version,
+ * or for a deleted one the version before the deletion, whose labels and patient still protect
+ * the versions a vread or history would return.
  */
-async function checkPatientBound(ctx: Ctx, req: FhirRequest, route: Route): Promise<void> {
+async function restrictedCandidate(ctx: Ctx, type: string, id: string): Promise<Resource | undefined> {
+  const current = await reader(ctx).readCurrent(type, id);
+  if (current === undefined || !current.deleted) return current?.resource;
+  for (let v = Number(current.versionId) - 1; v >= 1; v--) {
+    const before = await reader(ctx).readVersion(type, id, String(v));
+    if (before?.resource !== undefined) return before.resource;
+  }
+  return undefined;
+}
+
+/**
+ * Patient-bound access: conditional writes and If-None-Exist search across records first, so
+ * they are refused; a written body must belong to a bound patient. Returns whether the addressed
+ * resource is absent to the caller (outside its compartments). Each check depends only on the
+ * request, never on what is stored, except the last, whose answer is hidden by absence.
+ */
+async function checkPatientBound(ctx: Ctx, req: FhirRequest, route: Route, absent: boolean): Promise<boolean> {
   const conditional = WRITES.has(route.interaction) && route.id === undefined && route.interaction !== 'create';
   if (conditional || (route.interaction === 'create' && req.headers.ifNoneExist !== undefined)) {
     throw errors.forbidden('Conditional writes are not available to patient-bound access');
   }
-  if (route.resourceType !== undefined && (route.id !== undefined || route.interaction === 'create')) {
-    await checkInstanceAccess(ctx, route.resourceType, route.id, WRITES.has(route.interaction) ? req.body : undefined);
-  }
+  if (route.resourceType === undefined) return false;
+  if (WRITES.has(route.interaction)) checkWrittenBody(ctx, route.resourceType, req.body);
+  return route.id !== undefined && !absent && (await hiddenFromPatientBound(ctx, route.resourceType, route.id));
 }
 
 /**
- * Granular scopes (`scope-access.ts`) for one addressed resource: it must be within the queries
- * of the scopes that allow the interaction; conditional writes, which search unbounded, are
- * refused on types so limited. Searches bound themselves.
+ * Granular scopes (`scope-access.ts`) for one addressed resource: returns whether it is absent to
+ * the caller, outside the queries of the scopes that allow the interaction; conditional writes,
+ * which search unbounded, are refused on types so limited. Searches bound themselves.
  */
-async function checkScopedRoute(ctx: Ctx, req: FhirRequest, route: Route): Promise<void> {
-  if (route.resourceType === undefined) return;
+async function checkScopedRoute(ctx: Ctx, req: FhirRequest, route: Route): Promise<boolean> {
+  if (route.resourceType === undefined) return false;
   const letter = letterOf(route.interaction);
-  if (route.id !== undefined) return checkScopedInstance(ctx, route.resourceType, route.id, letter);
+  if (route.id !== undefined) return outsideScopes(ctx, route.resourceType, route.id, letter);
   const conditional = WRITES.has(route.interaction) && route.interaction !== 'create';
   if (conditional || (route.interaction === 'create' && (req.headers.ifNoneExist ?? '').trim() !== '')) checkScopedConditional(ctx, route.resourceType, letter);
+  return false;
 }
 
-async function runAndAudit(ctx: Ctx, req: FhirRequest, route: Route): Promise<FhirResponse> {
+async function runAndAudit(ctx: Ctx, req: FhirRequest, route: Route, absent: boolean): Promise<FhirResponse> {
   const response = await route.run(ctx, req, route);
+  if (absent) {
+    // Answered as for an id never used; nothing of the resource was read or written.
+    const recorded = audit(ctx, route, 'failure', [route.id as string], undefined, true, 'forbidden');
+    if (recorded !== undefined) await recorded;
+    return response;
+  }
   if (response.stream !== undefined) return { ...response, stream: await auditedStream(ctx, route, response.stream) };
   if (route.resourceType !== undefined && (route.interaction === 'create' || route.interaction === 'update' || route.interaction === 'patch')) {
     // Inside the write's transaction: a resource written outside the scopes is rolled back.
@@ -214,7 +270,7 @@ export function resolve(req: FhirRequest): Route {
   }
   if (segments.length === 2 && second.startsWith('$')) {
     if (second !== '$validate') throw unknownOperation(second);
-    return method === 'POST' ? { ...typeRoute('operation', type, (c, r) => validate(c, r, type)), action: '$validate' } : notAllowed(req, path);
+    return method === 'POST' ? { action: '$validate', interaction: 'operation', resourceType: type, run: (c, r) => validate(c, r, type) } : notAllowed(req, path);
   }
   if (segments.length === 2 && second === '_search') return method === 'POST' ? typeRoute('search-type', type, (c, r) => searchType(c, r, type)) : notAllowed(req, path);
   if (segments.length === 2 && second === '_history') return method === 'GET' ? typeRoute('history-type', type, (c, r) => history(c, r, type)) : notAllowed(req, path);
@@ -236,12 +292,12 @@ export function resolve(req: FhirRequest): Route {
   }
   if (segments.length === 3 && third === '$break-the-glass' && type === 'Patient') {
     if (method !== 'POST') return notAllowed(req, path);
-    return { ...instanceRoute('operation', type, id, (c, r) => breakTheGlass(c, r, id)), action: '$break-the-glass', opensRestricted: true };
+    return { ...operationRoute('$break-the-glass', type, id, (c, r) => breakTheGlass(c, r, id)), opensRestricted: true };
   }
   if (segments.length === 3 && third.startsWith('$')) {
     if (third !== '$validate') throw unknownOperation(third);
     if (method !== 'POST' && method !== 'GET') return notAllowed(req, path);
-    return { ...instanceRoute('operation', type, id, (c, r) => validate(c, r, type, id)), action: '$validate' };
+    return operationRoute('$validate', type, id, (c, r) => validate(c, r, type, id));
   }
   if (isCompartmentType(type) && (third === '*' || isResourceType(third))) {
     const searchable = (segments.length === 3 && method === 'GET') || (segments.length === 4 && fourth === '_search' && method === 'POST');
@@ -284,12 +340,17 @@ function notAllowed(req: FhirRequest, path: string): never {
   throw errors.notAllowed(`${req.method} is not allowed on ${path === '' ? 'the FHIR base' : path}`);
 }
 
-function typeRoute(interaction: Interaction, resourceType: string, run: Route['run']): Route {
+function typeRoute(interaction: Interaction & RouteAction, resourceType: string, run: Route['run']): Route {
   return { action: interaction, interaction, resourceType, run };
 }
 
-function instanceRoute(interaction: Interaction, resourceType: string, id: string, run: Route['run']): Route {
+function instanceRoute(interaction: Interaction & RouteAction, resourceType: string, id: string, run: Route['run']): Route {
   return { action: interaction, interaction, resourceType, id, run };
+}
+
+/** An operation (`$name`) on one resource, audited under its name. */
+function operationRoute(action: RouteAction & `$${string}`, resourceType: string, id: string, run: Route['run']): Route {
+  return { action, interaction: 'operation', resourceType, id, run };
 }
 
 /** A type-scoped client may search the types it names in `_type`; without `_type`, all types. */

@@ -93,7 +93,11 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect((await call(patientCtx, 'GET', `AuditEvent?patient=Patient/${ids.b}`)).body!.entry ?? []).toEqual([]);
       // An app in patient context for a physician may write — but only into that patient's record.
       const launched: Ctx = { ...patientCtx, principal: { kind: 'user', id: 'doc', tenant: t.practiceId, role: 'physician', scopes: ['patient/*.cruds'], patients: [ids.a] } };
-      expect((await call(launched, 'PUT', `Observation/${ids.obsB}`, theirs)).status).toBe('not-found');
+      // B's Observation is absent to it: its own body is refused as it would be for an unused id,
+      // and a body of A's record cannot create at B's id (nor at any unused id: 405 for both).
+      expect((await call(launched, 'PUT', `Observation/${ids.obsB}`, theirs)).status).toBe('forbidden');
+      expect((await call(launched, 'PUT', `Observation/${ids.obsB}`, { ...theirs, subject: { reference: `Patient/${ids.a}` } })).status).toBe('not-allowed');
+      expect((await call(launched, 'GET', `Observation/${ids.obsB}`)).status).toBe('not-found');
       expect((await call(launched, 'POST', 'Observation', { ...theirs, id: undefined })).status).toBe('forbidden');
       expect((await call(launched, 'POST', 'Observation', { ...theirs, id: undefined }, { ifNoneExist: 'code=x' })).status).toBe('forbidden');
       const mine = await call(launched, 'POST', 'Observation', { ...theirs, id: undefined, subject: { reference: `Patient/${ids.a}` } });

@@ -13,6 +13,7 @@ import type { Ctx } from '../../domain/context.ts';
 import { BASE, dispatchAs, namedCreator, startTestApp, type TestApp } from '../test-app.ts';
 import { dispatch } from './dispatch.ts';
 
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 const RESTRICTED = [{ system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code: 'R' }];
 
 for (const kind of ['sqlite', 'postgres'] as const) {
@@ -61,6 +62,31 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect((await call(nurse, 'GET', 'Observation/_history')).status).toBe('forbidden');
       // Backend services act under their own agreement and see everything.
       expect((await t.fhir('GET', 'Observation?_summary=count')).body.total).toBe(3);
+    });
+
+    it('every route addressing a restricted record answers suppressed, also after it was deleted', async () => {
+      const doctor = staff('physician', ids.other, 'doc-2');
+      const deleted = await t.fhir('POST', 'Observation', { body: { resourceType: 'Observation', status: 'final', meta: { security: RESTRICTED }, code: { text: 'deleted therapy note' }, subject: { reference: ids.normal } } });
+      expect((await t.fhir('DELETE', `Observation/${deleted.body.id}`)).status).toBe(204);
+      const note = { resourceType: 'Observation', status: 'final', code: { text: 'x' }, subject: { reference: ids.normal } };
+      for (const path of [ids.labelledObs, ids.secretObs, `Observation/${deleted.body.id}`]) {
+        const id = path.split('/')[1];
+        const requests: [Method, string, unknown?, Record<string, string>?][] = [
+          ['GET', path],
+          ['GET', `${path}/_history`],
+          ['GET', `${path}/_history/1`],
+          ['PUT', path, { ...note, id }],
+          ['PATCH', path, [{ op: 'add', path: '/language', value: 'en' }], { contentType: 'application/json-patch+json' }],
+          ['DELETE', path],
+          ['GET', `${path}/$validate`],
+          ['POST', `${path}/$validate?mode=delete`],
+        ];
+        for (const [method, url, body, headers] of requests) {
+          const res = await call(doctor, method, url, body, headers);
+          expect([res.status, res.code], `${method} ${url}`).toEqual(['forbidden', 'suppressed']);
+        }
+      }
+      expect(found((await call(doctor, 'GET', `Observation?_id=${deleted.body.id}`)).body)).toEqual([]);
     });
 
     it("the patient's general practitioner opens the restricted chart", async () => {

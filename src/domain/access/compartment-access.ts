@@ -3,8 +3,9 @@
  * resources in those patients' compartments (plus directory types outside any compartment:
  * practitioners, organizations, medications…). Applied on top of `authorize`:
  * - searches get a compartment criterion, so nothing else is ever matched, counted or paged;
- * - reads, history and writes of one resource first check that resource (and a written body)
- *   belongs to the compartment, answering 404 otherwise so existence does not leak;
+ * - one resource addressed (read, history, write, operation) outside the compartment is absent:
+ *   answered exactly like an id never used, so existence does not leak; a written body must
+ *   belong to the compartment;
  * - included resources outside the compartment are dropped.
  * A proxy sees less than the patient: no resource labelled restricted (an adolescent's
  * confidential care), and for a patient it acts for with limited access only the types
@@ -57,24 +58,36 @@ export function compartmentRestriction(ctx: Ctx, types: readonly string[]): Sear
 }
 
 /**
- * Throws not-found unless the stored resource `type/id` (when it is a compartment type) and the
- * body to be written belong to a bound patient. A no-op for unbound access.
+ * Whether the stored `type/id` is absent to this patient-bound access: it is not in a bound
+ * patient's record that this access may see, or it is deleted (whose was it?). Such a resource is
+ * answered exactly like an id never used (`absent-resources.ts`), so existence does not leak.
+ * False for unbound access, types outside the compartment and ids never used.
  */
-export async function checkInstanceAccess(ctx: Ctx, type: string, id: string | undefined, body: unknown): Promise<void> {
+export async function hiddenFromPatientBound(ctx: Ctx, type: string, id: string): Promise<boolean> {
+  const patients = boundPatients(ctx);
+  if (patients === undefined || !isMember(type)) return false;
+  const current = await reader(ctx).readCurrent(type, id);
+  if (current === undefined) return false;
+  const json = current.json ?? (current.resource === undefined ? undefined : JSON.stringify(current.resource));
+  return json === undefined || !visibleTo(ctx, type, patientsInJson(type, id, json), patients) || (isProxy(ctx) && labelled(current.resource, json));
+}
+
+/**
+ * Throws forbidden when a resource to be written (`body`, of a compartment type) does not belong
+ * to a bound patient. Decided on the body alone, whatever is stored. A no-op for unbound access.
+ */
+export function checkWrittenBody(ctx: Ctx, type: string, body: unknown): void {
   const patients = boundPatients(ctx);
   if (patients === undefined || !isMember(type)) return;
-  if (id !== undefined) {
-    const current = await reader(ctx).readCurrent(type, id);
-    const json = current?.json ?? (current?.resource === undefined ? undefined : JSON.stringify(current.resource));
-    // Not there, deleted (whose was it?) and someone else's all look the same: 404, so existence does not leak.
-    if (current !== undefined && (json === undefined || !visibleTo(ctx, type, patientsInJson(type, id, json), patients) || (isProxy(ctx) && labelled(current.resource, json)))) {
-      throw errors.notFound(`${type}/${id} is not known`);
-    }
-  }
   const written = body as Resource | undefined;
   if (written?.resourceType === type && !visibleTo(ctx, type, patientsOf([written]), patients)) {
     throw errors.forbidden(`A ${type} written here must belong to the record of the patient this access is for`);
   }
+}
+
+/** Whether some stored resources of `type` may be absent to this access (it is patient-bound and `type` is in the compartment). */
+export function compartmentHides(ctx: Ctx, type: string): boolean {
+  return boundPatients(ctx) !== undefined && isMember(type);
 }
 
 /** Drops included resources of compartment types that belong to none of the bound patients. */

@@ -7,10 +7,9 @@
  *   paged; chained and `_has` targets are narrowed the same way, so a predicate cannot tell
  *   whether a resource outside the scopes matches it;
  * - included resources outside the scopes are dropped;
- * - a read, history, operation or write of one resource first checks the stored resource and
- *   answers 404 when it is outside (as if absent, so its existence does not leak — the rule of
- *   patient-bound access); a written resource must itself match, or the write fails with 403
- *   and rolls back;
+ * - a read, history, operation or write of one resource outside is absent: answered exactly like
+ *   an id never used, so its existence does not leak (the rule of patient-bound access); a
+ *   written resource must itself match, or the write fails with 403 and rolls back;
  * - conditional writes, `If-None-Exist` and conditional references are refused on such types:
  *   their criteria would search outside the scopes.
  * Whether a resource matches is decided by the store, by a search with `_id`, so every check means
@@ -98,21 +97,26 @@ export async function withinScopes(ctx: Ctx, resources: Resource[]): Promise<Res
 }
 
 /**
- * Throws when the stored `type/id` is outside the queries bounding `letter`: not-found, as if
- * absent (deleted resources too, since whether they matched can no longer be told), unless the
- * scopes let the caller read it anyway — then forbidden, which reveals nothing it could not
- * read. A resource that does not exist passes, so the interaction answers as usual (404, or
- * update-as-create).
+ * Whether the stored `type/id` is outside the queries bounding `letter` and so absent to the
+ * caller (deleted resources too, since whether they matched can no longer be told): the
+ * interaction then answers exactly as for an id never used (`absent-resources.ts`). Throws
+ * forbidden instead when the scopes let the caller read it anyway, which reveals nothing it
+ * could not read. False for ids never used and resources within the scopes.
  */
-export async function checkScopedInstance(ctx: Ctx, type: string, id: string, letter: string): Promise<void> {
-  if (!hasQueries(ctx)) return;
+export async function outsideScopes(ctx: Ctx, type: string, id: string, letter: string): Promise<boolean> {
+  if (!hasQueries(ctx)) return false;
   const restriction = typeRestriction(ctx, type, letter);
-  if (restriction === undefined || (await matchingIds(ctx, type, [id], restriction)).has(id)) return;
-  if ((await reader(ctx).readCurrent(type, id)) === undefined) return;
+  if (restriction === undefined || (await matchingIds(ctx, type, [id], restriction)).has(id)) return false;
+  if ((await reader(ctx).readCurrent(type, id)) === undefined) return false;
   if (letter !== 'r' && (await readable(ctx, type, id))) {
     throw errors.forbidden(`The granted scopes allow this interaction only on ${type} resources matching their query, which ${type}/${id} does not`);
   }
-  throw errors.notFound(`${type}/${id} is not known`);
+  return true;
+}
+
+/** Whether the scopes bound `letter` on `type` by a query, so that some stored resources of it are absent to the caller for it. */
+export function scopesHide(ctx: Ctx, type: string, letter: string): boolean {
+  return hasQueries(ctx) && typeRestriction(ctx, type, letter) !== undefined;
 }
 
 /** Whether the caller may read `type/id` as far as role and scopes go; never said for patient-bound access, whose compartment check answers 404 instead. */

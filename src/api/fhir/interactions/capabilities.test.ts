@@ -51,6 +51,10 @@ describe('CapabilityStatement search section', () => {
     }
   });
 
+  it('says where update-as-create is not offered', () => {
+    expect(rest.documentation).toMatch(/updateCreate is not available/);
+  });
+
   it('names the Patient compartment and the system-level parameters', () => {
     expect(rest.compartment).toEqual(['http://hl7.org/fhir/CompartmentDefinition/patient']);
     expect(rest.searchParam!.map((p) => p.name).sort()).toEqual(['_id', '_lastUpdated', '_profile', '_security', '_source', '_tag']);

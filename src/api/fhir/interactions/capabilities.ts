@@ -69,6 +69,8 @@ function buildStatic(): { statement: CapabilityStatement; rest: CapabilityStatem
   const revIncludes = revIncludesByTarget();
   const rest: CapabilityStatementRest = {
     mode: 'server',
+    documentation:
+      'Access bound to patients (patients, proxies, apps launched for a patient) and SMART granular scopes: a resource outside them is answered exactly as an id never used, on every interaction; for them updateCreate is not available (PUT to an id not there for the caller answers 405; create with POST).',
     resource: resourceTypeNames().map((type) => (type === 'AuditEvent' ? auditEventCapability() : resourceCapability(type, revIncludes.get(type) ?? []))),
     interaction: SYSTEM_INTERACTIONS.map((code) => ({ code })),
     searchParam: searchParametersFor('Patient')

@@ -1,6 +1,8 @@
 /**
  * `PUT [base]/[type]/[id]`: update, or create with the client's id when the id is new
- * (update-as-create, 201). `If-Match` makes it a version-aware update (412 on mismatch).
+ * (update-as-create, 201) — except for callers to whom stored resources of the type can be absent
+ * (patient-bound access, granular scopes), who get 405 for any id that is not there for them
+ * (`absent-resources.ts`). `If-Match` makes it a version-aware update (412 on mismatch).
  * `PUT [base]/[type]?criteria`: conditional update — none match -> create, one -> update it,
  * several -> 412.
  * @see https://hl7.org/fhir/R4/http.html#update
@@ -8,6 +10,7 @@
  */
 import type { Resource } from '@medplum/fhirtypes';
 import type { StoredVersion, StoreTransaction } from '../../../store/store.ts';
+import { mayCreateAtChosenId } from '../../../domain/access/absent-resources.ts';
 import { type Ctx, withTransaction } from '../../../domain/context.ts';
 import { errors } from '../../../fhir/outcome.ts';
 import type { FhirRequest, FhirResponse } from '../fhir-request.ts';
@@ -24,21 +27,26 @@ interface UpdateResult {
 export async function update(ctx: Ctx, req: FhirRequest, resourceType: string, id: string): Promise<FhirResponse> {
   const resource = resourceForUpdate(req.body, resourceType, id);
   const expectedVersion = expectedVersionOf(req);
-  const result = await withTransaction(ctx, (tx) => writeUpdate(tx, resource, expectedVersion));
+  const mayCreate = mayCreateAtChosenId(ctx, resourceType);
+  const result = await withTransaction(ctx, (tx) => writeUpdate(tx, resource, expectedVersion, mayCreate));
   return writeResponse(req, result.version, result.created ? 201 : 200);
 }
 
 /**
  * Writes `resource` as the next version of its id. A resource that does not exist (or exists
- * only as deleted) is created, answered with 201.
+ * only as deleted) is created, answered with 201, when `mayCreate`; otherwise refused with 405,
+ * as R4 answers a server that does not let clients choose ids.
  */
-export async function writeUpdate(tx: StoreTransaction, resource: Resource, expectedVersion: number | undefined): Promise<UpdateResult> {
+export async function writeUpdate(tx: StoreTransaction, resource: Resource, expectedVersion: number | undefined, mayCreate = true): Promise<UpdateResult> {
   const { resourceType } = resource;
   const id = resource.id as string;
   // The lock serialises concurrent PUTs to one id, so "created" is decided on a stable view.
   await tx.lock(`${resourceType}/${id}`);
   const current = await tx.readCurrent(resourceType, id);
   const created = current === undefined || current.deleted;
+  if (created && !mayCreate) {
+    throw errors.notAllowed(`${resourceType}/${id} is not known, and this access cannot create a resource at an id of its choice (update-as-create); create it with POST ${resourceType}`);
+  }
   const version = await tx.writeVersion({ resourceType, id, method: 'PUT', resource, expectedVersion });
   return { version, created };
 }
