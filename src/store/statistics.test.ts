@@ -10,7 +10,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { patient, put } from './conformance/fixtures.ts';
 import { testIndexer } from './conformance/test-indexer.ts';
 import { openStore } from './open-store.ts';
@@ -18,34 +18,67 @@ import type { FhirStore } from './store.ts';
 
 const PATIENTS = 12;
 
-async function fill(store: FhirStore): Promise<void> {
+async function fill(store: FhirStore, patients = PATIENTS, perTransaction = patients, tenant = 't1'): Promise<void> {
   await store.migrate();
-  await store.transaction('t1', async (tx) => {
-    for (let i = 0; i < PATIENTS; i++) await put(tx, patient(`p${i}`));
-  });
+  for (let start = 0; start < patients; start += perTransaction) {
+    await store.transaction(tenant, async (tx) => {
+      for (let i = start; i < Math.min(patients, start + perTransaction); i++) await put(tx, patient(`p${i}`));
+    });
+  }
+}
+
+/** The row counts SQLite's statistics hold for `resources` (one per index; empty when never analysed). */
+function sqliteStatistics(file: string): number[] {
+  const db = new Database(file, { readonly: true });
+  try {
+    const table = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").get();
+    if (table === undefined) return [];
+    // The first number of each index's statistics is the table's row count.
+    return (db.prepare("SELECT stat FROM sqlite_stat1 WHERE tbl = 'resources' AND idx IS NOT NULL").all() as Array<{ stat: string }>).map((row) => Number(row.stat.split(' ')[0]));
+  } finally {
+    db.close();
+  }
 }
 
 describe('refreshStatistics (sqlite)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'heron-statistics-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const root = mkdtempSync(join(tmpdir(), 'heron-statistics-'));
+  let n = 0;
+  const dataDir = () => join(root, String(++n));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it('analyses the tables, so the planner knows their rows', async () => {
+    const dir = dataDir();
     const store = await openStore({ dataDir: dir, indexer: testIndexer });
-    const db = new Database(join(dir, 'heron.sqlite'), { readonly: true });
-    const statistics = () => {
-      const table = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").get();
-      return table === undefined ? [] : (db.prepare("SELECT stat FROM sqlite_stat1 WHERE tbl = 'resources' AND idx IS NOT NULL").all() as Array<{ stat: string }>);
-    };
     try {
       await fill(store);
-      expect(statistics()).toEqual([]);
+      expect(sqliteStatistics(join(dir, 'heron.sqlite'))).toEqual([]);
       await store.refreshStatistics();
-      const rows = statistics();
-      expect(rows.length).toBeGreaterThan(0);
-      // The first number of each index's statistics is the table's row count.
-      for (const row of rows) expect(Number(row.stat.split(' ')[0])).toBe(PATIENTS);
+      const counts = sqliteStatistics(join(dir, 'heron.sqlite'));
+      expect(counts.length).toBeGreaterThan(0);
+      for (const count of counts) expect(count).toBe(PATIENTS);
     } finally {
-      db.close();
+      await store.close();
+    }
+  });
+
+  it('PRAGMA optimize on close analyses tables that were never analysed', async () => {
+    const dir = dataDir();
+    const store = await openStore({ dataDir: dir, indexer: testIndexer });
+    await fill(store);
+    expect(sqliteStatistics(join(dir, 'heron.sqlite'))).toEqual([]);
+    await store.close();
+    const counts = sqliteStatistics(join(dir, 'heron.sqlite'));
+    expect(counts.length).toBeGreaterThan(0);
+    for (const count of counts) expect(count).toBe(PATIENTS);
+  });
+
+  it('PRAGMA optimize runs while open once 500 versions were written, however many transactions they took', async () => {
+    const dir = dataDir();
+    const store = await openStore({ dataDir: dir, indexer: testIndexer });
+    try {
+      await fill(store, 520, 40);
+      await vi.waitFor(() => expect(sqliteStatistics(join(dir, 'heron.sqlite')).length).toBeGreaterThan(0), { timeout: 10_000, interval: 20 });
+    } finally {
       await store.close();
     }
   });
@@ -62,16 +95,27 @@ describe('refreshStatistics (postgres)', () => {
     await client.end();
   });
 
+  const estimate = async (table: string) => Number((await client.query(`SELECT reltuples FROM pg_class WHERE oid = '${schema}.${table}'::regclass`)).rows[0].reltuples);
+
   it('analyses the tables, so the planner knows their rows', async () => {
     await client.connect();
     const store = await openStore({ databaseUrl: url.toString(), schema, indexer: testIndexer });
-    const estimate = async (table: string) => Number((await client.query(`SELECT reltuples FROM pg_class WHERE oid = '${schema}.${table}'::regclass`)).rows[0].reltuples);
     try {
       await fill(store);
       expect(await estimate('resources')).not.toBe(PATIENTS);
       await store.refreshStatistics();
       expect(await estimate('resources')).toBe(PATIENTS);
       expect(await estimate('resource_history')).toBe(PATIENTS);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('analyses in the background once 500 versions were written, however many transactions they took', async () => {
+    const store = await openStore({ databaseUrl: url.toString(), schema, indexer: testIndexer });
+    try {
+      await fill(store, 520, 40, 't2');
+      await vi.waitFor(async () => expect(await estimate('resources')).toBe(PATIENTS + 520), { timeout: 10_000, interval: 50 });
     } finally {
       await store.close();
     }

@@ -19,6 +19,7 @@ import { INSERT_CURRENT, INSERT_HISTORY, UPDATE_CURRENT } from '../sql/persist.t
 const ARCHIVE_PREVIOUS_PG =
   'UPDATE resource_history SET content = (SELECT r.content FROM resources r WHERE r.tenant = $1 AND r.type = $2 AND r.id = $3) WHERE tenant = $1 AND type = $2 AND id = $3 AND version_id = $4::int - 1';
 import { SqlStore } from '../sql/sql-store.ts';
+import { StatisticsRefresh } from '../sql/statistics-refresh.ts';
 import { mapPostgresError, postgresDialect } from './postgres-dialect.ts';
 
 export interface PostgresOptions {
@@ -41,8 +42,6 @@ export interface PostgresOptions {
 const LOCK = stmt('SELECT pg_advisory_xact_lock(?::bigint)');
 const AUDIT_HEAD = stmt('SELECT seq, hash FROM heron_audit_head(?::bigint, ?)');
 const PLACEHOLDER_CACHE = 1000;
-const ANALYZE_AFTER_VERSIONS = 500;
-const ANALYZE_INTERVAL_MS = 60_000;
 /** The tables searches read; the audit tables are append-only and left to autovacuum. */
 const ANALYZE_CLINICAL = `ANALYZE resources, resource_history, ${INDEX_TABLE_LIST.map((t) => t.table).join(', ')}`;
 const ARRAY_TYPES: Record<ColumnType, string> = { text: 'text[]', bigint: 'bigint[]', real: 'float8[]' };
@@ -107,8 +106,7 @@ class PostgresDriver implements SqlDriver {
   readonly reader: PgConn;
   private readonly texts = new Map<string, string>();
   private readonly persistStatements = new Map<string, Stmt>();
-  private analyzing: Promise<void> | undefined;
-  private analyzedAt = 0;
+  private readonly statistics: StatisticsRefresh;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -117,6 +115,7 @@ class PostgresDriver implements SqlDriver {
     private readonly onBackgroundError: (err: Error) => void,
   ) {
     this.reader = new PgConn(readPool, this);
+    this.statistics = new StatisticsRefresh(() => this.refreshStatistics(), onBackgroundError);
   }
 
   /** The pg query config: `$n` placeholders, and a name for static statements so each connection prepares them once. */
@@ -169,16 +168,9 @@ class PostgresDriver implements SqlDriver {
   }
 
   afterCommit(versions: number): void {
-    // Right after a bulk import the planner has no statistics on the new rows and picks nested
-    // loops that take seconds; autovacuum only catches up a minute or more later. So after big
-    // transactions, refresh them in the background (at most once a minute per store).
-    if (versions < ANALYZE_AFTER_VERSIONS || this.analyzing || Date.now() - this.analyzedAt < ANALYZE_INTERVAL_MS) return;
-    this.analyzing = this.refreshStatistics()
-      .catch((err: unknown) => this.onBackgroundError(err as Error))
-      .finally(() => {
-        this.analyzedAt = Date.now();
-        this.analyzing = undefined;
-      });
+    // Right after a bulk load the planner has no statistics on the new rows and picks nested
+    // loops that take seconds; autovacuum only catches up a minute or more later.
+    this.statistics.wrote(versions);
   }
 
   refreshStatistics(): Promise<void> {
@@ -186,7 +178,7 @@ class PostgresDriver implements SqlDriver {
   }
 
   async close(): Promise<void> {
-    await this.analyzing;
+    await this.statistics.settled();
     await Promise.all([this.pool.end(), this.readPool.end()]);
   }
 

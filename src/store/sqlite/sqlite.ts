@@ -19,6 +19,7 @@ import { INDEX_TABLE_LIST, INDEX_TABLES } from '../sql/index-tables.ts';
 import { ARCHIVE_PREVIOUS, archiveParams, historyParams, INSERT_CURRENT, INSERT_HISTORY, insertCurrentParams, UPDATE_CURRENT, updateCurrentParams } from '../sql/persist.ts';
 import { LAST_AUDIT_ENTRY } from '../sql/audit.ts';
 import { SqlStore } from '../sql/sql-store.ts';
+import { StatisticsRefresh } from '../sql/statistics-refresh.ts';
 import { Mutex } from './mutex.ts';
 import { mapSqliteError, sqliteDialect } from './sqlite-dialect.ts';
 
@@ -32,7 +33,7 @@ export interface SqliteOptions {
   durability?: 'full' | 'normal';
   /** How long to wait for another process's write transaction, in ms. */
   busyTimeoutMs?: number;
-  /** Errors nobody awaits (the background `PRAGMA optimize` after large commits); default: ignored. */
+  /** Errors nobody awaits (the background `PRAGMA optimize` once enough was written); default: ignored. */
   onBackgroundError?: (err: Error) => void;
 }
 
@@ -43,9 +44,13 @@ const STATEMENT_CACHE = 500;
  * statistics of a large file takes moments (SQLite recommends 100-1000).
  */
 const ANALYSIS_LIMIT = 1000;
-/** After a transaction of at least this many versions, `PRAGMA optimize` runs (at most once a minute). */
-const OPTIMIZE_AFTER_VERSIONS = 500;
-const OPTIMIZE_INTERVAL_MS = 60_000;
+/**
+ * `PRAGMA optimize` with 0x10000 added to the default mask (0x12): look at every table, not only
+ * those this connection's own queries used — the searches run on the reader connection, the
+ * optimize on the writer. It then analyses tables never analysed and tables whose row count
+ * changed tenfold since, and nothing else.
+ */
+const OPTIMIZE = 'optimize = 0x10012';
 
 class SqliteConn implements TxConn {
   readonly dataModifyingCte = false;
@@ -142,8 +147,7 @@ class SqliteDriver implements SqlDriver {
   private readonly writer: SqliteConn;
   private readonly mutex = new Mutex();
   private closed = false;
-  private optimizing: Promise<void> | undefined;
-  private optimizedAt = 0;
+  private readonly statistics: StatisticsRefresh;
 
   constructor(
     private readonly file: string,
@@ -186,6 +190,10 @@ class SqliteDriver implements SqlDriver {
     reader.prepare('ATTACH DATABASE ? AS audit').run(auditFileOf(file));
     this.writer = new SqliteConn(writer);
     this.reader = new SqliteReaderConn(reader);
+    this.statistics = new StatisticsRefresh(
+      () => this.transaction(async () => void this.writer.db.pragma(OPTIMIZE), { flush: false }),
+      options.onBackgroundError ?? (() => {}),
+    );
   }
 
   async transaction<T>(fn: (conn: TxConn) => Promise<T>, options?: { flush?: boolean }): Promise<T> {
@@ -255,16 +263,8 @@ class SqliteDriver implements SqlDriver {
   }
 
   afterCommit(versions: number): void {
-    // As SQLite recommends for long-lived connections: `PRAGMA optimize` now and then, which
-    // re-analyses only the tables that changed a lot since their statistics were taken — after
-    // large transactions here, as the PostgreSQL driver does with ANALYZE.
-    if (versions < OPTIMIZE_AFTER_VERSIONS || this.optimizing || Date.now() - this.optimizedAt < OPTIMIZE_INTERVAL_MS) return;
-    this.optimizing = this.transaction(async () => void this.writer.db.pragma('optimize'), { flush: false })
-      .catch((err: unknown) => this.options.onBackgroundError?.(err as Error))
-      .finally(() => {
-        this.optimizedAt = Date.now();
-        this.optimizing = undefined;
-      });
+    // As SQLite recommends for long-lived connections: `PRAGMA optimize` now and then (OPTIMIZE).
+    this.statistics.wrote(versions);
   }
 
   async refreshStatistics(): Promise<void> {
@@ -274,7 +274,7 @@ class SqliteDriver implements SqlDriver {
   }
 
   async close(): Promise<void> {
-    await this.optimizing;
+    await this.statistics.settled();
     const release = await this.mutex.acquire();
     try {
       if (this.closed) return;
@@ -307,13 +307,13 @@ class SqliteDriver implements SqlDriver {
   }
 
   /**
-   * `PRAGMA optimize` on close, as SQLite recommends: it analyses what this connection's queries
-   * would have planned better with fresh statistics. Skipped when another process holds the write
+   * `PRAGMA optimize` on close, as SQLite recommends: it analyses the tables never analysed or
+   * changed tenfold since (OPTIMIZE), usually none. Skipped when another process holds the write
    * lock (the writer does not wait here): the next close or large commit does it.
    */
   private optimizeBeforeClose(): void {
     try {
-      this.writer.db.pragma('optimize');
+      this.writer.db.pragma(OPTIMIZE);
     } catch (err) {
       const code = String((err as { code?: unknown }).code);
       if (!code.startsWith('SQLITE_BUSY') && !code.startsWith('SQLITE_LOCKED')) throw mapSqliteError(err);
