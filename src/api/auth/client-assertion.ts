@@ -1,12 +1,14 @@
 /**
  * Asymmetric client authentication (`private_key_jwt`, RFC 7523 §2.2, as profiled by SMART
- * Backend Services): the client signs a short-lived JWT with its private key and sends it as
- * `client_assertion`. Checked here: the algorithm is on the allowlist (never `none` or an HMAC,
- * which would let the public key act as a shared secret), `typ` is JWT, `kid` names one of the
- * client's registered keys, `iss` = `sub` = the client id, `aud` = this token endpoint, `exp` is
- * at most five minutes ahead, and the `jti` was not used before (remembered until it expires).
+ * "client-confidential-asymmetric"): one check for backend services and for apps people sign in
+ * to, at every endpoint that authenticates clients (token, revocation, introspection). The client
+ * signs a short-lived JWT with its private key and sends it as `client_assertion`. Checked here:
+ * the algorithm is on the allowlist (never `none` or an HMAC, which would let the public key act
+ * as a shared secret), `typ` is JWT, `kid` names one of the client's registered keys, `iss` =
+ * `sub` = the client id, `aud` = this token endpoint, `exp` is at most five minutes ahead, and the
+ * `jti` was not used before (remembered until it expires).
  * Every failure is the same `invalid_client`; the reason goes only to the log.
- * @see https://hl7.org/fhir/smart-app-launch/backend-services.html#authenticate-to-the-token-endpoint
+ * @see https://hl7.org/fhir/smart-app-launch/client-confidential-asymmetric.html
  */
 import { createHash } from 'node:crypto';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JSONWebKeySet } from 'jose';

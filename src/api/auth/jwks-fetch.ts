@@ -1,5 +1,6 @@
 /**
- * Fetching a backend service's JWK Set from its registered URL (SMART Backend Services). A
+ * Fetching a client's JWK Set from its registered URL (`private_key_jwt`: backend services and
+ * asymmetric apps). A
  * fetch is an outbound request the client chose the target of, so it is bounded: https only
  * (loopback http for development), no redirects, a time limit and a size limit. The answer is
  * cached no longer than its `Cache-Control: max-age` (none, `no-store` or `no-cache`: not at

@@ -51,7 +51,7 @@ export interface AuthRoutesOptions {
   linkSender?: AccountLinkSender;
   /** Password-reset requests allowed per address per minute. */
   passwordResetLimit?: FailureLimiterOptions;
-  /** Fetches backend services' registered JWKS URLs; a bounded, caching fetcher by default. */
+  /** Fetches the JWKS URLs clients registered (`private_key_jwt`); a bounded, caching fetcher by default. */
   jwksFetcher?: JwksFetcher;
   now?: () => number;
 }

@@ -2,7 +2,8 @@
  * `POST /oauth2/token`, the OAuth 2.0 token endpoint:
  * - `client_credentials` for backend services (`client_secret_basic`, `client_secret_post`, or
  *   `private_key_jwt`: a signed assertion checked against the client's registered keys);
- * - `authorization_code` with PKCE for apps a user signed in to (`user-tokens.ts`);
+ * - `authorization_code` with PKCE for apps a user signed in to (`user-tokens.ts`), which
+ *   authenticate with their secret, their signed assertion, or — public apps — their client id only;
  * - `refresh_token`, rotating the refresh token on each use.
  * Errors are RFC 6749 §5.2 JSON (`{"error": ...}`), not OperationOutcomes: OAuth clients expect
  * them.
