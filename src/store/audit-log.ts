@@ -36,6 +36,12 @@ export interface AuditEntry {
   reason?: string;
   /** Further detail as JSON text (e.g. search parameters). */
   detail?: string;
+  /**
+   * An AuditEvent a client reported (`POST AuditEvent`), as JSON text exactly as it was accepted.
+   * The entry's other fields are Heron's: who reported it (from the token), from where, when it
+   * arrived, and the patients and resources it names, so the report's filters find it.
+   */
+  reported?: string;
 }
 
 export interface StoredAuditEntry extends AuditEntry {

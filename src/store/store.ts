@@ -110,6 +110,13 @@ export interface StoreTransaction extends StoreReader {
   writeVersion(write: VersionWrite): Promise<StoredVersion>;
   /** Appends audit entries of this practice that commit (or roll back) with the transaction. */
   appendAudit(entries: readonly AuditEntry[]): Promise<void>;
+  /**
+   * Appends one entry to the practice's chain now rather than at commit, and returns its `seq`
+   * (for a reported AuditEvent, whose id is its place in the chain). It holds the chain's lock
+   * until the transaction ends, so it belongs in short transactions only; it still rolls back
+   * with the transaction.
+   */
+  appendAuditNow(entry: AuditEntry): Promise<number>;
 }
 
 /** A practice (tenant). */

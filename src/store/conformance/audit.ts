@@ -67,5 +67,39 @@ export function auditSuite(h: Harness): void {
       expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
       expect(await store.audit.verify(t)).toEqual({ checked: 80 });
     });
+
+    h.test('audit: a reported AuditEvent is chained at once, gets its seq, reads back as sent and verifies with the rest', async () => {
+      const store = await h.store();
+      const t = h.tenant();
+      const reported = JSON.stringify({ resourceType: 'AuditEvent', recorded: '2026-12-01T10:00:00Z', note: 'ünïcode \u2028 kept' });
+      await store.audit.append([entry(t, { recorded: 1000 })]);
+      const seq = await store.transaction(t, async (tx) => {
+        // Queued before, chained after: entries of the transaction follow the one appended at once.
+        await tx.appendAudit([entry(t, { recorded: 2000, action: 'create', entities: ['AuditEvent/2'] })]);
+        return tx.appendAuditNow(entry(t, { recorded: 2000, action: 'reported', agentKind: 'client', agentId: 'app-1', clientId: 'app-1', patients: ['Patient/p1', 'Patient/p2'], reported }));
+      });
+      await store.audit.append([entry(t, { recorded: 3000, agentId: 'elsewhere' })]);
+      expect(seq).toBe(2);
+      const all = await store.audit.query(t, { count: 10, ascending: true });
+      expect(all.map((e) => [e.seq, e.action, e.agentId])).toEqual([
+        [1, 'read', 'u1'],
+        [2, 'reported', 'app-1'],
+        [3, 'create', 'u1'],
+        [4, 'read', 'elsewhere'],
+      ]);
+      expect(all[1].reported).toBe(reported);
+      expect(all[0].reported).toBeUndefined();
+      expect((await store.audit.query(t, { count: 10, patient: 'Patient/p2' })).map((e) => e.seq)).toEqual([2]);
+      expect(await store.audit.verify(t)).toEqual({ checked: 4 });
+      // Rolled back with its transaction, position and all.
+      await expect(
+        store.transaction(t, async (tx) => {
+          await tx.appendAuditNow(entry(t, { action: 'reported', reported }));
+          throw new Error('roll back');
+        }),
+      ).rejects.toThrow('roll back');
+      expect((await store.audit.query(t, { count: 1 }))[0].seq).toBe(4);
+      await expect(store.transaction(t, (tx) => tx.appendAuditNow(entry(h.tenant())))).rejects.toThrow(/another practice/);
+    });
   });
 }

@@ -13,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../open-store.ts';
 import type { FhirStore } from '../store.ts';
 
+const REPORTED = JSON.stringify({ resourceType: 'AuditEvent', outcome: '4', recorded: '2026-12-01T10:00:00Z' });
+
 const PG_URL = process.env.HERON_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** Raw SQL on the store's database, as an attacker with database access would have it. */
@@ -62,7 +64,10 @@ for (const [kind, setup] of Object.entries(setups)) {
 
     beforeAll(async () => {
       ({ store, raw, cleanup } = await setup());
-      await store.audit.append([...entries('edited'), ...entries('deleted'), ...entries('untouched')]);
+      await store.audit.append([...entries('edited'), ...entries('deleted'), ...entries('untouched'), ...entries('report')]);
+      // A client's reported AuditEvent is one more entry of the chain (POST AuditEvent).
+      await store.transaction('report', (tx) => tx.appendAuditNow({ ...entries('report')[0], recorded: 2000, action: 'reported', agentId: 'app', reported: REPORTED }));
+      await store.audit.append(entries('report'));
     });
     afterAll(async () => {
       await raw?.close();
@@ -74,7 +79,9 @@ for (const [kind, setup] of Object.entries(setups)) {
       await expect(raw.exec(`UPDATE audit_events SET reason = 'x' WHERE tenant = 'edited' AND seq = 3`)).rejects.toThrow(/append-only/);
       await expect(raw.exec(`DELETE FROM audit_events WHERE tenant = 'edited'`)).rejects.toThrow(/append-only/);
       await expect(raw.exec(`DELETE FROM audit_patients WHERE tenant = 'edited'`)).rejects.toThrow(/append-only/);
+      await expect(raw.exec(`UPDATE audit_events SET reported = NULL WHERE tenant = 'report'`)).rejects.toThrow(/append-only/);
       expect(await store.audit.verify('edited')).toEqual({ checked: 5 });
+      expect(await store.audit.verify('report')).toEqual({ checked: 11 });
     });
 
     it('detects an edited and a deleted entry once the protection is removed, naming the first broken one', async () => {
@@ -85,11 +92,14 @@ for (const [kind, setup] of Object.entries(setups)) {
       }
       await raw.exec(`UPDATE audit_events SET agent_id = 'someone-else' WHERE tenant = 'edited' AND seq = 3`);
       await raw.exec(`DELETE FROM audit_events WHERE tenant = 'deleted' AND seq = 4`);
+      // The reported content is hashed like every other field: changing what the client said is caught.
+      await raw.exec(`UPDATE audit_events SET reported = replace(reported, '"outcome":"4"', '"outcome":"0"') WHERE tenant = 'report' AND seq = 6`);
       // The SQLite reader shares a snapshot within one event-loop turn; another process's edit shows from the next.
       await new Promise((resolve) => setImmediate(resolve));
       expect(await store.audit.verify('edited')).toEqual({ checked: 2, broken: { seq: 3, problem: 'its content does not match its hash' } });
       expect(await store.audit.verify('deleted')).toEqual({ checked: 3, broken: { seq: 4, problem: 'entry 4 is missing (next is 5)' } });
       expect(await store.audit.verify('untouched')).toEqual({ checked: 5 });
+      expect(await store.audit.verify('report')).toEqual({ checked: 5, broken: { seq: 6, problem: 'its content does not match its hash' } });
     });
   });
 }

@@ -14,9 +14,9 @@ export const GENESIS = '0'.repeat(64);
 /** A chain's last entry; PostgreSQL reads it through `heron_audit_head` (migration 0011) instead. */
 export const LAST_AUDIT_ENTRY = stmt('SELECT seq, hash FROM audit_events WHERE tenant = ? ORDER BY seq DESC LIMIT 1');
 const INSERT_EVENTS =
-  'INSERT INTO audit_events (tenant, seq, recorded, action, outcome, agent_kind, agent_id, agent_role, client_id, resource_type, entities, patients, ip, user_agent, purpose, reason, detail, prev_hash, hash)';
+  'INSERT INTO audit_events (tenant, seq, recorded, action, outcome, agent_kind, agent_id, agent_role, client_id, resource_type, entities, patients, ip, user_agent, purpose, reason, detail, reported, prev_hash, hash)';
 const INSERT_PATIENTS = 'INSERT INTO audit_patients (tenant, patient, seq)';
-const COLUMNS = 'e.tenant, e.seq, e.recorded, e.action, e.outcome, e.agent_kind, e.agent_id, e.agent_role, e.client_id, e.resource_type, e.entities, e.patients, e.ip, e.user_agent, e.purpose, e.reason, e.detail, e.prev_hash, e.hash';
+const COLUMNS = 'e.tenant, e.seq, e.recorded, e.action, e.outcome, e.agent_kind, e.agent_id, e.agent_role, e.client_id, e.resource_type, e.entities, e.patients, e.ip, e.user_agent, e.purpose, e.reason, e.detail, e.reported, e.prev_hash, e.hash';
 const VERIFY_PAGE = stmt(`SELECT ${COLUMNS} FROM audit_events e WHERE e.tenant = ? AND e.seq > ? ORDER BY e.seq LIMIT 1000`);
 
 interface Row {
@@ -37,23 +37,33 @@ interface Row {
   purpose: string | null;
   reason: string | null;
   detail: string | null;
+  reported: string | null;
   prev_hash: string;
   hash: string;
 }
 
-/** The hash of an entry at `seq` following `prevHash`: every stored field, in a fixed order. */
+/**
+ * The hash of an entry at `seq` following `prevHash`: every stored field, in a fixed order. A
+ * reported AuditEvent (from migration 0012) is one more field at the end, present only when there
+ * is one, so the hashes of every entry without it are what they were before it existed.
+ */
 export function entryHash(prevHash: string, seq: number, e: AuditEntry): string {
   const fields = [
     e.tenant, seq, e.recorded, e.action, e.outcome, e.agentKind, e.agentId, e.agentRole ?? null, e.clientId ?? null, e.resourceType ?? null,
     e.entities ?? null, e.patients ?? null, e.ip ?? null, e.userAgent ?? null, e.purpose ?? null, e.reason ?? null, e.detail ?? null,
   ];
+  if (e.reported !== undefined) fields.push(e.reported);
   return createHash('sha256').update(prevHash).update('\n').update(JSON.stringify(fields)).digest('hex');
 }
 
-/** Appends entries inside an open transaction, practice by practice in a fixed order (no lock cycles). */
-export async function appendAudit(conn: TxConn, entries: readonly AuditEntry[]): Promise<void> {
-  const byTenant = new Map<string, AuditEntry[]>();
-  for (const e of entries) byTenant.set(e.tenant, [...(byTenant.get(e.tenant) ?? []), e]);
+/**
+ * Appends entries inside an open transaction, practice by practice in a fixed order (no lock
+ * cycles). Returns each entry's `seq`, in the order given.
+ */
+export async function appendAudit(conn: TxConn, entries: readonly AuditEntry[]): Promise<number[]> {
+  const seqs: number[] = [];
+  const byTenant = new Map<string, number[]>();
+  entries.forEach((e, i) => byTenant.set(e.tenant, [...(byTenant.get(e.tenant) ?? []), i]));
   for (const tenant of [...byTenant.keys()].sort()) {
     const last = await conn.auditChainHead(tenant);
     let seq = Number(last?.seq ?? 0);
@@ -62,12 +72,14 @@ export async function appendAudit(conn: TxConn, entries: readonly AuditEntry[]):
     // commit, and one statement per row cost more than the rows.
     const rows: unknown[][] = [];
     const patientRows: unknown[][] = [];
-    for (const e of byTenant.get(tenant)!) {
+    for (const i of byTenant.get(tenant)!) {
+      const e = entries[i];
       seq++;
+      seqs[i] = seq;
       const hash = entryHash(prev, seq, e);
       rows.push([
         tenant, seq, e.recorded, e.action, e.outcome, e.agentKind, e.agentId, e.agentRole ?? null, e.clientId ?? null, e.resourceType ?? null,
-        list(e.entities), list(e.patients), e.ip ?? null, e.userAgent ?? null, e.purpose ?? null, e.reason ?? null, e.detail ?? null, prev, hash,
+        list(e.entities), list(e.patients), e.ip ?? null, e.userAgent ?? null, e.purpose ?? null, e.reason ?? null, e.detail ?? null, e.reported ?? null, prev, hash,
       ]);
       for (const patient of new Set(e.patients ?? [])) patientRows.push([tenant, patient, seq]);
       prev = hash;
@@ -84,6 +96,7 @@ export async function appendAudit(conn: TxConn, entries: readonly AuditEntry[]):
     await insertRows(conn, INSERT_EVENTS, rows);
     await insertRows(conn, INSERT_PATIENTS, patientRows);
   }
+  return seqs;
 }
 
 /** `head VALUES (?, …), …` for `count` rows of `width` values. */
@@ -267,7 +280,7 @@ function fromRow(r: Row): StoredAuditEntry {
   };
   const optional: [keyof AuditEntry, string | null][] = [
     ['agentRole', r.agent_role], ['clientId', r.client_id], ['resourceType', r.resource_type], ['ip', r.ip], ['userAgent', r.user_agent],
-    ['purpose', r.purpose], ['reason', r.reason], ['detail', r.detail],
+    ['purpose', r.purpose], ['reason', r.reason], ['detail', r.detail], ['reported', r.reported],
   ];
   for (const [key, value] of optional) if (value !== null) (e as unknown as Record<string, unknown>)[key] = value;
   if (r.entities !== null) e.entities = JSON.parse(r.entities) as string[];

@@ -46,7 +46,7 @@ export class SqlStore implements FhirStore {
     this.statements = writeStatements(driver.dialect);
     this.emergencyAccess = sqlEmergencyAccess(driver);
     this.audit = {
-      append: (entries, options) => (entries.length === 0 ? Promise.resolve() : driver.transaction((conn) => appendAudit(conn, entries), options)),
+      append: (entries, options) => (entries.length === 0 ? Promise.resolve() : driver.transaction(async (conn) => void (await appendAudit(conn, entries)), options)),
       query: (tenant, query) => queryAudit(driver.reader, checkTenant(tenant), query),
       verify: (tenant) => verifyAudit(driver.reader, checkTenant(tenant)),
     };
@@ -169,6 +169,12 @@ class SqlTransaction extends SqlReader implements StoreTransaction {
     for (const e of entries) if (e.tenant !== this.tenant) throw new Error('An audit entry of another practice cannot join this transaction');
     this.txConn();
     this.pendingAudit.push(...entries);
+  }
+
+  async appendAuditNow(entry: AuditEntry): Promise<number> {
+    if (entry.tenant !== this.tenant) throw new Error('An audit entry of another practice cannot join this transaction');
+    const [seq] = await appendAudit(this.txConn(), [entry]);
+    return seq;
   }
 
   async flushAudit(): Promise<void> {
