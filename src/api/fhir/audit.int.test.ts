@@ -46,7 +46,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect(await t.store.audit.verify(t.practiceId)).toEqual({ checked: entries.length });
     });
 
-    it('serves the log as read-only AuditEvents: filtered, sorted, paged, valid R4', async () => {
+    it('serves the log as unchangeable AuditEvents: filtered, sorted, paged, valid R4', async () => {
       const patient = (await t.fhir('POST', 'Patient', { body: { resourceType: 'Patient', name: [{ family: 'Reported' }] } })).body.id as string;
       await t.fhir('GET', `Patient/${patient}`);
       await t.fhir('GET', `Patient/${patient}`);
@@ -78,7 +78,8 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const one = await t.fhir('GET', `AuditEvent/${events[0].id}`);
       expect(one.body).toEqual(events[0]);
       expect((await t.fhir('GET', 'AuditEvent/999999999')).status).toBe(404);
-      expect((await t.fhir('POST', 'AuditEvent', { body: events[0] })).status).toBe(405);
+      // Reporting new events is POST AuditEvent (reported-audit.int.test.ts); existing ones never change.
+      expect((await t.fhir('POST', `AuditEvent/${events[0].id}`, { body: events[0] })).status).toBe(405);
       expect((await t.fhir('PUT', `AuditEvent/${events[0].id}`, { body: events[0] })).status).toBe(405);
       expect((await t.fhir('DELETE', `AuditEvent/${events[0].id}`)).status).toBe(405);
       expect((await t.fhir('GET', 'AuditEvent?name=x')).status).toBe(400);

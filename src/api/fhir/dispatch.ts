@@ -18,7 +18,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import { errors, FhirError } from '../../fhir/outcome.ts';
 import { isResourceType } from '../../fhir/definitions.ts';
 import type { FhirRequest, FhirResponse, FhirStream, StreamPart } from './fhir-request.ts';
-import { auditEventsAreReadOnly, readAuditEvent, searchAuditEvents } from './interactions/audit-events.ts';
+import { auditEventsAreReadOnly, createAuditEvent, readAuditEvent, searchAuditEvents } from './interactions/audit-events.ts';
 import { processBundle } from './interactions/bundle.ts';
 import { capabilities } from './interactions/capabilities.ts';
 import { create } from './interactions/create.ts';
@@ -321,12 +321,21 @@ export function resolve(req: FhirRequest): Route {
   throw errors.notFound(`No FHIR interaction has the path ${path}`);
 }
 
-/** AuditEvents come from the audit log and cannot be written (see `audit-events.ts`). */
+/**
+ * AuditEvents come from the audit log: read, searched and reported (create), never updated,
+ * patched or deleted, conditional forms included (see `audit-events.ts`).
+ */
 function auditEventRoute(req: FhirRequest, method: Method, segments: string[], path: string): Route {
   const [, second] = segments;
   if (segments.length === 1 && method === 'GET') return typeRoute('search-type', 'AuditEvent', (c, r) => searchAuditEvents(c, r));
+  if (segments.length === 1 && method === 'POST') return typeRoute('create', 'AuditEvent', (c, r) => createAuditEvent(c, r));
   if (segments.length === 2 && second === '_search' && method === 'POST') return typeRoute('search-type', 'AuditEvent', (c, r) => searchAuditEvents(c, r));
   if (segments.length === 2 && method === 'GET') return instanceRoute('read', 'AuditEvent', second, (c) => readAuditEvent(c, second));
+  // Each AuditEvent is its one and only version, so the Location of a create (`_history/1`) reads it.
+  if (segments.length === 4 && segments[2] === '_history' && method === 'GET') {
+    const version = segments[3];
+    return instanceRoute('vread', 'AuditEvent', second, (c) => (version === '1' ? readAuditEvent(c, second) : Promise.reject(errors.notFound(`AuditEvent/${second} has no version ${version}`))));
+  }
   if (segments.length <= 2 && method !== 'GET') return auditEventsAreReadOnly();
   return notAllowed(req, path);
 }

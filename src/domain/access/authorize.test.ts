@@ -24,6 +24,10 @@ const MATRIX: [Role, string, Interaction, boolean][] = [
   ['physician', 'Claim', 'update', false],
   ['physician', 'Practitioner', 'create', false],
   ['physician', 'AuditEvent', 'search-type', false],
+  ['physician', 'AuditEvent', 'create', true],
+  ['physician', 'AuditEvent', 'update', false],
+  ['front-desk', 'AuditEvent', 'create', true],
+  ['front-desk', 'AuditEvent', 'read', false],
   ['nurse', 'MedicationAdministration', 'create', true],
   ['nurse', 'Condition', 'delete', false],
   ['medical-assistant', 'Observation', 'create', true],
@@ -38,7 +42,9 @@ const MATRIX: [Role, string, Interaction, boolean][] = [
   ['billing', 'Condition', 'search-type', true],
   ['billing', 'Condition', 'create', false],
   ['practice-admin', 'AuditEvent', 'search-type', true],
-  ['practice-admin', 'AuditEvent', 'create', false],
+  ['practice-admin', 'AuditEvent', 'create', true],
+  ['practice-admin', 'AuditEvent', 'update', false],
+  ['practice-admin', 'AuditEvent', 'delete', false],
   ['practice-admin', 'Practitioner', 'create', true],
   ['practice-admin', 'Observation', 'read', false],
   ['practice-admin', 'Patient', 'read', true],
@@ -59,10 +65,28 @@ describe('authorize', () => {
       expect(allowed(p, 'update', 'Patient')).toBe(false);
       // Narrowed to their own record's entries by domain/audit/own-disclosures.ts.
       expect(allowed(p, 'search-type', 'AuditEvent')).toBe(role === 'patient');
+      // Neither reports events, whatever the scopes.
+      expect(allowed(user(role, ['patient/*.cruds', 'patient/AuditEvent.c'], ['p1']), 'create', 'AuditEvent')).toBe(false);
       // No way around the compartment: history across resources and untyped searches are closed.
       expect(allowed(p, 'history-type', 'Observation')).toBe(false);
       expect(allowed(p, 'search-system')).toBe(false);
     }
+  });
+
+  it('reporting an AuditEvent takes a scope allowing create on it: v2 .c, v1 .write, or a wildcard', () => {
+    for (const scopes of [['user/AuditEvent.c'], ['user/AuditEvent.cruds'], ['user/AuditEvent.write'], ['user/*.write'], ['user/*.*']]) {
+      expect(allowed(user('nurse', scopes), 'create', 'AuditEvent'), scopes.join(' ')).toBe(true);
+    }
+    for (const scopes of [['user/AuditEvent.rs'], ['user/AuditEvent.read'], ['user/Observation.c'], ['patient/AuditEvent.c']]) {
+      expect(allowed(user('nurse', scopes), 'create', 'AuditEvent'), scopes.join(' ')).toBe(false);
+    }
+    // A physician in an app launched for one patient reports with patient/ scopes.
+    expect(allowed(user('physician', ['patient/AuditEvent.c'], ['p1']), 'create', 'AuditEvent')).toBe(true);
+    const client = (scopes: string[]): Principal => ({ kind: 'client', id: 'svc', tenant: 't1', scopes });
+    expect(allowed(client(['system/AuditEvent.c']), 'create', 'AuditEvent')).toBe(true);
+    expect(allowed(client(['system/AuditEvent.write']), 'create', 'AuditEvent')).toBe(true);
+    expect(allowed(client(['system/AuditEvent.rs']), 'create', 'AuditEvent')).toBe(false);
+    expect(allowed(client(['system/AuditEvent.c']), 'update', 'AuditEvent')).toBe(false);
   });
 
   it('scopes narrow a role and never widen it', () => {

@@ -33,13 +33,18 @@ const BILLING = [
 ];
 
 /** Permission letters per role and category; absent means none. */
+/**
+ * `c` on audit is reporting an event (`POST AuditEvent`): the apps staff use may record what they
+ * did for them (it is appended, attributed to the user and app, and never changes the trail).
+ * Reading the trail stays with practice admins; patients and proxies report nothing.
+ */
 export const ROLE_PERMISSIONS: Record<Role, Partial<Record<Category, string>>> = {
-  physician: { demographics: 'crus', clinical: 'cruds', scheduling: 'cruds', billing: 'rs', directory: 'rs' },
-  nurse: { demographics: 'crus', clinical: 'crus', scheduling: 'cruds', billing: 'rs', directory: 'rs' },
-  'medical-assistant': { demographics: 'crus', clinical: 'crs', scheduling: 'cruds', directory: 'rs' },
-  'front-desk': { demographics: 'crus', scheduling: 'cruds', billing: 'crus', directory: 'rs' },
-  billing: { demographics: 'rs', clinical: 'rs', scheduling: 'rs', billing: 'cruds', directory: 'rs' },
-  'practice-admin': { demographics: 'rs', scheduling: 'rs', billing: 'rs', directory: 'cruds', audit: 'rs' },
+  physician: { demographics: 'crus', clinical: 'cruds', scheduling: 'cruds', billing: 'rs', directory: 'rs', audit: 'c' },
+  nurse: { demographics: 'crus', clinical: 'crus', scheduling: 'cruds', billing: 'rs', directory: 'rs', audit: 'c' },
+  'medical-assistant': { demographics: 'crus', clinical: 'crs', scheduling: 'cruds', directory: 'rs', audit: 'c' },
+  'front-desk': { demographics: 'crus', scheduling: 'cruds', billing: 'crus', directory: 'rs', audit: 'c' },
+  billing: { demographics: 'rs', clinical: 'rs', scheduling: 'rs', billing: 'cruds', directory: 'rs', audit: 'c' },
+  'practice-admin': { demographics: 'rs', scheduling: 'rs', billing: 'rs', directory: 'cruds', audit: 'crs' },
   // A patient reads the audit trail of their own record only (domain/audit/own-disclosures.ts).
   patient: { demographics: 'rs', clinical: 'rs', scheduling: 'rs', billing: 'rs', directory: 'rs', audit: 'rs' },
   proxy: { demographics: 'rs', clinical: 'rs', scheduling: 'rs', billing: 'rs', directory: 'rs' },

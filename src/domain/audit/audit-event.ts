@@ -3,12 +3,14 @@
  * `type` rest with the interaction as `subtype`, the acting user or app as the requesting agent
  * with its network address, Heron as the observer, the touched resources as `entity` and each
  * patient concerned as an entity in the patient role. The id is the entry's place in the
- * practice's chain, so it is stable and ordered.
+ * practice's chain, so it is stable and ordered. An AuditEvent a client reported is served as it
+ * was sent (`reported-event.ts`).
  * @see https://hl7.org/fhir/R4/auditevent.html
  * @see https://profiles.ihe.net/ITI/BALP/
  */
 import type { AuditEvent, AuditEventEntity } from '@medplum/fhirtypes';
 import type { StoredAuditEntry } from '../../store/audit-log.ts';
+import { reportedAuditEvent } from './reported-event.ts';
 
 export const ACTION_CODES: Readonly<Record<string, NonNullable<AuditEvent['action']>>> = {
   create: 'C',
@@ -46,6 +48,7 @@ export function actionCode(action: string): NonNullable<AuditEvent['action']> {
 }
 
 export function toAuditEvent(e: StoredAuditEntry): AuditEvent {
+  if (e.reported !== undefined) return reportedAuditEvent({ ...e, reported: e.reported });
   const entity: AuditEventEntity[] = [];
   for (const ref of e.entities ?? []) entity.push({ what: { reference: ref }, type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '2', display: 'System Object' } });
   // What an administrator changed: on the entity it concerns, or on its own when there is none (a list).

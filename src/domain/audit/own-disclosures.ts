@@ -1,14 +1,16 @@
 /**
  * A patient's accounting of disclosures: a patient (or an app launched for one patient) may read
  * the audit entries that concern their own record — who accessed it, when, what and why — and
- * nothing else of the trail. Staff's network details (IP address, browser) and administrators'
- * change details are left out of what a patient sees: they are the practice's, not the record's.
+ * nothing else of the trail. Staff's network details (IP address, browser; in an event an app
+ * reported, its agents' network addresses) and administrators' change details are left out of
+ * what a patient sees: they are the practice's, not the record's.
  * Proxies do not read it (an adolescent's access log could reveal confidential care; the portal
  * issue decides what a proxy may see).
  */
 import type { AuditQuery, StoredAuditEntry } from '../../store/audit-log.ts';
 import { errors } from '../../fhir/outcome.ts';
 import type { Ctx } from '../context.ts';
+import { withoutNetworkDetails } from './reported-event.ts';
 
 /** The patient whose disclosures this access may read, or undefined when it is not patient-bound. */
 function ownPatient(ctx: Ctx): string | undefined {
@@ -40,5 +42,6 @@ export function mayReadEntry(ctx: Ctx, entry: StoredAuditEntry): boolean {
 export function asSeenBy(ctx: Ctx, entry: StoredAuditEntry): StoredAuditEntry {
   if (ownPatient(ctx) === undefined || (ctx.principal.kind === 'user' && entry.agentId === ctx.principal.id)) return entry;
   const { ip: _ip, userAgent: _userAgent, detail: _detail, ...seen } = entry;
+  if (seen.reported !== undefined) seen.reported = withoutNetworkDetails(seen.reported);
   return seen;
 }

@@ -1,7 +1,8 @@
 /**
- * `AuditEvent` is read-only and comes from the audit log, not from stored resources: Heron writes
- * every entry itself (dispatch), so clients can search and read them but never create, change or
- * delete one. This is the audit report for auditors (filter by time, agent, patient, resource,
+ * `AuditEvent` comes from the audit log, not from stored resources: Heron writes an entry for
+ * every interaction itself (dispatch), and clients allowed to may report their own events
+ * (`POST AuditEvent`, `domain/audit/reported-event.ts`), which join the same chain. Nobody can
+ * change or delete one. This is the audit report for auditors (filter by time, agent, patient, resource,
  * action, outcome, address and purpose; sort by any of time, agent, patient, interaction and
  * outcome; paged, or exported whole as CSV) and, filtered by patient, the accounting of
  * disclosures.
@@ -12,20 +13,22 @@
  * entry while others are recorded, including the entries of the paging itself.
  * @see https://hl7.org/fhir/R4/auditevent.html#search
  */
-import type { Bundle } from '@medplum/fhirtypes';
+import type { AuditEvent, Bundle } from '@medplum/fhirtypes';
 import { ACTION_CODES, actionCode, toAuditEvent } from '../../../domain/audit/audit-event.ts';
 import { REPORT_WRITERS, reportRow, type ReportFormat } from '../../../domain/audit/audit-report.ts';
 import { asSeenBy, mayReadEntry, ownDisclosuresQuery } from '../../../domain/audit/own-disclosures.ts';
 import { patientsOf } from '../../../domain/audit/patients-of.ts';
-import type { Ctx } from '../../../domain/context.ts';
+import { reportedEntry } from '../../../domain/audit/reported-event.ts';
+import { withTransaction, type Ctx } from '../../../domain/context.ts';
 import { isResourceType } from '../../../fhir/definitions.ts';
-import { errors } from '../../../fhir/outcome.ts';
+import { errors, FhirError, issue } from '../../../fhir/outcome.ts';
 import { parseDateQuery } from '../../../fhir/search/date.ts';
 import type { AuditQuery, AuditSort, AuditSortKey } from '../../../store/audit-log.ts';
 import type { FhirRequest, FhirResponse, StreamPart } from '../fhir-request.ts';
-import { ID_PATTERN } from './resource-body.ts';
+import { ID_PATTERN, resourceForCreate } from './resource-body.ts';
 import { pageUrl } from './search-bundle.ts';
 import { DEFAULT_SEARCH_COUNT, MAX_SEARCH_COUNT } from './search.ts';
+import { writeResponse } from './version-response.ts';
 
 /** The R4 AuditEvent search parameters the audit report takes (the CapabilityStatement lists these). */
 export const AUDIT_EVENT_SEARCH_PARAMETERS = ['date', 'agent', 'agent-role', 'patient', 'entity', 'subtype', 'action', 'outcome', 'address', 'purpose'] as const;
@@ -75,7 +78,24 @@ export async function readAuditEvent(ctx: Ctx, id: string): Promise<FhirResponse
 }
 
 export function auditEventsAreReadOnly(): never {
-  throw errors.notAllowed('AuditEvent is read-only: Heron records every audit event itself and never changes or deletes one');
+  throw errors.notAllowed('AuditEvents are append-only: Heron never changes or deletes one; report a new event with POST AuditEvent');
+}
+
+/**
+ * `POST AuditEvent`: a client reports an event. Valid R4 or refused (422 with the issues); chained
+ * at once in the request's transaction, whose commit also holds Heron's own `create` entry naming
+ * it (dispatch), so the report and the record of who reported it exist together or not at all.
+ */
+export async function createAuditEvent(ctx: Ctx, req: FhirRequest): Promise<FhirResponse> {
+  if ((req.headers.ifNoneExist ?? '').trim() !== '') {
+    throw new FhirError('invalid', [issue('not-supported', 'Conditional create (If-None-Exist) of AuditEvent is not supported: each report is a new entry', 'If-None-Exist')]);
+  }
+  const event = resourceForCreate(req.body, 'AuditEvent') as AuditEvent;
+  const entry = reportedEntry(ctx, event, Date.now());
+  const seq = await withTransaction(ctx, (tx) => tx.appendAuditNow(entry));
+  const resource = toAuditEvent({ ...entry, seq, prevHash: '', hash: '' });
+  const lastUpdated = new Date(entry.recorded).toISOString();
+  return writeResponse(req, { resourceType: 'AuditEvent', id: String(seq), versionId: '1', lastUpdated, deleted: false, method: 'POST', resource }, 201);
 }
 
 /** Every matching entry, in the report's order, one page of the log at a time. */

@@ -16,7 +16,7 @@ import type { Bundle, BundleEntry } from '@medplum/fhirtypes';
 import { authorize } from '../../../domain/access/authorize.ts';
 import { checkScopedConditional } from '../../../domain/access/scope-access.ts';
 import { type Ctx, inTransaction } from '../../../domain/context.ts';
-import { errors, FhirError } from '../../../fhir/outcome.ts';
+import { errors, FhirError, issue } from '../../../fhir/outcome.ts';
 import { dispatch } from '../dispatch.ts';
 import type { FhirRequest, FhirResponse } from '../fhir-request.ts';
 import { type BundleEntryRequest, type BundleKind, DEFAULT_MAX_BUNDLE_ENTRIES, entryRequest, readBundle } from './bundle-entries.ts';
@@ -60,6 +60,13 @@ export async function processBundle(ctx: Ctx, req: FhirRequest, options: BundleO
 
 async function runTransaction(ctx: Ctx, req: FhirRequest, rawEntries: unknown[]): Promise<BundleEntry[]> {
   const entries = rawEntries.map((raw, i) => entryRequest(raw, i, req));
+  const report = entries.find((e) => e.request.method === 'POST' && e.request.path.replace(/^\/+/, '') === 'AuditEvent');
+  if (report !== undefined) {
+    // Its id is its place in the audit chain, known only once appended: it cannot be assigned up
+    // front for references, and appending mid-transaction would hold every writer's audit chain.
+    const message = 'An AuditEvent cannot be reported inside a transaction; send it on its own or in a batch Bundle';
+    throw atEntry(new FhirError('invalid', [issue('not-supported', message)]), report);
+  }
   const order = processingOrder(entries);
   const deletes = order.filter((e) => e.request.method === 'DELETE');
   const others = order.filter((e) => e.request.method !== 'DELETE');

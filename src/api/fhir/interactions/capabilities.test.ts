@@ -13,9 +13,11 @@ const options = { strict: false, defaultCount: 20, maxCount: 1000 };
 const rest = capabilityStatement('http://heron.test/fhir/R4').rest![0];
 
 describe('CapabilityStatement search section', () => {
-  it('describes AuditEvent as the read-only audit trail with the audit report parameters', () => {
+  it('describes AuditEvent as the append-only audit trail: read, search with the audit report parameters, create (reported events), no update, patch or delete', () => {
     const audit = rest.resource!.find((r) => r.type === 'AuditEvent')!;
-    expect(audit.interaction!.map((i) => i.code)).toEqual(['read', 'search-type']);
+    expect(audit.interaction!.map((i) => i.code)).toEqual(['read', 'vread', 'create', 'search-type']);
+    expect(audit).toMatchObject({ conditionalCreate: false, conditionalUpdate: false, conditionalDelete: 'not-supported', updateCreate: false });
+    expect(audit.documentation).toMatch(/AuditEvent\.c/);
     expect(audit.searchParam!.map((p) => p.name)).toEqual([...AUDIT_EVENT_SEARCH_PARAMETERS]);
     expect(audit.searchParam!.filter((p) => !p.definition?.startsWith('http://hl7.org/fhir/SearchParameter/')).map((p) => p.name)).toEqual(['purpose']);
     expect(audit.documentation).toMatch(/text\/csv/);

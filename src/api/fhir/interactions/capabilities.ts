@@ -12,6 +12,7 @@ import { modifiersFor } from '../../../fhir/search/criterion.ts';
 import { PATIENT_COMPARTMENT_URL } from '../../../fhir/search/compartment.ts';
 import { searchParametersFor, type SearchParameterDef } from '../../../fhir/search/parameters.ts';
 import { AUDIT_EVENT_SEARCH_PARAMETERS, AUDIT_EVENT_SORT_KEYS } from './audit-events.ts';
+import { REPORTED_BY_SYSTEM } from '../../../domain/audit/reported-event.ts';
 import type { FhirRequest, FhirResponse } from '../fhir-request.ts';
 import { AUTH_METHODS, AUTH_SIGNING_ALGS } from '../../auth/well-known.ts';
 
@@ -115,8 +116,9 @@ function resourceCapability(type: string, revIncludes: string[]): CapabilityStat
 }
 
 /**
- * The audit trail is read-only and answered from the audit log, not the resource store: read and
- * search only, with the report's own parameters and sort keys, and a CSV export.
+ * The audit trail is answered from the audit log, not the resource store: read and search, with
+ * the report's own parameters and sort keys, and a CSV export; create is a client reporting an
+ * event, which joins the trail. Nothing in it is ever updated, patched or deleted.
  */
 function auditEventCapability(): CapabilityStatementRestResource {
   const defs = new Map(searchParametersFor('AuditEvent').map((p) => [p.code, p]));
@@ -124,8 +126,10 @@ function auditEventCapability(): CapabilityStatementRestResource {
     type: 'AuditEvent',
     profile: 'http://hl7.org/fhir/StructureDefinition/AuditEvent',
     documentation:
-      'Read-only: the tamper-evident audit trail. _sort by ' + AUDIT_EVENT_SORT_KEYS.join(', ') + ' (prefix - for descending); _format=text/csv or Accept: text/csv exports every matching entry as CSV.',
-    interaction: [{ code: 'read' }, { code: 'search-type' }],
+      'The tamper-evident audit trail, append-only: never updated, patched or deleted. create reports an event (IHE BALP): it needs a scope allowing create on AuditEvent (system/AuditEvent.c, user/AuditEvent.c, v1 .write), must be valid R4, ' +
+      'and is kept as sent, with meta.tag ' + REPORTED_BY_SYSTEM + ' naming the reporting client (from the access token); not inside transaction Bundles (batch is fine), no If-None-Exist. ' +
+      'Each AuditEvent has one version: [id]/_history/1 reads it. _sort by ' + AUDIT_EVENT_SORT_KEYS.join(', ') + ' (prefix - for descending); _format=text/csv or Accept: text/csv exports every matching entry as CSV.',
+    interaction: [{ code: 'read' }, { code: 'vread' }, { code: 'create' }, { code: 'search-type' }],
     versioning: 'no-version',
     readHistory: false,
     updateCreate: false,
