@@ -52,6 +52,8 @@ export interface TestApp {
   fhir(method: string, path: string, options?: RequestOptions): Promise<Reply>;
   /** A token for a new client of the same practice with other scopes. */
   tokenFor(scopes: string): Promise<string>;
+  /** A new client with these scopes (of another practice if given) and its token. */
+  clientFor(scopes: string, practiceId?: string): Promise<{ clientId: string; token: string }>;
   close(): Promise<void>;
 }
 
@@ -72,8 +74,8 @@ export async function startTestApp(o: { kind?: 'sqlite' | 'postgres'; deps?: Par
   };
   const app = await buildApp({ store, audit, ...o.deps });
 
-  async function tokenFor(scopes: string): Promise<string> {
-    const { clientId, clientSecret } = await registerClient(store, { practiceId: practice.id, scopes });
+  async function clientFor(scopes: string, practiceId = practice.id): Promise<{ clientId: string; token: string }> {
+    const { clientId, clientSecret } = await registerClient(store, { practiceId, scopes });
     const res = await app.inject({
       method: 'POST',
       url: `${ORIGIN}/oauth2/token`,
@@ -81,8 +83,9 @@ export async function startTestApp(o: { kind?: 'sqlite' | 'postgres'; deps?: Par
       payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }).toString(),
     });
     if (res.statusCode !== 200) throw new Error(`token endpoint answered ${res.statusCode}: ${res.body}`);
-    return (res.json() as { access_token: string }).access_token;
+    return { clientId, token: (res.json() as { access_token: string }).access_token };
   }
+  const tokenFor = async (scopes: string): Promise<string> => (await clientFor(scopes)).token;
   const token = await tokenFor('system/*.*');
 
   async function fhir(method: string, path: string, options: RequestOptions = {}): Promise<Reply> {
@@ -113,6 +116,7 @@ export async function startTestApp(o: { kind?: 'sqlite' | 'postgres'; deps?: Par
     audits,
     fhir,
     tokenFor,
+    clientFor,
     async close() {
       await app.close();
       await store.close();

@@ -12,7 +12,6 @@ import type { AuditEvent, Bundle, OperationOutcome } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../domain/access/principal.ts';
 import { storeAuditSink } from '../../domain/audit/audit-sink.ts';
-import { registerClient } from '../../domain/clients/register-client.ts';
 import type { Ctx } from '../../domain/context.ts';
 import { createPractice } from '../../domain/practices/create-practice.ts';
 import { validateResource } from '../../fhir/validation/validate.ts';
@@ -66,9 +65,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 
     beforeAll(async () => {
       t = await startTestApp({ kind, auditStore: true });
-      const { clientId, clientSecret } = await registerClient(t.store, { practiceId: t.practiceId, scopes: 'system/AuditEvent.c system/AuditEvent.rs' });
-      reporterId = clientId;
-      reporter = await token(clientId, clientSecret);
+      ({ clientId: reporterId, token: reporter } = await t.clientFor('system/AuditEvent.c system/AuditEvent.rs'));
       const create = namedCreator(() => t, ids);
       await create('a', { resourceType: 'Patient', name: [{ family: 'Alpha' }] });
       await create('b', { resourceType: 'Patient', name: [{ family: 'Beta' }] });
@@ -76,16 +73,6 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     afterAll(async () => {
       await t?.close();
     });
-
-    async function token(clientId: string, clientSecret: string): Promise<string> {
-      const res = await t.app.inject({
-        method: 'POST',
-        url: `${ORIGIN}/oauth2/token`,
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }).toString(),
-      });
-      return (res.json() as { access_token: string }).access_token;
-    }
 
     it('accepts a valid event: 201, reads back as sent with its id and the reporter from the token, one more link of the chain', async () => {
       const sent = viewed(ids.a!);
@@ -267,8 +254,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 
     it("another practice's client reports into its own practice only", async () => {
       const other = await createPractice(t.store, `Other ${randomBytes(4).toString('hex')}`);
-      const { clientId, clientSecret } = await registerClient(t.store, { practiceId: other.id, scopes: 'system/AuditEvent.c system/AuditEvent.rs' });
-      const otherToken = await token(clientId, clientSecret);
+      const { clientId, token: otherToken } = await t.clientFor('system/AuditEvent.c system/AuditEvent.rs', other.id);
       const before = await newest();
       const res = await t.fhir('POST', 'AuditEvent', { token: otherToken, body: viewed(ids.a!) });
       expect(res.status).toBe(201);
