@@ -32,11 +32,11 @@ const BILLING = [
   'EnrollmentRequest', 'EnrollmentResponse', 'ExplanationOfBenefit', 'Invoice', 'PaymentNotice', 'PaymentReconciliation',
 ];
 
-/** Permission letters per role and category; absent means none. */
 /**
- * `c` on audit is reporting an event (`POST AuditEvent`): the apps staff use may record what they
- * did for them (it is appended, attributed to the user and app, and never changes the trail).
- * Reading the trail stays with practice admins; patients and proxies report nothing.
+ * Permission letters per role and category; absent means none. `c` on audit is reporting an
+ * event (`POST AuditEvent`): the apps staff use may record what they did for them (it is
+ * appended, attributed to the user and app, and never changes the trail). Reading the trail
+ * stays with practice admins; patients and proxies report nothing.
  */
 export const ROLE_PERMISSIONS: Record<Role, Partial<Record<Category, string>>> = {
   physician: { demographics: 'crus', clinical: 'cruds', scheduling: 'cruds', billing: 'rs', directory: 'rs', audit: 'c' },

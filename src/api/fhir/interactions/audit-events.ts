@@ -2,10 +2,10 @@
  * `AuditEvent` comes from the audit log, not from stored resources: Heron writes an entry for
  * every interaction itself (dispatch), and clients allowed to may report their own events
  * (`POST AuditEvent`, `domain/audit/reported-event.ts`), which join the same chain. Nobody can
- * change or delete one. This is the audit report for auditors (filter by time, agent, patient, resource,
- * action, outcome, address and purpose; sort by any of time, agent, patient, interaction and
- * outcome; paged, or exported whole as CSV) and, filtered by patient, the accounting of
- * disclosures.
+ * change or delete one. This is the audit report for auditors (filter by time, agent, patient,
+ * resource, action, outcome, address and purpose; sort by any of time, agent, patient,
+ * interaction and outcome; paged, or exported whole as CSV) and, filtered by patient, the
+ * accounting of disclosures.
  *
  * Pages are read against a snapshot: the first page fixes the newest entry's position, and every
  * later page (its cursor carries that bound and the last entry shown) sees exactly the entries up
