@@ -40,15 +40,11 @@ export interface SqliteOptions {
 /** Statements prepared per connection; search SQL varies, so the cache is bounded. */
 const STATEMENT_CACHE = 500;
 /**
- * Rows ANALYZE reads per index: it samples instead of reading whole indexes, so refreshing the
- * statistics of a large file takes moments (SQLite recommends 100-1000).
- */
-const ANALYSIS_LIMIT = 1000;
-/**
  * `PRAGMA optimize` with 0x10000 added to the default mask (0x12): look at every table, not only
  * those this connection's own queries used — the searches run on the reader connection, the
  * optimize on the writer. It then analyses tables never analysed and tables whose row count
- * changed tenfold since, and nothing else.
+ * changed tenfold since, and nothing else, sampled (0x10) so that a serving store never holds the
+ * write lock long; `refreshStatistics` after bulk loads reads everything.
  */
 const OPTIMIZE = 'optimize = 0x10012';
 
@@ -168,7 +164,6 @@ class SqliteDriver implements SqlDriver {
     // its fsyncs compete with the commits' on this 2-core machine (docs/performance.md).
     writer.pragma('wal_autocheckpoint = 16384');
     writer.pragma('temp_store = MEMORY');
-    writer.pragma(`analysis_limit = ${ANALYSIS_LIMIT}`);
     // The audit log lives in a file of its own (`heron-audit.sqlite`), attached to both
     // connections: commits of read entries — one per group — then leave the clinical file
     // untouched, so the reader keeps its page cache; in the same file every such commit made the
@@ -268,8 +263,10 @@ class SqliteDriver implements SqlDriver {
   }
 
   async refreshStatistics(): Promise<void> {
-    // Every table and index, sampled (analysis_limit); in a transaction so that it waits for
-    // another process's write like any write does.
+    // Every table and index, read in full: a sampled ANALYZE (analysis_limit) sees only the first
+    // rows of an index, where tenant and type are one value, and records them as selective
+    // ("1,001 rows per practice" of a million). In a transaction, so that it waits for another
+    // process's write like any write does.
     await this.transaction(async () => void this.writer.db.exec('ANALYZE'));
   }
 
