@@ -8,7 +8,9 @@
  *
  * The analysis is deliberately narrow and one-sided: it only ever concludes "met", and only
  * from sub-expressions whose result it can derive exactly, so the evaluator still decides every
- * other case. medplum's `and`/`or`/`implies` evaluate both operands, and an operand can throw
+ * other case. It proves a single `true`, stronger than what passing needs (not `false`, see
+ * `invariants.ts`); `invariant-shortcut.test.ts` checks it against the FHIRPath engine for every
+ * R4 invariant on values with absent elements. medplum's `and`/`or`/`implies` evaluate both operands, and an operand can throw
  * (reported as "could not be evaluated"); so an operand may be skipped only if it is decided by
  * the absent keys too, or is of a shape that cannot throw.
  */

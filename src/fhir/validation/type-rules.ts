@@ -8,7 +8,7 @@
  */
 import type { Constraint, InternalSchemaElement } from '@medplum/core';
 import { isPrimitiveType } from '@medplum/core';
-import { typeSchema } from '../definitions.ts';
+import { isResourceType, typeSchema } from '../definitions.ts';
 import { elementKeys } from '../element-keys.ts';
 import { valueSetCodes } from '../value-sets.ts';
 import type { ValueSetCodes } from '../value-sets.ts';
@@ -23,7 +23,7 @@ export interface KeyRule {
   /** The element name without `[x]` (for messages and required checks). */
   name: string;
   element: InternalSchemaElement;
-  /** Concrete type of this key (`Quantity` for `valueQuantity`). */
+  /** Concrete type of this key (`Quantity` for `valueQuantity`); `Resource` for any resource. */
   type: string;
   primitive: boolean;
   isArray: boolean;
@@ -78,7 +78,11 @@ export function typeRules(typeName: string): TypeRules | undefined {
   return rules;
 }
 
-function keyRule(element: InternalSchemaElement, type: string): KeyRule {
+function keyRule(element: InternalSchemaElement, elementType: string): KeyRule {
+  // Elements that hold a resource are `Resource` in R4 (contained, Bundle.entry.resource,
+  // Parameters.parameter.resource, Bundle.entry.response.outcome); medplum's definitions type the
+  // last as OperationOutcome, which R4 only suggests. Each is walked with its own resourceType.
+  const type = isResourceType(elementType) ? 'Resource' : elementType;
   const last = element.path.slice(element.path.lastIndexOf('.') + 1);
   const choice = last.endsWith('[x]');
   const rule: KeyRule = {

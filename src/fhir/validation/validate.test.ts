@@ -5,6 +5,14 @@ import type { IssueCode } from '../outcome.ts';
 import { validateResource } from './validate.ts';
 
 const obs = { resourceType: 'Observation', status: 'final', code: { text: 'x' } };
+const riskAssessment = { resourceType: 'RiskAssessment', status: 'final', subject: { reference: 'Patient/1' } };
+const batchResponse = (outcome: Record<string, unknown>) => ({ resourceType: 'Bundle', type: 'batch-response', entry: [{ response: { status: '400 Bad Request', outcome } }] });
+/** `bytes` random-looking bytes as base64, wrapped MIME style at `width` characters a line with `eol`. */
+function wrappedBase64(bytes: number, width: number, eol = '\r\n'): string {
+  const flat = Buffer.from(Array.from({ length: bytes }, (_, i) => (i * 37 + 11) % 256)).toString('base64');
+  return flat.match(new RegExp(`.{1,${width}}`, 'g'))!.join(eol);
+}
+const OUTCOME = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid', diagnostics: 'x' }] };
 
 describe('validateResource: invalid resources', () => {
   it.each<[string, unknown, IssueCode, string | undefined]>([
@@ -45,6 +53,14 @@ describe('validateResource: invalid resources', () => {
     ['resourceType inside a data type', { resourceType: 'Patient', maritalStatus: { resourceType: 'CodeableConcept', text: 'x' } }, 'structure', 'Patient.maritalStatus.resourceType'],
     ['bad resource id', { resourceType: 'Patient', id: 'bad id!' }, 'value', 'Patient.id'],
     ['contained resource of unknown type', { resourceType: 'Patient', contained: [{ resourceType: 'Nope' }] }, 'structure', 'Patient.contained[0]'],
+    ['base64Binary with a character outside the alphabet', { resourceType: 'Binary', contentType: 'text/plain', data: 'SGVs*G8=' }, 'value', 'Binary.data'],
+    ['base64Binary padded in the middle', { resourceType: 'Binary', contentType: 'text/plain', data: 'SG==\nSGVs' }, 'value', 'Binary.data'],
+    ['base64Binary of whitespace only', { resourceType: 'Binary', contentType: 'text/plain', data: ' \r\n' }, 'value', 'Binary.data'],
+    ['code with two spaces', { resourceType: 'Patient', gender: 'male  x' }, 'value', 'Patient.gender'],
+    ['string over 1 MB', { resourceType: 'Patient', name: [{ family: 'x'.repeat(1024 * 1024 + 1) }] }, 'value', 'Patient.name[0].family'],
+    ['ras-2: probability over 100', { ...riskAssessment, prediction: [{ outcome: { text: 'x' }, probabilityDecimal: 150 }] }, 'invariant', 'RiskAssessment.prediction[0]'],
+    ['a wrong resource in Bundle.entry.response.outcome', batchResponse({ resourceType: 'OperationOutcome' }), 'required', 'Bundle.entry[0].response.outcome.issue'],
+    ['a wrong resource in Parameters.parameter.resource', { resourceType: 'Parameters', parameter: [{ name: 'p', resource: { resourceType: 'Patient', gender: 'x' } }] }, 'code-invalid', 'Parameters.parameter[0].resource.gender'],
   ])('%s', (_name, resource, code, expression) => {
     const issues = validateResource(resource);
     expect(issues.length, JSON.stringify(issues)).toBeGreaterThan(0);
@@ -75,6 +91,23 @@ describe('validateResource: valid resources', () => {
     ['urn:uuid and absolute references', { resourceType: 'Observation', status: 'final', code: { text: 'x' }, subject: { reference: 'urn:uuid:6c3e0c1a-0000-4000-8000-000000000000' }, performer: [{ reference: 'http://x.org/Practitioner/1' }] }],
     ['leap day', { resourceType: 'Patient', birthDate: '2020-02-29' }],
     ['bundle with entries', { resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'Patient', gender: 'other' } }] }],
+    // base64Binary: R4's regex `(\s*([0-9a-zA-Z\+/=]){4}\s*)+` allows whitespace (MIME wraps at 76, PEM at 64).
+    ['Binary.data wrapped at 76 with CRLF', { resourceType: 'Binary', contentType: 'application/pdf', data: wrappedBase64(600, 76) }],
+    ['Binary.data wrapped at 64 with LF and a final newline', { resourceType: 'Binary', contentType: 'application/pdf', data: wrappedBase64(500, 64, '\n') + '\n' }],
+    ['Binary.data over 1 MB (base64Binary has no length limit)', { resourceType: 'Binary', contentType: 'application/pdf', data: wrappedBase64(900_000, 76) }],
+    ['Media.content.data wrapped at 60', { resourceType: 'Media', status: 'completed', content: { contentType: 'image/gif', data: wrappedBase64(300, 60, '\n') } } as Resource],
+    ['DiagnosticReport.presentedForm.data wrapped', { resourceType: 'DiagnosticReport', status: 'final', code: { text: 'x' }, presentedForm: [{ contentType: 'application/pdf', data: wrappedBase64(400, 76) }] }],
+    ['Device.udiCarrier.carrierAIDC wrapped', { resourceType: 'Device', udiCarrier: [{ deviceIdentifier: '1', carrierAIDC: wrappedBase64(120, 60, '\n') }] }],
+    ['xhtml over 1 MB', { resourceType: 'Patient', text: { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml">${'x'.repeat(1024 * 1024)}</div>` } }],
+    // XML whitespace only (space, tab, CR, LF) separates a code, as in R4's regex `[^\s]+(\s[^\s]+)*`.
+    ['code ending in a no-break space', { resourceType: 'CodeSystem', status: 'active', content: 'complete', concept: [{ code: 'CHEST\u00a0' }] } as Resource],
+    // ras-2 `probability is decimal implies (probability as decimal) <= 100` is {} with no probability: not violated.
+    ['RiskAssessment.prediction without probability', { ...riskAssessment, prediction: [{ outcome: { text: 'x' } }] } as Resource],
+    ['RiskAssessment.prediction with a probability range', { ...riskAssessment, prediction: [{ probabilityRange: { low: { value: 1 }, high: { value: 2 } } }] } as Resource],
+    // Elements that hold a resource: walked with the resource's own type, wherever they are.
+    ['batch-response Bundle with an OperationOutcome in entry.response.outcome', batchResponse(OUTCOME) as Resource],
+    ['Parameters.parameter.resource', { resourceType: 'Parameters', parameter: [{ name: 'p', resource: { resourceType: 'Patient', gender: 'other' } }] }],
+    ['contained resource', { resourceType: 'Observation', status: 'final', code: { text: 'x' }, contained: [{ resourceType: 'Patient', id: 'p' }], subject: { reference: '#p' } }],
   ])('%s', (_name, resource) => {
     expect(validateResource(resource)).toEqual([]);
   });
