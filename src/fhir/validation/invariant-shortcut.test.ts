@@ -1,5 +1,6 @@
 import { evalFhirPathTyped } from '@medplum/core';
 import { describe, expect, it } from 'vitest';
+import { r4Examples } from '../../../tests/fixtures/r4-examples.ts';
 import { sampleResources } from '../../../tests/fixtures/sample-resources.ts';
 import { isResourceType, resourceTypeNames } from '../definitions.ts';
 import { compileFhirPath } from '../fhirpath.ts';
@@ -184,4 +185,37 @@ describe('every invariant against the FHIRPath engine, on absent elements', () =
     // Undecided on absent elements, which FHIRPath's three-valued logic leaves empty: not a violation.
     expect([...undecided]).toEqual(expect.arrayContaining(['ras-2']));
   });
+
+  it('on the R4 examples and Synthea resources of each type, and on each of their values with one element removed at a time', () => {
+    const perType = new Map<string, number>();
+    const synthea = sampleResources().filter((r) => {
+      const seen = perType.get(r.resourceType) ?? 0;
+      perType.set(r.resourceType, seen + 1);
+      return seen < 5;
+    });
+    const resources = [...r4Examples(), ...synthea.map((r) => r as unknown as Record<string, unknown>)];
+    let compared = 0;
+    for (const resource of resources) {
+      const type = resource.resourceType as string;
+      const root: TypedValue = { type, value: resource };
+      for (const [c, value] of invariantChecks(resource, type, typeRules(type)?.constraints ?? [])) {
+        const object = value.value as Record<string, unknown>;
+        for (const key of [undefined, ...Object.keys(object)]) {
+          if (key === 'resourceType') continue;
+          const variant: TypedValue = key === undefined ? value : { type: value.type, value: withoutKey(object, key) };
+          if (!certainlyMet(variant.value as Record<string, unknown>, c.metWhenAbsent)) continue;
+          compared++;
+          const scope = variant.value === resource ? variant : root;
+          expect(engineVerdict(c, variant, scope).verdict, `${c.key} on ${type}/${String(resource.id)} without ${String(key)}`).toBe('met');
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(2_000);
+  });
 });
+
+function withoutKey(object: Record<string, unknown>, key: string): Record<string, unknown> {
+  const copy = { ...object };
+  delete copy[key];
+  return copy;
+}
