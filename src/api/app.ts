@@ -6,6 +6,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import pino from 'pino';
 import type { AuditSink } from '../domain/audit/audit-sink.ts';
+import { systemClock, type Clock } from '../domain/clock.ts';
 import type { AccountLinkSender } from '../domain/users/link-sender.ts';
 import type { SecretBox } from '../domain/users/secret-box.ts';
 import type { BearerFailureBudget } from './auth/bearer-failures.ts';
@@ -43,6 +44,8 @@ export interface AppDeps {
   linkSender?: AccountLinkSender;
   /** Failed bearer authentications audited per address and overall per minute (60 and 1,000 by default). */
   bearerFailureBudget?: BearerFailureBudget;
+  /** Where every time limit reads the time (tokens, sessions, lockouts, links, emergency access); the system clock by default. */
+  clock?: Clock;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -92,13 +95,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // One key loader for token signing and verification: the key is read from the store once.
   const keys = signingKeysFor(deps.store, deps.secretBox);
+  const now = deps.clock ?? systemClock;
   // One token cache for the FHIR and admin APIs, so that an administrator ending a user's or an
   // app's tokens also ends the ones this server has cached.
-  const authenticate = createAuthenticator({ store: deps.store, publicBaseUrl: deps.publicBaseUrl, keys });
-  await app.register(authRoutes, { store: deps.store, audit: deps.audit, publicBaseUrl: deps.publicBaseUrl, keys, ...(deps.secretBox ? { secretBox: deps.secretBox } : {}), ...(deps.linkSender ? { linkSender: deps.linkSender } : {}), ...(deps.session ? { session: deps.session } : {}) });
+  const authenticate = createAuthenticator({ store: deps.store, publicBaseUrl: deps.publicBaseUrl, keys, now });
+  await app.register(authRoutes, { store: deps.store, audit: deps.audit, publicBaseUrl: deps.publicBaseUrl, keys, now, ...(deps.secretBox ? { secretBox: deps.secretBox } : {}), ...(deps.linkSender ? { linkSender: deps.linkSender } : {}), ...(deps.session ? { session: deps.session } : {}) });
   await app.register(fhirRoutes, {
     prefix: FHIR_BASE_PATH,
-    buildCtx: createContextBuilder({ store: deps.store, audit: deps.audit, publicBaseUrl: deps.publicBaseUrl, keys, authenticate, onBackgroundError: (err) => app.log.error({ err }, 'background work of a request failed'), warn: (obj, msg) => app.log.warn(obj, msg), ...(deps.bearerFailureBudget ? { bearerFailureBudget: deps.bearerFailureBudget } : {}) }),
+    buildCtx: createContextBuilder({ store: deps.store, audit: deps.audit, publicBaseUrl: deps.publicBaseUrl, keys, authenticate, clock: now, onBackgroundError: (err) => app.log.error({ err }, 'background work of a request failed'), warn: (obj, msg) => app.log.warn(obj, msg), ...(deps.bearerFailureBudget ? { bearerFailureBudget: deps.bearerFailureBudget } : {}) }),
     publicBaseUrl: deps.publicBaseUrl,
     limits,
   });
@@ -110,6 +114,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     keys,
     publicBaseUrl: deps.publicBaseUrl,
     mfaAvailable: deps.secretBox !== undefined,
+    now,
     ...(deps.linkSender ? { linkSender: deps.linkSender } : {}),
     ...(deps.bearerFailureBudget ? { bearerFailureBudget: deps.bearerFailureBudget } : {}),
   });

@@ -7,6 +7,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Ctx } from '../domain/context.ts';
 import type { Principal } from '../domain/access/principal.ts';
 import type { AuditSink } from '../domain/audit/audit-sink.ts';
+import { systemClock, type Clock } from '../domain/clock.ts';
 import type { FhirStore } from '../store/store.ts';
 import { FhirError } from '../fhir/outcome.ts';
 import { createAuthenticator, type Authenticate } from './auth/authenticate.ts';
@@ -28,6 +29,8 @@ export interface ContextDeps {
   warn?: (obj: object, msg: string) => void;
   /** An authenticator shared with other routes (the admin API ends cached tokens through it); one is made otherwise. */
   authenticate?: Authenticate;
+  /** The app's clock, carried by every ctx; the system clock when absent. */
+  clock?: Clock;
 }
 
 /**
@@ -42,8 +45,9 @@ export type ContextBuilder = (request: FastifyRequest, fhirBaseUrl: string) => C
  */
 export function createContextBuilder(deps: ContextDeps): ContextBuilder {
   const keys = deps.keys ?? signingKeysFor(deps.store);
-  const authenticate = deps.authenticate ?? createAuthenticator({ store: deps.store, publicBaseUrl: deps.publicBaseUrl, keys });
-  const recordFailure = bearerFailureRecorder({ store: deps.store, audit: deps.audit, keys, ...(deps.bearerFailureBudget ? { budget: deps.bearerFailureBudget } : {}), ...(deps.warn ? { warn: deps.warn } : {}) });
+  const clock = deps.clock ?? systemClock;
+  const authenticate = deps.authenticate ?? createAuthenticator({ store: deps.store, publicBaseUrl: deps.publicBaseUrl, keys, now: clock });
+  const recordFailure = bearerFailureRecorder({ store: deps.store, audit: deps.audit, keys, now: clock, ...(deps.bearerFailureBudget ? { budget: deps.bearerFailureBudget } : {}), ...(deps.warn ? { warn: deps.warn } : {}) });
   const ctxFor = (principal: Principal, request: FastifyRequest): Ctx => ({
     tenant: principal.tenant,
     principal,
@@ -51,6 +55,7 @@ export function createContextBuilder(deps: ContextDeps): ContextBuilder {
     audit: deps.audit,
     origin: { ip: request.ip, userAgent: request.headers['user-agent'] },
     onBackgroundError: deps.onBackgroundError,
+    clock,
   });
   return (request, fhirBaseUrl) => {
     const authorization = request.headers.authorization;

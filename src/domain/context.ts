@@ -5,6 +5,7 @@
  */
 import type { FhirStore, StoreReader, StoreTransaction } from '../store/store.ts';
 import type { Principal } from './access/principal.ts';
+import { systemClock, type Clock } from './clock.ts';
 import type { AuditSink } from './audit/audit-sink.ts';
 
 export interface Ctx {
@@ -19,6 +20,13 @@ export interface Ctx {
   readonly tx?: StoreTransaction;
   /** Reports errors of work that outlives the request (e.g. a failure's audit entry); logged by the server. */
   readonly onBackgroundError?: (err: unknown) => void;
+  /** The app's clock, for time limits (emergency access); the system clock when absent. */
+  readonly clock?: Clock;
+}
+
+/** The current time (epoch ms) by the ctx's clock. */
+export function nowOf(ctx: Ctx): number {
+  return (ctx.clock ?? systemClock)();
 }
 
 /** Runs `fn` in the ctx's open transaction, or in a new one. */

@@ -21,6 +21,7 @@ import type { FhirStore } from '../../store/store.ts';
 import { fhirBaseFor } from '../auth/access-token.ts';
 import type { Authenticate } from '../auth/authenticate.ts';
 import type { BearerFailureRecorder } from '../auth/bearer-failures.ts';
+import type { Clock } from '../../domain/clock.ts';
 
 /** Where the admin API is mounted below the server root; the version is in the path so it can change. */
 export const ADMIN_BASE_PATH = '/admin/v1';
@@ -38,7 +39,7 @@ export interface AdminDeps {
   linkSender: AccountLinkSender;
   /** Whether TOTP can be enrolled and checked on this server (a secret key is configured). */
   mfaAvailable: boolean;
-  now: () => number;
+  now: Clock;
 }
 
 /** One authorised call: who, in which practice, from where, when. */

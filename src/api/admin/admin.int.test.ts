@@ -20,6 +20,7 @@ import { signingKeysFor } from '../auth/keys.ts';
 import { authorizeUrl, formFields, injectHttp, pkce, signInAndConsent, type Http } from '../auth/test-flow.ts';
 import { validateResource } from '../../fhir/validation/validate.ts';
 import { buildApp } from '../app.ts';
+import { manualClock } from '../../domain/clock.ts';
 import { BASE, ORIGIN, startTestApp, type Reply, type TestApp } from '../test-app.ts';
 
 const PASSWORD = 'Velvet-Harbour-Lantern-42';
@@ -41,9 +42,11 @@ describe.each(['sqlite', 'postgres'] as const)('admin API (%s)', (kind) => {
   let console_: App;
   let adminId: string;
   let adminToken: string;
+  /** The app's clock: moved by the tests, never waited for. */
+  const clock = manualClock();
 
   beforeAll(async () => {
-    t = await startTestApp({ kind, auditStore: true, deps: { secretBox: box, linkSender: { send: async (m) => void sent.push(m) } } });
+    t = await startTestApp({ kind, auditStore: true, deps: { secretBox: box, linkSender: { send: async (m) => void sent.push(m) }, clock: clock.now } });
     http = injectHttp(t.app);
     const registered = await registerApp(t.store, { practiceId: t.practiceId, name: 'Admin console', redirectUris: [REDIRECT], public: false, scopes: 'openid heron/admin user/*.rs' });
     console_ = { clientId: registered.clientId, clientSecret: registered.clientSecret! };
@@ -88,9 +91,9 @@ describe.each(['sqlite', 'postgres'] as const)('admin API (%s)', (kind) => {
 
   /**
    * Tokens carry their issue time in whole seconds and a change that ends tokens counts its own
-   * second as before it, so a sign-in right after one waits for the next second.
+   * second as before it, so a sign-in right after one happens in the next second (of the app's clock).
    */
-  const nextSecond = () => new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 50));
+  const nextSecond = () => clock.advance(1000);
 
   /** A FHIR read that any staff token with user/*.rs may make; 200 or 401 says whether the token works. */
   const fhirStatus = async (token: string) => (await t.fhir('GET', 'Practitioner?_count=1', { token })).status;
@@ -165,7 +168,7 @@ describe.each(['sqlite', 'postgres'] as const)('admin API (%s)', (kind) => {
       expect(again.body.invitation.link).not.toBe(link);
       expect((await setPassword(again.body.invitation.link, OTHER_PASSWORD)).status).toBe(200);
       expect((await admin('GET', `/users/${invited.body.id}`)).body.status).toBe('active');
-      await nextSecond();
+      nextSecond();
       const session = await signIn(console_, 'kim@example.org', OTHER_PASSWORD, 'user/*.rs');
       expect(await fhirStatus(session.access_token)).toBe(200);
       expectOutcome(await admin('POST', `/users/${invited.body.id}/invite`), 409);
@@ -200,7 +203,7 @@ describe.each(['sqlite', 'postgres'] as const)('admin API (%s)', (kind) => {
       const enabled = await admin('POST', `/users/${id}/enable`);
       expect(enabled.body.status).toBe('active');
       expect(await fhirStatus(session.access_token)).toBe(401);
-      await nextSecond();
+      nextSecond();
       const again = await signIn(console_, 'nurse.d@example.org', OTHER_PASSWORD, 'user/*.rs');
       expect(await fhirStatus(again.access_token)).toBe(200);
     });

@@ -27,6 +27,7 @@ import {
   readUserHandler,
   signOutEverywhereHandler,
 } from './users.ts';
+import type { Clock } from '../../domain/clock.ts';
 
 export { ADMIN_BASE_PATH } from './admin-call.ts';
 
@@ -45,7 +46,7 @@ export interface AdminRoutesOptions {
   linkSender?: AccountLinkSender;
   /** Whether a second factor can be checked on this server (a secret key is configured). */
   mfaAvailable: boolean;
-  now?: () => number;
+  now?: Clock;
 }
 
 type Method = 'GET' | 'POST' | 'PUT';
@@ -81,6 +82,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
       audit: options.audit,
       keys: options.keys,
       warn: (obj, msg) => app.log.warn(obj, msg),
+      ...(options.now ? { now: options.now } : {}),
       ...(options.bearerFailureBudget ? { budget: options.bearerFailureBudget } : {}),
     }),
     serverRoot: (request: FastifyRequest) => configuredRoot ?? `${request.protocol}://${request.host}`,

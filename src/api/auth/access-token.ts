@@ -54,6 +54,8 @@ export interface AccessTokenInput {
   scope: string;
   ttlSeconds: number;
   user?: TokenUser;
+  /** When it is issued (epoch ms, by the app's clock); now by the system clock when absent. */
+  issuedAt?: number;
 }
 
 /** The FHIR base URL served under a server root: the audience of its tokens. */
@@ -68,7 +70,7 @@ export function serverRootOf(fhirBaseUrl: string): string | undefined {
 
 /** Signs an access token; returns it with its lifetime in seconds. */
 export async function signAccessToken(keys: SigningKeys, input: AccessTokenInput): Promise<{ token: string; expiresIn: number }> {
-  const iat = Math.floor(Date.now() / 1000);
+  const iat = Math.floor((input.issuedAt ?? Date.now()) / 1000);
   const claims: Record<string, unknown> = { client_id: input.clientId, tenant: input.tenant, scope: input.scope };
   const user = input.user;
   if (user) {
@@ -98,7 +100,7 @@ export async function signAccessToken(keys: SigningKeys, input: AccessTokenInput
  *   be self-consistent (aud = iss + /fhir/R4); the signature still proves this server issued it.
  * @throws FhirError `unauthenticated` with an RFC 6750 `WWW-Authenticate` header.
  */
-export async function verifyAccessToken(keys: SigningKeys, token: string, expected: { audience?: string }): Promise<AccessTokenClaims> {
+export async function verifyAccessToken(keys: SigningKeys, token: string, expected: { audience?: string; now?: number }): Promise<AccessTokenClaims> {
   const issuer = expected.audience === undefined ? undefined : serverRootOf(expected.audience);
   if (expected.audience !== undefined && issuer === undefined) throw new Error(`FHIR base URL ${expected.audience} does not end with ${FHIR_BASE_PATH}`);
   let payload: Record<string, unknown>;
@@ -109,6 +111,7 @@ export async function verifyAccessToken(keys: SigningKeys, token: string, expect
       issuer,
       audience: expected.audience,
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      ...(expected.now === undefined ? {} : { currentDate: new Date(expected.now) }),
       requiredClaims: ['iss', 'aud', 'sub', 'exp', 'iat', 'jti'],
     }));
   } catch (error) {
@@ -149,11 +152,13 @@ export interface IdTokenInput {
   fhirUser?: string;
   nonce?: string;
   ttlSeconds: number;
+  /** When it is issued (epoch ms, by the app's clock); now by the system clock when absent. */
+  issuedAt?: number;
 }
 
 /** An OpenID Connect id_token: who signed in, for the app (audience = its client id). */
 export async function signIdToken(keys: SigningKeys, input: IdTokenInput): Promise<string> {
-  const iat = Math.floor(Date.now() / 1000);
+  const iat = Math.floor((input.issuedAt ?? Date.now()) / 1000);
   const claims: Record<string, unknown> = {};
   if (input.fhirUser !== undefined) claims.fhirUser = input.fhirUser;
   if (input.nonce !== undefined) claims.nonce = input.nonce;

@@ -11,6 +11,7 @@ import type { AccountLinkMessage } from '../../domain/users/link-sender.ts';
 import { checkPassword } from '../../domain/users/sign-in.ts';
 import { recordingTerminal } from '../../cli/terminal.ts';
 import { userInviteCommand } from '../../cli/commands/user-invite.ts';
+import { manualClock } from '../../domain/clock.ts';
 import { BASE, ORIGIN, startTestApp, type TestApp } from '../test-app.ts';
 import { authorizeUrl, formFields, injectHttp, pkce, signInAndConsent, type Http } from './test-flow.ts';
 
@@ -22,9 +23,11 @@ describe.each(['sqlite', 'postgres'] as const)('account links (%s)', (kind) => {
   let http: Http;
   const sent: AccountLinkMessage[] = [];
   let app: { clientId: string; clientSecret: string };
+  /** The app's clock: moved by the tests, never waited for. */
+  const clock = manualClock();
 
   beforeAll(async () => {
-    t = await startTestApp({ kind, deps: { linkSender: { send: async (m) => void sent.push(m) } } });
+    t = await startTestApp({ kind, deps: { linkSender: { send: async (m) => void sent.push(m) }, clock: clock.now } });
     http = injectHttp(t.app);
     const registered = await registerApp(t.store, { practiceId: t.practiceId, name: 'Viewer', redirectUris: [REDIRECT], public: false, scopes: 'offline_access user/*.rs' });
     app = { clientId: registered.clientId, clientSecret: registered.clientSecret! };
@@ -119,10 +122,10 @@ describe.each(['sqlite', 'postgres'] as const)('account links (%s)', (kind) => {
       await waitForSent(before + 1);
       const message = sent[before];
       expect(message).toMatchObject({ email: 'reset.me@example.org', purpose: 'reset', tenant: t.practiceId });
-      expect(message.expiresAt - Date.now()).toBeLessThanOrEqual(3600_000);
-      expect(message.expiresAt - Date.now()).toBeGreaterThan(3500_000);
+      expect(message.expiresAt - clock.now()).toBe(3600_000);
 
-      await new Promise((r) => setTimeout(r, 5));
+      // The new password ends the tokens issued before it (the app's clock moves on; no waiting).
+      clock.advance(5);
       const { token } = linkPath(message.link);
       expect((await setPassword(token, NEW_PASSWORD)).status).toBe(200);
       expect((await checkPassword(t.store, t.practiceId, 'reset.me@example.org', PASSWORD)).ok).toBe(false);
@@ -151,7 +154,7 @@ describe.each(['sqlite', 'postgres'] as const)('account links (%s)', (kind) => {
       const first = await userTokens('everywhere@example.org', PASSWORD);
       const second = await userTokens('everywhere@example.org', PASSWORD);
       const other = await userTokens('bystander@example.org', PASSWORD);
-      await new Promise((r) => setTimeout(r, 5));
+      clock.advance(5);
       const out = await t.app.inject({ method: 'POST', url: `${ORIGIN}/auth/sign-out-everywhere`, headers: { authorization: `Bearer ${first.access_token}` } });
       expect(out.statusCode, out.body).toBe(200);
       expect(out.json()).toEqual({ revoked_grants: 2 });

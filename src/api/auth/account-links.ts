@@ -20,6 +20,7 @@ import type { FailureLimiter } from './failure-limiter.ts';
 import type { SigningKeys } from './keys.ts';
 import { formParams, OAuthError, sendOAuth, single } from './oauth-request.ts';
 import { errorPage, sendPage, setPasswordPage, simplePage } from './sign-in-pages.ts';
+import type { Clock } from '../../domain/clock.ts';
 
 export const SET_PASSWORD_PATH = '/auth/set-password';
 
@@ -31,7 +32,7 @@ export interface AccountLinkDeps {
   /** Counts every reset request per address. */
   resetLimiter: FailureLimiter;
   onBackgroundError: (error: unknown) => void;
-  now?: () => number;
+  now?: Clock;
 }
 
 /** The link a person opens; the secret is in the query, and the page sends no Referer. */

@@ -10,6 +10,7 @@ import type { Principal } from '../../domain/access/principal.ts';
 import type { FhirStore } from '../../store/store.ts';
 import { fhirBaseFor, invalidToken, verifyAccessToken, type AccessTokenClaims } from './access-token.ts';
 import { signingKeysFor, type SigningKeys } from './keys.ts';
+import type { Clock } from '../../domain/clock.ts';
 
 export interface AuthenticatorDeps {
   store: FhirStore;
@@ -21,7 +22,7 @@ export interface AuthenticatorDeps {
   cacheSize?: number;
   /** Longest time a verified token is trusted before its client and practice are looked up again. */
   recheckMs?: number;
-  now?: () => number;
+  now?: Clock;
 }
 
 /**
@@ -96,7 +97,7 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticate {
     // audience, goes; verification decides what replaces it.
     cache.delete(token);
 
-    const { claims, principal } = await checkAccessToken(deps.store, await keys(), token, audience);
+    const { claims, principal } = await checkAccessToken(deps.store, await keys(), token, audience, now());
     if (cache.size >= cacheSize) evict(cache, now(), cacheSize);
     cache.set(token, { principal, audience: claims.aud, until: Math.min(claims.exp * 1000, now() + recheckMs) });
     return principal;
@@ -120,8 +121,10 @@ export async function checkAccessToken(
   keys: SigningKeys,
   token: string,
   audience: string | undefined,
+  /** The time to check expiry at (epoch ms, by the app's clock); the system clock's when absent. */
+  now?: number,
 ): Promise<{ claims: AccessTokenClaims; principal: Principal }> {
-  const claims = await verifyAccessToken(keys, token, { audience });
+  const claims = await verifyAccessToken(keys, token, { audience, ...(now === undefined ? {} : { now }) });
   const client = await store.admin.getClient(claims.client_id);
   if (!client || client.practiceId !== claims.tenant) throw invalidToken('The client of this access token no longer exists');
   if (!(await store.admin.getPractice(claims.tenant))) throw invalidToken('The practice of this access token no longer exists');

@@ -38,6 +38,7 @@ import { hashOpaque, newOpaqueToken, sameSecret } from './opaque-token.ts';
 import type { OAuthErrorCode } from './oauth-request.ts';
 import { consentPage, errorPage, patientPickerPage, sendPage, signInPage, type ConsentScope, type FormContext, type PatientChoice } from './sign-in-pages.ts';
 import { GRANT_MAX_AGE_MS } from './user-tokens.ts';
+import type { Clock } from '../../domain/clock.ts';
 
 /** How long the sign-in and consent pages may take, from the app's redirect to the consent. */
 const REQUEST_TTL_MS = 15 * 60_000;
@@ -54,7 +55,7 @@ export interface AuthorizationDeps {
   signInLimiter: FailureLimiter;
   /** The second-factor step; undefined when MFA is not configured (no secret key). */
   mfa?: MfaStep;
-  now?: () => number;
+  now?: Clock;
 }
 
 /** What the authorization request asked for, after checking. */

@@ -27,6 +27,7 @@ import type { FhirStore } from '../../store/store.ts';
 import type { FhirError } from '../../fhir/outcome.ts';
 import { createFailureLimiter } from './failure-limiter.ts';
 import { SIGNING_ALG, type SigningKeys } from './keys.ts';
+import type { Clock } from '../../domain/clock.ts';
 
 export interface BearerFailureBudget {
   /** Failures audited per address per window; 60 by default. */
@@ -43,7 +44,7 @@ export interface BearerFailureDeps {
   budget?: BearerFailureBudget;
   /** Where the count of unaudited failures is reported (the server log). */
   warn?: (obj: object, msg: string) => void;
-  now?: () => number;
+  now?: Clock;
 }
 
 /** Records one failed authentication; resolves once its entry is committed (or it was over budget). */

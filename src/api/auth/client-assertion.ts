@@ -15,6 +15,7 @@ import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors as joseErro
 import { ASSERTION_ALGORITHMS } from '../../domain/clients/client-keys.ts';
 import type { FhirStore, OAuthClient } from '../../store/store.ts';
 import type { JwksFetcher } from './jwks-fetch.ts';
+import type { Clock } from '../../domain/clock.ts';
 
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 /** SMART: "exp … no more than five minutes in the future". */
@@ -27,7 +28,7 @@ export class AssertionRejected extends Error {}
 export interface AssertionDeps {
   store: FhirStore;
   jwks: JwksFetcher;
-  now?: () => number;
+  now?: Clock;
 }
 
 /** The client id an assertion claims to be from (its `iss`), before anything is verified. */

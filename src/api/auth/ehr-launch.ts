@@ -21,6 +21,7 @@ import { checkAccessToken } from './authenticate.ts';
 import type { SigningKeys } from './keys.ts';
 import { hashOpaque, newOpaqueToken } from './opaque-token.ts';
 import { formParams, OAuthError, sendOAuth, single } from './oauth-request.ts';
+import type { Clock } from '../../domain/clock.ts';
 
 export const LAUNCH_TTL_MS = 5 * 60_000;
 const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i;
@@ -31,17 +32,17 @@ export interface LaunchDeps {
   audit: AuditSink;
   keys: () => Promise<SigningKeys>;
   serverRoot: (request: FastifyRequest) => string;
-  now?: () => number;
+  now?: Clock;
 }
 
 /** The signed-in user behind a bearer token, as the FHIR API would see them; 401 otherwise. */
-export async function bearerUser(deps: Pick<LaunchDeps, 'store' | 'keys' | 'serverRoot'>, request: FastifyRequest): Promise<Extract<Principal, { kind: 'user' }>> {
+export async function bearerUser(deps: Pick<LaunchDeps, 'store' | 'keys' | 'serverRoot' | 'now'>, request: FastifyRequest): Promise<Extract<Principal, { kind: 'user' }>> {
   const challenge = { 'www-authenticate': 'Bearer realm="heron"' };
   const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
   if (token === undefined) throw new OAuthError(401, 'invalid_token', 'A user access token is required (Authorization: Bearer …)', challenge);
   let principal: Principal;
   try {
-    ({ principal } = await checkAccessToken(deps.store, await deps.keys(), token, fhirBaseFor(deps.serverRoot(request))));
+    ({ principal } = await checkAccessToken(deps.store, await deps.keys(), token, fhirBaseFor(deps.serverRoot(request)), deps.now?.()));
   } catch (error) {
     if (error instanceof FhirError) throw new OAuthError(401, 'invalid_token', 'The access token is invalid, expired or revoked', challenge);
     throw error;

@@ -17,6 +17,7 @@
 import { createHash } from 'node:crypto';
 import type { RateLimits } from '../../store/rate-limits.ts';
 import { groupCommit } from '../../domain/group-commit.ts';
+import type { Clock } from '../../domain/clock.ts';
 
 export interface FailureLimiterOptions {
   /** Failures allowed per key within one window. */
@@ -26,7 +27,7 @@ export interface FailureLimiterOptions {
   maxKeys?: number;
   /** Ended windows are deleted at most this often (per server). */
   pruneEveryMs?: number;
-  now?: () => number;
+  now?: Clock;
 }
 
 export interface FailureLimiter {

@@ -8,12 +8,13 @@
  */
 import { checkJwksUrl } from '../../domain/clients/client-keys.ts';
 import type { JSONWebKeySet } from 'jose';
+import type { Clock } from '../../domain/clock.ts';
 
 export interface JwksFetcherOptions {
   timeoutMs?: number;
   maxBytes?: number;
   maxCacheSeconds?: number;
-  now?: () => number;
+  now?: Clock;
   fetch?: typeof fetch;
 }
 

@@ -10,6 +10,7 @@ import type { FhirStore, OAuthClient } from '../../store/store.ts';
 import { AssertionRejected, claimedClientId, JWT_BEARER_ASSERTION, verifyClientAssertion } from './client-assertion.ts';
 import type { FailureLimiter } from './failure-limiter.ts';
 import type { JwksFetcher } from './jwks-fetch.ts';
+import type { Clock } from '../../domain/clock.ts';
 
 export type OAuthErrorCode =
   | 'invalid_request'
@@ -95,7 +96,7 @@ export interface ClientAuthDeps {
   jwks?: JwksFetcher;
   /** The server root; assertions must be addressed to `<root>/oauth2/token`. */
   serverRoot: (request: FastifyRequest) => string;
-  now?: () => number;
+  now?: Clock;
 }
 
 const noRemoteKeys: JwksFetcher = {

@@ -19,6 +19,7 @@ import type { FailureLimiter } from './failure-limiter.ts';
 import type { SigningKeys } from './keys.ts';
 import { hashOpaque } from './opaque-token.ts';
 import { authenticateCaller, formParams, OAuthError, sendOAuth, single } from './oauth-request.ts';
+import type { Clock } from '../../domain/clock.ts';
 
 export interface RevocationDeps {
   store: FhirStore;
@@ -26,7 +27,7 @@ export interface RevocationDeps {
   limiter: FailureLimiter;
   audit: AuditSink;
   serverRoot: (request: FastifyRequest) => string;
-  now?: () => number;
+  now?: Clock;
 }
 
 const looksLikeJwt = (token: string) => token.split('.').length === 3;
@@ -63,7 +64,7 @@ export function revocationHandler(deps: RevocationDeps) {
 async function grantOf(deps: RevocationDeps, request: FastifyRequest, token: string): Promise<string | undefined> {
   if (looksLikeJwt(token)) {
     try {
-      return (await verifyAccessToken(await deps.keys(), token, { audience: fhirBaseFor(deps.serverRoot(request)) })).sid;
+      return (await verifyAccessToken(await deps.keys(), token, { audience: fhirBaseFor(deps.serverRoot(request)), ...(deps.now ? { now: deps.now() } : {}) })).sid;
     } catch {
       return undefined;
     }
@@ -84,7 +85,7 @@ export function introspectionHandler(deps: RevocationDeps) {
         const issuer = deps.serverRoot(request);
         let checked;
         try {
-          checked = await checkAccessToken(deps.store, await deps.keys(), token, fhirBaseFor(issuer));
+          checked = await checkAccessToken(deps.store, await deps.keys(), token, fhirBaseFor(issuer), at);
         } catch {
           return inactive;
         }

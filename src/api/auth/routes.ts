@@ -22,6 +22,7 @@ import { createJwksFetcher, type JwksFetcher } from './jwks-fetch.ts';
 import { introspectionHandler, revocationHandler } from './revocation.ts';
 import { tokenHandler } from './token.ts';
 import { jwksDocument, openidConfiguration, smartConfiguration } from './well-known.ts';
+import type { Clock } from '../../domain/clock.ts';
 
 export interface AuthRoutesOptions {
   store: FhirStore;
@@ -53,7 +54,7 @@ export interface AuthRoutesOptions {
   passwordResetLimit?: FailureLimiterOptions;
   /** Fetches the JWKS URLs clients registered (`private_key_jwt`); a bounded, caching fetcher by default. */
   jwksFetcher?: JwksFetcher;
-  now?: () => number;
+  now?: Clock;
 }
 
 const FORM = 'application/x-www-form-urlencoded';

@@ -12,6 +12,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseSystemScope, parseSystemScopes, scopeCovered, splitScopes } from '../../domain/clients/system-scopes.ts';
 import type { FhirStore } from '../../store/store.ts';
+import type { Clock } from '../../domain/clock.ts';
 import { signAccessToken } from './access-token.ts';
 import type { FailureLimiter } from './failure-limiter.ts';
 import type { SigningKeys } from './keys.ts';
@@ -25,6 +26,7 @@ export interface TokenEndpointDeps {
   /** The server root the token is issued for (its issuer); the audience is its FHIR base. */
   serverRoot: (request: FastifyRequest) => string;
   ttlSeconds: number;
+  now?: Clock;
 }
 
 /** Builds the route handler. */
@@ -61,6 +63,7 @@ async function clientCredentialsGrant(deps: TokenEndpointDeps, request: FastifyR
     tenant: client.practiceId,
     scope,
     ttlSeconds: deps.ttlSeconds,
+    ...(deps.now ? { issuedAt: deps.now() } : {}),
   });
   return { access_token: token, token_type: 'Bearer', expires_in: expiresIn, scope };
 }

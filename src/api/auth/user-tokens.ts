@@ -16,6 +16,7 @@ import { fhirBaseFor, signAccessToken, signIdToken } from './access-token.ts';
 import type { SigningKeys } from './keys.ts';
 import { hashOpaque, newOpaqueToken, sameSecret } from './opaque-token.ts';
 import { OAuthError, single } from './oauth-request.ts';
+import type { Clock } from '../../domain/clock.ts';
 
 /** A refresh token works for 90 days after it was issued; each use gives a new one (ONC (g)(10)(v)(A)). */
 export const REFRESH_TOKEN_TTL_MS = 90 * 24 * 3600_000;
@@ -41,7 +42,7 @@ export interface UserTokenDeps {
   serverRoot: (request: FastifyRequest) => string;
   ttlSeconds: number;
   session?: SessionLimits;
-  now?: () => number;
+  now?: Clock;
 }
 
 const invalidGrant = (description: string) => new OAuthError(400, 'invalid_grant', description);
@@ -127,6 +128,7 @@ async function issueUserTokens(
     tenant: grant.tenant,
     scope,
     ttlSeconds: deps.ttlSeconds,
+    issuedAt: now,
     user: {
       id: user.id,
       role,
@@ -150,6 +152,7 @@ async function issueUserTokens(
       ...(words.has('fhirUser') && user.fhirUser !== undefined ? { fhirUser: `${fhirBaseFor(issuer)}/${user.fhirUser}` } : {}),
       ...(o.nonce !== undefined ? { nonce: o.nonce } : {}),
       ttlSeconds: deps.ttlSeconds,
+      issuedAt: now,
     });
   }
   const granted = new Set(splitScopes(grant.scope));

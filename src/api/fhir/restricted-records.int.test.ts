@@ -9,6 +9,7 @@ import type { Bundle, Parameters, Resource } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal, Role } from '../../domain/access/principal.ts';
 import { storeAuditSink } from '../../domain/audit/audit-sink.ts';
+import { manualClock } from '../../domain/clock.ts';
 import type { Ctx } from '../../domain/context.ts';
 import { BASE, dispatchAs, namedCreator, startTestApp, type TestApp } from '../test-app.ts';
 import { dispatch } from './dispatch.ts';
@@ -134,6 +135,14 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect(trail[2].reason).toBe('unresponsive in clinic, need medication list');
       const review = await t.store.emergencyAccess.recent(t.practiceId, 0);
       expect(review.map((g) => [g.userId, g.patient])).toEqual([['nurse-2', patientId]]);
+
+      // An hour later by the app's clock (no waiting), the grant has ended.
+      const clock = manualClock(expires - 1);
+      const lastMoment: Ctx = { ...staff('nurse', ids.other, 'nurse-2'), clock: clock.now };
+      expect((await call(lastMoment, 'GET', ids.secret)).status).toBe(200);
+      clock.advance(1);
+      const hourLater: Ctx = { ...staff('nurse', ids.other, 'nurse-2'), clock: clock.now };
+      expect((await call(hourLater, 'GET', ids.secret)).code).toBe('suppressed');
     });
 
     it('members of an active CareTeam for the patient open the restricted chart and its labelled resources; an ended team does not', async () => {

@@ -13,13 +13,14 @@ import { importFiles, type ImportOptions, type ImportResult } from '../import/ru
 import { expandSources } from '../import/sources.ts';
 import { resolvePractice } from '../practice-ref.ts';
 import type { Terminal } from '../terminal.ts';
+import type { Clock } from '../../domain/clock.ts';
 
 export interface ImportDeps {
   store: FhirStore;
   terminal: Terminal;
   /** Defaults to the store's audit log: imported records are audited like any other write. */
   audit?: AuditSink;
-  now?: () => number;
+  now?: Clock;
 }
 
 export interface ImportCommandOptions {

@@ -14,6 +14,7 @@ import { JsonFileReader } from './json-file-reader.ts';
 import { DEFAULT_CHUNK_SIZE, readNdjsonFile } from './ndjson-file.ts';
 import { preloadDefinitions } from './preload-definitions.ts';
 import { isNdjson } from './sources.ts';
+import type { Clock } from '../../domain/clock.ts';
 
 export interface ImportProgressState {
   filesDone: number;
@@ -31,7 +32,7 @@ export interface ImportOptions {
   /** Awaited after each file, with whether everything in it was imported. */
   onFileDone?: (file: string, complete: boolean) => Promise<void>;
   /** Clock, for tests. */
-  now?: () => number;
+  now?: Clock;
 }
 
 export interface ImportResult {
@@ -66,7 +67,7 @@ async function importEach(
   ctx: Ctx,
   files: string[],
   options: ImportOptions,
-  now: () => number,
+  now: Clock,
   reader: JsonFileReader | undefined,
   first: Promise<ImportItem[]> | undefined,
 ): Promise<Omit<ImportResult, 'definitionsMs'>> {

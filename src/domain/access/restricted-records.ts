@@ -19,7 +19,7 @@ import { FhirError, issue } from '../../fhir/outcome.ts';
 import { compartmentCriterion, compartmentMemberTypes, compartmentOwnerCriterion } from '../../fhir/search/compartment.ts';
 import type { SearchCriterion } from '../../fhir/search/types.ts';
 import { patientsOf } from '../audit/patients-of.ts';
-import type { Ctx } from '../context.ts';
+import { nowOf, type Ctx } from '../context.ts';
 import { compartmentRestriction } from './compartment-access.ts';
 import { isLabelledRestricted, restrictedLabelCriterion } from './security-labels.ts';
 
@@ -69,7 +69,7 @@ export function recordAccess(ctx: Ctx): Promise<RecordAccess | undefined> {
 
 async function loadAccess(ctx: Ctx): Promise<RecordAccess> {
   const principal = ctx.principal as Extract<Ctx['principal'], { kind: 'user' }>;
-  const now = Date.now();
+  const now = nowOf(ctx);
   const [charts, emergency] = await Promise.all([restrictedChartsOf(ctx, now), ctx.store.emergencyAccess.activePatients(ctx.tenant, principal.id, now)]);
   const practitioner = principal.fhirUser?.startsWith('Practitioner/') ? principal.fhirUser : undefined;
   const closed = charts.patients.map((chart) => chart.id as string).filter((id) => !emergency.includes(id));
@@ -107,7 +107,8 @@ function chartsCaredFor(ctx: Ctx, charts: ChartsEntry, practitioner: string): Pr
 
 async function restrictedChartsOf(ctx: Ctx, now: number): Promise<ChartsEntry> {
   const cached = restrictedCharts.get(ctx.tenant);
-  if (cached !== undefined && now - cached.at < CACHE_MS) return cached;
+  // An entry from the future (a clock set back) is stale too.
+  if (cached !== undefined && now >= cached.at && now - cached.at < CACHE_MS) return cached;
   const page = await ctx.store.reader(ctx.tenant).search({
     resourceTypes: ['Patient'],
     criteria: [restrictedLabelCriterion()],

@@ -8,7 +8,7 @@
  */
 import type { Parameters } from '@medplum/fhirtypes';
 import type { Role } from '../../../domain/access/principal.ts';
-import type { Ctx } from '../../../domain/context.ts';
+import { nowOf, type Ctx } from '../../../domain/context.ts';
 import { errors } from '../../../fhir/outcome.ts';
 import type { FhirRequest, FhirResponse } from '../fhir-request.ts';
 
@@ -31,7 +31,7 @@ export async function breakTheGlass(ctx: Ctx, req: FhirRequest, patientId: strin
   if (reason.length < MIN_REASON) throw errors.invalid(`A reason of at least ${MIN_REASON} characters is required for emergency access`, 'Parameters.parameter.where(name = \'reason\')');
   const patient = await ctx.store.reader(ctx.tenant).readCurrent('Patient', patientId);
   if (patient === undefined || patient.deleted) throw errors.notFound(`Patient/${patientId} is not known`);
-  const now = Date.now();
+  const now = nowOf(ctx);
   // The audit entry comes first: an emergency access that cannot be recorded is not granted.
   await ctx.audit.record({
     tenant: ctx.tenant,
