@@ -83,12 +83,18 @@ export interface OAuthGrants {
   revokeUserGrants(tenant: string, userId: string, at: number): Promise<number>;
 
   createCode(code: CodeRecord): Promise<void>;
-  /** Marks the code used and returns it with whether this was its first use. */
-  useCode(codeHash: string, at: number): Promise<{ code: CodeRecord; firstUse: boolean } | undefined>;
+  /**
+   * Marks the code used and returns it with whether this was its first use. A code issued to
+   * another client is neither used nor returned, so presenting it cannot spend it.
+   */
+  useCode(codeHash: string, clientId: string, at: number): Promise<{ code: CodeRecord; firstUse: boolean } | undefined>;
 
   createRefreshToken(token: RefreshTokenRecord): Promise<void>;
-  /** Marks the refresh token used and returns it with whether this was its first use. */
-  useRefreshToken(tokenHash: string, at: number): Promise<{ token: RefreshTokenRecord; firstUse: boolean } | undefined>;
+  /**
+   * Marks the refresh token used and returns it with whether this was its first use. A token of
+   * another client's grant is neither used nor returned, so presenting it cannot spend it.
+   */
+  useRefreshToken(tokenHash: string, clientId: string, at: number): Promise<{ token: RefreshTokenRecord; firstUse: boolean } | undefined>;
   getRefreshToken(tokenHash: string): Promise<(RefreshTokenRecord & { usedAt?: number }) | undefined>;
 
   /**

@@ -259,6 +259,21 @@ describe.each(['sqlite', 'postgres'] as const)('user sign-in (%s)', (kind) => {
       expect((await token({ grant_type: 'refresh_token', refresh_token: 'garbage' })).json.error).toBe('invalid_grant');
     });
 
+    it('another client presenting an app\'s code or refresh token gets nothing and spends nothing', async () => {
+      const c = await codeFor();
+      const fields = { grant_type: 'authorization_code', code: c.code, code_verifier: c.verifier, redirect_uri: REDIRECT };
+      const stolenCode = await token(fields, publicApp);
+      expect(stolenCode.json).toMatchObject({ error: 'invalid_grant', error_description: 'The authorization code is invalid' });
+      const issued = await token(fields);
+      expect(issued.status, issued.text).toBe(200);
+      const stolenRefresh = await token({ grant_type: 'refresh_token', refresh_token: issued.json.refresh_token }, publicApp);
+      expect(stolenRefresh.json).toMatchObject({ error: 'invalid_grant', error_description: 'The refresh token is invalid' });
+      // The real app's next refresh is its first use, not a replay: its grant still stands.
+      const refreshed = await token({ grant_type: 'refresh_token', refresh_token: issued.json.refresh_token });
+      expect(refreshed.status, refreshed.text).toBe(200);
+      expect((await t.fhir('GET', `Patient/${patientId}`, { token: refreshed.json.access_token })).status).toBe(200);
+    });
+
     it('refresh can narrow the scope, never widen it', async () => {
       const first = await exchange();
       const narrowed = await token({ grant_type: 'refresh_token', refresh_token: first.refresh_token!, scope: 'user/Patient.rs' });

@@ -57,10 +57,11 @@ export async function exchangeCode(deps: UserTokenDeps, request: FastifyRequest,
   if (!verifier) throw new OAuthError(400, 'invalid_request', 'code_verifier is required (PKCE)');
   if (client.redirectUris === undefined) throw new OAuthError(400, 'unauthorized_client', 'This client is not registered as an app');
 
-  const used = await deps.store.admin.grants.useCode(hashOpaque(code), now);
+  // Another client's code is "invalid" and stays unspent, so a client that learns it cannot
+  // make the real app's exchange look like a replay and revoke its grant.
+  const used = await deps.store.admin.grants.useCode(hashOpaque(code), client.clientId, now);
   if (!used) throw invalidGrant('The authorization code is invalid');
   const { code: stored, firstUse } = used;
-  if (stored.clientId !== client.clientId) throw invalidGrant('The authorization code was issued to another client');
   if (!firstUse) {
     await deps.store.admin.grants.revokeGrant(stored.grantId, now);
     throw invalidGrant('The authorization code was already used; every token issued from it is revoked');
@@ -78,10 +79,10 @@ export async function refreshTokens(deps: UserTokenDeps, request: FastifyRequest
   const now = deps.now?.() ?? Date.now();
   const presented = single(params, 'refresh_token');
   if (!presented) throw new OAuthError(400, 'invalid_request', 'refresh_token is required');
-  const used = await deps.store.admin.grants.useRefreshToken(hashOpaque(presented), now);
+  const used = await deps.store.admin.grants.useRefreshToken(hashOpaque(presented), client.clientId, now);
   if (!used) throw invalidGrant('The refresh token is invalid');
   const grantRow = await deps.store.admin.grants.getGrant(used.token.grantId);
-  if (!grantRow || grantRow.clientId !== client.clientId) throw invalidGrant('The refresh token is invalid');
+  if (!grantRow) throw invalidGrant('The refresh token is invalid');
   if (!used.firstUse) {
     await deps.store.admin.grants.revokeGrant(grantRow.id, now);
     throw invalidGrant('The refresh token was already used; the grant is revoked and the user must sign in again');

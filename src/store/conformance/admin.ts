@@ -68,10 +68,14 @@ export function adminSuite(h: Harness): void {
       await store.admin.grants.createGrant(grant);
       expect(await store.admin.grants.getGrant(grant.id)).toEqual(grant);
       await store.admin.grants.createCode({ codeHash: `code-${grant.id}`, tenant, grantId: grant.id, clientId: 'c', redirectUri: 'https://a/cb', codeChallenge: 'x', expiresAt: 5 });
-      const uses = await Promise.all(Array.from({ length: 5 }, () => store.admin.grants.useCode(`code-${grant.id}`, 3)));
+      // Another client presenting the code or token neither gets it nor spends it.
+      expect(await store.admin.grants.useCode(`code-${grant.id}`, 'other', 3)).toBeUndefined();
+      const uses = await Promise.all(Array.from({ length: 5 }, () => store.admin.grants.useCode(`code-${grant.id}`, 'c', 3)));
       expect(uses.filter((u) => u?.firstUse)).toHaveLength(1);
       await store.admin.grants.createRefreshToken({ tokenHash: `rt-${grant.id}`, tenant, grantId: grant.id, createdAt: 1, expiresAt: 9 });
-      const refreshes = await Promise.all(Array.from({ length: 5 }, () => store.admin.grants.useRefreshToken(`rt-${grant.id}`, 4)));
+      expect(await store.admin.grants.useRefreshToken(`rt-${grant.id}`, 'other', 4)).toBeUndefined();
+      expect(await store.admin.grants.getRefreshToken(`rt-${grant.id}`)).not.toHaveProperty('usedAt');
+      const refreshes = await Promise.all(Array.from({ length: 5 }, () => store.admin.grants.useRefreshToken(`rt-${grant.id}`, 'c', 4)));
       expect(refreshes.filter((u) => u?.firstUse)).toHaveLength(1);
       expect(await store.admin.grants.getRefreshToken(`rt-${grant.id}`)).toMatchObject({ usedAt: 4 });
       await store.admin.grants.revokeGrant(grant.id, 7);

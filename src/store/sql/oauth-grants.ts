@@ -18,6 +18,7 @@ const ADVANCE_REQUEST = stmt('UPDATE oauth_requests SET stage = ?, csrf = ?, use
 const DELETE_REQUEST = stmt('DELETE FROM oauth_requests WHERE id = ?');
 const INSERT_GRANT = stmt(`INSERT INTO oauth_grants (${GRANT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)`);
 const GET_GRANT = stmt(`SELECT ${GRANT_COLUMNS} FROM oauth_grants WHERE id = ?`);
+const GET_GRANT_CLIENT = stmt('SELECT client_id FROM oauth_grants WHERE id = ?');
 const REVOKE_GRANT = stmt('UPDATE oauth_grants SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL');
 const REVOKE_USER_GRANTS = stmt('UPDATE oauth_grants SET revoked_at = ? WHERE tenant = ? AND user_id = ? AND revoked_at IS NULL');
 const PURGE_JTIS = stmt('DELETE FROM oauth_assertion_jtis WHERE expires_at < ?');
@@ -193,10 +194,10 @@ export class SqlOAuthGrants implements OAuthGrants {
     await this.driver.transaction((conn) => conn.run(INSERT_CODE, [c.codeHash, c.tenant, c.grantId, c.clientId, c.redirectUri, c.codeChallenge, c.nonce ?? null, c.expiresAt]));
   }
 
-  useCode(codeHash: string, at: number): Promise<{ code: CodeRecord; firstUse: boolean } | undefined> {
+  useCode(codeHash: string, clientId: string, at: number): Promise<{ code: CodeRecord; firstUse: boolean } | undefined> {
     return this.driver.transaction(async (conn) => {
       const row = await conn.get<CodeRow>(GET_CODE, [codeHash]);
-      if (!row) return undefined;
+      if (!row || row.client_id !== clientId) return undefined;
       const firstUse = (await conn.run(USE_CODE, [at, codeHash])) === 1;
       const code: CodeRecord = {
         codeHash: row.code_hash,
@@ -216,10 +217,12 @@ export class SqlOAuthGrants implements OAuthGrants {
     await this.driver.transaction((conn) => conn.run(INSERT_REFRESH, [t.tokenHash, t.tenant, t.grantId, t.createdAt, t.expiresAt]));
   }
 
-  useRefreshToken(tokenHash: string, at: number): Promise<{ token: RefreshTokenRecord; firstUse: boolean } | undefined> {
+  useRefreshToken(tokenHash: string, clientId: string, at: number): Promise<{ token: RefreshTokenRecord; firstUse: boolean } | undefined> {
     return this.driver.transaction(async (conn) => {
       const row = await conn.get<RefreshRow>(GET_REFRESH, [tokenHash]);
       if (!row) return undefined;
+      const grant = await conn.get<{ client_id: string }>(GET_GRANT_CLIENT, [row.grant_id]);
+      if (grant?.client_id !== clientId) return undefined;
       const firstUse = (await conn.run(USE_REFRESH, [at, tokenHash])) === 1;
       return { token: toRefresh(row), firstUse };
     });
