@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testIndexer } from './conformance/test-indexer.ts';
 import { patient, put } from './conformance/fixtures.ts';
 import { openStore } from './open-store.ts';
+import { openSqliteDatabase } from './sqlite/engine.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'heron-open-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,9 +48,9 @@ describe('openStore', () => {
     await store.close();
     const file = join(dataDir, 'heron.sqlite');
     expect(existsSync(file)).toBe(true);
-    const db = new Database(file, { readonly: true });
+    const db = openSqliteDatabase(file, { readonly: true, busyTimeoutMs: 0 });
     try {
-      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' });
       expect(db.prepare('SELECT COUNT(*) AS n FROM resources').get()).toEqual({ n: 1 });
     } finally {
       db.close();

@@ -8,12 +8,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { patient, put } from './conformance/fixtures.ts';
 import { testIndexer } from './conformance/test-indexer.ts';
 import { openStore } from './open-store.ts';
+import { openSqliteDatabase } from './sqlite/engine.ts';
 import type { FhirStore } from './store.ts';
 
 const PATIENTS = 12;
@@ -29,7 +29,7 @@ async function fill(store: FhirStore, patients = PATIENTS, perTransaction = pati
 
 /** The row counts SQLite's statistics hold for `resources` (one per index; empty when never analysed). */
 function sqliteStatistics(file: string): number[] {
-  const db = new Database(file, { readonly: true });
+  const db = openSqliteDatabase(file, { readonly: true, busyTimeoutMs: 0 });
   try {
     const table = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").get();
     if (table === undefined) return [];

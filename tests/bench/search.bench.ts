@@ -28,10 +28,10 @@ import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import autocannon, { type RequestData, type Result } from 'autocannon';
-import Database from 'better-sqlite3';
 import pg from 'pg';
 import { HeronServer, PG_URL, runHeron, type StoreKind, type Tenant } from '../fixtures/heron-server.ts';
 import { SYNTHEA_SYSTEM, hasCoding, loadSamples, ofType, refersTo, sampleFiles, type SamplePatient } from '../api/synthea-model.ts';
+import { openSqliteDatabase } from '../../src/store/sqlite/engine.ts';
 
 const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 if (ONLY && !ONLY.includes('search')) {
@@ -336,9 +336,9 @@ async function storage(server: HeronServer): Promise<StoreFigures['storage']> {
 function checkpoint(server: HeronServer): void {
   const file = readdirSync(server.loc.dataDir).find((f) => /\.(db|sqlite3?)$/.test(f));
   if (!file) return;
-  const db = new Database(join(server.loc.dataDir, file));
+  const db = openSqliteDatabase(join(server.loc.dataDir, file), { busyTimeoutMs: 5000 });
   try {
-    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
   } finally {
     db.close();
   }

@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../open-store.ts';
+import { openSqliteDatabase } from '../sqlite/engine.ts';
 import type { FhirStore } from '../store.ts';
 
 const REPORTED = JSON.stringify({ resourceType: 'AuditEvent', outcome: '4', recorded: '2026-12-01T10:00:00Z' });
@@ -29,8 +29,7 @@ const setups: Record<string, () => Promise<{ store: FhirStore; raw: RawSql; clea
     const store = await openStore({ dataDir: dir, indexer: () => [] });
     await store.migrate();
     // On SQLite the audit log is a file of its own beside the database (sqlite/sqlite.ts).
-    const db = new Database(join(dir, 'heron-audit.sqlite'));
-    db.pragma('busy_timeout = 5000');
+    const db = openSqliteDatabase(join(dir, 'heron-audit.sqlite'), { busyTimeoutMs: 5000 });
     const raw: RawSql = { exec: async (sql) => void db.exec(sql), close: async () => void db.close() };
     return { store, raw, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
   },

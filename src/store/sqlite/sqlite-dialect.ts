@@ -1,6 +1,7 @@
 /** SQLite's SQL differences and its driver-error mapping. */
 import { FhirError } from '../../fhir/outcome.ts';
 import type { Dialect } from '../sql/dialect.ts';
+import { sqliteErrorCode } from './engine.ts';
 
 export const sqliteDialect: Dialect = {
   name: 'sqlite',
@@ -36,8 +37,8 @@ function sqlitePlanText(rows: readonly Record<string, unknown>[]): string {
 
 /** The one place SQLite error codes become FhirError categories. */
 export function mapSqliteError(err: unknown): unknown {
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return err;
+  const code = sqliteErrorCode(err);
+  if (code === undefined) return err;
   let mapped: FhirError | undefined;
   if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') {
     mapped = new FhirError('conflict', 'The record already exists (concurrent write or duplicate key)');

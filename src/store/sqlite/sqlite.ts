@@ -1,14 +1,13 @@
 /**
- * The embedded store: SQLite through better-sqlite3, in WAL mode. One writer connection runs
- * every transaction (queued by an async mutex, `BEGIN IMMEDIATE` so other processes wait
- * politely) and one reader connection serves `reader()`; WAL lets the reader see committed
- * data while a write transaction is open.
+ * The embedded store: SQLite in WAL mode, through node:sqlite or better-sqlite3 as suits the
+ * runtime (engine.ts). One writer connection runs every transaction (queued by an async mutex,
+ * `BEGIN IMMEDIATE` so other processes wait politely) and one reader connection serves
+ * `reader()`; WAL lets the reader see committed data while a write transaction is open.
  *
  * `lock(key)` is a no-op here: all writers of a database are already serialised, so whatever
  * a transaction reads after "locking" cannot change until it commits. The flip side: never
  * open a transaction inside another's callback — it would queue behind the one waiting for it.
  */
-import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +19,7 @@ import { ARCHIVE_PREVIOUS, archiveParams, historyParams, INSERT_CURRENT, INSERT_
 import { LAST_AUDIT_ENTRY } from '../sql/audit.ts';
 import { SqlStore } from '../sql/sql-store.ts';
 import { StatisticsRefresh } from '../sql/statistics-refresh.ts';
+import { openSqliteDatabase, sqliteErrorCode, type SqliteDatabase, type SqliteStatement } from './engine.ts';
 import { Mutex } from './mutex.ts';
 import { mapSqliteError, sqliteDialect } from './sqlite-dialect.ts';
 
@@ -50,11 +50,11 @@ const OPTIMIZE = 'optimize = 0x10012';
 
 class SqliteConn implements TxConn {
   readonly dataModifyingCte = false;
-  private readonly cache = new Map<string, Database.Statement>();
+  private readonly cache = new Map<string, SqliteStatement>();
 
-  constructor(readonly db: Database.Database) {}
+  constructor(readonly db: SqliteDatabase) {}
 
-  prepare(q: Query): Database.Statement {
+  prepare(q: Query): SqliteStatement {
     const sql = typeof q === 'string' ? q : q.sql;
     let statement = this.cache.get(sql);
     if (statement === undefined) {
@@ -88,7 +88,7 @@ class SqliteConn implements TxConn {
 
   async run(q: Query, params: readonly unknown[]): Promise<number> {
     try {
-      return this.prepare(q).run(...params).changes;
+      return Number(this.prepare(q).run(...params).changes);
     } catch (err) {
       throw mapSqliteError(err);
     }
@@ -111,11 +111,11 @@ class SqliteConn implements TxConn {
  * same turn; it never misses one this process made before it.
  */
 class SqliteReaderConn extends SqliteConn {
-  private readonly beginRead: Database.Statement;
-  private readonly endRead: Database.Statement;
+  private readonly beginRead: SqliteStatement;
+  private readonly endRead: SqliteStatement;
   private open = false;
 
-  constructor(db: Database.Database) {
+  constructor(db: SqliteDatabase) {
     super(db);
     this.beginRead = db.prepare('BEGIN');
     // Ending a read transaction: ROLLBACK releases the snapshot like COMMIT and cannot be busy.
@@ -133,7 +133,7 @@ class SqliteReaderConn extends SqliteConn {
   readonly endSnapshot = (): void => {
     if (!this.open) return;
     this.open = false;
-    if (this.db.open && this.db.inTransaction) this.endRead.run();
+    if (this.db.isOpen && this.db.inTransaction) this.endRead.run();
   };
 }
 
@@ -150,20 +150,19 @@ class SqliteDriver implements SqlDriver {
     private readonly options: SqliteOptions,
   ) {
     const busy = options.busyTimeoutMs ?? 5000;
-    const writer = new Database(file);
-    writer.pragma(`busy_timeout = ${busy}`);
-    writer.pragma('journal_mode = WAL');
-    writer.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
-    writer.pragma('foreign_keys = ON');
+    const writer = openSqliteDatabase(file, { busyTimeoutMs: busy });
+    writer.exec('PRAGMA journal_mode = WAL');
+    writer.exec(`PRAGMA synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
+    writer.exec('PRAGMA foreign_keys = ON');
     // A bundle dirties thousands of pages; with the default 2 MiB cache they spill mid-transaction
     // and with the default 1,000-page auto-checkpoint nearly every large commit also checkpoints
     // (an extra fsync of the main file). Bigger cache and checkpoint interval keep commits to one
     // WAL append + fsync; the WAL is still checkpointed, just in larger steps.
-    writer.pragma('cache_size = -65536');
+    writer.exec('PRAGMA cache_size = -65536');
     // A checkpoint thread of its own was tried and measured worse (create 784 vs 1,210 req/s):
     // its fsyncs compete with the commits' on this 2-core machine (docs/performance.md).
-    writer.pragma('wal_autocheckpoint = 16384');
-    writer.pragma('temp_store = MEMORY');
+    writer.exec('PRAGMA wal_autocheckpoint = 16384');
+    writer.exec('PRAGMA temp_store = MEMORY');
     // The audit log lives in a file of its own (`heron-audit.sqlite`), attached to both
     // connections: commits of read entries — one per group — then leave the clinical file
     // untouched, so the reader keeps its page cache; in the same file every such commit made the
@@ -172,21 +171,20 @@ class SqliteDriver implements SqlDriver {
     // files). Set up while the busy timeout still applies: another process starting at the same
     // moment may hold the file, and switching it to WAL waits for that.
     writer.prepare('ATTACH DATABASE ? AS audit').run(auditFileOf(file));
-    writer.pragma('audit.journal_mode = WAL');
-    writer.pragma(`audit.synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
-    writer.pragma('audit.wal_autocheckpoint = 16384');
+    writer.exec('PRAGMA audit.journal_mode = WAL');
+    writer.exec(`PRAGMA audit.synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
+    writer.exec('PRAGMA audit.wal_autocheckpoint = 16384');
     // The writer waits for other processes asynchronously in begin(); a blocking busy handler
     // would freeze the event loop while a transaction on this same thread holds the lock.
-    writer.pragma('busy_timeout = 0');
-    const reader = new Database(file);
-    reader.pragma(`busy_timeout = ${busy}`);
-    reader.pragma('query_only = ON');
-    reader.pragma('cache_size = -65536');
+    writer.exec('PRAGMA busy_timeout = 0');
+    const reader = openSqliteDatabase(file, { busyTimeoutMs: busy });
+    reader.exec('PRAGMA query_only = ON');
+    reader.exec('PRAGMA cache_size = -65536');
     reader.prepare('ATTACH DATABASE ? AS audit').run(auditFileOf(file));
     this.writer = new SqliteConn(writer);
     this.reader = new SqliteReaderConn(reader);
     this.statistics = new StatisticsRefresh(
-      () => this.transaction(async () => void this.writer.db.pragma(OPTIMIZE), { flush: false }),
+      () => this.transaction(async () => this.writer.db.exec(`PRAGMA ${OPTIMIZE}`), { flush: false }),
       options.onBackgroundError ?? (() => {}),
     );
   }
@@ -215,7 +213,7 @@ class SqliteDriver implements SqlDriver {
       this.reader.endSnapshot();
       return result;
     } finally {
-      if (relaxed && this.writer.db.open) setSynchronous(this.writer.db, 'FULL');
+      if (relaxed && this.writer.db.isOpen) setSynchronous(this.writer.db, 'FULL');
       release();
     }
   }
@@ -296,7 +294,7 @@ class SqliteDriver implements SqlDriver {
         this.writer.db.exec('BEGIN IMMEDIATE');
         return;
       } catch (err) {
-        const busy = String((err as { code?: unknown }).code).startsWith('SQLITE_BUSY');
+        const busy = sqliteErrorCode(err)?.startsWith('SQLITE_BUSY') === true;
         if (!busy || Date.now() >= deadline) throw mapSqliteError(err);
       }
       await new Promise((resolve) => setTimeout(resolve, delay));
@@ -310,9 +308,9 @@ class SqliteDriver implements SqlDriver {
    */
   private optimizeBeforeClose(): void {
     try {
-      this.writer.db.pragma(OPTIMIZE);
+      this.writer.db.exec(`PRAGMA ${OPTIMIZE}`);
     } catch (err) {
-      const code = String((err as { code?: unknown }).code);
+      const code = sqliteErrorCode(err) ?? '';
       if (!code.startsWith('SQLITE_BUSY') && !code.startsWith('SQLITE_LOCKED')) throw mapSqliteError(err);
     }
   }
@@ -328,9 +326,9 @@ export function auditFileOf(file: string): string {
   return file.endsWith('.sqlite') ? `${file.slice(0, -'.sqlite'.length)}-audit.sqlite` : `${file}-audit`;
 }
 
-function setSynchronous(db: Database.Database, level: 'NORMAL' | 'FULL'): void {
-  db.pragma(`main.synchronous = ${level}`);
-  db.pragma(`audit.synchronous = ${level}`);
+function setSynchronous(db: SqliteDatabase, level: 'NORMAL' | 'FULL'): void {
+  db.exec(`PRAGMA main.synchronous = ${level}`);
+  db.exec(`PRAGMA audit.synchronous = ${level}`);
 }
 
 /** Opens (creating if needed) a SQLite store. Does not migrate. */
