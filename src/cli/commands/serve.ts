@@ -9,6 +9,7 @@ import { buildApp } from '../../api/app.ts';
 import { FHIR_BASE_PATH } from '../../api/fhir/routes.ts';
 import { loggingAuditSink, storeAuditSink } from '../../domain/audit/audit-sink.ts';
 import { createSecretBox } from '../../domain/users/secret-box.ts';
+import { sqliteEngine } from '../../store/sqlite/engine.ts';
 import type { FhirStore } from '../../store/store.ts';
 import type { ServeConfig } from '../config.ts';
 import { demoCredentialsPath, type DemoCredentials } from '../demo/demo-credentials.ts';
@@ -89,7 +90,7 @@ function printBanner(terminal: Terminal, url: string, config: ServeConfig, demo:
   terminal.out('');
   terminal.out(`Heron is running at ${url}`);
   terminal.out(`FHIR base URL:      ${fhirBase}`);
-  terminal.out(`Database:           ${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`}`);
+  terminal.out(`Database:           ${config.databaseUrl ? 'PostgreSQL' : `SQLite (${sqliteEngine()}) in ${config.dataDir}`}`);
   if (!demo) {
     terminal.out('');
     return;
