@@ -25,23 +25,29 @@ let loaded: NodeSqliteModule | null | undefined;
  * The module, or null when this runtime has none. Node 22 marks it experimental and warns once
  * when it loads; Heron relies on the part of the API it checks for in `nodeSqliteUsable` and
  * tests it on every supported runtime (the decision record says why), so that one warning is
- * not passed on: it would end up on every `heron` command's output. Every other warning is.
+ * not passed on: it would end up on every `heron` command's output.
  */
 function nodeSqlite(): NodeSqliteModule | null {
-  if (loaded !== undefined) return loaded;
+  if (loaded === undefined) {
+    loaded = withoutSqliteExperimentalWarning(() => (process.getBuiltinModule('node:sqlite') as NodeSqliteModule | undefined) ?? null);
+  }
+  return loaded;
+}
+
+/** Runs `load` with Node's "SQLite is an experimental feature" warning held back; every other warning passes. */
+export function withoutSqliteExperimentalWarning<T>(load: () => T): T {
   const emitWarning = process.emitWarning;
-  process.emitWarning = function (this: unknown, warning: string | Error, ...rest: unknown[]) {
+  process.emitWarning = function (warning: string | Error, ...rest: unknown[]) {
     const text = typeof warning === 'string' ? warning : warning.message;
-    const kind = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type ?? (warning as Error).name;
-    if (kind === 'ExperimentalWarning' && /^SQLite is an experimental feature/.test(text)) return;
-    return (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
+    const type = typeof rest[0] === 'string' ? rest[0] : ((rest[0] as { type?: string } | undefined)?.type ?? (typeof warning === 'string' ? undefined : warning.name));
+    if (type === 'ExperimentalWarning' && text.startsWith('SQLite is an experimental feature')) return;
+    (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
   } as typeof process.emitWarning;
   try {
-    loaded = (process.getBuiltinModule('node:sqlite') as NodeSqliteModule | undefined) ?? null;
+    return load();
   } finally {
     process.emitWarning = emitWarning;
   }
-  return loaded;
 }
 
 /**

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chooseSqliteEngine, openSqliteDatabase, sqliteEngine, sqliteErrorCode } from './engine.ts';
+import { withoutSqliteExperimentalWarning } from './engine-node-sqlite.ts';
 import { mapSqliteError } from './sqlite-dialect.ts';
 import { FhirError } from '../../fhir/outcome.ts';
 
@@ -27,6 +28,32 @@ describe('SQLite engine per runtime', () => {
     db.close();
     const betterSqlite3Loaded = Object.keys(createRequire(import.meta.url).cache).some((path) => path.includes('better-sqlite3'));
     expect(betterSqlite3Loaded).toBe(sqliteEngine() === 'better-sqlite3');
+  });
+
+  it('Node 22 warns that node:sqlite is experimental when it loads; only that warning is held back', async () => {
+    const seen: string[] = [];
+    const listener = (warning: Error) => seen.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', listener);
+    try {
+      const result = withoutSqliteExperimentalWarning(() => {
+        // What Node 22 emits when node:sqlite loads, and two warnings that must still be seen.
+        process.emitWarning('SQLite is an experimental feature and might change at any time', 'ExperimentalWarning');
+        process.emitWarning('SQLite is an experimental feature and might change at any time', { type: 'ExperimentalWarning' });
+        process.emitWarning('Some other feature is an experimental feature', 'ExperimentalWarning');
+        process.emitWarning('SQLite is an experimental feature', 'DeprecationWarning');
+        return 42;
+      });
+      expect(result).toBe(42);
+      process.emitWarning('SQLite is an experimental feature and might change at any time', 'ExperimentalWarning');
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are delivered on the next tick
+    } finally {
+      process.off('warning', listener);
+    }
+    expect(seen).toEqual([
+      'ExperimentalWarning: Some other feature is an experimental feature',
+      'DeprecationWarning: SQLite is an experimental feature',
+      'ExperimentalWarning: SQLite is an experimental feature and might change at any time', // after loading: not held back
+    ]);
   });
 
   it('HERON_SQLITE_DRIVER picks one; a runtime without node:sqlite or an unknown name is refused', () => {
