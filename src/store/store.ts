@@ -75,6 +75,12 @@ export interface HistoryPage {
   nextCursor?: string;
 }
 
+/**
+ * The default total (`_total=estimate`) is exact up to this many matches and left out above, so
+ * that no default search counts more than this; `_total=accurate` counts them all.
+ */
+export const TOTAL_CAP = 1000;
+
 export interface SearchPage {
   /** Matches in sort order. */
   resources: Resource[];
@@ -82,7 +88,7 @@ export interface SearchPage {
   included: Resource[];
   /** Set when `_include`/`_revinclude` reached more than the store returns per page. */
   includedLimit?: number;
-  /** Present unless `total: 'none'` was asked. */
+  /** Present unless `total: 'none'` was asked, or `estimate` found more than `TOTAL_CAP` matches. */
   total?: number;
   nextCursor?: string;
   prevCursor?: string;

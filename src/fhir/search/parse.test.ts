@@ -139,7 +139,7 @@ describe('parseSearch unknown parameters', () => {
 
 describe('parseSearch result parameters', () => {
   it('defaults', () => {
-    const expected: SearchRequest = { resourceTypes: ['Patient'], criteria: [], sort: [], count: 20, total: 'accurate', include: [], revinclude: [] };
+    const expected: SearchRequest = { resourceTypes: ['Patient'], criteria: [], sort: [], count: 20, total: 'estimate', include: [], revinclude: [] };
     expect(parse(['Patient'], '').request).toEqual(expected);
   });
 

@@ -37,7 +37,7 @@ export function parseSearch(
     criteria: [],
     sort: [],
     count: Math.min(options.defaultCount, options.maxCount),
-    total: 'accurate',
+    total: 'estimate',
     include: [],
     revinclude: [],
   };

@@ -141,6 +141,11 @@ export interface SearchRequest {
   count: number;
   /** Opaque cursor from a previous page's `next`/`prev` link. */
   cursor?: string;
+  /**
+   * `accurate`: count every match; `estimate` (the default): count exactly up to the store's cap
+   * (`TOTAL_CAP`) and leave the total out above it, so a broad search never counts its matches;
+   * `none`: no total.
+   */
   total: 'none' | 'estimate' | 'accurate';
   include: IncludeDirective[];
   revinclude: IncludeDirective[];

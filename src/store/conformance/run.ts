@@ -15,6 +15,7 @@ import { emergencyAccessSuite } from './emergency-access.ts';
 import { explainSuite } from './explain.ts';
 import { rateLimitsSuite } from './rate-limits.ts';
 import { reindexSuite } from './reindex.ts';
+import { searchBroadSuite } from './search-broad.ts';
 import { searchCompositeSuite } from './search-composite.ts';
 import { searchDateSuite } from './search-date.ts';
 import { searchIncludeSuite } from './search-include.ts';
@@ -51,6 +52,7 @@ export function runConformance(options: ConformanceOptions): void {
     rateLimitsSuite(h);
     searchPagingSuite(h);
     explainSuite(h);
+    searchBroadSuite(h);
     transactionsSuite(h);
     tenancySuite(h);
     concurrencySuite(h);

@@ -25,6 +25,15 @@ export class Binder {
     return values.map((v) => this.bind(v)).join(', ');
   }
 
+  /**
+   * Ends a correlated `EXISTS (…)` that must stay a probe of the one row. PostgreSQL otherwise
+   * turns the EXISTS into a semi-join and may hash every match of the practice first, where a
+   * walk in index order wants a handful of index probes; an OFFSET keeps it a per-row subplan.
+   */
+  probeEnd(): string {
+    return this.dialect === 'postgres' ? ' OFFSET 0' : '';
+  }
+
   /** A fresh table alias, so nested subqueries never shadow each other. */
   alias(prefix: string): string {
     return prefix + ++this.aliases;

@@ -25,10 +25,12 @@ export function dateRangeMatch(b: Binder, start: string, end: string, value: Sea
       return `${end} > ${b.bind(v.end)}`;
     case 'lt':
       return `${start} < ${b.bind(v.start)}`;
+    // ge and le also carry the bound their OR implies (a stored range never ends before it
+    // starts), a range an index on the end (ge) or start (le) can seek to.
     case 'ge': // gt, or the search range contains the stored range
-      return `(${end} > ${b.bind(v.end)} OR (${start} >= ${b.bind(v.start)} AND ${end} <= ${b.bind(v.end)}))`;
+      return `(${end} >= ${b.bind(v.start)} AND (${end} > ${b.bind(v.end)} OR (${start} >= ${b.bind(v.start)} AND ${end} <= ${b.bind(v.end)})))`;
     case 'le':
-      return `(${start} < ${b.bind(v.start)} OR (${start} >= ${b.bind(v.start)} AND ${end} <= ${b.bind(v.end)}))`;
+      return `(${start} <= ${b.bind(v.end)} AND (${start} < ${b.bind(v.start)} OR (${start} >= ${b.bind(v.start)} AND ${end} <= ${b.bind(v.end)})))`;
     case 'sa': // starts after the search range ends
       return `${start} > ${b.bind(v.end)}`;
     case 'eb': // ends before the search range starts

@@ -42,6 +42,11 @@ export function decodeCursor(text: string, keys: number): PageCursor {
  * `columns`, with nulls last. Expanded to OR-of-ANDs because directions may be mixed.
  */
 export function keysetSql(b: Binder, columns: readonly string[], sort: readonly SortColumn[], cursor: PageCursor): string {
+  // The same condition again as a range on the first key, which a database can seek an index to
+  // (an OR of terms it cannot): only where no null lies past the cursor. Bound first: it comes first.
+  const first = cursor.values[0];
+  const greater = (cursor.dir === 'next') !== sort[0].descending;
+  const seek = first !== null && !(sort[0].nullable && cursor.dir === 'next') ? `${columns[0]} ${greater ? '>=' : '<='} ${b.bind(first)} AND ` : '';
   const terms: string[] = [];
   for (let i = 0; i < sort.length; i++) {
     // Nothing sorts after a null going forward (nulls are last).
@@ -54,7 +59,8 @@ export function keysetSql(b: Binder, columns: readonly string[], sort: readonly 
     prefix.push(strictly(b, columns[i], sort[i], cursor.values[i], cursor.dir));
     terms.push(prefix.length === 1 ? prefix[0] : `(${prefix.join(' AND ')})`);
   }
-  return terms.length === 0 ? '1 = 0' : `(${terms.join(' OR ')})`;
+  if (terms.length === 0) return '1 = 0';
+  return `${seek}(${terms.join(' OR ')})`;
 }
 
 /** One column strictly past the cursor value in the page direction. */

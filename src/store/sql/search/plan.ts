@@ -9,7 +9,7 @@ import { CANONICAL_SUFFIX, IDENTIFIER_SUFFIX, OF_TYPE_SUFFIX } from '../../../fh
 import type { IndexRowKind, SearchCriterion, SearchParamType, SearchValue } from '../../../fhir/search/types.ts';
 import { FhirError } from '../../../fhir/outcome.ts';
 import { INDEX_TABLES } from '../index-tables.ts';
-import { unsupported, type Binder } from './binder.ts';
+import { Binder, unsupported } from './binder.ts';
 import { compositeMatch } from './composite.ts';
 import { dateMatch, dateRangeMatch } from './date.ts';
 import { numberMatch } from './number.ts';
@@ -104,7 +104,7 @@ function isCanonical(v: SearchValue): boolean {
 function typedSql(b: Binder, c: SearchCriterion, types: readonly string[], scope: Scope): string {
   const applicable = scope.types.length === 0 ? types : types.filter((t) => scope.types.includes(t));
   if (applicable.length === 0) return '1 = 0';
-  const narrowed = { alias: scope.alias, types: applicable };
+  const narrowed = { ...scope, types: applicable };
   if (applicable.length === scope.types.length) return criterionSql(b, { ...c, types: undefined }, narrowed);
   // Placeholders are positional: bind the type test before the criterion that follows it.
   const type = applicable.length === 1 ? `${scope.alias}.type = ${b.bind(applicable[0])}` : `${scope.alias}.type IN (${b.list(applicable)})`;
@@ -129,7 +129,7 @@ function chainSql(b: Binder, c: SearchCriterion, scope: Scope): string {
   const chain = c.chain!;
   return member(b, scope, false, { table: 'idx_reference', typeCol: 'type', idCol: 'id' }, (ia) => {
     const head = `${ia}.param = ${b.bind(c.param)} AND ${ia}.target_type = ${b.bind(chain.targetType)}`;
-    return `${head} AND ${ia}.target_id IN (${matchingIds(b, chain.targetType, chain.criterion)})`;
+    return `${head} AND ${matching(b, chain.targetType, chain.criterion, `${ia}.target_id`, scope)}`;
   });
 }
 
@@ -137,8 +137,20 @@ function chainSql(b: Binder, c: SearchCriterion, scope: Scope): string {
 function hasSql(b: Binder, has: NonNullable<SearchCriterion['has']>, scope: Scope): string {
   return member(b, scope, false, { table: 'idx_reference', typeCol: 'target_type', idCol: 'target_id' }, (ia) => {
     const head = `${ia}.type = ${b.bind(has.sourceType)} AND ${ia}.param = ${b.bind(has.referenceParam)}`;
-    return `${head} AND ${ia}.id IN (${matchingIds(b, has.sourceType, has.criterion)})`;
+    return `${head} AND ${matching(b, has.sourceType, has.criterion, `${ia}.id`, scope)}`;
   });
+}
+
+/**
+ * "The live `type` resource with id `idExpr` matches `criterion`": an id list of every match,
+ * or — when the scope is probed row by row — a probe of that one resource, so that walking a
+ * sorted index never first collects every resource a chain's target criterion matches.
+ */
+function matching(b: Binder, type: string, criterion: SearchCriterion, idExpr: string, scope: Scope): string {
+  if (!scope.correlated) return `${idExpr} IN (${matchingIds(b, type, criterion)})`;
+  const t = b.alias('t');
+  const row = `${t}.tenant = ${b.bind(b.tenant)} AND ${t}.type = ${b.bind(type)} AND ${t}.id = ${idExpr} AND ${t}.deleted = 0`;
+  return `EXISTS (SELECT 1 FROM resources ${t} WHERE ${row} AND ${criterionSql(b, criterion, { alias: t, types: [type], correlated: true })}${b.probeEnd()})`;
 }
 
 /**
@@ -147,7 +159,8 @@ function hasSql(b: Binder, has: NonNullable<SearchCriterion['has']>, scope: Scop
  * hold millions of the type. Undefined when the criterion is not such a reference.
  */
 export function driverIdsSql(b: Binder, c: SearchCriterion, scope: Scope): string | undefined {
-  if (scope.types.length !== 1 || c.type !== 'reference' || c.chain || c.has || c.anyOf || c.types) return undefined;
+  if (scope.types.length === 1 && c.chain && !c.not && !c.types && c.modifier === undefined) return chainDriverSql(b, c, scope);
+  if (scope.types.length !== 1 || c.type !== 'reference' || c.not || c.chain || c.has || c.anyOf || c.allOf || c.types) return undefined;
   if (c.modifier !== undefined && !/^[A-Z][A-Za-z]+$/.test(c.modifier)) return undefined;
   if (c.values.length !== 1) return undefined;
   const value = c.values[0];
@@ -155,6 +168,35 @@ export function driverIdsSql(b: Binder, c: SearchCriterion, scope: Scope): strin
   const ia = b.alias('d');
   const where = `${ia}.tenant = ${b.bind(b.tenant)} AND ${ia}.type = ${b.bind(scope.types[0])} AND ${ia}.param = ${b.bind(c.param)}`;
   return `SELECT ${ia}.id FROM idx_reference ${ia} WHERE ${where} AND ${referenceMatch(b, ia, value, c.modifier)}`;
+}
+
+/**
+ * The ids one plain criterion matches, once each — `Patient?name=lo` as `SELECT DISTINCT id FROM
+ * idx_string WHERE …` — to count sparse matches from; undefined for a criterion that is not one
+ * id list (negated, several types, chains…).
+ */
+export function idListSql(b: Binder, c: SearchCriterion, scope: Scope): string | undefined {
+  if (scope.types.length !== 1 || c.chain || c.has) return undefined;
+  const sql = criterionSql(b, c, { ...scope, correlated: false });
+  // `member` writes a single-type id list as `<alias>.id IN (SELECT <ia>.id FROM …)`.
+  const prefix = `${scope.alias}.id IN (SELECT `;
+  if (!sql.startsWith(prefix) || !sql.endsWith(')')) return undefined;
+  return `SELECT DISTINCT ${sql.slice(prefix.length, -1)}`;
+}
+
+/**
+ * A chain whose end names one resource (`Observation?encounter.subject=Patient/1`): the resources
+ * that refer to the few targets referring to it. Index rows exist only for live resources, so
+ * no liveness check of the targets is needed.
+ */
+function chainDriverSql(b: Binder, c: SearchCriterion, scope: Scope): string | undefined {
+  const chain = c.chain!;
+  const target = { alias: 'x', types: [chain.targetType] };
+  // Placeholders are positional: find out first, on a scratch binder, whether the inner one drives.
+  if (driverIdsSql(new Binder(b.tenant, b.dialect), chain.criterion, target) === undefined) return undefined;
+  const ia = b.alias('d');
+  const head = `${ia}.tenant = ${b.bind(b.tenant)} AND ${ia}.type = ${b.bind(scope.types[0])} AND ${ia}.param = ${b.bind(c.param)} AND ${ia}.target_type = ${b.bind(chain.targetType)}`;
+  return `SELECT DISTINCT ${ia}.id FROM idx_reference ${ia} WHERE ${head} AND ${ia}.target_id IN (${driverIdsSql(b, chain.criterion, target)})`;
 }
 
 /** `SELECT id` of live resources of one type matching one criterion. */
@@ -183,7 +225,7 @@ function member(b: Binder, scope: Scope, negate: boolean, src: Source, rest: (ia
     // same number of equality columns but reads every row of the parameter.
     const hint = b.dialect === 'sqlite' && src.typeCol === 'type' ? ` INDEXED BY ${src.table}_resource` : '';
     const row = `${ia}.tenant = ${scope.alias}.tenant AND ${ia}.${src.idCol} = ${scope.alias}.id AND ${ia}.${src.typeCol} = ${scope.alias}.type`;
-    return `${negate ? 'NOT ' : ''}EXISTS (SELECT 1 FROM ${src.table} ${ia}${hint} WHERE ${row} AND ${rest(ia)})`;
+    return `${negate ? 'NOT ' : ''}EXISTS (SELECT 1 FROM ${src.table} ${ia}${hint} WHERE ${row} AND ${rest(ia)}${b.probeEnd()})`;
   }
   const lhs = single ? `${scope.alias}.id` : `(${scope.alias}.type, ${scope.alias}.id)`;
   const select = single ? `${ia}.${src.idCol}` : `${ia}.${src.typeCol}, ${ia}.${src.idCol}`;

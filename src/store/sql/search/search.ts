@@ -2,61 +2,213 @@
  * Runs one `SearchRequest`: the page query (criteria, sort, keyset cursor), the total when
  * asked, and includes. Deleted resources never match, and every table access is bound to the
  * tenant.
+ *
+ * A first page must cost about the same whether 20 or 200,000 resources match, so the page is
+ * found one of two ways, chosen by a count that stops at `TOTAL_CAP + 1` (and that is the
+ * default total too):
+ * - **Collect** (at most `TOTAL_CAP` matches, or a criterion names one referenced resource): each
+ *   criterion is an id list, the database reads the matches from the most selective one and
+ *   sorts them. Bounded by the cap.
+ * - **Walk** (more): read the resources in sort order from an index — `(…, last_updated, id)`,
+ *   or a parameter's `(…, param, value, id)` index rows — and test each with correlated probes
+ *   of its own index rows until the page is full. Many matches means a dense walk, so few rows
+ *   are read per page.
  * @see https://hl7.org/fhir/R4/search.html
  */
 import type { Resource } from '@medplum/fhirtypes';
 import type { SearchRequest } from '../../../fhir/search/types.ts';
-import type { SearchPage } from '../../store.ts';
+import { TOTAL_CAP, type SearchPage } from '../../store.ts';
 import type { Dialect, SqlConn } from '../dialect.ts';
 import { Binder } from './binder.ts';
 import { includes, MAX_INCLUDED } from './include.ts';
 import { decodeCursor, encodeCursor, keysetSql, orderSql, type KeyValue, type PageCursor } from './paging.ts';
-import { criteriaSql, driverIdsSql } from './plan.ts';
-import { sortColumns } from './sort.ts';
+import { criteriaSql, driverIdsSql, idListSql } from './plan.ts';
+import { sortColumns, type SortColumn } from './sort.ts';
+
+/** Resources probed one by one for the bounded count before it turns to id lists. */
+const COUNT_WINDOW = 4 * (TOTAL_CAP + 1);
 
 type PageRow = { content: string } & Record<string, KeyValue>;
+
+interface PageQuery {
+  conn: SqlConn;
+  tenant: string;
+  request: SearchRequest;
+  dialect: Dialect['name'];
+  sort: SortColumn[];
+  keys: string[];
+  cursor: PageCursor | undefined;
+  /** Rows wanted: the page and one more, which says whether another page follows. */
+  limit: number;
+}
 
 export async function search(conn: SqlConn, tenant: string, request: SearchRequest, dialect: Dialect['name']): Promise<SearchPage> {
   const sort = sortColumns(request, 'r');
   const cursor = request.cursor === undefined ? undefined : decodeCursor(request.cursor, sort.length);
 
   const page: SearchPage = { resources: [], included: [] };
-  if (request.total !== 'none') page.total = await count(conn, tenant, request, dialect);
-  if (request.count <= 0) return page;
-
-  const b = new Binder(tenant, dialect);
-  const keys = sort.map((_, i) => `k${i}`);
-  const select = sort.map((s, i) => `${s.expr} AS k${i}`).join(', ');
-  const inner = `SELECT r.content AS content, ${select} FROM ${rowsSql(b, request)}`;
-  const outerKeys = keys.map((k) => `q.${k}`);
-  const keyset = cursor ? ` WHERE ${keysetSql(b, outerKeys, sort, cursor)}` : '';
-  const backwards = cursor?.dir === 'prev';
-  const sql = `SELECT q.* FROM (${inner}) q${keyset} ORDER BY ${orderSql(outerKeys, sort, backwards)} LIMIT ${b.bind(request.count + 1)}`;
-  const rows = await conn.all<PageRow>(sql, b.params);
+  if (request.count <= 0) {
+    if (request.total !== 'none') page.total = await totalOf(conn, tenant, request, dialect);
+    return page;
+  }
+  // The bounded count: the default total, and whether the matches are few enough to collect.
+  const few = await count(conn, tenant, request, dialect, TOTAL_CAP + 1);
+  const q: PageQuery = { conn, tenant, request, dialect, sort, keys: sort.map((_, i) => `k${i}`), cursor, limit: request.count + 1 };
+  const walk = few > TOTAL_CAP && request.resourceTypes.length === 1 && !hasDriver(request);
+  const rows = walk && sort[0].source !== undefined ? await walkValues(q) : await pageRows(q, walk);
+  if (request.total === 'accurate') page.total = few <= TOTAL_CAP ? few : await totalOf(conn, tenant, request, dialect);
+  else if (request.total === 'estimate' && few <= TOTAL_CAP) page.total = few;
 
   const more = rows.length > request.count;
-  const pageRows = rows.slice(0, request.count);
-  if (backwards) pageRows.reverse();
-  const boundary = (row: PageRow, dir: PageCursor['dir']): string => encodeCursor({ dir, values: keys.map((k) => normalise(row[k])) });
-  if (pageRows.length > 0) {
-    const first = pageRows[0];
-    const last = pageRows[pageRows.length - 1];
+  const backwards = cursor?.dir === 'prev';
+  const pageRowsInOrder = rows.slice(0, request.count);
+  if (backwards) pageRowsInOrder.reverse();
+  const boundary = (row: PageRow, dir: PageCursor['dir']): string => encodeCursor({ dir, values: q.keys.map((k) => normalise(row[k])) });
+  if (pageRowsInOrder.length > 0) {
+    const first = pageRowsInOrder[0];
+    const last = pageRowsInOrder[pageRowsInOrder.length - 1];
     // Forward: more rows follow when the extra row came back; there is a previous page when we came by cursor.
     // Backward: the page we came from follows; an earlier one exists when the extra row came back.
     if (backwards ? true : more) page.nextCursor = boundary(last, 'next');
     if (backwards ? more : cursor !== undefined) page.prevCursor = boundary(first, 'prev');
   }
-  page.resources = pageRows.map((row) => JSON.parse(row.content) as Resource);
+  page.resources = pageRowsInOrder.map((row) => JSON.parse(row.content) as Resource);
   const included = await includes(conn, tenant, page.resources, request);
   page.included = included.resources;
   if (included.truncated) page.includedLimit = MAX_INCLUDED;
   return page;
 }
 
-async function count(conn: SqlConn, tenant: string, request: SearchRequest, dialect: Dialect['name']): Promise<number> {
+/**
+ * The page (in reading order: backwards for a `prev` cursor) with every sort key computed per
+ * match. Collecting, the database may read the matches in any order and sort them; walking, the
+ * criteria are probes and the order comes from `(…, last_updated, id)` or the primary key.
+ */
+async function pageRows(q: PageQuery, walk: boolean): Promise<PageRow[]> {
+  const b = new Binder(q.tenant, q.dialect);
+  const select = q.sort.map((s, i) => `${s.expr} AS k${i}`).join(', ');
+  const inner = `SELECT r.content AS content, ${select} FROM ${rowsSql(b, q.request, walk)}`;
+  const outerKeys = q.keys.map((k) => `q.${k}`);
+  const keyset = q.cursor ? ` WHERE ${keysetSql(b, outerKeys, q.sort, q.cursor)}` : '';
+  const backwards = q.cursor?.dir === 'prev';
+  const sql = `SELECT q.* FROM (${inner}) q${keyset} ORDER BY ${orderSql(outerKeys, q.sort, backwards)} LIMIT ${b.bind(q.limit)}`;
+  return q.conn.all<PageRow>(sql, b.params);
+}
+
+/**
+ * Walks a parameter's index rows in value order (`_sort=family`): each resource at the row that
+ * holds its smallest value (largest, descending), then — values being optional — the resources
+ * without one, which sort last either way. A resource with its sort value twice has two such
+ * rows; they are adjacent, and the second is dropped.
+ */
+async function walkValues(q: PageQuery): Promise<PageRow[]> {
+  const source = q.sort[0].source!;
+  const forward = q.cursor?.dir !== 'prev';
+  // Segments in reading order; a cursor says in which one reading resumes.
+  const segments: ('valued' | 'missing')[] = forward ? ['valued', 'missing'] : ['missing', 'valued'];
+  const start = q.cursor === undefined ? 0 : segments.indexOf(q.cursor.values[0] === null ? 'missing' : 'valued');
+  const out: PageRow[] = [];
+  for (const segment of segments.slice(start)) {
+    let cursor = segments.indexOf(segment) === start ? q.cursor : undefined;
+    for (;;) {
+      const wanted = q.limit - out.length;
+      const rows = segment === 'valued' ? await valuedRows(q, source, cursor, wanted) : await missingRows(q, source, cursor, wanted);
+      for (const row of rows) if (out.length === 0 || !sameKeys(q.keys, out[out.length - 1], row)) out.push(row);
+      if (out.length >= q.limit) return out.slice(0, q.limit);
+      if (rows.length < wanted) break;
+      // Duplicates took places: read on after the last row.
+      const last = rows[rows.length - 1];
+      cursor = { dir: forward ? 'next' : 'prev', values: q.keys.map((k) => normalise(last[k])) };
+    }
+  }
+  return out;
+}
+
+function sameKeys(keys: readonly string[], a: PageRow, b: PageRow): boolean {
+  return keys.every((k) => normalise(a[k]) === normalise(b[k]));
+}
+
+/** Resources with a value, from the `(…, param, value, id)` index; `cursor` within this segment. */
+function valuedRows(q: PageQuery, source: NonNullable<SortColumn['source']>, cursor: PageCursor | undefined, limit: number): Promise<PageRow[]> {
+  const b = new Binder(q.tenant, q.dialect);
+  const { table, column, param, index } = source;
+  const sort: SortColumn[] = [{ ...q.sort[0], expr: `s.${column}`, nullable: false }, ...q.sort.slice(1)];
+  const select = sort.map((s, i) => `${s.expr} AS k${i}`).join(', ');
+  // Only the row with the resource's own sort value: none of its rows of the parameter is before it.
+  const before = q.sort[0].descending ? '>' : '<';
+  const own = `NOT EXISTS (SELECT 1 FROM ${table} s2 WHERE s2.tenant = s.tenant AND s2.id = s.id AND s2.type = s.type AND s2.param = s.param AND s2.${column} ${before} s.${column}${b.probeEnd()})`;
+  let sql =
+    // SQLite: CROSS JOIN keeps the index rows outermost (read in order), INDEXED BY the index
+    // that has them in order; left to itself it may read resources in _lastUpdated order and sort.
+    `SELECT r.content AS content, ${select} FROM ${table} s${q.dialect === 'sqlite' ? ` INDEXED BY ${index}` : ''} CROSS JOIN resources r` +
+    ` WHERE s.tenant = ${b.bind(q.tenant)} AND s.type = ${b.bind(q.request.resourceTypes[0])} AND s.param = ${b.bind(param)}` +
+    ` AND r.tenant = s.tenant AND r.type = s.type AND r.id = s.id AND r.deleted = 0 AND ${own}`;
+  sql += ` AND ${criteriaSql(b, q.request.criteria, { alias: 'r', types: q.request.resourceTypes, correlated: true })}`;
+  if (cursor) sql += ` AND ${keysetSql(b, sort.map((s) => s.expr), sort, cursor)}`;
+  const backwards = q.cursor?.dir === 'prev';
+  sql += ` ORDER BY ${orderSql(sort.map((s) => s.expr), sort, backwards)} LIMIT ${b.bind(limit)}`;
+  return q.conn.all<PageRow>(sql, b.params);
+}
+
+/** Resources without a value of the sort parameter, in the order of the remaining keys. */
+function missingRows(q: PageQuery, source: NonNullable<SortColumn['source']>, cursor: PageCursor | undefined, limit: number): Promise<PageRow[]> {
+  const b = new Binder(q.tenant, q.dialect);
+  const rest = q.sort.slice(1);
+  const select = ['NULL AS k0', ...rest.map((s, i) => `${s.expr} AS k${i + 1}`)].join(', ');
+  // Placeholders are positional: bound in the order the text has them.
+  let sql = `SELECT r.content AS content, ${select} FROM resources r WHERE r.tenant = ${b.bind(q.tenant)} AND r.type = ${b.bind(q.request.resourceTypes[0])} AND r.deleted = 0`;
+  sql += ` AND NOT EXISTS (SELECT 1 FROM ${source.table} s WHERE s.tenant = r.tenant AND s.id = r.id AND s.type = r.type AND s.param = ${b.bind(source.param)}${b.probeEnd()})`;
+  sql += ` AND ${criteriaSql(b, q.request.criteria, { alias: 'r', types: q.request.resourceTypes, correlated: true })}`;
+  if (cursor) sql += ` AND ${keysetSql(b, rest.map((s) => s.expr), rest, { dir: cursor.dir, values: cursor.values.slice(1) })}`;
+  const backwards = q.cursor?.dir === 'prev';
+  sql += ` ORDER BY ${orderSql(rest.map((s) => s.expr), rest, backwards)} LIMIT ${b.bind(limit)}`;
+  return q.conn.all<PageRow>(sql, b.params);
+}
+
+/**
+ * How many resources match, counting at most `limit` of them. Many matches are counted by
+ * probing the first `COUNT_WINDOW` resources of the type one by one: dense matches reach the
+ * limit within it, and a type with fewer resources is counted whole. Otherwise the matches are
+ * sparse, and id lists find them (the database reads them from the most selective criterion).
+ */
+async function count(conn: SqlConn, tenant: string, request: SearchRequest, dialect: Dialect['name'], limit: number): Promise<number> {
+  if (request.resourceTypes.length === 1 && request.criteria.length > 0 && !hasDriver(request)) {
+    const b = new Binder(tenant, dialect);
+    // In primary-key order: PostgreSQL would otherwise read the window with a scan of the table.
+    const window = `SELECT w.tenant, w.type, w.id, w.last_updated FROM resources w WHERE w.tenant = ${b.bind(tenant)} AND w.type = ${b.bind(request.resourceTypes[0])} AND w.deleted = 0 ORDER BY w.id LIMIT ${b.bind(COUNT_WINDOW)}`;
+    const probed = `SELECT 1 AS one FROM (${window}) r WHERE ${criteriaSql(b, request.criteria, { alias: 'r', types: request.resourceTypes, correlated: true })} LIMIT ${b.bind(limit)}`;
+    const seen = `SELECT 1 AS one FROM resources v WHERE v.tenant = ${b.bind(tenant)} AND v.type = ${b.bind(request.resourceTypes[0])} AND v.deleted = 0 ORDER BY v.id LIMIT ${b.bind(COUNT_WINDOW)}`;
+    const sql = `SELECT (SELECT COUNT(*) FROM (${probed}) p) AS n, (SELECT COUNT(*) FROM (${seen}) s) AS seen`;
+    const row = await conn.get<{ n: number | string; seen: number | string }>(sql, b.params);
+    const n = Number(row?.n ?? 0);
+    if (n >= limit || Number(row?.seen ?? 0) < COUNT_WINDOW) return n;
+  }
+  if (request.criteria.length === 1 && request.resourceTypes.length === 1) {
+    // One criterion: read its ids and look each up (PostgreSQL would rather hash every resource of the type).
+    const b = new Binder(tenant, dialect);
+    const ids = idListSql(b, request.criteria[0], { alias: 'r', types: request.resourceTypes });
+    if (ids !== undefined) {
+      const live = `EXISTS (SELECT 1 FROM resources r WHERE r.tenant = ${b.bind(tenant)} AND r.type = ${b.bind(request.resourceTypes[0])} AND r.id = d.id AND r.deleted = 0${b.probeEnd()})`;
+      const row = await conn.get<{ n: number | string }>(`SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM (${ids}) d WHERE ${live} LIMIT ${b.bind(limit)}) c`, b.params);
+      return Number(row?.n ?? 0);
+    }
+  }
   const b = new Binder(tenant, dialect);
-  const row = await conn.get<{ n: number | string }>(`SELECT COUNT(*) AS n FROM ${rowsSql(b, request)}`, b.params);
+  const sql = `SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM ${rowsSql(b, request, false)} LIMIT ${b.bind(limit)}) c`;
+  const row = await conn.get<{ n: number | string }>(sql, b.params);
   return Number(row?.n ?? 0);
+}
+
+/** Every match counted (`_total=accurate`). */
+async function totalOf(conn: SqlConn, tenant: string, request: SearchRequest, dialect: Dialect['name']): Promise<number> {
+  const b = new Binder(tenant, dialect);
+  const row = await conn.get<{ n: number | string }>(`SELECT COUNT(*) AS n FROM ${rowsSql(b, request, false)}`, b.params);
+  return Number(row?.n ?? 0);
+}
+
+function hasDriver(request: SearchRequest): boolean {
+  const b = new Binder('');
+  return request.criteria.some((c) => driverIdsSql(b, c, { alias: 'r', types: request.resourceTypes }) !== undefined);
 }
 
 /**
@@ -65,10 +217,11 @@ async function count(conn: SqlConn, tenant: string, request: SearchRequest, dial
  * When a criterion names one referenced resource (`patient=123`), the search is driven from the
  * ids it matches (CROSS JOIN keeps that order on SQLite) and every other criterion is a probe
  * of the candidate's own index rows; otherwise each criterion is an id list and the database
- * picks the order. Without this, `Observation?patient=…&category=…&date=…` walks every
- * Observation of the practice in date order, checking each against practice-wide lists.
+ * picks the order (`probe`: each criterion is a probe of the row, for a walk in index order).
+ * Without the driver, `Observation?patient=…&category=…&date=…` walks every Observation of the
+ * practice in date order, checking each against practice-wide lists.
  */
-function rowsSql(b: Binder, request: SearchRequest): string {
+function rowsSql(b: Binder, request: SearchRequest, probe: boolean): string {
   const types = request.resourceTypes;
   const scope = { alias: 'r', types };
   for (let i = 0; i < request.criteria.length; i++) {
@@ -82,7 +235,7 @@ function rowsSql(b: Binder, request: SearchRequest): string {
   if (types.length === 1) where += ` AND r.type = ${b.bind(types[0])}`;
   else if (types.length > 1) where += ` AND r.type IN (${b.list(types)})`;
   where += ' AND r.deleted = 0';
-  return `resources r WHERE ${where} AND ${criteriaSql(b, request.criteria, scope)}`;
+  return `resources r WHERE ${where} AND ${criteriaSql(b, request.criteria, { ...scope, correlated: probe })}`;
 }
 
 /** Drivers may return 64-bit integers as strings or bigints; cursors hold plain JSON values. */

@@ -16,7 +16,23 @@ export interface SortColumn {
   descending: boolean;
   /** Parameter values may be absent; ids and timestamps never are. */
   nullable: boolean;
+  /**
+   * For a parameter key: the index table and column its values come from, so a search can walk
+   * the values in order instead of computing the key of every match (see `search.ts`).
+   */
+  source?: { table: string; column: string; param: string; index: string };
 }
+
+/** The index (from migration 0012) that holds a table's sort column, then the id. */
+const SORT_INDEXES: Record<string, string> = {
+  'idx_string.value': 'idx_string_value',
+  'idx_token.code': 'idx_token_code',
+  'idx_date.start_ms': 'idx_date_start',
+  'idx_date.end_ms': 'idx_date_end',
+  'idx_number.value': 'idx_number_value',
+  'idx_quantity.value': 'idx_quantity_value',
+  'idx_uri.value': 'idx_uri_value',
+};
 
 /** The column a parameter kind sorts by; dates by start ascending and by end descending. */
 function sortColumn(kind: IndexRowKind, descending: boolean): string {
@@ -51,15 +67,20 @@ export function sortColumns(request: SearchRequest, alias: string): SortColumn[]
       const col = sortColumn(kind, key.descending);
       const column = col.includes('(') ? col : `s.${col}`;
       const agg = key.descending ? 'MAX' : 'MIN';
+      const table = INDEX_TABLES[kind].table;
       out.push({
-        expr: `(SELECT ${agg}(${column}) FROM ${INDEX_TABLES[kind].table} s WHERE s.tenant = ${alias}.tenant AND s.type = ${alias}.type AND s.id = ${alias}.id AND s.param = '${key.param}')`,
+        expr: `(SELECT ${agg}(${column}) FROM ${table} s WHERE s.tenant = ${alias}.tenant AND s.type = ${alias}.type AND s.id = ${alias}.id AND s.param = '${key.param}')`,
         descending: key.descending,
         nullable: true,
+        ...(SORT_INDEXES[`${table}.${col}`] === undefined ? {} : { source: { table, column: col, param: key.param, index: SORT_INDEXES[`${table}.${col}`] } }),
       });
     }
   }
   if (request.sort.length === 0) out.push({ expr: `${alias}.last_updated`, descending: false, nullable: false });
-  if (!hasId) out.push({ expr: `${alias}.id`, descending: false, nullable: false });
-  if (request.resourceTypes.length !== 1) out.push({ expr: `${alias}.type`, descending: false, nullable: false });
+  // The tie-breakers run in the direction of the first key, so that one index read forwards or
+  // backwards — (…, value, id) or (…, last_updated, id) — yields the whole order.
+  const tieDescending = out[0].descending;
+  if (!hasId) out.push({ expr: `${alias}.id`, descending: tieDescending, nullable: false });
+  if (request.resourceTypes.length !== 1) out.push({ expr: `${alias}.type`, descending: tieDescending, nullable: false });
   return out;
 }
