@@ -3,11 +3,13 @@
  * without a warning, every R4 parameter it leaves out is reported as unsupported, and every
  * listed include and reverse include is accepted.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseSearch } from '../../../fhir/search/parse.ts';
 import { searchParametersFor } from '../../../fhir/search/parameters.ts';
 import { AUDIT_EVENT_SEARCH_PARAMETERS } from './audit-events.ts';
-import { capabilityStatement } from './capabilities.ts';
+import { TOTAL_CAP } from '../../../store/store.ts';
+import { capabilityStatement, SEARCH_TOTAL_DOCUMENTATION } from './capabilities.ts';
 
 const options = { strict: false, defaultCount: 20, maxCount: 1000 };
 const rest = capabilityStatement('http://heron.test/fhir/R4').rest![0];
@@ -55,6 +57,15 @@ describe('CapabilityStatement search section', () => {
 
   it('says where update-as-create is not offered', () => {
     expect(rest.documentation).toMatch(/updateCreate is not available/);
+  });
+
+  it('says what _total does, as docs/search.md does', () => {
+    expect(rest.documentation).toContain(SEARCH_TOTAL_DOCUMENTATION);
+    const cap = TOTAL_CAP.toLocaleString('en-US');
+    expect(SEARCH_TOTAL_DOCUMENTATION).toContain(`exact when at most ${cap} resources match and left out above that`);
+    const docs = readFileSync(new URL('../../../../docs/search.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
+    expect(docs).toContain(`By default (and with \`_total=estimate\`) the total is exact when at most ${cap} resources match, and left out of the Bundle above that`);
+    expect(docs).toContain('`_total=accurate` counts every match');
   });
 
   it('names the Patient compartment and the system-level parameters', () => {

@@ -11,6 +11,7 @@ import { resourceTypeNames } from '../../../fhir/definitions.ts';
 import { modifiersFor } from '../../../fhir/search/criterion.ts';
 import { PATIENT_COMPARTMENT_URL } from '../../../fhir/search/compartment.ts';
 import { searchParametersFor, type SearchParameterDef } from '../../../fhir/search/parameters.ts';
+import { TOTAL_CAP } from '../../../store/store.ts';
 import { AUDIT_EVENT_SEARCH_PARAMETERS, AUDIT_EVENT_SORT_KEYS } from './audit-events.ts';
 import { REPORTED_BY_SYSTEM } from '../../../domain/audit/reported-event.ts';
 import type { FhirRequest, FhirResponse } from '../fhir-request.ts';
@@ -32,6 +33,9 @@ const SECURITY_DESCRIPTION =
   'SMART App Launch 2.x (authorization code with PKCE S256, refresh tokens) and SMART Backend Services (client credentials); ' +
   `client authentication at the token endpoint: ${AUTH_METHODS.join(', ')} (private_key_jwt assertions signed with ${AUTH_SIGNING_ALGS.join(', ')}; none for public apps). ` +
   'Send Authorization: Bearer <access token>. See <server>/.well-known/smart-configuration.';
+
+/** What `_total` does, as docs/search.md says it (the test keeps the two in agreement). */
+export const SEARCH_TOTAL_DOCUMENTATION = `Search totals: by default (and with _total=estimate) Bundle.total is exact when at most ${TOTAL_CAP.toLocaleString('en-US')} resources match and left out above that; _total=accurate counts every match; _total=none skips the count.`;
 
 let cached: { statement: CapabilityStatement; rest: CapabilityStatementRest } | undefined;
 
@@ -70,8 +74,10 @@ function buildStatic(): { statement: CapabilityStatement; rest: CapabilityStatem
   const revIncludes = revIncludesByTarget();
   const rest: CapabilityStatementRest = {
     mode: 'server',
-    documentation:
+    documentation: [
       'Access bound to patients (patients, proxies, apps launched for a patient) and SMART granular scopes: a resource outside them is answered exactly as an id never used, on every interaction; for them updateCreate is not available (PUT to an id not there for the caller answers 405; create with POST).',
+      SEARCH_TOTAL_DOCUMENTATION,
+    ].join(' '),
     resource: resourceTypeNames().map((type) => (type === 'AuditEvent' ? auditEventCapability() : resourceCapability(type, revIncludes.get(type) ?? []))),
     interaction: SYSTEM_INTERACTIONS.map((code) => ({ code })),
     searchParam: searchParametersFor('Patient')

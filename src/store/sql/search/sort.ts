@@ -2,7 +2,8 @@
  * Sort keys as SQL expressions on the resources alias. A parameter sorts by its smallest
  * indexed value ascending and its largest descending; resources without a value sort last
  * either way. The resource id (then type, for multi-type searches) always ends the key so
- * that every row has a unique position, which keyset paging needs.
+ * that every row has a unique position, which keyset paging needs; it runs in the direction of
+ * the first key.
  * @see https://hl7.org/fhir/R4/search.html#_sort
  */
 import type { IndexRowKind, SearchRequest } from '../../../fhir/search/types.ts';
