@@ -6,13 +6,13 @@
  * A first page must cost about the same whether 20 or 200,000 resources match, so the page is
  * found one of two ways, chosen by a count that stops at `TOTAL_CAP + 1` (and that is the
  * default total too):
- * - **Collect** (at most `TOTAL_CAP` matches, or a criterion names one referenced resource): each
- *   criterion is an id list, the database reads the matches from the most selective one and
- *   sorts them. Bounded by the cap.
- * - **Walk** (more): read the resources in sort order from an index — `(…, last_updated, id)`,
- *   or a parameter's `(…, param, value, id)` index rows — and test each with correlated probes
- *   of its own index rows until the page is full. Many matches means a dense walk, so few rows
- *   are read per page.
+ * - **Collect** (at most `TOTAL_CAP` matches, a small share of the type; or a criterion names
+ *   one referenced resource): each criterion is an id list, the database reads the matches from
+ *   the most selective one and sorts them. Bounded by the cap.
+ * - **Walk** (more matches, or a larger share): read the resources in sort order from an index
+ *   — `(…, last_updated, id)`, or a parameter's `(…, param, value, id)` index rows — and test
+ *   each with correlated probes of its own index rows until the page is full. Dense matches
+ *   mean few rows read per page.
  * @see https://hl7.org/fhir/R4/search.html
  */
 import type { Resource } from '@medplum/fhirtypes';
@@ -27,6 +27,8 @@ import { sortColumns, type SortColumn } from './sort.ts';
 
 /** Resources probed one by one for the bounded count before it turns to id lists. */
 const COUNT_WINDOW = 4 * (TOTAL_CAP + 1);
+/** The share of a type's resources that match above which a page is walked, not collected. */
+const DENSE = 0.05;
 
 type PageRow = { content: string } & Record<string, KeyValue>;
 
@@ -52,9 +54,10 @@ export async function search(conn: SqlConn, tenant: string, request: SearchReque
     return page;
   }
   // The bounded count: the default total, and whether the matches are few enough to collect.
-  const few = await count(conn, tenant, request, dialect, TOTAL_CAP + 1);
+  const { n: few, dense } = await count(conn, tenant, request, dialect, TOTAL_CAP + 1);
   const q: PageQuery = { conn, tenant, request, dialect, sort, keys: sort.map((_, i) => `k${i}`), cursor, limit: request.count + 1 };
-  const walk = few > TOTAL_CAP && request.resourceTypes.length === 1 && !hasDriver(request);
+  // Dense matches are walked even when few: a page then reads a few dozen rows, not all of them.
+  const walk = (few > TOTAL_CAP || dense) && request.resourceTypes.length === 1 && !hasDriver(request);
   const rows = walk && sort[0].source !== undefined ? await walkValues(q) : await pageRows(q, walk);
   if (request.total === 'accurate') page.total = few <= TOTAL_CAP ? few : await totalOf(conn, tenant, request, dialect);
   else if (request.total === 'estimate' && few <= TOTAL_CAP) page.total = few;
@@ -171,17 +174,21 @@ function missingRows(q: PageQuery, source: NonNullable<SortColumn['source']>, cu
  * limit within it, and a type with fewer resources is counted whole. Otherwise the matches are
  * sparse, and id lists find them (the database reads them from the most selective criterion).
  */
-async function count(conn: SqlConn, tenant: string, request: SearchRequest, dialect: Dialect['name'], limit: number): Promise<number> {
+async function count(conn: SqlConn, tenant: string, request: SearchRequest, dialect: Dialect['name'], limit: number): Promise<{ n: number; dense: boolean }> {
+  // Without criteria every resource of the type matches.
+  let dense = request.criteria.length === 0;
   if (request.resourceTypes.length === 1 && request.criteria.length > 0 && !hasDriver(request)) {
     const b = new Binder(tenant, dialect);
     // In primary-key order: PostgreSQL would otherwise read the window with a scan of the table.
     const window = `SELECT w.tenant, w.type, w.id, w.last_updated FROM resources w WHERE w.tenant = ${b.bind(tenant)} AND w.type = ${b.bind(request.resourceTypes[0])} AND w.deleted = 0 ORDER BY w.id LIMIT ${b.bind(COUNT_WINDOW)}`;
     const probed = `SELECT 1 AS one FROM (${window}) r WHERE ${criteriaSql(b, request.criteria, { alias: 'r', types: request.resourceTypes, correlated: true })} LIMIT ${b.bind(limit)}`;
-    const seen = `SELECT 1 AS one FROM resources v WHERE v.tenant = ${b.bind(tenant)} AND v.type = ${b.bind(request.resourceTypes[0])} AND v.deleted = 0 ORDER BY v.id LIMIT ${b.bind(COUNT_WINDOW)}`;
-    const sql = `SELECT (SELECT COUNT(*) FROM (${probed}) p) AS n, (SELECT COUNT(*) FROM (${seen}) s) AS seen`;
+    const typeRows = `SELECT 1 AS one FROM resources v WHERE v.tenant = ${b.bind(tenant)} AND v.type = ${b.bind(request.resourceTypes[0])} AND v.deleted = 0 ORDER BY v.id LIMIT ${b.bind(COUNT_WINDOW)}`;
+    const sql = `SELECT (SELECT COUNT(*) FROM (${probed}) p) AS n, (SELECT COUNT(*) FROM (${typeRows}) s) AS seen`;
     const row = await conn.get<{ n: number | string; seen: number | string }>(sql, b.params);
     const n = Number(row?.n ?? 0);
-    if (n >= limit || Number(row?.seen ?? 0) < COUNT_WINDOW) return n;
+    const seen = Number(row?.seen ?? 0);
+    dense = n >= limit || n >= seen * DENSE;
+    if (n >= limit || seen < COUNT_WINDOW) return { n, dense };
   }
   if (request.criteria.length === 1 && request.resourceTypes.length === 1) {
     // One criterion: read its ids and look each up (PostgreSQL would rather hash every resource of the type).
@@ -190,13 +197,13 @@ async function count(conn: SqlConn, tenant: string, request: SearchRequest, dial
     if (ids !== undefined) {
       const live = `EXISTS (SELECT 1 FROM resources r WHERE r.tenant = ${b.bind(tenant)} AND r.type = ${b.bind(request.resourceTypes[0])} AND r.id = d.id AND r.deleted = 0${b.probeEnd()})`;
       const row = await conn.get<{ n: number | string }>(`SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM (${ids}) d WHERE ${live} LIMIT ${b.bind(limit)}) c`, b.params);
-      return Number(row?.n ?? 0);
+      return { n: Number(row?.n ?? 0), dense };
     }
   }
   const b = new Binder(tenant, dialect);
   const sql = `SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM ${rowsSql(b, request, false)} LIMIT ${b.bind(limit)}) c`;
   const row = await conn.get<{ n: number | string }>(sql, b.params);
-  return Number(row?.n ?? 0);
+  return { n: Number(row?.n ?? 0), dense };
 }
 
 /** Every match counted (`_total=accurate`). */
