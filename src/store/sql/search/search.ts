@@ -135,7 +135,9 @@ function sameKeys(keys: readonly string[], a: PageRow, b: PageRow): boolean {
 function valuedRows(q: PageQuery, source: NonNullable<SortColumn['source']>, cursor: PageCursor | undefined, limit: number): Promise<PageRow[]> {
   const b = new Binder(q.tenant, q.dialect);
   const { table, column, param, index } = source;
-  const sort: SortColumn[] = [{ ...q.sort[0], expr: `s.${column}`, nullable: false }, ...q.sort.slice(1)];
+  // The id as the index row's (equal to the resource's), so the index order covers the tie-breaker too.
+  const rest = q.sort.slice(1).map((c) => (c.expr === 'r.id' ? { ...c, expr: 's.id' } : c));
+  const sort: SortColumn[] = [{ ...q.sort[0], expr: `s.${column}`, nullable: false }, ...rest];
   const select = sort.map((s, i) => `${s.expr} AS k${i}`).join(', ');
   // Only the row with the resource's own sort value: none of its rows of the parameter is before it.
   const before = q.sort[0].descending ? '>' : '<';
