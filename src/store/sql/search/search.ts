@@ -147,7 +147,8 @@ function valuedRows(q: PageQuery, source: NonNullable<SortColumn['source']>, cur
     // that has them in order; left to itself it may read resources in _lastUpdated order and sort.
     `SELECT r.content AS content, ${select} FROM ${table} s${q.dialect === 'sqlite' ? ` INDEXED BY ${index}` : ''} CROSS JOIN resources r` +
     ` WHERE s.tenant = ${b.bind(q.tenant)} AND s.type = ${b.bind(q.request.resourceTypes[0])} AND s.param = ${b.bind(param)}` +
-    ` AND r.tenant = s.tenant AND r.type = s.type AND r.id = s.id AND r.deleted = 0 AND ${own}`;
+    // A row without the value (a token with a system only) gives no sort value, as with MIN/MAX.
+    ` AND s.${column} IS NOT NULL AND r.tenant = s.tenant AND r.type = s.type AND r.id = s.id AND r.deleted = 0 AND ${own}`;
   sql += ` AND ${criteriaSql(b, q.request.criteria, { alias: 'r', types: q.request.resourceTypes, correlated: true })}`;
   if (cursor) sql += ` AND ${keysetSql(b, sort.map((s) => s.expr), sort, cursor)}`;
   const backwards = q.cursor?.dir === 'prev';
@@ -162,7 +163,7 @@ function missingRows(q: PageQuery, source: NonNullable<SortColumn['source']>, cu
   const select = ['NULL AS k0', ...rest.map((s, i) => `${s.expr} AS k${i + 1}`)].join(', ');
   // Placeholders are positional: bound in the order the text has them.
   let sql = `SELECT r.content AS content, ${select} FROM resources r WHERE r.tenant = ${b.bind(q.tenant)} AND r.type = ${b.bind(q.request.resourceTypes[0])} AND r.deleted = 0`;
-  sql += ` AND NOT EXISTS (SELECT 1 FROM ${source.table} s WHERE s.tenant = r.tenant AND s.id = r.id AND s.type = r.type AND s.param = ${b.bind(source.param)}${b.probeEnd()})`;
+  sql += ` AND NOT EXISTS (SELECT 1 FROM ${source.table} s WHERE s.tenant = r.tenant AND s.id = r.id AND s.type = r.type AND s.param = ${b.bind(source.param)} AND s.${source.column} IS NOT NULL${b.probeEnd()})`;
   sql += ` AND ${criteriaSql(b, q.request.criteria, { alias: 'r', types: q.request.resourceTypes, correlated: true })}`;
   if (cursor) sql += ` AND ${keysetSql(b, rest.map((s) => s.expr), rest, { dir: cursor.dir, values: cursor.values.slice(1) })}`;
   const backwards = q.cursor?.dir === 'prev';

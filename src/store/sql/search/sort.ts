@@ -24,7 +24,7 @@ export interface SortColumn {
   source?: { table: string; column: string; param: string; index: string };
 }
 
-/** The index (from migration 0012) that holds a table's sort column, then the id. */
+/** The index (from migration 0013) that holds a table's sort column, then the id. */
 const SORT_INDEXES: Record<string, string> = {
   'idx_string.value': 'idx_string_value',
   'idx_token.code': 'idx_token_code',
