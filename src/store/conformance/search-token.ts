@@ -43,6 +43,12 @@ export function searchTokenSuite(h: Harness): void {
       expect(await find('Observation', criterion.token('code', [{ code: 'serum' }], 'text'))).toEqual([]);
     });
 
+    h.test('search token: a parameter with 2,000 comma-separated values (deeper than SQLite allows as one flat OR)', async () => {
+      const codes = Array.from({ length: 2000 }, (_, i) => ({ system: 'urn:mrn', code: `X${i}` }));
+      expect(await find('Patient', criterion.token('identifier', [...codes, { system: 'urn:mrn', code: 'B2' }]))).toEqual(['p2']);
+      expect(await find('Patient', criterion.token('identifier', [...codes, { code: 'A1' }], 'not'))).toEqual(['p2', 'p4']);
+    });
+
     h.test('search token: _id and _tag', async () => {
       expect(await find('Patient', criterion.token('_id', [{ code: 'p1' }, { code: 'p4' }, { code: 'o1' }]))).toEqual(['p1', 'p4']);
       expect(await find('Patient', criterion.token('_id', [{ code: 'p1' }], 'not'))).toEqual(['p2', 'p3', 'p4']);

@@ -240,8 +240,15 @@ function member(b: Binder, scope: Scope, negate: boolean, src: Source, rest: (ia
   return `${lhs} ${negate ? 'NOT IN' : 'IN'} (SELECT ${select} FROM ${src.table} ${ia} WHERE ${where})`;
 }
 
+/**
+ * ORs the parts as a balanced tree: a flat `a OR b OR …` nests one level per value, and SQLite
+ * refuses expressions deeper than 1,000, so a search with ~500 comma-separated values failed.
+ */
 function or(parts: string[]): string {
-  return parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`;
+  if (parts.length === 1) return parts[0];
+  if (parts.length <= 8) return `(${parts.join(' OR ')})`;
+  const half = Math.ceil(parts.length / 2);
+  return `(${or(parts.slice(0, half))} OR ${or(parts.slice(half))})`;
 }
 
 /** The index table that holds a parameter type's rows. */
