@@ -61,6 +61,30 @@ describe('refreshStatistics (sqlite)', () => {
     }
   });
 
+  it('an upgrade that applies a migration analyses the tables, so new indexes are not left unmeasured', async () => {
+    const dir = dataDir();
+    const file = join(dir, 'heron.sqlite');
+    const first = await openStore({ dataDir: dir, indexer: testIndexer });
+    await fill(first);
+    await first.close();
+    // Back to a database from before 0013: its statistics gone, its indexes the 0001 ones.
+    const db = openSqliteDatabase(file, { busyTimeoutMs: 0 });
+    db.exec("DELETE FROM sqlite_stat1; DELETE FROM schema_migrations WHERE id = '0013-search-order-indexes'");
+    for (const table of ['string', 'token', 'reference', 'date', 'number', 'quantity', 'uri']) db.exec(`CREATE INDEX idx_${table}_lookup0 ON idx_${table} (tenant)`);
+    for (const index of ['string_value', 'token_code', 'reference_target', 'date_start', 'date_end', 'number_value', 'quantity_value', 'uri_value']) db.exec(`DROP INDEX idx_${index}`);
+    db.close();
+    expect(sqliteStatistics(file)).toEqual([]);
+    const upgraded = await openStore({ dataDir: dir, indexer: testIndexer });
+    try {
+      expect((await upgraded.migrate()).filter((r) => r.status === 'applied').map((r) => r.id)).toEqual(['0013-search-order-indexes']);
+      const counts = sqliteStatistics(file);
+      expect(counts.length).toBeGreaterThan(0);
+      for (const count of counts) expect(count).toBe(PATIENTS);
+    } finally {
+      await upgraded.close();
+    }
+  });
+
   it('PRAGMA optimize on close analyses tables that were never analysed', async () => {
     const dir = dataDir();
     const store = await openStore({ dataDir: dir, indexer: testIndexer });

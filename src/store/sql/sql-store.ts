@@ -52,8 +52,13 @@ export class SqlStore implements FhirStore {
     };
   }
 
-  migrate(): Promise<MigrationResult[]> {
-    return migrate(this.driver);
+  async migrate(): Promise<MigrationResult[]> {
+    const results = await migrate(this.driver);
+    // An upgrade that added indexes leaves the planner without statistics for them (SQLite keeps
+    // sampled ones at best) until the next bulk load; a new, empty database has nothing to measure.
+    const upgraded = results.some((r) => r.status === 'applied') && results.some((r) => r.status === 'already-applied');
+    if (upgraded) await this.refreshStatistics();
+    return results;
   }
 
   reader(tenant: string): StoreReader {
