@@ -79,7 +79,7 @@ export interface HistoryPage {
  * The default total (`_total=estimate`) is exact up to this many matches and left out above, so
  * that no default search counts more than this; `_total=accurate` counts them all.
  */
-export const TOTAL_CAP = 1000;
+export const TOTAL_CAP = 100;
 
 export interface SearchPage {
   /** Matches in sort order. */

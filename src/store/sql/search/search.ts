@@ -4,9 +4,9 @@
  * tenant.
  *
  * A first page must cost about the same whether 20 or 200,000 resources match, so the page is
- * found one of two ways, chosen by a count that stops at `TOTAL_CAP + 1` (and that is the
- * default total too):
- * - **Collect** (at most `TOTAL_CAP` matches, a small share of the type; or a criterion names
+ * found one of two ways, chosen by a bounded count (whose figure is the default total when it is
+ * at most `TOTAL_CAP`):
+ * - **Collect** (at most `COLLECT_CAP` matches, a small share of the type; or a criterion names
  *   one referenced resource): each criterion is an id list, the database reads the matches from
  *   the most selective one and sorts them. Bounded by the cap.
  * - **Walk** (more matches, or a larger share): read the resources in sort order from an index
@@ -25,7 +25,17 @@ import { decodeCursor, encodeCursor, keysetSql, orderSql, type KeyValue, type Pa
 import { criteriaSql, driverIdsSql, idListSql } from './plan.ts';
 import { sortColumns, type SortColumn } from './sort.ts';
 
-/** Resources probed one by one for the bounded count before it turns to id lists. */
+/**
+ * Sparse matches up to this many are collected and sorted; more are walked. Larger than
+ * `TOTAL_CAP`: a walk through sparse matches reads many rows per match (1,000 of a million
+ * Observations in date order: ~20,000 rows for a page), sorting 1,000 does not.
+ */
+const COLLECT_CAP = 1000;
+/**
+ * Resources probed one by one for the bounded count before it turns to id lists: small, since
+ * each is a probe of its index rows, and enough to tell dense matches (more than `TOTAL_CAP` in
+ * the window, or `DENSE` of it) without counting them.
+ */
 const COUNT_WINDOW = 4 * (TOTAL_CAP + 1);
 /** The share of a type's resources that match above which a page is walked, not collected. */
 const DENSE = 0.05;
@@ -54,10 +64,10 @@ export async function search(conn: SqlConn, tenant: string, request: SearchReque
     return page;
   }
   // The bounded count: the default total, and whether the matches are few enough to collect.
-  const { n: few, dense } = await count(conn, tenant, request, dialect, TOTAL_CAP + 1);
+  const { n: few, dense } = await count(conn, tenant, request, dialect);
   const q: PageQuery = { conn, tenant, request, dialect, sort, keys: sort.map((_, i) => `k${i}`), cursor, limit: request.count + 1 };
   // Dense matches are walked even when few: a page then reads a few dozen rows, not all of them.
-  const walk = (few > TOTAL_CAP || dense) && request.resourceTypes.length === 1 && !hasDriver(request);
+  const walk = (few > COLLECT_CAP || dense) && request.resourceTypes.length === 1 && !hasDriver(request);
   const rows = walk && sort[0].source !== undefined ? await walkValues(q) : await pageRows(q, walk);
   if (request.total === 'accurate') page.total = few <= TOTAL_CAP ? few : await totalOf(conn, tenant, request, dialect);
   else if (request.total === 'estimate' && few <= TOTAL_CAP) page.total = few;
@@ -172,26 +182,32 @@ function missingRows(q: PageQuery, source: NonNullable<SortColumn['source']>, cu
 }
 
 /**
- * How many resources match, counting at most `limit` of them. Many matches are counted by
- * probing the first `COUNT_WINDOW` resources of the type one by one: dense matches reach the
- * limit within it, and a type with fewer resources is counted whole. Otherwise the matches are
- * sparse, and id lists find them (the database reads them from the most selective criterion).
+ * How many resources match: exactly when at most `TOTAL_CAP`, and whether they are dense. The
+ * first `COUNT_WINDOW` resources of the type are probed one by one: very dense matches pass
+ * `TOTAL_CAP` within it, and a type with fewer resources is counted whole. Otherwise id lists
+ * count them (the database reads them from the most selective criterion): up to `TOTAL_CAP`
+ * when dense (walked anyway), up to `COLLECT_CAP` when sparse (collected if no more).
  */
-async function count(conn: SqlConn, tenant: string, request: SearchRequest, dialect: Dialect['name'], limit: number): Promise<{ n: number; dense: boolean }> {
+async function count(conn: SqlConn, tenant: string, request: SearchRequest, dialect: Dialect['name']): Promise<{ n: number; dense: boolean }> {
+  // Exact when at most TOTAL_CAP; past it, only as far as the choice of plan needs.
+  let limit = COLLECT_CAP + 1;
   // Without criteria every resource of the type matches.
   let dense = request.criteria.length === 0;
   if (request.resourceTypes.length === 1 && request.criteria.length > 0 && !hasDriver(request)) {
     const b = new Binder(tenant, dialect);
     // In primary-key order: PostgreSQL would otherwise read the window with a scan of the table.
     const window = `SELECT w.tenant, w.type, w.id, w.last_updated FROM resources w WHERE w.tenant = ${b.bind(tenant)} AND w.type = ${b.bind(request.resourceTypes[0])} AND w.deleted = 0 ORDER BY w.id LIMIT ${b.bind(COUNT_WINDOW)}`;
-    const probed = `SELECT 1 AS one FROM (${window}) r WHERE ${criteriaSql(b, request.criteria, { alias: 'r', types: request.resourceTypes, correlated: true })} LIMIT ${b.bind(limit)}`;
+    const probed = `SELECT 1 AS one FROM (${window}) r WHERE ${criteriaSql(b, request.criteria, { alias: 'r', types: request.resourceTypes, correlated: true })} LIMIT ${b.bind(TOTAL_CAP + 1)}`;
     const typeRows = `SELECT 1 AS one FROM resources v WHERE v.tenant = ${b.bind(tenant)} AND v.type = ${b.bind(request.resourceTypes[0])} AND v.deleted = 0 ORDER BY v.id LIMIT ${b.bind(COUNT_WINDOW)}`;
     const sql = `SELECT (SELECT COUNT(*) FROM (${probed}) p) AS n, (SELECT COUNT(*) FROM (${typeRows}) s) AS seen`;
     const row = await conn.get<{ n: number | string; seen: number | string }>(sql, b.params);
     const n = Number(row?.n ?? 0);
     const seen = Number(row?.seen ?? 0);
-    dense = n >= limit || n >= seen * DENSE;
-    if (n >= limit || seen < COUNT_WINDOW) return { n, dense };
+    dense = n > TOTAL_CAP || n >= seen * DENSE;
+    // Every resource of the type seen, or more than TOTAL_CAP in the window: walked, total left out.
+    if (n > TOTAL_CAP || seen < COUNT_WINDOW) return { n, dense };
+    // Dense matches are walked however many there are; the count need only say whether the total is given.
+    if (dense) limit = TOTAL_CAP + 1;
   }
   if (request.criteria.length === 1 && request.resourceTypes.length === 1) {
     // One criterion: read its ids and look each up (PostgreSQL would rather hash every resource of the type).
