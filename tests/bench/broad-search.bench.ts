@@ -105,6 +105,7 @@ const QUERIES: QuerySpec[] = [
   { name: 'obs-code-sort', shape: 'Observation?code=<common LOINC>&_sort=-date', paths: fixed(BROAD.loincCodes.map((c) => `Observation?code=${q(`${LOINC}|${c}`)}&_sort=-date`)) },
   { name: 'condition-active', shape: 'Condition?clinical-status=active&_count=50', paths: fixed(['Condition?clinical-status=active&_count=50']) },
   { name: 'encounter-recent', shape: 'Encounter?date=ge<last month>&_sort=-date', paths: fixed([`Encounter?date=ge${BROAD.lastMonth}&_sort=-date`]) },
+  { name: 'encounter-day', shape: 'Encounter?date=<one day>', paths: fixed([`Encounter?date=${BROAD.lastMonth}`]) },
   { name: 'page-50', shape: `Patient?_sort=family, page ${DEEP_PAGE} (by next links)`, paths: async (tenant) => [await pageUrl(tenant, 'Patient?_sort=family', DEEP_PAGE)] },
   { name: 'name-total', shape: 'Patient?name=<prefix>&_total=accurate', paths: fixed([`Patient?name=${BROAD.namePrefix}&_total=accurate`]) },
   { name: 'chain-subject', shape: 'Observation?encounter.subject=Patient/<id>', paths: fixed(somePatients(50).map((id) => `Observation?encounter.subject=${q(`Patient/${id}`)}`)) },

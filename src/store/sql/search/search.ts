@@ -68,7 +68,7 @@ export async function search(conn: SqlConn, tenant: string, request: SearchReque
   const q: PageQuery = { conn, tenant, request, dialect, sort, keys: sort.map((_, i) => `k${i}`), cursor, limit: request.count + 1 };
   // Dense matches are walked even when few: a page then reads a few dozen rows, not all of them.
   const walk = (few > COLLECT_CAP || dense) && request.resourceTypes.length === 1 && !hasDriver(request);
-  const rows = walk && sort[0].source !== undefined ? await walkValues(q) : await pageRows(q, walk);
+  const rows = walk && sort[0].source !== undefined ? await walkValues(q) : await pageRows(q, walk, !walk && few <= COLLECT_CAP && !hasDriver(request));
   if (request.total === 'accurate') page.total = few <= TOTAL_CAP ? few : await totalOf(conn, tenant, request, dialect);
   else if (request.total === 'estimate' && few <= TOTAL_CAP) page.total = few;
 
@@ -97,10 +97,14 @@ export async function search(conn: SqlConn, tenant: string, request: SearchReque
  * match. Collecting, the database may read the matches in any order and sort them; walking, the
  * criteria are probes and the order comes from `(…, last_updated, id)` or the primary key.
  */
-async function pageRows(q: PageQuery, walk: boolean): Promise<PageRow[]> {
+async function pageRows(q: PageQuery, walk: boolean, fewCollected: boolean): Promise<PageRow[]> {
   const b = new Binder(q.tenant, q.dialect);
   const select = q.sort.map((s, i) => `${s.expr} AS k${i}`).join(', ');
-  const inner = `SELECT r.content AS content, ${select} FROM ${rowsSql(b, q.request, walk)}`;
+  // A few sparse matches are read whole and sorted. PostgreSQL would otherwise pull the subquery
+  // up and, misjudging how many match, walk the type's sort index testing every row: 96
+  // Encounters of one day among 200,000 took 270 ms that way, 6 ms read from the date index.
+  const fence = fewCollected && q.dialect === 'postgres' ? ' OFFSET 0' : '';
+  const inner = `SELECT r.content AS content, ${select} FROM ${rowsSql(b, q.request, walk)}${fence}`;
   const outerKeys = q.keys.map((k) => `q.${k}`);
   const keyset = q.cursor ? ` WHERE ${keysetSql(b, outerKeys, q.sort, q.cursor)}` : '';
   const backwards = q.cursor?.dir === 'prev';
