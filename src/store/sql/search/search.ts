@@ -64,11 +64,13 @@ export async function search(conn: SqlConn, tenant: string, request: SearchReque
     return page;
   }
   // The bounded count: the default total, and whether the matches are few enough to collect.
-  const { n: few, dense } = await count(conn, tenant, request, dialect);
+  // Whether a criterion names one referenced resource, which then drives the search (see rowsSql).
+  const driven = hasDriver(request);
+  const { n: few, dense } = await count(conn, tenant, request, dialect, driven);
   const q: PageQuery = { conn, tenant, request, dialect, sort, keys: sort.map((_, i) => `k${i}`), cursor, limit: request.count + 1 };
   // Dense matches are walked even when few: a page then reads a few dozen rows, not all of them.
-  const walk = (few > COLLECT_CAP || dense) && request.resourceTypes.length === 1 && !hasDriver(request);
-  const rows = walk && sort[0].source !== undefined ? await walkValues(q) : await pageRows(q, walk, !walk && few <= COLLECT_CAP && !hasDriver(request));
+  const walk = (few > COLLECT_CAP || dense) && request.resourceTypes.length === 1 && !driven;
+  const rows = walk && sort[0].source !== undefined ? await walkValues(q) : await pageRows(q, walk, !walk && few <= COLLECT_CAP && !driven);
   if (request.total === 'accurate') page.total = few <= TOTAL_CAP ? few : await totalOf(conn, tenant, request, dialect);
   else if (request.total === 'estimate' && few <= TOTAL_CAP) page.total = few;
 
@@ -192,12 +194,12 @@ function missingRows(q: PageQuery, source: NonNullable<SortColumn['source']>, cu
  * count them (the database reads them from the most selective criterion): up to `TOTAL_CAP`
  * when dense (walked anyway), up to `COLLECT_CAP` when sparse (collected if no more).
  */
-async function count(conn: SqlConn, tenant: string, request: SearchRequest, dialect: Dialect['name']): Promise<{ n: number; dense: boolean }> {
+async function count(conn: SqlConn, tenant: string, request: SearchRequest, dialect: Dialect['name'], driven: boolean): Promise<{ n: number; dense: boolean }> {
   // Exact when at most TOTAL_CAP; past it, only as far as the choice of plan needs.
   let limit = COLLECT_CAP + 1;
   // Without criteria every resource of the type matches.
   let dense = request.criteria.length === 0;
-  if (request.resourceTypes.length === 1 && request.criteria.length > 0 && !hasDriver(request)) {
+  if (request.resourceTypes.length === 1 && request.criteria.length > 0 && !driven) {
     const b = new Binder(tenant, dialect);
     // In primary-key order: PostgreSQL would otherwise read the window with a scan of the table.
     const window = `SELECT w.tenant, w.type, w.id, w.last_updated FROM resources w WHERE w.tenant = ${b.bind(tenant)} AND w.type = ${b.bind(request.resourceTypes[0])} AND w.deleted = 0 ORDER BY w.id LIMIT ${b.bind(COUNT_WINDOW)}`;
