@@ -91,6 +91,8 @@ describe('heron serve --demo', () => {
       first = { clientId: printed(stdout, 'Demo client_id:'), clientSecret: printed(stdout, 'Demo client_secret:') };
       expect(stdout.some((l) => l.includes(`${url}/oauth2/token`) && l.includes(first.clientId))).toBe(true);
       expect(await patientCount(url, first.clientId, first.clientSecret)).toBe(1);
+      expect(stdout).toContain(`Open ${url} and sign in as one of the demo people (for trying Heron only):`);
+      expect(stdout.find((l) => l.trimStart().startsWith('physician '))).toMatch(/physician@heron-demo\.example +[a-z2-9]{4}(-[a-z2-9]{4}){3} +Dr\. Dana Whitfield, MD/);
     });
     expect(code).toBe(0);
     expect(terminal.stderr.join('\n')).toMatch(/Loading 1 sample patients[\s\S]*Failures: {4}0/);

@@ -96,10 +96,13 @@ function printBanner(terminal: Terminal, url: string, config: ServeConfig, demo:
     return;
   }
   terminal.out('');
+  terminal.out(`Open ${url} and sign in as one of the demo people (for trying Heron only):`);
+  for (const account of demo.accounts ?? []) terminal.out(`  ${account.role.padEnd(15)} ${account.email.padEnd(30)} ${account.password}   ${account.name}`);
+  terminal.out('');
   terminal.out(`Demo practice:      ${DEMO_PRACTICE_NAME} (${demo.practiceId})`);
   terminal.out(`Demo client_id:     ${demo.clientId}`);
   terminal.out(`Demo client_secret: ${demo.clientSecret}`);
-  terminal.out(`                    (saved in ${demoCredentialsPath(config.dataDir)}; for trying Heron only)`);
+  terminal.out(`                    (these passwords and secret are saved in ${demoCredentialsPath(config.dataDir)})`);
   terminal.out('');
   terminal.out('Get a token and read patients:');
   terminal.out(

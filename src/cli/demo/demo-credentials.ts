@@ -5,12 +5,15 @@
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { DemoAccount } from './demo-accounts.ts';
 
 export interface DemoCredentials {
   practiceId: string;
   clientId: string;
   clientSecret: string;
   scopes: string;
+  /** The people to sign in as (demo-accounts.ts); absent in files written before there were any. */
+  accounts?: DemoAccount[];
 }
 
 export const DEMO_CREDENTIALS_FILE = 'demo-credentials.json';
@@ -39,7 +42,13 @@ export async function readDemoCredentials(dataDir: string): Promise<DemoCredenti
   if (typeof v.practiceId !== 'string' || typeof v.clientId !== 'string' || typeof v.clientSecret !== 'string' || typeof v.scopes !== 'string') {
     throw new Error(`${path} lacks practiceId, clientId, clientSecret or scopes; delete it and Heron creates a new demo client on the next start`);
   }
-  return { practiceId: v.practiceId, clientId: v.clientId, clientSecret: v.clientSecret, scopes: v.scopes };
+  const accounts = Array.isArray(v.accounts) ? v.accounts.filter(isAccount) : undefined;
+  return { practiceId: v.practiceId, clientId: v.clientId, clientSecret: v.clientSecret, scopes: v.scopes, ...(accounts ? { accounts } : {}) };
+}
+
+function isAccount(a: unknown): a is DemoAccount {
+  const r = a as Partial<DemoAccount> | null;
+  return typeof r === 'object' && r !== null && [r.role, r.email, r.password, r.name, r.fhirUser].every((f) => typeof f === 'string');
 }
 
 /** Writes the file readable by its owner only; via rename so a crash never leaves half a file. */

@@ -7,7 +7,10 @@ import { extractIndexRows } from '../../fhir/search/extract.ts';
 import { openStore } from '../../store/open-store.ts';
 import type { FhirStore } from '../../store/store.ts';
 import { recordingTerminal } from '../terminal.ts';
-import { readDemoCredentials } from './demo-credentials.ts';
+import { checkPassword } from '../../domain/users/sign-in.ts';
+import { DEMO_PATIENT_EMAIL, DEMO_STAFF } from './demo-accounts.ts';
+import { demoAppointmentsSetting } from './demo-appointments.ts';
+import { readDemoCredentials, writeDemoCredentials } from './demo-credentials.ts';
 import { DEMO_LOADED_SETTING, DEMO_PRACTICE_NAME, sampleFiles, SAMPLE_DIR, setupDemo } from './demo-setup.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
@@ -77,6 +80,58 @@ describe('setupDemo', () => {
   it('refuses a damaged credentials file instead of silently replacing it', async () => {
     await writeFile(join(dataDir, 'demo-credentials.json'), '{"practiceId": 1}');
     await expect(setupDemo({ store, terminal: recordingTerminal(), dataDir, sampleDir })).rejects.toThrow(/delete it/);
+  });
+});
+
+describe('demo people and appointments', () => {
+  async function appointments(practiceId: string) {
+    const page = await store.reader(practiceId).search({ resourceTypes: ['Appointment'], criteria: [], sort: [], count: 100, total: 'accurate', include: [], revinclude: [] });
+    return page.resources as unknown as Array<{ start: string; participant: Array<{ actor: { reference: string } }> }>;
+  }
+
+  it('creates an account per role and a portal patient that sign in with the saved passwords, and books today once', async () => {
+    await copyFile(join(ROOT, 'sample-data/synthea', SAMPLES[0]), join(sampleDir, SAMPLES[0]));
+    await copyFile(join(ROOT, 'sample-data/synthea', SAMPLES[1]), join(sampleDir, SAMPLES[1]));
+    const today = new Date(2026, 11, 5, 7, 0);
+    const credentials = await setupDemo({ store, terminal: recordingTerminal(), dataDir, sampleDir, today });
+
+    const accounts = credentials.accounts ?? [];
+    expect(accounts.map((a) => a.role)).toEqual(['physician', 'nurse', 'front-desk', 'practice-admin', 'patient']);
+    expect(accounts.map((a) => a.email)).toEqual([...DEMO_STAFF.map((m) => m.email), DEMO_PATIENT_EMAIL]);
+    expect(accounts[0]).toMatchObject({ name: 'Dr. Dana Whitfield, MD', fhirUser: 'Practitioner/demo-physician' });
+    expect(accounts[4]!.fhirUser).toMatch(/^Patient\//);
+    for (const account of accounts) {
+      expect((await checkPassword(store, credentials.practiceId, account.email, account.password)).ok, account.email).toBe(true);
+    }
+    expect(new Set(accounts.map((a) => a.password)).size).toBe(accounts.length);
+    expect(await readDemoCredentials(dataDir)).toEqual(credentials);
+
+    // Two living sample patients: both booked today, with the physician, in local time.
+    const booked = await appointments(credentials.practiceId);
+    expect(booked).toHaveLength(2);
+    for (const a of booked) {
+      expect(new Date(a.start).toDateString()).toBe(today.toDateString());
+      expect(a.participant.map((p) => p.actor.reference)).toContain('Practitioner/demo-physician');
+    }
+    expect(await store.admin.getSetting(demoAppointmentsSetting(today))).toBeDefined();
+
+    // A second start the same day keeps passwords and books nothing; the next day books again.
+    expect(await setupDemo({ store, terminal: recordingTerminal(), dataDir, sampleDir, today })).toEqual(credentials);
+    expect(await appointments(credentials.practiceId)).toHaveLength(2);
+    await setupDemo({ store, terminal: recordingTerminal(), dataDir, sampleDir, today: new Date(2026, 11, 6, 7, 0) });
+    expect(await appointments(credentials.practiceId)).toHaveLength(4);
+  });
+
+  it('gives an account whose password was lost a new one', async () => {
+    await writeFile(join(sampleDir, 'manifest.json'), '[]');
+    const first = await setupDemo({ store, terminal: recordingTerminal(), dataDir, sampleDir });
+    await writeDemoCredentials(dataDir, { ...first, accounts: first.accounts!.slice(1) });
+    const second = await setupDemo({ store, terminal: recordingTerminal(), dataDir, sampleDir });
+    const [before, after] = [first.accounts![0]!, second.accounts![0]!];
+    expect(after.email).toBe(before.email);
+    expect(after.password).not.toBe(before.password);
+    expect((await checkPassword(store, second.practiceId, after.email, after.password)).ok).toBe(true);
+    expect((await checkPassword(store, second.practiceId, before.email, before.password)).ok).toBe(false);
   });
 });
 

@@ -6,15 +6,21 @@
  * Loading takes a while, and a new user may well press Ctrl-C during it, so it is resumable:
  * each sample file's transaction is followed by a `demo-loaded:<file>` setting, and a later start
  * loads only the files without one. When all are in, the `demo-loaded` setting ends the checks.
+ *
+ * Then the people to sign in as (demo-accounts.ts) and today's appointments (demo-appointments.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { storeAuditSink } from '../../domain/audit/audit-sink.ts';
+import { systemCtx } from '../../domain/context.ts';
 import { registerClient } from '../../domain/clients/register-client.ts';
 import { createPractice } from '../../domain/practices/create-practice.ts';
 import type { FhirStore, Practice } from '../../store/store.ts';
 import { importIntoPractice, printSummary } from '../commands/import.ts';
 import type { Terminal } from '../terminal.ts';
+import { DEMO_PHYSICIAN_ID, ensureDemoAccounts } from './demo-accounts.ts';
+import { ensureTodaysAppointments } from './demo-appointments.ts';
 import { readDemoCredentials, writeDemoCredentials, type DemoCredentials } from './demo-credentials.ts';
 
 export const DEMO_PRACTICE_NAME = 'Demo Practice';
@@ -30,6 +36,8 @@ export interface DemoDeps {
   /** Directory with the sample bundles and their `manifest.json`; defaults to `SAMPLE_DIR`. */
   sampleDir?: string;
   baseUrl?: string;
+  /** Today, for the demo appointments; defaults to the system clock. */
+  today?: Date;
 }
 
 export async function setupDemo(deps: DemoDeps): Promise<DemoCredentials> {
@@ -39,7 +47,13 @@ export async function setupDemo(deps: DemoDeps): Promise<DemoCredentials> {
   // A new client when there is no file, or it names a client this database does not have.
   const credentials = saved && client?.practiceId === practice.id ? saved : await newDemoClient(deps, practice.id);
   await loadSamplesOnce(deps, practice.id);
-  return credentials;
+  const ctx = systemCtx(deps.store, practice.id, storeAuditSink(deps.store.audit));
+  const accounts = await ensureDemoAccounts(ctx, deps.store, credentials.accounts);
+  const physician = accounts.find((a) => a.fhirUser === `Practitioner/${DEMO_PHYSICIAN_ID}`);
+  if (physician) await ensureTodaysAppointments(ctx, deps.store, { id: DEMO_PHYSICIAN_ID, name: physician.name }, deps.today);
+  const withAccounts = { ...credentials, accounts };
+  if (JSON.stringify(withAccounts) !== JSON.stringify(credentials)) await writeDemoCredentials(deps.dataDir, withAccounts);
+  return withAccounts;
 }
 
 async function newDemoClient(deps: DemoDeps, practiceId: string): Promise<DemoCredentials> {
