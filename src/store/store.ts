@@ -14,6 +14,7 @@ import type { AuditEntry, AuditLog } from './audit-log.ts';
 import type { EmergencyAccessStore } from './emergency-access.ts';
 import type { OAuthGrants } from './oauth-grants.ts';
 import type { RateLimits } from './rate-limits.ts';
+import type { TerminologyStore } from './terminology.ts';
 import type { UserAccounts } from './user-accounts.ts';
 
 /** One stored version of a resource (current or past). */
@@ -246,5 +247,7 @@ export interface FhirStore {
   readonly audit: AuditLog;
   /** Break-the-glass grants. */
   readonly emergencyAccess: EmergencyAccessStore;
+  /** Code systems and value sets, shared by every practice. */
+  readonly terminology: TerminologyStore;
   close(): Promise<void>;
 }

@@ -25,6 +25,7 @@ import { searchReferenceSuite } from './search-reference.ts';
 import { searchStringSuite } from './search-string.ts';
 import { searchTokenSuite } from './search-token.ts';
 import { tenancySuite } from './tenancy.ts';
+import { terminologySuite } from './terminology.ts';
 import { transactionsSuite } from './transactions.ts';
 import { versioningSuite } from './versioning.ts';
 
@@ -50,6 +51,7 @@ export function runConformance(options: ConformanceOptions): void {
     auditSuite(h);
     emergencyAccessSuite(h);
     rateLimitsSuite(h);
+    terminologySuite(h);
     searchPagingSuite(h);
     explainSuite(h);
     searchBroadSuite(h);

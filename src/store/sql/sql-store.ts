@@ -27,6 +27,8 @@ import { appendAudit, queryAudit, verifyAudit } from './audit.ts';
 import type { AuditEntry, AuditLog } from '../audit-log.ts';
 import type { EmergencyAccessStore } from '../emergency-access.ts';
 import { sqlEmergencyAccess } from './emergency-access.ts';
+import type { TerminologyStore } from '../terminology.ts';
+import { sqlTerminology } from './terminology.ts';
 import { search } from './search/search.ts';
 import { writeStatements, writeVersion, type WriteStatements } from './write.ts';
 
@@ -35,6 +37,7 @@ export class SqlStore implements FhirStore {
   readonly admin: SqlAdminStore;
   readonly audit: AuditLog;
   readonly emergencyAccess: EmergencyAccessStore;
+  readonly terminology: TerminologyStore;
   private readonly statements: WriteStatements;
 
   constructor(
@@ -45,6 +48,7 @@ export class SqlStore implements FhirStore {
     this.admin = new SqlAdminStore(driver);
     this.statements = writeStatements(driver.dialect);
     this.emergencyAccess = sqlEmergencyAccess(driver);
+    this.terminology = sqlTerminology(driver);
     this.audit = {
       append: (entries, options) => (entries.length === 0 ? Promise.resolve() : driver.transaction(async (conn) => void (await appendAudit(conn, entries)), options)),
       query: (tenant, query) => queryAudit(driver.reader, checkTenant(tenant), query),
