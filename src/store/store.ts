@@ -9,7 +9,7 @@
  * @see https://hl7.org/fhir/R4/http.html
  */
 import type { Resource } from '@medplum/fhirtypes';
-import type { IndexRow, SearchRequest } from '../fhir/search/types.ts';
+import type { IndexRow, SearchCriterion, SearchRequest, TokenSearch } from '../fhir/search/types.ts';
 import type { AuditEntry, AuditLog } from './audit-log.ts';
 import type { EmergencyAccessStore } from './emergency-access.ts';
 import type { OAuthGrants } from './oauth-grants.ts';
@@ -95,6 +95,32 @@ export interface SearchPage {
   prevCursor?: string;
 }
 
+/**
+ * A subject's newest resources per code, from the `LATEST_PARAM` index rows (what
+ * `Observation/$lastn` asks): the groups are the codes of its resources, each also split by
+ * category in the rows; a resource with several codes is in several groups.
+ */
+export interface LatestQuery {
+  resourceType: string;
+  /** The subject the rows name, as a local reference: `Patient/123`. */
+  subject: string;
+  /** Only resources with one of these categories; undefined: any, with or without one. */
+  categories?: TokenSearch[];
+  /** Only these codes; undefined: every code. */
+  codes?: TokenSearch[];
+  /** Resources per code, at least 1. */
+  max: number;
+  /** Criteria every returned resource must match as well (the caller's access rules). */
+  criteria: SearchCriterion[];
+}
+
+/** One code's newest resources, newest first (by date, then id). */
+export interface LatestGroup {
+  system: string;
+  code: string;
+  resources: Resource[];
+}
+
 /** Read operations, available inside and outside a transaction. */
 export interface StoreReader {
   readonly tenant: string;
@@ -103,6 +129,8 @@ export interface StoreReader {
   readVersion(resourceType: string, id: string, versionId: string): Promise<StoredVersion | undefined>;
   history(query: HistoryQuery): Promise<HistoryPage>;
   search(request: SearchRequest): Promise<SearchPage>;
+  /** The newest resources per code of one subject; codes in (system, code) order. */
+  latest(query: LatestQuery): Promise<LatestGroup[]>;
 }
 
 /** Reads and writes inside one database transaction: all commit together or none do. */

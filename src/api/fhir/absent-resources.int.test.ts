@@ -44,7 +44,7 @@ function resourceOf(type: string, id: string | undefined, patient: string): Reso
     case 'Patient':
       return { resourceType: 'Patient', ...withId, name: [{ family: 'Written' }] };
     case 'Observation':
-      return { resourceType: 'Observation', ...withId, status: 'final', category: [VITAL], code: { text: 'pulse' }, subject };
+      return { resourceType: 'Observation', ...withId, status: 'final', category: [VITAL], code: { coding: [{ system: 'http://loinc.org', code: '8867-4' }], text: 'pulse' }, subject, effectiveDateTime: '2024-05-01T10:00:00Z' };
     case 'Condition':
       return { resourceType: 'Condition', ...withId, code: { text: 'written' }, subject };
     case 'Encounter':
@@ -120,6 +120,8 @@ function cases(t: Target, a: string): Case[] {
       { method: 'POST', url: `Patient/${patient}/Condition/_search` },
       { method: 'GET', url: `Observation?subject=Patient/${patient}` },
       { method: 'GET', url: `Observation?patient=${patient}&_summary=count` },
+      { method: 'GET', url: `Observation/$lastn?patient=${patient}` },
+      { method: 'GET', url: `Observation/$lastn?patient=Patient/${patient}&category=vital-signs&code=http://loinc.org|8867-4&max=3` },
       { method: 'GET', url: `Observation?encounter.subject=Patient/${patient}` },
       { method: 'GET', url: `Observation?subject:Patient.family=Beta&subject=${patient}` },
       { method: 'GET', url: `Encounter?subject=${patient}&_revinclude=Observation:encounter` },

@@ -24,6 +24,7 @@ import { capabilities } from './interactions/capabilities.ts';
 import { create } from './interactions/create.ts';
 import { conditionalDelete, deleteResource } from './interactions/delete.ts';
 import { history } from './interactions/history.ts';
+import { lastn } from './interactions/lastn.ts';
 import { conditionalPatch, patch } from './interactions/patch.ts';
 import { read } from './interactions/read.ts';
 import { ID_PATTERN } from './interactions/resource-body.ts';
@@ -57,6 +58,7 @@ export const ROUTE_ACTIONS = [
   'delete',
   '$validate',
   '$break-the-glass',
+  '$lastn',
 ] as const;
 export type RouteAction = (typeof ROUTE_ACTIONS)[number];
 
@@ -267,6 +269,10 @@ export function resolve(req: FhirRequest): Route {
       case 'DELETE':
         return typeRoute('delete', type, (c, r) => conditionalDelete(c, r, type));
     }
+  }
+  if (segments.length === 2 && second === '$lastn' && type === 'Observation') {
+    // A search in substance: authorised and narrowed as a search of Observation.
+    return method === 'GET' ? { action: '$lastn', interaction: 'search-type', resourceType: type, run: (c, r) => lastn(c, r) } : notAllowed(req, path);
   }
   if (segments.length === 2 && second.startsWith('$')) {
     if (second !== '$validate') throw unknownOperation(second);

@@ -29,7 +29,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       await create('practitioner', { resourceType: 'Practitioner', name: [{ family: 'Doc' }] });
       await create('a', { resourceType: 'Patient', name: [{ family: 'Alpha' }], generalPractitioner: [{ reference: `Practitioner/${ids.practitioner}` }] });
       await create('b', { resourceType: 'Patient', name: [{ family: 'Beta' }], generalPractitioner: [{ reference: `Practitioner/${ids.practitioner}` }] });
-      const obs = (subject: string, code: string) => ({ resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code }] }, subject: { reference: `Patient/${subject}` }, performer: [{ reference: `Practitioner/${ids.practitioner}` }] });
+      const obs = (subject: string, code: string) => ({ resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code }] }, subject: { reference: `Patient/${subject}` }, performer: [{ reference: `Practitioner/${ids.practitioner}` }], effectiveDateTime: '2024-03-01' });
       await create('obsA', obs(ids.a, '8480-6'));
       await create('obsB', obs(ids.b, '8480-6'));
       await create('condB', { resourceType: 'Condition', subject: { reference: `Patient/${ids.b}` }, code: { text: 'secret diagnosis' } });
@@ -45,6 +45,15 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect((await call(patientCtx, 'GET', `Observation/${ids.obsA}`)).status).toBe(200);
       expect((await call(patientCtx, 'GET', `Practitioner/${ids.practitioner}`)).status).toBe(200);
       expect(matches((await call(patientCtx, 'GET', 'Observation')).body)).toEqual([`Observation/${ids.obsA}`]);
+    });
+
+    it("gets the latest of their own observations from $lastn, and nothing of B's", async () => {
+      expect(matches((await call(patientCtx, 'GET', `Observation/$lastn?patient=${ids.a}`)).body)).toEqual([`Observation/${ids.obsA}`]);
+      for (const query of [`patient=${ids.b}`, `subject=Patient/${ids.b}`, `patient=${ids.b}&code=http://loinc.org|8480-6&max=5`]) {
+        const res = await call(patientCtx, 'GET', `Observation/$lastn?${query}`);
+        expect(res.status, query).toBe(200);
+        expect(matches(res.body), query).toEqual([]);
+      }
     });
 
     it("cannot read B's resources by id, version or history: they look absent", async () => {

@@ -27,6 +27,7 @@ import { searchParametersFor } from './parameters.ts';
 import type { ComponentDef, SearchParameterDef } from './parameters.ts';
 import { indexQuantity } from './quantity.ts';
 import { indexReference } from './reference.ts';
+import { latestRows } from './latest.ts';
 import { indexString } from './string.ts';
 import { indexToken } from './token.ts';
 import type { IndexRow, SearchParamType } from './types.ts';
@@ -90,6 +91,7 @@ export function extractIndexRows(resource: Resource): IndexRow[] {
       for (const value of branch.path.evaluateTyped(root)) param.index(param.code, value, emit, branch.implicitSystem, memo);
     }
   }
+  for (const row of latestRows(resource.resourceType, rows)) emit(row);
   return rows;
 }
 
@@ -272,6 +274,6 @@ function rowKey(row: IndexRow): string {
     case 'uri':
       return `u\u0000${row.param}\u0000${row.value}`;
     case 'composite':
-      return `c\u0000${row.param}\u0000${rowKey(row.first)}\u0000${rowKey(row.second)}`;
+      return `c\u0000${row.param}\u0000${rowKey(row.first)}\u0000${rowKey(row.second)}\u0000${row.subject ?? ''}`;
   }
 }

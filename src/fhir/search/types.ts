@@ -22,6 +22,14 @@ export const IDENTIFIER_SUFFIX = ':identifier';
 export const OF_TYPE_SUFFIX = ':of-type';
 
 /**
+ * The rows behind `Observation/$lastn` (see `latest.ts`): one composite row per code and category
+ * of an Observation about a patient, with the patient (`subject`) and the effective date (`at`)
+ * in the same row, so that one index gives a patient's observations grouped by category and code,
+ * newest first. No search parameter reads them.
+ */
+export const LATEST_PARAM = 'code:lastn';
+
+/**
  * The index row of a single-valued parameter type. `param` is the SearchParameter code (e.g.
  * `identifier`, `birthdate`). Dates and ranges are epoch milliseconds so both databases
  * compare them as integers.
@@ -61,7 +69,18 @@ export type QuantityRow = Extract<ValueRow, { kind: 'quantity' }>;
  * composite's own says what they are. A UCUM quantity second component also carries its
  * canonical form, in the same row rather than a `CANONICAL_SUFFIX` one.
  */
-export type IndexRow = ValueRow | { kind: 'composite'; param: string; first: TokenRow; second: ValueRow; canonical?: QuantityRow };
+export type IndexRow =
+  | ValueRow
+  | {
+      kind: 'composite';
+      param: string;
+      first: TokenRow;
+      second: ValueRow;
+      canonical?: QuantityRow;
+      /** `LATEST_PARAM` rows only: the subject (`Patient/123`) and the date they are ordered by. */
+      subject?: string;
+      at?: { start: number; end: number };
+    };
 
 export type IndexRowKind = IndexRow['kind'];
 

@@ -9,6 +9,7 @@ import { conditionalLockSuite } from './conditional-lock.ts';
 import { crudSuite } from './crud.ts';
 import { createHarness, type ConformanceOptions } from './harness.ts';
 import { historySuite } from './history.ts';
+import { latestSuite } from './latest.ts';
 import { migrationsSuite } from './migrations.ts';
 import { auditSuite } from './audit.ts';
 import { emergencyAccessSuite } from './emergency-access.ts';
@@ -47,6 +48,7 @@ export function runConformance(options: ConformanceOptions): void {
     searchReferenceSuite(h);
     searchCompositeSuite(h);
     searchIncludeSuite(h);
+    latestSuite(h);
     reindexSuite(h);
     auditSuite(h);
     emergencyAccessSuite(h);

@@ -134,13 +134,20 @@ export const INDEX_TABLES: Readonly<Record<IndexRowKind, IndexTable>> = {
       { name: 'canonical_code2', type: 'text' },
       { name: 'canonical_value2', type: 'real' },
     ],
-    (r) => [r.first.system, r.first.code, ...secondValues(r.second), r.canonical?.code ?? null, r.canonical?.value ?? null],
+    (r) => [r.first.system, r.first.code, ...secondValues(r), r.canonical?.code ?? null, r.canonical?.value ?? null],
     [['code1', 'system1']],
   ),
 };
 
-/** system2, code2, text2, value2, start2, end2 of a composite's second component. */
-function secondValues(r: ValueRow): unknown[] {
+/**
+ * system2, code2, text2, value2, start2, end2 of a composite's second component. A `LATEST_PARAM`
+ * row (a token second) also has its subject in text2 and its date in start2/end2.
+ */
+function secondValues(row: Extract<IndexRow, { kind: 'composite' }>): unknown[] {
+  if (row.subject !== undefined && row.second.kind === 'token') {
+    return [row.second.system, row.second.code, row.subject, null, row.at?.start ?? null, row.at?.end ?? null];
+  }
+  const r: ValueRow = row.second;
   switch (r.kind) {
     case 'token':
       return [r.system, r.code, null, null, null, null];

@@ -7,6 +7,8 @@ import type {
   FhirStore,
   HistoryPage,
   HistoryQuery,
+  LatestGroup,
+  LatestQuery,
   Indexer,
   MigrationResult,
   ReindexProgress,
@@ -30,6 +32,7 @@ import { sqlEmergencyAccess } from './emergency-access.ts';
 import type { TerminologyStore } from '../terminology.ts';
 import { sqlTerminology } from './terminology.ts';
 import { search } from './search/search.ts';
+import { latest } from './search/latest.ts';
 import { writeStatements, writeVersion, type WriteStatements } from './write.ts';
 
 export class SqlStore implements FhirStore {
@@ -144,6 +147,10 @@ class SqlReader implements StoreReader {
 
   async search(request: SearchRequest): Promise<SearchPage> {
     return search(this.use(), this.tenant, request, this.dialect);
+  }
+
+  async latest(query: LatestQuery): Promise<LatestGroup[]> {
+    return latest(this.use(), this.tenant, query, this.dialect);
   }
 
   /** The connection to use; throws once a transaction has ended (async callers get a rejection). */

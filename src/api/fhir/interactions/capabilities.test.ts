@@ -9,7 +9,8 @@ import { parseSearch } from '../../../fhir/search/parse.ts';
 import { searchParametersFor } from '../../../fhir/search/parameters.ts';
 import { AUDIT_EVENT_SEARCH_PARAMETERS } from './audit-events.ts';
 import { TOTAL_CAP } from '../../../store/store.ts';
-import { capabilityStatement, SEARCH_TOTAL_DOCUMENTATION } from './capabilities.ts';
+import { capabilityStatement, SEARCH_TOTAL_DOCUMENTATION, TYPE_OPERATIONS } from './capabilities.ts';
+import { resolve } from '../dispatch.ts';
 
 const options = { strict: false, defaultCount: 20, maxCount: 1000 };
 const rest = capabilityStatement('http://heron.test/fhir/R4').rest![0];
@@ -52,6 +53,17 @@ describe('CapabilityStatement search section', () => {
       const type = resource.type as string;
       for (const include of resource.searchInclude ?? []) expect(parseSearch([type], new URLSearchParams({ _include: include }), options).warnings).toEqual([]);
       for (const revinclude of resource.searchRevInclude ?? []) expect(parseSearch([type], new URLSearchParams({ _revinclude: revinclude }), options).warnings).toEqual([]);
+    }
+  });
+
+  it('lists each type operation dispatch routes, and dispatch routes each one listed', () => {
+    for (const [type, operations] of Object.entries(TYPE_OPERATIONS)) {
+      const listed = rest.resource!.find((r) => r.type === type)!.operation!.map((o) => o.name);
+      for (const op of operations) {
+        expect(listed).toContain(op.name);
+        const method = op.documentation?.startsWith('POST') ? 'POST' : 'GET';
+        expect(resolve({ method, path: `${type}/$${op.name}`, query: new URLSearchParams(), headers: {}, baseUrl: 'http://heron.test/fhir/R4' }).action).toBe(`$${op.name}`);
+      }
     }
   });
 

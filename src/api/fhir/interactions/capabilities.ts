@@ -15,6 +15,7 @@ import { TOTAL_CAP } from '../../../store/store.ts';
 import { AUDIT_EVENT_SEARCH_PARAMETERS, AUDIT_EVENT_SORT_KEYS } from './audit-events.ts';
 import { REPORTED_BY_SYSTEM } from '../../../domain/audit/reported-event.ts';
 import type { FhirRequest, FhirResponse } from '../fhir-request.ts';
+import { MAX_LASTN } from './lastn.ts';
 import { AUTH_METHODS, AUTH_SIGNING_ALGS } from '../../auth/well-known.ts';
 
 /** Parameters defined on Resource, searchable across types at the system level. */
@@ -24,6 +25,22 @@ const TYPE_INTERACTIONS = ['read', 'vread', 'update', 'patch', 'delete', 'histor
 const SYSTEM_INTERACTIONS = ['transaction', 'batch', 'search-system', 'history-system'] as const;
 
 const VALIDATE_OPERATION = { name: 'validate', definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate' };
+
+type OperationCapability = NonNullable<CapabilityStatementRestResource['operation']>[number];
+
+/** Operations of one type beside $validate, each routed by dispatch (a test keeps the two in agreement). */
+export const TYPE_OPERATIONS: Readonly<Record<string, readonly OperationCapability[]>> = {
+  Observation: [
+    {
+      name: 'lastn',
+      definition: 'http://hl7.org/fhir/OperationDefinition/Observation-lastn',
+      documentation:
+        `GET Observation/$lastn?patient=[id]&category=[system|]code&code=[system|]code&max=[1-${MAX_LASTN}]: the newest max (default 1) Observations of each code of one patient, ` +
+        'grouped by code, newest first by effective date. patient (or subject=Patient/[id]) is required; category and code take comma-separated alternatives; other parameters are refused. ' +
+        'Observations without a coded code or an effective date are not included. Narrowed to the caller as a search of Observation is.',
+    },
+  ],
+};
 
 /** Where the FHIR base sits below the server root; the OAuth endpoints live at the root. */
 const FHIR_BASE_SUFFIX = '/fhir/R4';
@@ -117,7 +134,7 @@ function resourceCapability(type: string, revIncludes: string[]): CapabilityStat
     searchInclude: ['*', `${type}:*`, ...includes],
     searchRevInclude: ['*', ...revIncludes],
     searchParam: params.map(searchParamCapability),
-    operation: [VALIDATE_OPERATION],
+    operation: [VALIDATE_OPERATION, ...(TYPE_OPERATIONS[type] ?? [])],
   };
 }
 
