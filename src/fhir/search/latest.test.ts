@@ -6,7 +6,7 @@ import { LATEST_PARAM, type IndexRow } from './types.ts';
 const latest = (o: Partial<Observation>) =>
   extractIndexRows({ resourceType: 'Observation', status: 'final', code: { text: 'x' }, ...o } as Observation)
     .filter((r): r is Extract<IndexRow, { kind: 'composite' }> => r.kind === 'composite' && r.param === LATEST_PARAM)
-    .map((r) => `${r.subject} ${r.second.system}|${r.second.code} ${r.first.system}|${r.first.code} ${r.at?.end}`);
+    .map((r) => `${r.subject} ${r.second.kind === 'token' ? `${r.second.system}|${r.second.code}` : '?'} ${r.first.system}|${r.first.code} ${r.at?.end}`);
 
 describe('$lastn index rows', () => {
   const base: Partial<Observation> = {
