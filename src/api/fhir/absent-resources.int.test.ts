@@ -121,6 +121,11 @@ function cases(t: Target, a: string): Case[] {
       { method: 'GET', url: `Observation?subject=Patient/${patient}` },
       { method: 'GET', url: `Observation?patient=${patient}&_summary=count` },
       { method: 'GET', url: `Observation/$lastn?patient=${patient}` },
+      {
+        method: 'POST',
+        url: 'Patient/$match',
+        body: { resourceType: 'Parameters', parameter: [{ name: 'resource', resource: { resourceType: 'Patient', name: [{ family: 'Beta', given: ['B'] }], birthDate: '1990-01-01', identifier: [{ system: 'urn:ids', value: patient }] } }] },
+      },
       { method: 'GET', url: `Observation/$lastn?patient=Patient/${patient}&category=vital-signs&code=http://loinc.org|8867-4&max=3` },
       { method: 'GET', url: `Observation?encounter.subject=Patient/${patient}` },
       { method: 'GET', url: `Observation?subject:Patient.family=Beta&subject=${patient}` },

@@ -25,6 +25,7 @@ import { create } from './interactions/create.ts';
 import { conditionalDelete, deleteResource } from './interactions/delete.ts';
 import { history } from './interactions/history.ts';
 import { lastn } from './interactions/lastn.ts';
+import { matchPatients } from './interactions/match.ts';
 import { conditionalPatch, patch } from './interactions/patch.ts';
 import { read } from './interactions/read.ts';
 import { ID_PATTERN } from './interactions/resource-body.ts';
@@ -59,6 +60,7 @@ export const ROUTE_ACTIONS = [
   '$validate',
   '$break-the-glass',
   '$lastn',
+  '$match',
 ] as const;
 export type RouteAction = (typeof ROUTE_ACTIONS)[number];
 
@@ -273,6 +275,10 @@ export function resolve(req: FhirRequest): Route {
   if (segments.length === 2 && second === '$lastn' && type === 'Observation') {
     // A search in substance: authorised and narrowed as a search of Observation.
     return method === 'GET' ? { action: '$lastn', interaction: 'search-type', resourceType: type, run: (c, r) => lastn(c, r) } : notAllowed(req, path);
+  }
+  if (segments.length === 2 && second === '$match' && type === 'Patient') {
+    // Gathers candidates with searches of Patient, narrowed to the caller: authorised as one.
+    return method === 'POST' ? { action: '$match', interaction: 'search-type', resourceType: type, run: (c, r) => matchPatients(c, r) } : notAllowed(req, path);
   }
   if (segments.length === 2 && second.startsWith('$')) {
     if (second !== '$validate') throw unknownOperation(second);

@@ -27,8 +27,8 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         ids[name] = res.body.id;
       };
       await create('practitioner', { resourceType: 'Practitioner', name: [{ family: 'Doc' }] });
-      await create('a', { resourceType: 'Patient', name: [{ family: 'Alpha' }], generalPractitioner: [{ reference: `Practitioner/${ids.practitioner}` }] });
-      await create('b', { resourceType: 'Patient', name: [{ family: 'Beta' }], generalPractitioner: [{ reference: `Practitioner/${ids.practitioner}` }] });
+      await create('a', { resourceType: 'Patient', name: [{ family: 'Alpha', given: ['Ann'] }], birthDate: '1990-01-01', generalPractitioner: [{ reference: `Practitioner/${ids.practitioner}` }] });
+      await create('b', { resourceType: 'Patient', name: [{ family: 'Beta', given: ['Bob'] }], birthDate: '1990-01-01', generalPractitioner: [{ reference: `Practitioner/${ids.practitioner}` }] });
       const obs = (subject: string, code: string) => ({ resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code }] }, subject: { reference: `Patient/${subject}` }, performer: [{ reference: `Practitioner/${ids.practitioner}` }], effectiveDateTime: '2024-03-01' });
       await create('obsA', obs(ids.a, '8480-6'));
       await create('obsB', obs(ids.b, '8480-6'));
@@ -54,6 +54,16 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         expect(res.status, query).toBe(200);
         expect(matches(res.body), query).toEqual([]);
       }
+    });
+
+    it("finds only themselves with Patient/$match, never B", async () => {
+      const match = (family: string, given: string) => ({ resourceType: 'Parameters', parameter: [{ name: 'resource', resource: { resourceType: 'Patient', name: [{ family, given: [given] }], birthDate: '1990-01-01' } }] });
+      expect(matches((await call(patientCtx, 'POST', 'Patient/$match', match('Alpha', 'Ann'))).body)).toEqual([`Patient/${ids.a}`]);
+      const beta = await call(patientCtx, 'POST', 'Patient/$match', match('Beta', 'Bob'));
+      expect(beta.status).toBe(200);
+      expect(matches(beta.body)).toEqual([]);
+      // Staff find B the same way: the request itself would find B.
+      expect((await t.fhir('POST', 'Patient/$match', { body: match('Beta', 'Bob') })).body.entry.map((e: { resource: Resource }) => e.resource.id)).toEqual([ids.b]);
     });
 
     it("cannot read B's resources by id, version or history: they look absent", async () => {

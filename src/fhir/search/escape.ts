@@ -28,3 +28,8 @@ export function splitUnescaped(value: string, separator: string): string[] {
 export function unescapeSearch(value: string): string {
   return value.includes('\\') ? value.replace(/\\([,|$\\])/g, '$1') : value;
 }
+
+/** Escapes a literal value for a search parameter (the inverse of `unescapeSearch`). */
+export function escapeSearch(value: string): string {
+  return value.replace(/[\\,|$]/g, (c) => '\\' + c);
+}

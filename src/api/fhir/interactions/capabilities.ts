@@ -30,6 +30,17 @@ type OperationCapability = NonNullable<CapabilityStatementRestResource['operatio
 
 /** Operations of one type beside $validate, each routed by dispatch (a test keeps the two in agreement). */
 export const TYPE_OPERATIONS: Readonly<Record<string, readonly OperationCapability[]>> = {
+  Patient: [
+    {
+      name: 'match',
+      definition: 'http://hl7.org/fhir/OperationDefinition/Patient-match',
+      documentation:
+        'POST Patient/$match with Parameters (resource: a Patient with an identifier, a birth date or a phone; onlyCertainMatches; count, default 10, at most 50): stored Patients that may be the same person, best first, ' +
+        'with search.score and the match-grade extension. certain: an identifier (system and value) in common; probable: the same family and given name and birth date; ' +
+        'possible: similar names (edit distance, Double Metaphone, family and given swapped) with the same birth date, day and month swapped, or the same phone, or the same names born the same year. ' +
+        'Candidates come from indexed searches (identifier, birth date, phone as written, name and birth year) narrowed to the caller as a search of Patient is.',
+    },
+  ],
   Observation: [
     {
       name: 'lastn',
