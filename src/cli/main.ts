@@ -256,6 +256,26 @@ function buildProgram(rt: Runtime, setExitCode: (code: number) => void): Command
       );
     });
 
+  const terminology = program.command('terminology').description('code systems and value sets every practice shares (docs/terminology.md)');
+  storageOptions(terminology.command('load'))
+    .description('load a code system release (files or directories), or with --shipped the subsets Heron ships')
+    .argument('[system]', `${['icd-10-cm', 'snomed', 'rxnorm', 'cvx', 'loinc', 'ucum'].join(', ')} (or the system's URL)`)
+    .argument('[paths...]', 'release files, or directories searched for files in a layout Heron reads for the system')
+    .option('--shipped', 'load every subset in the terminology/ folder')
+    .option('--version <version>', "the release's version, shown as CodeSystem.version and by $lookup")
+    .option('--json', 'print one JSON object with what was loaded')
+    .action(async (system: string | undefined, paths: string[], flags) => {
+      const { terminologyLoadCommand } = await import('./commands/terminology.ts');
+      await withStore(storage(flags), ({ store }) => terminologyLoadCommand({ store, terminal: rt.terminal }, { system, paths, shipped: flags.shipped, version: flags.version, json: flags.json }));
+    });
+  storageOptions(terminology.command('list'))
+    .description('list the code systems (concepts loaded) and value sets')
+    .option('--json', 'print one JSON object')
+    .action(async (flags) => {
+      const { terminologyListCommand } = await import('./commands/terminology.ts');
+      await withStore(storage(flags), ({ store }) => terminologyListCommand({ store, terminal: rt.terminal }, { json: flags.json }));
+    });
+
   storageOptions(program.command('reindex'))
     .description('rebuild the search index of every stored resource (after search definitions changed)')
     .option('--json', 'print one JSON object with the counts')

@@ -4,9 +4,10 @@
  * tenant). Concepts are rows of their own, with their words indexed, so a type-ahead over a value
  * set of 100,000 concepts reads a few index ranges instead of a CodeSystem resource.
  *
- * A value set here is a set of rules, each "the concepts of system S" optionally narrowed to some
- * kinds (a SNOMED CT semantic tag, an RxNorm term type…); its members are kept up to date as
- * concepts are loaded, so an expansion is one indexed query.
+ * A value set here is a set of rules, each "the active concepts of system S" optionally narrowed
+ * to some kinds (a SNOMED CT semantic tag, an RxNorm term type…); its members are kept up to date
+ * as concepts are loaded, so an expansion is one indexed query. Inactive concepts are still
+ * looked up, never offered.
  */
 import type { ConceptFilter } from '../fhir/terminology/words.ts';
 

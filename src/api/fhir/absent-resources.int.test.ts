@@ -108,6 +108,10 @@ function cases(t: Target, a: string): Case[] {
     { method: 'GET', url: `${type}/_history` },
     { method: 'GET', url: '_history' },
     { method: 'GET', url: 'metadata' },
+    { method: 'GET', url: `ValueSet/$expand?url=https://heron.dev/fhir/ValueSet/${id}&filter=a` },
+    { method: 'POST', url: `ValueSet/${id}/$expand`, body: { resourceType: 'Parameters', parameter: [{ name: 'filter', valueString: 'a' }] } },
+    { method: 'GET', url: `CodeSystem/$lookup?system=http://snomed.info/sct&code=${id}` },
+    { method: 'GET', url: `CodeSystem/${id}/$lookup?code=1` },
   ];
   if (type === 'AuditEvent') list.push({ method: 'GET', url: `AuditEvent?_id=${id}` });
   if (patient !== undefined) {
@@ -197,7 +201,7 @@ describe('absent resources: the table covers every route dispatch knows', () => 
   });
 
   it('every route found by walking path shapes has a case', () => {
-    const segments = ['metadata', '_history', '_search', 'Patient', 'AuditEvent', 'p1', '$validate', '$break-the-glass', '$everything', '*'];
+    const segments = ['metadata', '_history', '_search', 'Patient', 'AuditEvent', 'ValueSet', 'CodeSystem', 'p1', '$validate', '$break-the-glass', '$expand', '$lookup', '$everything', '*'];
     const found = new Set<string>();
     const walk = (path: string[]) => {
       for (const method of ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const) {

@@ -32,6 +32,7 @@ import { ID_PATTERN } from './interactions/resource-body.ts';
 import { compartmentSearchTypes, searchCompartment, searchSystem, searchType, typesOf } from './interactions/search.ts';
 import { isCompartmentType } from '../../fhir/search/compartment.ts';
 import { conditionalUpdate, update } from './interactions/update.ts';
+import { expand, lookup } from './interactions/terminology.ts';
 import { validate } from './interactions/validate.ts';
 import { vread } from './interactions/vread.ts';
 
@@ -61,6 +62,8 @@ export const ROUTE_ACTIONS = [
   '$break-the-glass',
   '$lastn',
   '$match',
+  '$expand',
+  '$lookup',
 ] as const;
 export type RouteAction = (typeof ROUTE_ACTIONS)[number];
 
@@ -281,6 +284,8 @@ export function resolve(req: FhirRequest): Route {
     return method === 'POST' ? { action: '$match', interaction: 'search-type', resourceType: type, run: (c, r) => matchPatients(c, r) } : notAllowed(req, path);
   }
   if (segments.length === 2 && second.startsWith('$')) {
+    const terminology = terminologyRoute(req, method, type, second, undefined, path);
+    if (terminology !== undefined) return terminology;
     if (second !== '$validate') throw unknownOperation(second);
     return method === 'POST' ? { action: '$validate', interaction: 'operation', resourceType: type, run: (c, r) => validate(c, r, type) } : notAllowed(req, path);
   }
@@ -307,6 +312,8 @@ export function resolve(req: FhirRequest): Route {
     return { ...operationRoute('$break-the-glass', type, id, (c, r) => breakTheGlass(c, r, id)), opensRestricted: true };
   }
   if (segments.length === 3 && third.startsWith('$')) {
+    const terminology = terminologyRoute(req, method, type, third, id, path);
+    if (terminology !== undefined) return terminology;
     if (third !== '$validate') throw unknownOperation(third);
     if (method !== 'POST' && method !== 'GET') return notAllowed(req, path);
     return operationRoute('$validate', type, id, (c, r) => validate(c, r, type, id));
@@ -350,6 +357,21 @@ function auditEventRoute(req: FhirRequest, method: Method, segments: string[], p
   }
   if (segments.length <= 2 && method !== 'GET') return auditEventsAreReadOnly();
   return notAllowed(req, path);
+}
+
+/**
+ * `ValueSet/$expand` and `CodeSystem/$lookup`, type-level or on an id. The id names terminology
+ * every practice shares (`store/terminology.ts`), not a practice's stored resource, so the route
+ * addresses no resource: the record rules that judge one (absence, restricted records) have
+ * nothing to judge; the role and scopes must still allow reading the type.
+ */
+function terminologyRoute(req: FhirRequest, method: Method, type: string, name: string, id: string | undefined, path: string): Route | undefined {
+  let run: Route['run'] | undefined;
+  if (type === 'ValueSet' && name === '$expand') run = (c, r) => expand(c, r, id);
+  else if (type === 'CodeSystem' && name === '$lookup') run = (c, r) => lookup(c, r, id);
+  if (run === undefined) return undefined;
+  if (method !== 'GET' && method !== 'POST') return notAllowed(req, path);
+  return { action: name as '$expand' | '$lookup', interaction: 'operation', resourceType: type, run };
 }
 
 /** Module-level rather than a closure per request: read by id is the hottest route. */

@@ -48,7 +48,12 @@ export function terminologySuite(h: Harness): void {
       expect(await t.lookup(system, 'A1')).toEqual({ system, code: 'A1', display: 'Bronchial asthma' });
       // The old names' words went with them; the new display's words find it.
       expect((await t.expand(valueSet, filter('reactive'), page)).total).toBe(0);
+      // Bronchitis is inactive: looked up, never offered.
+      expect(displays((await t.expand(valueSet, filter('bronch'), page)).concepts)).toEqual(['Bronchial asthma']);
+      await t.putConcepts([{ system, code: 'B2', display: 'Bronchitis' }]);
       expect(displays((await t.expand(valueSet, filter('bronch'), page)).concepts)).toEqual(['Bronchitis', 'Bronchial asthma']);
+      await t.putConcepts([{ system, code: 'B2', display: 'Bronchitis', inactive: true }]);
+      expect((await t.expand(valueSet, undefined, page)).total).toBe(1);
     });
 
     h.test('terminology: a value set holds the concepts its rules select, loaded before or after it is defined', async () => {

@@ -25,7 +25,7 @@ const DELETE_MEMBERS = stmt('DELETE FROM terminology_members WHERE value_set = ?
 const INSERT_MEMBERS = stmt(
   'INSERT INTO terminology_members (value_set, concept_id) SELECT DISTINCT r.value_set, c.concept_id ' +
     "FROM terminology_rules r JOIN terminology_concepts c ON c.system = r.system AND (r.kind = '' OR c.kind = r.kind) " +
-    'WHERE r.value_set = ? ON CONFLICT DO NOTHING',
+    'WHERE r.value_set = ? AND c.inactive = 0 ON CONFLICT DO NOTHING',
 );
 const COUNT_CONCEPTS = stmt('SELECT COUNT(*) AS n FROM terminology_concepts WHERE system = ?');
 const CONCEPT_COLUMNS = 'c.system, c.code, c.display, c.kind, c.inactive, c.designations, c.properties';
@@ -104,11 +104,12 @@ export function sqlTerminology(driver: SqlDriver): TerminologyStore {
           await conn.run(
             'INSERT INTO terminology_members (value_set, concept_id) SELECT DISTINCT r.value_set, c.concept_id ' +
               "FROM terminology_concepts c JOIN terminology_rules r ON r.system = c.system AND (r.kind = '' OR r.kind = c.kind) " +
-              `WHERE c.concept_id IN (${chunk.map(() => '?').join(', ')}) ON CONFLICT DO NOTHING`,
+              `WHERE c.concept_id IN (${chunk.map(() => '?').join(', ')}) AND c.inactive = 0 ON CONFLICT DO NOTHING`,
             chunk,
           );
         }
-      });
+        // A release is loaded again from its file if a crash loses the last batches; no disk flush per batch.
+      }, { flush: false });
     },
 
     async countConcepts(system) {

@@ -16,6 +16,9 @@ import { AUDIT_EVENT_SEARCH_PARAMETERS, AUDIT_EVENT_SORT_KEYS } from './audit-ev
 import { REPORTED_BY_SYSTEM } from '../../../domain/audit/reported-event.ts';
 import type { FhirRequest, FhirResponse } from '../fhir-request.ts';
 import { MAX_LASTN } from './lastn.ts';
+import { CODE_SYSTEM_KEYS, CODE_SYSTEMS } from '../../../domain/terminology/code-systems.ts';
+import { VALUE_SETS } from '../../../domain/terminology/value-sets.ts';
+import { EXPAND_DEFAULT_COUNT, EXPAND_MAX_COUNT } from './terminology.ts';
 import { AUTH_METHODS, AUTH_SIGNING_ALGS } from '../../auth/well-known.ts';
 
 /** Parameters defined on Resource, searchable across types at the system level. */
@@ -25,6 +28,19 @@ const TYPE_INTERACTIONS = ['read', 'vread', 'update', 'patch', 'delete', 'histor
 const SYSTEM_INTERACTIONS = ['transaction', 'batch', 'search-system', 'history-system'] as const;
 
 const VALIDATE_OPERATION = { name: 'validate', definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate' };
+const EXPAND_OPERATION = {
+  name: 'expand',
+  definition: 'http://hl7.org/fhir/OperationDefinition/ValueSet-expand',
+  documentation:
+    `GET or POST ValueSet/$expand?url=<canonical>&filter=<text>&count=<n>&offset=<n> (or ValueSet/[id]/$expand), over the terminology every practice shares: the value sets ${VALUE_SETS.map((v) => v.url).join(', ')}. ` +
+    `filter: every word must start a word of the concept's code or names, in any order, ignoring case and accents; best matches first (the display is the filter, starts with it, its first word starts with the first word of the filter; then shorter displays). ` +
+    `count defaults to ${EXPAND_DEFAULT_COUNT} (at most ${EXPAND_MAX_COUNT}); expansion.total counts every match; includeDesignations=true adds other names.`,
+};
+const LOOKUP_OPERATION = {
+  name: 'lookup',
+  definition: 'http://hl7.org/fhir/OperationDefinition/CodeSystem-lookup',
+  documentation: `GET or POST CodeSystem/$lookup?system=<url>&code=<code> (or CodeSystem/[id]/$lookup?code=…) for the loaded code systems ${CODE_SYSTEM_KEYS.map((k) => CODE_SYSTEMS[k].url).join(', ')}: name, version, display, designations and properties (inactive, kind and the system's own).`,
+};
 
 type OperationCapability = NonNullable<CapabilityStatementRestResource['operation']>[number];
 
@@ -41,6 +57,8 @@ export const TYPE_OPERATIONS: Readonly<Record<string, readonly OperationCapabili
         'Candidates come from indexed searches (identifier, birth date, phone as written, name and birth year) narrowed to the caller as a search of Patient is.',
     },
   ],
+  ValueSet: [EXPAND_OPERATION],
+  CodeSystem: [LOOKUP_OPERATION],
   Observation: [
     {
       name: 'lastn',
