@@ -73,6 +73,8 @@ export const BROAD = {
   conditionCodes: CONDITION_CODES.slice(0, 2).map((c) => c.code),
   /** `Encounter?date=ge…`: a month before the anchor. */
   lastMonth: new Date(ANCHOR - 30 * DAY).toISOString().slice(0, 10),
+  /** The year after the anchor's: every birth date is before it. */
+  nextYear: String(new Date(ANCHOR).getUTCFullYear() + 1),
 } as const;
 
 /** mulberry32: small, fast and the same everywhere. */

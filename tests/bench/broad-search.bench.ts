@@ -62,6 +62,8 @@ const REPORT =
   process.env.BENCH_BROAD_REPORT ?? (PATIENTS === DEFAULT_PATIENTS ? join(REPO_ROOT, 'docs/performance/broad-search') : join(CACHE_DIR, `broad-search-${PATIENTS}`));
 /** The issue's target for every default query, both databases. */
 const P99_TARGET_MS = 50;
+/** The issue's bound for `_total=accurate`, which may cost more: under 500 ms for 50,000 matches. */
+const ACCURATE_TARGET_MS = 500;
 /** Patients per transaction when loading (~20 resources each). */
 const LOAD_BATCH = 25;
 /** A request slower than this counts as an error rather than holding a connection forever. */
@@ -89,6 +91,8 @@ interface QuerySpec {
   shape: string;
   /** Paths below /fhir/R4; resolved once per store (page 50 follows `next` links to find its URL). */
   paths: (tenant: Tenant) => Promise<string[]>;
+  /** p99 target in ms: P99_TARGET_MS unless the query asks for more (`_total=accurate`). */
+  target?: number;
 }
 
 const fixed = (paths: string[]) => async () => paths;
@@ -107,7 +111,9 @@ const QUERIES: QuerySpec[] = [
   { name: 'encounter-recent', shape: 'Encounter?date=ge<last month>&_sort=-date', paths: fixed([`Encounter?date=ge${BROAD.lastMonth}&_sort=-date`]) },
   { name: 'encounter-day', shape: 'Encounter?date=<one day>', paths: fixed([`Encounter?date=${BROAD.lastMonth}`]) },
   { name: 'page-50', shape: `Patient?_sort=family, page ${DEEP_PAGE} (by next links)`, paths: async (tenant) => [await pageUrl(tenant, 'Patient?_sort=family', DEEP_PAGE)] },
-  { name: 'name-total', shape: 'Patient?name=<prefix>&_total=accurate', paths: fixed([`Patient?name=${BROAD.namePrefix}&_total=accurate`]) },
+  { name: 'name-total', shape: 'Patient?name=<prefix>&_total=accurate', paths: fixed([`Patient?name=${BROAD.namePrefix}&_total=accurate`]), target: ACCURATE_TARGET_MS },
+  // Every patient has a birth date before the data's anchor: as many matches as patients (50,000).
+  { name: 'total-all', shape: 'Patient?birthdate=lt<next year>&_total=accurate (every patient)', paths: fixed([`Patient?birthdate=lt${BROAD.nextYear}&_total=accurate`]), target: ACCURATE_TARGET_MS },
   { name: 'chain-subject', shape: 'Observation?encounter.subject=Patient/<id>', paths: fixed(somePatients(50).map((id) => `Observation?encounter.subject=${q(`Patient/${id}`)}`)) },
   { name: 'name-contains', shape: 'Patient?name:contains=<3 letters>', paths: fixed(BROAD.contains.map((c) => `Patient?name:contains=${c}`)) },
   { name: 'has-condition', shape: 'Patient?_has:Condition:patient:code=<common SNOMED>', paths: fixed(BROAD.conditionCodes.map((c) => `Patient?_has:Condition:patient:code=${q(`${SNOMED}|${c}`)}`)) },
@@ -467,8 +473,10 @@ async function measureStore(kind: StoreKind): Promise<StoreFigures> {
 
 const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
+const targetOf = (name: string): number => QUERIES.find((x) => x.name === name)?.target ?? P99_TARGET_MS;
+
 function table(stores: StoreFigures[]): string {
-  const rows: string[][] = [['query', 'database', 'matches', 'p50', 'p99', 'max', 'req/s', `p99 < ${P99_TARGET_MS} ms`]];
+  const rows: string[][] = [['query', 'database', 'matches', 'p50', 'p99', 'max', 'req/s', 'p99 under target']];
   for (const name of ACTIVE.map((x) => x.name)) {
     for (const s of stores) {
       const x = s.queries.find((y) => y.name === name);
@@ -486,7 +494,7 @@ function table(stores: StoreFigures[]): string {
         `${x.load.p99} ms`,
         `${x.load.max} ms`,
         `${fmt(x.load.requestsPerSecond, x.load.requestsPerSecond < 10 ? 1 : 0)}${x.load.mode === 'sequential' ? ` (1 conn., ${x.load.requests} req.)` : ''}${failed}`,
-        x.load.p99 < P99_TARGET_MS && x.load.failed === 0 && x.load.mode === 'connections' ? 'yes' : '**no**',
+        `${x.load.p99 < targetOf(name) && x.load.failed === 0 && x.load.mode === 'connections' ? 'yes' : '**no**'} (${fmt(targetOf(name))} ms)`,
       ]);
     }
   }

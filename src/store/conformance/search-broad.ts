@@ -8,7 +8,7 @@ import { describe, expect } from 'vitest';
 import type { SearchCriterion, SearchRequest, SortKey } from '../../fhir/search/types.ts';
 import { TOTAL_CAP, type FhirStore } from '../store.ts';
 import type { Harness } from './harness.ts';
-import { criterion, ids, put, searchRequest, sortBy } from './fixtures.ts';
+import { criterion, ids, put, remove, searchRequest, sortBy } from './fixtures.ts';
 
 const COUNT = TOTAL_CAP + 50;
 
@@ -127,6 +127,26 @@ export function searchBroadSuite(h: Harness): void {
       // Over the cap with a criterion: left out.
       expect((await reader.search({ ...everyone, criteria: [criterion.string('name', ['f'])] })).total).toBeUndefined();
       expect((await reader.search({ ...everyone, total: 'none' })).total).toBeUndefined();
+    });
+
+    h.test('broad search: a total counts each resource once, whatever its matching rows, and no deleted one', async () => {
+      const reader = store.reader(tenant);
+      const named = (prefix: string) => all.filter((m) => m.families.some((f) => f.toLowerCase().startsWith(prefix))).map((m) => m.id);
+      const total = async (prefix: string, o: Partial<SearchRequest>) => (await reader.search(searchRequest('Patient', [criterion.string('name', [prefix])], { count: 10, ...o }))).total;
+      // Some patients hold F<n> twice or an E name besides: one match each.
+      expect(all.some((m) => m.families.length > 1 && m.families.every((f) => f.startsWith('F')))).toBe(true);
+      expect(await total('f', { total: 'accurate' })).toBe(named('f').length);
+      expect(await total('f', { total: 'accurate', count: 0 })).toBe(named('f').length);
+      expect(named('f').length).toBeGreaterThan(TOTAL_CAP);
+      const eNamed = named('e');
+      expect(eNamed.length).toBeGreaterThan(1);
+      expect(await total('e', { total: 'estimate' })).toBe(eNamed.length);
+      // Deleted: counted by neither the default total nor an accurate one.
+      const gone = all.find((m) => m.families.some((f) => f.startsWith('E')) && m.families.some((f) => f.startsWith('F')))!;
+      await store.transaction(tenant, (tx) => remove(tx, 'Patient', gone.id));
+      expect(await total('e', { total: 'estimate' })).toBe(eNamed.length - 1);
+      expect(await total('e', { total: 'accurate' })).toBe(eNamed.length - 1);
+      expect(await total('f', { total: 'accurate' })).toBe(named('f').length - 1);
     });
   });
 }

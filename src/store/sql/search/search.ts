@@ -16,13 +16,13 @@
  * @see https://hl7.org/fhir/R4/search.html
  */
 import type { Resource } from '@medplum/fhirtypes';
-import type { SearchRequest } from '../../../fhir/search/types.ts';
+import type { SearchCriterion, SearchRequest } from '../../../fhir/search/types.ts';
 import { TOTAL_CAP, type SearchPage } from '../../store.ts';
 import type { Dialect, SqlConn } from '../dialect.ts';
 import { Binder } from './binder.ts';
 import { includes, MAX_INCLUDED } from './include.ts';
 import { decodeCursor, encodeCursor, keysetSql, orderSql, type KeyValue, type PageCursor } from './paging.ts';
-import { criteriaSql, driverIdsSql, idListSql } from './plan.ts';
+import { criteriaSql, driverIdsSql, idRowsSql } from './plan.ts';
 import { sortColumns, type SortColumn } from './sort.ts';
 
 /**
@@ -188,13 +188,59 @@ function missingRows(q: PageQuery, source: NonNullable<SortColumn['source']>, cu
 }
 
 /**
- * How many resources match: exactly when at most `TOTAL_CAP`, and whether they are dense. The
- * first `COUNT_WINDOW` resources of the type are probed one by one: very dense matches pass
- * `TOTAL_CAP` within it, and a type with fewer resources is counted whole. Otherwise id lists
- * count them (the database reads them from the most selective criterion): up to `TOTAL_CAP`
- * when dense (walked anyway), up to `COLLECT_CAP` when sparse (collected if no more).
+ * How many resources match: exactly when at most `TOTAL_CAP`, and whether they are dense.
+ * - No criteria: every resource of the type matches (dense); counted up to `TOTAL_CAP`.
+ * - One plain criterion that seeks its lookup index (`name=ma`, not `:contains`): its first
+ *   `COLLECT_CAP` + 1 index rows, read from the index alone. All of them, of at most `TOTAL_CAP`
+ *   resources: exact, collected. More rows, of more than `TOTAL_CAP` resources: walked. Between
+ *   the two, the general count below decides.
+ * - Otherwise the first `COUNT_WINDOW` resources of the type are probed one by one: very dense
+ *   matches pass `TOTAL_CAP` within it, and a type with fewer resources is counted whole. Then
+ *   id lists count them (the database reads them from the most selective criterion): up to
+ *   `TOTAL_CAP` when dense (walked anyway), up to `COLLECT_CAP` when sparse (collected if no more).
  */
 async function count(conn: SqlConn, tenant: string, request: SearchRequest, dialect: Dialect['name'], driven: boolean): Promise<{ n: number; dense: boolean }> {
+  const single = request.resourceTypes.length === 1;
+  // Without criteria every resource of the type matches: walked, so only the total needs the count.
+  if (single && request.criteria.length === 0) return { n: await countRows(conn, tenant, request, dialect, TOTAL_CAP + 1), dense: true };
+  if (single && request.criteria.length === 1 && !driven && seeks(request.criteria[0])) {
+    const b = new Binder(tenant, dialect);
+    const scope = { alias: 'r', types: request.resourceTypes };
+    const ids = idRowsSql(b, request.criteria[0], scope);
+    if (ids !== undefined) {
+      // Both from the first COLLECT_CAP + 1 rows, so that neither database reads further (a
+      // DISTINCT straight on the index would be hashed whole on PostgreSQL before its LIMIT).
+      const first = `${ids} LIMIT ${b.bind(COLLECT_CAP + 1)}`;
+      const distinct = `SELECT COUNT(*) FROM (SELECT DISTINCT x.id FROM (${first}) x LIMIT ${b.bind(TOTAL_CAP + 1)}) a`;
+      // Placeholders are positional: the same rows again, bound in the order the text has them.
+      const sql = `SELECT (${distinct}) AS n, (SELECT COUNT(*) FROM (${idRowsSql(b, request.criteria[0], scope)} LIMIT ${b.bind(COLLECT_CAP + 1)}) c) AS rows`;
+      const row = await conn.get<{ n: number | string; rows: number | string }>(sql, b.params);
+      const n = Number(row?.n ?? 0);
+      const rows = Number(row?.rows ?? 0);
+      const allRows = rows <= COLLECT_CAP;
+      // Every row seen and at most TOTAL_CAP resources: exact, and collected (sorting so few costs
+      // little whatever the type's size).
+      if (allRows && n <= TOTAL_CAP) return { n, dense: false };
+      // More than TOTAL_CAP resources and more than COLLECT_CAP rows: walked (a resource with
+      // several matching rows counts once per row here, which only decides how the page is read).
+      if (!allRows && n > TOTAL_CAP) return { n: rows, dense: false };
+    }
+  }
+  return windowCount(conn, tenant, request, dialect, driven);
+}
+
+/**
+ * Whether a criterion's index rows are a range of the lookup index (a prefix, a code, a date…),
+ * so that counting them reads only matches. A substring (`:contains`, a token's `:text`) is
+ * tested on every row of the parameter: 100,000 name rows for 50,000 Patients, where probing the
+ * window's resources reads a few hundred.
+ */
+function seeks(c: SearchCriterion): boolean {
+  return c.modifier !== 'contains' && c.modifier !== 'text';
+}
+
+/** The general bounded count (see `count`). */
+async function windowCount(conn: SqlConn, tenant: string, request: SearchRequest, dialect: Dialect['name'], driven: boolean): Promise<{ n: number; dense: boolean }> {
   // Exact when at most TOTAL_CAP; past it, only as far as the choice of plan needs.
   let limit = COLLECT_CAP + 1;
   // Without criteria every resource of the type matches.
@@ -216,25 +262,38 @@ async function count(conn: SqlConn, tenant: string, request: SearchRequest, dial
     if (dense) limit = TOTAL_CAP + 1;
   }
   if (request.criteria.length === 1 && request.resourceTypes.length === 1) {
-    // One criterion: read its ids and look each up (PostgreSQL would rather hash every resource of the type).
+    // One criterion: its distinct ids from the lookup index (PostgreSQL would rather hash every resource of the type).
     const b = new Binder(tenant, dialect);
-    const ids = idListSql(b, request.criteria[0], { alias: 'r', types: request.resourceTypes });
+    const ids = idRowsSql(b, request.criteria[0], { alias: 'r', types: request.resourceTypes });
     if (ids !== undefined) {
-      const live = `EXISTS (SELECT 1 FROM resources r WHERE r.tenant = ${b.bind(tenant)} AND r.type = ${b.bind(request.resourceTypes[0])} AND r.id = d.id AND r.deleted = 0${b.probeEnd()})`;
-      const row = await conn.get<{ n: number | string }>(`SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM (${ids}) d WHERE ${live} LIMIT ${b.bind(limit)}) c`, b.params);
+      const row = await conn.get<{ n: number | string }>(`SELECT COUNT(*) AS n FROM (SELECT DISTINCT ${ids.slice('SELECT '.length)} LIMIT ${b.bind(limit)}) c`, b.params);
       return { n: Number(row?.n ?? 0), dense };
     }
   }
-  const b = new Binder(tenant, dialect);
-  const sql = `SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM ${rowsSql(b, request, false)} LIMIT ${b.bind(limit)}) c`;
-  const row = await conn.get<{ n: number | string }>(sql, b.params);
-  return { n: Number(row?.n ?? 0), dense };
+  return { n: await countRows(conn, tenant, request, dialect, limit), dense };
 }
 
-/** Every match counted (`_total=accurate`). */
+/** Matches counted through the database's own plan, up to `limit`. */
+async function countRows(conn: SqlConn, tenant: string, request: SearchRequest, dialect: Dialect['name'], limit: number): Promise<number> {
+  const b = new Binder(tenant, dialect);
+  const row = await conn.get<{ n: number | string }>(`SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM ${rowsSql(b, request, false)} LIMIT ${b.bind(limit)}) c`, b.params);
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * Every match counted (`_total=accurate`): one plain criterion from its lookup index alone
+ * (`COUNT(DISTINCT id)` over the index range, no visit to the resources), others through the
+ * database's own plan.
+ */
 async function totalOf(conn: SqlConn, tenant: string, request: SearchRequest, dialect: Dialect['name']): Promise<number> {
   const b = new Binder(tenant, dialect);
-  const row = await conn.get<{ n: number | string }>(`SELECT COUNT(*) AS n FROM ${rowsSql(b, request, false)}`, b.params);
+  const ids = request.criteria.length === 1 && request.resourceTypes.length === 1 && !hasDriver(request) ? idRowsSql(b, request.criteria[0], { alias: 'r', types: request.resourceTypes }) : undefined;
+  if (ids !== undefined) {
+    const row = await conn.get<{ n: number | string }>(`SELECT COUNT(*) AS n FROM (SELECT DISTINCT ${ids.slice('SELECT '.length)}) c`, b.params);
+    return Number(row?.n ?? 0);
+  }
+  const all = new Binder(tenant, dialect);
+  const row = await conn.get<{ n: number | string }>(`SELECT COUNT(*) AS n FROM ${rowsSql(all, request, false)}`, all.params);
   return Number(row?.n ?? 0);
 }
 
