@@ -45,9 +45,11 @@ export async function terminologyLoadCommand(deps: TerminologyDeps, o: Terminolo
   if (o.shipped) {
     if (o.system !== undefined || o.paths.length > 0) throw new UsageError('--shipped loads the subsets Heron ships: give no system or files with it');
     let since = Date.now();
-    await loadShippedTerminology(deps.store.terminology, (result) => {
-      report(result, CODE_SYSTEMS[result.system].shipped, since);
-      since = Date.now();
+    await loadShippedTerminology(deps.store.terminology, {
+      onLoaded: (result) => {
+        report(result, CODE_SYSTEMS[result.system].shipped, since);
+        since = Date.now();
+      },
     });
   } else {
     const system = systemKey(o.system);

@@ -1,4 +1,4 @@
-import { access, copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,17 +19,23 @@ const SAMPLES = ['Clemente_Kreiger_1484a42d-0eaf-4654-9cbf-6b050a5cd73b.json', '
 let store: FhirStore;
 let dataDir: string;
 let sampleDir: string;
+let terminologyDir: string;
 beforeEach(async () => {
   store = await openStore({ memory: true, indexer: extractIndexRows });
   await store.migrate();
   dataDir = await mkdtemp(join(tmpdir(), 'heron-demo-data-'));
   sampleDir = await mkdtemp(join(tmpdir(), 'heron-demo-sample-'));
   await writeFile(join(sampleDir, 'manifest.json'), JSON.stringify(SAMPLES.map((file) => ({ file }))));
+  // One small subset stands for the shipped terminology (the whole takes seconds to load).
+  terminologyDir = await mkdtemp(join(tmpdir(), 'heron-demo-terminology-'));
+  await mkdir(join(terminologyDir, 'cvx'));
+  await copyFile(join(ROOT, 'terminology/cvx/cvx-codes.tsv'), join(terminologyDir, 'cvx/cvx-codes.tsv'));
 });
 afterEach(async () => {
   await store.close();
   await rm(dataDir, { recursive: true, force: true });
   await rm(sampleDir, { recursive: true, force: true });
+  await rm(terminologyDir, { recursive: true, force: true });
 });
 
 async function patientCount(practiceId: string): Promise<number | undefined> {
@@ -43,7 +49,7 @@ describe('setupDemo', () => {
     await writeFile(join(sampleDir, SAMPLES[1]), '{"resourceType": "Bundle",'); // cut off, like an interrupted download
 
     const first = recordingTerminal();
-    const credentials = await setupDemo({ store, terminal: first, dataDir, sampleDir });
+    const credentials = await setupDemo({ store, terminal: first, dataDir, sampleDir, terminologyDir });
     const practice = await store.admin.findPracticeByName(DEMO_PRACTICE_NAME);
     expect(practice?.id).toBe(credentials.practiceId);
     expect(await patientCount(credentials.practiceId)).toBe(1);
@@ -52,13 +58,13 @@ describe('setupDemo', () => {
 
     await copyFile(join(ROOT, 'sample-data/synthea', SAMPLES[1]), join(sampleDir, SAMPLES[1]));
     const second = recordingTerminal();
-    expect(await setupDemo({ store, terminal: second, dataDir, sampleDir })).toEqual(credentials);
+    expect(await setupDemo({ store, terminal: second, dataDir, sampleDir, terminologyDir })).toEqual(credentials);
     expect(second.stderr[0]).toMatch(/^Loading 1 sample patients .*\(resuming: 1 already loaded\)/);
     expect(await patientCount(credentials.practiceId)).toBe(2);
     expect(await store.admin.getSetting(DEMO_LOADED_SETTING)).toBeDefined();
 
     const third = recordingTerminal();
-    await setupDemo({ store, terminal: third, dataDir, sampleDir });
+    await setupDemo({ store, terminal: third, dataDir, sampleDir, terminologyDir });
     expect(third.stderr).toEqual([]);
     expect(await patientCount(credentials.practiceId)).toBe(2);
   });
@@ -68,7 +74,7 @@ describe('setupDemo', () => {
     try {
       await writeFile(join(other, 'demo-credentials.json'), JSON.stringify({ practiceId: 'gone', clientId: 'gone', clientSecret: 's', scopes: 'system/*.*' }));
       await writeFile(join(sampleDir, 'manifest.json'), '[]');
-      const credentials = await setupDemo({ store, terminal: recordingTerminal(), dataDir: other, sampleDir });
+      const credentials = await setupDemo({ store, terminal: recordingTerminal(), dataDir: other, sampleDir, terminologyDir });
       expect(credentials.clientId).not.toBe('gone');
       expect(await store.admin.getClient(credentials.clientId)).toMatchObject({ practiceId: credentials.practiceId, scopes: 'system/*.*' });
       expect(await readDemoCredentials(other)).toEqual(credentials);
@@ -79,7 +85,23 @@ describe('setupDemo', () => {
 
   it('refuses a damaged credentials file instead of silently replacing it', async () => {
     await writeFile(join(dataDir, 'demo-credentials.json'), '{"practiceId": 1}');
-    await expect(setupDemo({ store, terminal: recordingTerminal(), dataDir, sampleDir })).rejects.toThrow(/delete it/);
+    await expect(setupDemo({ store, terminal: recordingTerminal(), dataDir, sampleDir, terminologyDir })).rejects.toThrow(/delete it/);
+  });
+});
+
+describe('demo terminology', () => {
+  it('loads the shipped subsets of code systems that have none, once', async () => {
+    const first = recordingTerminal();
+    await setupDemo({ store, terminal: first, dataDir, sampleDir, terminologyDir });
+    expect(first.stderr.join('\n')).toMatch(/Loaded the terminology subsets \(cvx: 288 concepts\)/);
+    expect(await store.terminology.countConcepts('http://hl7.org/fhir/sid/cvx')).toBe(288);
+    const vaccines = await store.terminology.expand('https://heron.dev/fhir/ValueSet/vaccines', undefined, { offset: 0, count: 1 });
+    expect(vaccines.total).toBe(288);
+    const second = recordingTerminal();
+    await store.terminology.putConcepts([{ system: 'http://hl7.org/fhir/sid/cvx', code: '08', display: 'Changed by an admin', kind: 'vaccine' }]);
+    await setupDemo({ store, terminal: second, dataDir, sampleDir, terminologyDir });
+    expect(second.stderr.join('\n')).not.toMatch(/terminology/);
+    expect((await store.terminology.lookup('http://hl7.org/fhir/sid/cvx', '08'))?.display).toBe('Changed by an admin');
   });
 });
 
@@ -93,7 +115,7 @@ describe('demo people and appointments', () => {
     await copyFile(join(ROOT, 'sample-data/synthea', SAMPLES[0]), join(sampleDir, SAMPLES[0]));
     await copyFile(join(ROOT, 'sample-data/synthea', SAMPLES[1]), join(sampleDir, SAMPLES[1]));
     const today = new Date(2026, 11, 5, 7, 0);
-    const credentials = await setupDemo({ store, terminal: recordingTerminal(), dataDir, sampleDir, today });
+    const credentials = await setupDemo({ store, terminal: recordingTerminal(), dataDir, sampleDir, terminologyDir, today });
 
     const accounts = credentials.accounts ?? [];
     expect(accounts.map((a) => a.role)).toEqual(['physician', 'nurse', 'front-desk', 'practice-admin', 'patient']);
@@ -116,17 +138,17 @@ describe('demo people and appointments', () => {
     expect(await store.admin.getSetting(demoAppointmentsSetting(today))).toBeDefined();
 
     // A second start the same day keeps passwords and books nothing; the next day books again.
-    expect(await setupDemo({ store, terminal: recordingTerminal(), dataDir, sampleDir, today })).toEqual(credentials);
+    expect(await setupDemo({ store, terminal: recordingTerminal(), dataDir, sampleDir, terminologyDir, today })).toEqual(credentials);
     expect(await appointments(credentials.practiceId)).toHaveLength(2);
-    await setupDemo({ store, terminal: recordingTerminal(), dataDir, sampleDir, today: new Date(2026, 11, 6, 7, 0) });
+    await setupDemo({ store, terminal: recordingTerminal(), dataDir, sampleDir, terminologyDir, today: new Date(2026, 11, 6, 7, 0) });
     expect(await appointments(credentials.practiceId)).toHaveLength(4);
   });
 
   it('gives an account whose password was lost a new one', async () => {
     await writeFile(join(sampleDir, 'manifest.json'), '[]');
-    const first = await setupDemo({ store, terminal: recordingTerminal(), dataDir, sampleDir });
+    const first = await setupDemo({ store, terminal: recordingTerminal(), dataDir, sampleDir, terminologyDir });
     await writeDemoCredentials(dataDir, { ...first, accounts: first.accounts!.slice(1) });
-    const second = await setupDemo({ store, terminal: recordingTerminal(), dataDir, sampleDir });
+    const second = await setupDemo({ store, terminal: recordingTerminal(), dataDir, sampleDir, terminologyDir });
     const [before, after] = [first.accounts![0]!, second.accounts![0]!];
     expect(after.email).toBe(before.email);
     expect(after.password).not.toBe(before.password);

@@ -8,6 +8,9 @@
  * loads only the files without one. When all are in, the `demo-loaded` setting ends the checks.
  *
  * Then the people to sign in as (demo-accounts.ts) and today's appointments (demo-appointments.ts).
+ *
+ * First of all, the terminology subsets Heron ships (`terminology/`), for the app's pickers: each
+ * code system that has no concepts yet (so a full release an administrator loaded is kept).
  */
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -18,6 +21,7 @@ import { registerClient } from '../../domain/clients/register-client.ts';
 import { createPractice } from '../../domain/practices/create-practice.ts';
 import type { FhirStore, Practice } from '../../store/store.ts';
 import { importIntoPractice, printSummary } from '../commands/import.ts';
+import { loadShippedTerminology } from '../terminology-files.ts';
 import type { Terminal } from '../terminal.ts';
 import { DEMO_PHYSICIAN_ID, ensureDemoAccounts } from './demo-accounts.ts';
 import { ensureTodaysAppointments } from './demo-appointments.ts';
@@ -38,10 +42,13 @@ export interface DemoDeps {
   baseUrl?: string;
   /** Today, for the demo appointments; defaults to the system clock. */
   today?: Date;
+  /** Directory with the terminology subsets; defaults to the repository's `terminology/`. */
+  terminologyDir?: string;
 }
 
 export async function setupDemo(deps: DemoDeps): Promise<DemoCredentials> {
   const saved = await readDemoCredentials(deps.dataDir);
+  await loadTerminologyOnce(deps);
   const practice = await demoPractice(deps.store, saved?.practiceId);
   const client = saved && (await deps.store.admin.getClient(saved.clientId));
   // A new client when there is no file, or it names a client this database does not have.
@@ -67,6 +74,15 @@ async function newDemoClient(deps: DemoDeps, practiceId: string): Promise<DemoCr
 async function demoPractice(store: FhirStore, savedId: string | undefined): Promise<Practice> {
   const saved = savedId === undefined ? undefined : await store.admin.getPractice(savedId);
   return saved ?? (await store.admin.findPracticeByName(DEMO_PRACTICE_NAME)) ?? (await createPractice(store, DEMO_PRACTICE_NAME));
+}
+
+async function loadTerminologyOnce(deps: DemoDeps): Promise<void> {
+  const started = Date.now();
+  const results = await loadShippedTerminology(deps.store.terminology, { dir: deps.terminologyDir, onlyMissing: true });
+  if (results.length === 0) return;
+  await deps.store.refreshStatistics();
+  const concepts = results.reduce((n, r) => n + r.concepts, 0);
+  deps.terminal.err(`Loaded the terminology subsets (${results.map((r) => r.system).join(', ')}: ${concepts.toLocaleString('en-US')} concepts) in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
 }
 
 async function loadSamplesOnce(deps: DemoDeps, practiceId: string): Promise<void> {

@@ -93,11 +93,14 @@ export function sqlTerminology(driver: SqlDriver): TerminologyStore {
           await conn.run(`DELETE FROM terminology_words WHERE concept_id IN (${list})`, chunk);
           await conn.run(`DELETE FROM terminology_members WHERE concept_id IN (${list})`, chunk);
         }
-        const words: unknown[] = [];
+        const rows: [string, number | undefined][] = [];
         for (const c of unique) {
           const id = ids.get(`${c.system}\u0000${c.code}`);
-          for (const word of conceptWords(c.code, [c.display, ...(c.designations ?? [])])) words.push(word, id);
+          for (const word of conceptWords(c.code, [c.display, ...(c.designations ?? [])])) rows.push([word, id]);
         }
+        // In key order: each insert lands next to the last in the word index instead of anywhere.
+        rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+        const words = rows.flat();
         for (let i = 0; i < words.length; i += WORD_CHUNK * 2) await insertWords(conn, words.slice(i, i + WORD_CHUNK * 2));
         for (let i = 0; i < all.length; i += ID_CHUNK) {
           const chunk = all.slice(i, i + ID_CHUNK);
