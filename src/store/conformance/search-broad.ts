@@ -104,6 +104,17 @@ export function searchBroadSuite(h: Harness): void {
         return a.id < b.id ? -1 : 1;
       });
       expect(await walk([], [sortBy('family', 'string'), sortBy('birthdate', 'date', true)], 200)).toEqual(byFamilyThenBirth.map((m) => m.id));
+      // A second key only the resource's own row holds (its last update): the walk reads that row.
+      const stored = (await store.reader(tenant).search(searchRequest('Patient', [], { count: 1000, total: 'none' }))).resources;
+      const updated = new Map(stored.map((r) => [r.id!, Date.parse(r.meta!.lastUpdated!)]));
+      const byFamilyThenUpdated = [...all].sort((a, b) => {
+        const fa = [...a.families].sort()[0];
+        const fb = [...b.families].sort()[0];
+        if (fa !== fb) return fa === undefined ? 1 : fb === undefined ? -1 : fa < fb ? -1 : 1;
+        if (updated.get(a.id) !== updated.get(b.id)) return updated.get(b.id)! - updated.get(a.id)!;
+        return a.id < b.id ? -1 : 1;
+      });
+      expect(await walk([], [sortBy('family', 'string'), sortBy('_lastUpdated', 'date', true)], 40)).toEqual(byFamilyThenUpdated.map((m) => m.id));
       const everyone = await walk([criterion.string('name', ['f'])], [], 250);
       expect([...everyone].sort()).toEqual(all.filter((m) => m.families.some((f) => f.startsWith('F'))).map((m) => m.id));
     });
