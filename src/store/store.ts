@@ -114,6 +114,21 @@ export interface LatestQuery {
   criteria: SearchCriterion[];
 }
 
+/**
+ * Resources matching any of several searches, each cut off at `limit` (candidates for a closer
+ * look, such as `Patient/$match`'s): one statement, each branch read through its own indexes,
+ * no count, no sort, no paging.
+ */
+export interface AnyOfQuery {
+  resourceType: string;
+  /** Each branch's criteria are AND-ed; a resource matching any branch is returned once. */
+  branches: SearchCriterion[][];
+  /** Criteria every returned resource must match as well (the caller's access rules). */
+  criteria: SearchCriterion[];
+  /** Resources per branch, at most. */
+  limit: number;
+}
+
 /** One code's newest resources, newest first (by date, then id). */
 export interface LatestGroup {
   system: string;
@@ -131,6 +146,8 @@ export interface StoreReader {
   search(request: SearchRequest): Promise<SearchPage>;
   /** The newest resources per code of one subject; codes in (system, code) order. */
   latest(query: LatestQuery): Promise<LatestGroup[]>;
+  /** Resources matching any branch of the query, in no particular order. */
+  searchAnyOf(query: AnyOfQuery): Promise<Resource[]>;
 }
 
 /** Reads and writes inside one database transaction: all commit together or none do. */

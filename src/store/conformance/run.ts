@@ -10,6 +10,7 @@ import { crudSuite } from './crud.ts';
 import { createHarness, type ConformanceOptions } from './harness.ts';
 import { historySuite } from './history.ts';
 import { latestSuite } from './latest.ts';
+import { anyOfSuite } from './any-of.ts';
 import { migrationsSuite } from './migrations.ts';
 import { auditSuite } from './audit.ts';
 import { emergencyAccessSuite } from './emergency-access.ts';
@@ -49,6 +50,7 @@ export function runConformance(options: ConformanceOptions): void {
     searchCompositeSuite(h);
     searchIncludeSuite(h);
     latestSuite(h);
+    anyOfSuite(h);
     reindexSuite(h);
     auditSuite(h);
     emergencyAccessSuite(h);

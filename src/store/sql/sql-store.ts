@@ -3,7 +3,9 @@
  * reader and transaction objects bind a tenant once, so no call can forget it.
  */
 import type { SearchRequest } from '../../fhir/search/types.ts';
+import type { Resource } from '@medplum/fhirtypes';
 import type {
+  AnyOfQuery,
   FhirStore,
   HistoryPage,
   HistoryQuery,
@@ -33,6 +35,7 @@ import type { TerminologyStore } from '../terminology.ts';
 import { sqlTerminology } from './terminology.ts';
 import { search } from './search/search.ts';
 import { latest } from './search/latest.ts';
+import { searchAnyOf } from './search/any-of.ts';
 import { writeStatements, writeVersion, type WriteStatements } from './write.ts';
 
 export class SqlStore implements FhirStore {
@@ -151,6 +154,10 @@ class SqlReader implements StoreReader {
 
   async latest(query: LatestQuery): Promise<LatestGroup[]> {
     return latest(this.use(), this.tenant, query, this.dialect);
+  }
+
+  async searchAnyOf(query: AnyOfQuery): Promise<Resource[]> {
+    return searchAnyOf(this.use(), this.tenant, query, this.dialect);
   }
 
   /** The connection to use; throws once a transaction has ended (async callers get a rejection). */

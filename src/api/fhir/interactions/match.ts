@@ -6,9 +6,9 @@
  *
  * Candidates come from a few indexed searches, never a scan of every patient: the same
  * identifier, the same birth date, the birth date with day and month swapped, the same phone (as
- * written), and the same family or given name (prefix) born the same year — each a search of
- * Patient narrowed to the caller exactly as the caller's own search would be, so nobody learns of a
- * patient they could not find by searching.
+ * written), and the same family or given name (prefix) born the same year — run as one statement
+ * (`StoreReader.searchAnyOf`) and narrowed to the caller exactly as the caller's own search of
+ * Patient would be, so nobody learns of a patient they could not find by searching.
  * @see https://hl7.org/fhir/R4/patient-operation-match.html
  */
 import type { Bundle, BundleEntry, Parameters, Patient } from '@medplum/fhirtypes';
@@ -29,12 +29,9 @@ const CANDIDATES_PER_SEARCH = 100;
 
 export async function matchPatients(ctx: Ctx, req: FhirRequest): Promise<FhirResponse> {
   const { wanted, onlyCertain, count } = inputOf(req.body);
-  const candidates = new Map<string, Patient>();
-  for (const query of candidateQueries(wanted)) {
-    for (const found of await searchPatients(ctx, query)) candidates.set(found.id as string, found);
-  }
+  const candidates = await searchPatients(ctx, candidateQueries(wanted));
   const graded: { patient: Patient; match: MatchResult }[] = [];
-  for (const patient of candidates.values()) {
+  for (const patient of candidates) {
     const match = gradeMatch(wanted, patient);
     if (match !== undefined && (!onlyCertain || match.grade === 'certain')) graded.push({ patient, match });
   }
@@ -87,10 +84,13 @@ function candidateQueries(p: Patient): URLSearchParams[] {
   return queries;
 }
 
-async function searchPatients(ctx: Ctx, query: URLSearchParams): Promise<Patient[]> {
-  query.set('_count', String(CANDIDATES_PER_SEARCH));
-  query.set('_total', 'none');
-  const { request } = parseSearch(['Patient'], query, { strict: true, defaultCount: CANDIDATES_PER_SEARCH, maxCount: CANDIDATES_PER_SEARCH });
+/** The Patients any query finds (at most `CANDIDATES_PER_SEARCH` each), as far as the caller may see them. */
+async function searchPatients(ctx: Ctx, queries: URLSearchParams[]): Promise<Patient[]> {
+  const options = { strict: true, defaultCount: CANDIDATES_PER_SEARCH, maxCount: CANDIDATES_PER_SEARCH };
+  const branches = queries.map((query) => parseSearch(['Patient'], query, options).request.criteria);
+  // The caller's own restrictions, as a search of Patient gets them. The branches are plain
+  // Patient parameters (no chains, no other type), which dispatch authorised with the route.
+  const { request } = parseSearch(['Patient'], new URLSearchParams(), options);
   await narrowToCaller(ctx, request, ['Patient']);
-  return (await reader(ctx).search(request)).resources as Patient[];
+  return (await reader(ctx).searchAnyOf({ resourceType: 'Patient', branches, criteria: request.criteria, limit: CANDIDATES_PER_SEARCH })) as Patient[];
 }
