@@ -9,6 +9,10 @@ import type { FhirStore } from '../../store/store.ts';
 import { recordingTerminal } from '../terminal.ts';
 import { checkPassword } from '../../domain/users/sign-in.ts';
 import { DEMO_PATIENT_EMAIL, DEMO_STAFF } from './demo-accounts.ts';
+import { COMPLEX_PATIENT_ID } from './complex-patient.ts';
+import { COMPLEX_PATIENT_SETTING } from './demo-chart.ts';
+import { dispatch } from '../../api/fhir/dispatch.ts';
+import { systemCtx } from '../../domain/context.ts';
 import { demoAppointmentsSetting } from './demo-appointments.ts';
 import { readDemoCredentials, writeDemoCredentials } from './demo-credentials.ts';
 import { DEMO_LOADED_SETTING, DEMO_PRACTICE_NAME, sampleFiles, SAMPLE_DIR, setupDemo } from './demo-setup.ts';
@@ -38,9 +42,10 @@ afterEach(async () => {
   await rm(terminologyDir, { recursive: true, force: true });
 });
 
+/** Sample patients: every Patient but the complex patient the demo adds (demo-chart.ts). */
 async function patientCount(practiceId: string): Promise<number | undefined> {
   const page = await store.reader(practiceId).search({ resourceTypes: ['Patient'], criteria: [], sort: [], count: 10, total: 'accurate', include: [], revinclude: [] });
-  return page.total;
+  return page.total === undefined ? undefined : page.total - page.resources.filter((p) => p.id === COMPLEX_PATIENT_ID).length;
 }
 
 describe('setupDemo', () => {
@@ -108,7 +113,9 @@ describe('demo terminology', () => {
 describe('demo people and appointments', () => {
   async function appointments(practiceId: string) {
     const page = await store.reader(practiceId).search({ resourceTypes: ['Appointment'], criteria: [], sort: [], count: 100, total: 'accurate', include: [], revinclude: [] });
-    return page.resources as unknown as Array<{ start: string; participant: Array<{ actor: { reference: string } }> }>;
+    const all = page.resources as unknown as Array<{ start: string; participant: Array<{ actor: { reference: string } }> }>;
+    // The complex patient's own upcoming appointments are part of her chart, not today's list.
+    return all.filter((a) => !a.participant.some((p) => p.actor.reference === `Patient/${COMPLEX_PATIENT_ID}`));
   }
 
   it('creates an account per role and a portal patient that sign in with the saved passwords, and books today once', async () => {
@@ -136,6 +143,14 @@ describe('demo people and appointments', () => {
       expect(a.participant.map((p) => p.actor.reference)).toContain('Practitioner/demo-physician');
     }
     expect(await store.admin.getSetting(demoAppointmentsSetting(today))).toBeDefined();
+
+    // The complex patient is loaded once, with the demo physician as her doctor, her vitals and labs ready for $lastn.
+    expect(await store.admin.getSetting(COMPLEX_PATIENT_SETTING)).toBeDefined();
+    const ctx = systemCtx(store, credentials.practiceId, { record() {} });
+    const latest = await dispatch(ctx, { method: 'GET', path: 'Observation/$lastn', query: new URLSearchParams({ patient: COMPLEX_PATIENT_ID, category: 'laboratory', max: '3' }), headers: {}, baseUrl: 'http://demo/fhir/R4' });
+    expect((latest.body as { total: number }).total).toBeGreaterThanOrEqual(14 * 3);
+    const her = (await store.reader(credentials.practiceId).readCurrent('Patient', COMPLEX_PATIENT_ID))!.resource as { generalPractitioner: { reference: string }[] };
+    expect(her.generalPractitioner[0].reference).toBe('Practitioner/demo-physician');
 
     // A second start the same day keeps passwords and books nothing; the next day books again.
     expect(await setupDemo({ store, terminal: recordingTerminal(), dataDir, sampleDir, terminologyDir, today })).toEqual(credentials);

@@ -7,7 +7,8 @@
  * each sample file's transaction is followed by a `demo-loaded:<file>` setting, and a later start
  * loads only the files without one. When all are in, the `demo-loaded` setting ends the checks.
  *
- * Then the people to sign in as (demo-accounts.ts) and today's appointments (demo-appointments.ts).
+ * Then the people to sign in as (demo-accounts.ts), today's appointments (demo-appointments.ts)
+ * and a patient with a full chart (demo-chart.ts).
  *
  * First of all, the terminology subsets Heron ships (`terminology/`), for the app's pickers: each
  * code system that has no concepts yet (so a full release an administrator loaded is kept).
@@ -25,6 +26,7 @@ import { loadShippedTerminology } from '../terminology-files.ts';
 import type { Terminal } from '../terminal.ts';
 import { DEMO_PHYSICIAN_ID, ensureDemoAccounts } from './demo-accounts.ts';
 import { ensureTodaysAppointments } from './demo-appointments.ts';
+import { ensureComplexPatient } from './demo-chart.ts';
 import { readDemoCredentials, writeDemoCredentials, type DemoCredentials } from './demo-credentials.ts';
 
 export const DEMO_PRACTICE_NAME = 'Demo Practice';
@@ -58,6 +60,8 @@ export async function setupDemo(deps: DemoDeps): Promise<DemoCredentials> {
   const accounts = await ensureDemoAccounts(ctx, deps.store, credentials.accounts);
   const physician = accounts.find((a) => a.fhirUser === `Practitioner/${DEMO_PHYSICIAN_ID}`);
   if (physician) await ensureTodaysAppointments(ctx, deps.store, { id: DEMO_PHYSICIAN_ID, name: physician.name }, deps.today);
+  // After today's appointments, which go to sample patients.
+  await ensureComplexPatient(ctx, deps.store, physician && { id: DEMO_PHYSICIAN_ID, name: physician.name }, deps.today);
   const withAccounts = { ...credentials, accounts };
   if (JSON.stringify(withAccounts) !== JSON.stringify(credentials)) await writeDemoCredentials(deps.dataDir, withAccounts);
   return withAccounts;
