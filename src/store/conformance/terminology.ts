@@ -117,6 +117,10 @@ export function terminologySuite(h: Harness): void {
         'Type 1 diabetes mellitus',
         'Type 2 diabetes mellitus',
       ]);
+      // A page across the border between displays that start with the filter and the others.
+      const across = await t.expand(valueSet, filter('diab'), { offset: 3, count: 3 });
+      expect(across.total).toBe(8);
+      expect(displays(across.concepts)).toEqual(['Diabetes mellitus, type 2, with a long list of complications', 'Mellitus diab', 'Gestational diabetes']);
       expect(await find('TYPE 2 diab')).toEqual([
         'Type 2 diabetes mellitus',
         'Diabetes mellitus type 2',

@@ -43,7 +43,7 @@ const LOCK = stmt('SELECT pg_advisory_xact_lock(?::bigint)');
 const AUDIT_HEAD = stmt('SELECT seq, hash FROM heron_audit_head(?::bigint, ?)');
 const PLACEHOLDER_CACHE = 1000;
 /** The tables searches and expansions read; the audit tables are append-only and left to autovacuum. */
-const ANALYZE_CLINICAL = `ANALYZE resources, resource_history, ${INDEX_TABLE_LIST.map((t) => t.table).join(', ')}, terminology_concepts, terminology_words, terminology_members`;
+const ANALYZE_CLINICAL = `ANALYZE resources, resource_history, ${INDEX_TABLE_LIST.map((t) => t.table).join(', ')}, terminology_concepts, terminology_concept_words, terminology_members, terminology_entries`;
 const ARRAY_TYPES: Record<ColumnType, string> = { text: 'text[]', bigint: 'bigint[]', real: 'float8[]' };
 
 /** int8 as number (counts, sequence numbers and ms timestamps stay below 2^53); JSON as text, parsed once by the store. */

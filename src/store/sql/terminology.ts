@@ -1,4 +1,10 @@
-/** The terminology store in SQL (`terminology_*`, from migration 0014). */
+/**
+ * The terminology store in SQL (`terminology_*`, from migrations 0014 and 0016). A filtered
+ * expansion reads, in one value set: the members whose display starts with the filter's first
+ * word (`terminology_members` by `display_key`: the ranks 0-2, usually enough for the page), the
+ * other matches only when the page reaches past those (`terminology_entries` by word), and the
+ * count of every match from the entries of the longest term.
+ */
 import { conceptWords, displayKey, type ConceptFilter } from '../../fhir/terminology/words.ts';
 import type { ExpansionPage, TermConcept, TermResource, TerminologyStore } from '../terminology.ts';
 import { stmt, type SqlConn, type SqlDriver, type Stmt } from './dialect.ts';
@@ -22,19 +28,20 @@ const RESOURCES = stmt('SELECT resource_type, url, id, content FROM terminology_
 const DELETE_RULES = stmt('DELETE FROM terminology_rules WHERE value_set = ?');
 const INSERT_RULE = stmt('INSERT INTO terminology_rules (value_set, system, kind) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
 const DELETE_MEMBERS = stmt('DELETE FROM terminology_members WHERE value_set = ?');
-const INSERT_MEMBERS = stmt(
-  'INSERT INTO terminology_members (value_set, concept_id) SELECT DISTINCT r.value_set, c.concept_id ' +
-    "FROM terminology_rules r JOIN terminology_concepts c ON c.system = r.system AND (r.kind = '' OR c.kind = r.kind) " +
-    'WHERE r.value_set = ? AND c.inactive = 0 ON CONFLICT DO NOTHING',
-);
+const DELETE_ENTRIES = stmt('DELETE FROM terminology_entries WHERE value_set = ?');
+/** The members a value set's rules select: active concepts of a system, of the listed kinds. */
+const MEMBER_SELECT =
+  'INSERT INTO terminology_members (value_set, concept_id, display_key, display_len, code) ' +
+  'SELECT DISTINCT r.value_set, c.concept_id, c.display_key, c.display_len, c.code ' +
+  "FROM terminology_rules r JOIN terminology_concepts c ON c.system = r.system AND (r.kind = '' OR c.kind = r.kind) WHERE c.inactive = 0";
+const INSERT_MEMBERS = stmt(`${MEMBER_SELECT} AND r.value_set = ? ON CONFLICT DO NOTHING`);
+const ENTRY_SELECT = 'INSERT INTO terminology_entries (value_set, word, concept_id) SELECT m.value_set, w.word, m.concept_id FROM terminology_members m JOIN terminology_concept_words w ON w.concept_id = m.concept_id';
+const INSERT_ENTRIES = stmt(`${ENTRY_SELECT} WHERE m.value_set = ?`);
 const COUNT_CONCEPTS = stmt('SELECT COUNT(*) AS n FROM terminology_concepts WHERE system = ?');
 const CONCEPT_COLUMNS = 'c.system, c.code, c.display, c.kind, c.inactive, c.designations, c.properties';
 const LOOKUP = stmt(`SELECT ${CONCEPT_COLUMNS} FROM terminology_concepts c WHERE c.system = ? AND c.code = ?`);
 const COUNT_MEMBERS = stmt('SELECT COUNT(*) AS n FROM terminology_members WHERE value_set = ?');
-const UNFILTERED = stmt(
-  `SELECT ${CONCEPT_COLUMNS} FROM terminology_members m JOIN terminology_concepts c ON c.concept_id = m.concept_id ` +
-    'WHERE m.value_set = ? ORDER BY c.display_key, c.code LIMIT ? OFFSET ?',
-);
+const UNFILTERED = stmt('SELECT m.concept_id FROM terminology_members m WHERE m.value_set = ? ORDER BY m.display_key, m.code LIMIT ? OFFSET ?');
 
 interface ConceptRow {
   system: string;
@@ -74,8 +81,10 @@ export function sqlTerminology(driver: SqlDriver): TerminologyStore {
       await driver.transaction(async (conn) => {
         await conn.run(DELETE_RULES, [url]);
         for (const rule of rules) for (const kind of rule.kinds ?? ['']) await conn.run(INSERT_RULE, [url, rule.system, kind]);
+        await conn.run(DELETE_ENTRIES, [url]);
         await conn.run(DELETE_MEMBERS, [url]);
         await conn.run(INSERT_MEMBERS, [url]);
+        await conn.run(INSERT_ENTRIES, [url]);
       });
     },
 
@@ -90,7 +99,8 @@ export function sqlTerminology(driver: SqlDriver): TerminologyStore {
         for (let i = 0; i < all.length; i += ID_CHUNK) {
           const chunk = all.slice(i, i + ID_CHUNK);
           const list = chunk.map(() => '?').join(', ');
-          await conn.run(`DELETE FROM terminology_words WHERE concept_id IN (${list})`, chunk);
+          await conn.run(`DELETE FROM terminology_concept_words WHERE concept_id IN (${list})`, chunk);
+          await conn.run(`DELETE FROM terminology_entries WHERE concept_id IN (${list})`, chunk);
           await conn.run(`DELETE FROM terminology_members WHERE concept_id IN (${list})`, chunk);
         }
         const rows: [string, number | undefined][] = [];
@@ -98,18 +108,13 @@ export function sqlTerminology(driver: SqlDriver): TerminologyStore {
           const id = ids.get(`${c.system}\u0000${c.code}`);
           for (const word of conceptWords(c.code, [c.display, ...(c.designations ?? [])])) rows.push([word, id]);
         }
-        // In key order: each insert lands next to the last in the word index instead of anywhere.
-        rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-        const words = rows.flat();
+        const words = rows.flatMap(([word, id]) => [id, word]);
         for (let i = 0; i < words.length; i += WORD_CHUNK * 2) await insertWords(conn, words.slice(i, i + WORD_CHUNK * 2));
         for (let i = 0; i < all.length; i += ID_CHUNK) {
           const chunk = all.slice(i, i + ID_CHUNK);
-          await conn.run(
-            'INSERT INTO terminology_members (value_set, concept_id) SELECT DISTINCT r.value_set, c.concept_id ' +
-              "FROM terminology_concepts c JOIN terminology_rules r ON r.system = c.system AND (r.kind = '' OR r.kind = c.kind) " +
-              `WHERE c.concept_id IN (${chunk.map(() => '?').join(', ')}) AND c.inactive = 0 ON CONFLICT DO NOTHING`,
-            chunk,
-          );
+          const list = chunk.map(() => '?').join(', ');
+          await conn.run(`${MEMBER_SELECT} AND c.concept_id IN (${list}) ON CONFLICT DO NOTHING`, chunk);
+          await conn.run(`${ENTRY_SELECT} WHERE m.concept_id IN (${list})`, chunk);
         }
         // A release is loaded again from its file if a crash loses the last batches; no disk flush per batch.
       }, { flush: false });
@@ -126,29 +131,59 @@ export function sqlTerminology(driver: SqlDriver): TerminologyStore {
 
     async expand(valueSetUrl, filter, page) {
       if (filter === undefined) {
-        const rows = await reader.all<ConceptRow>(UNFILTERED, [valueSetUrl, page.count, page.offset]);
+        const ids = await reader.all<IdRow>(UNFILTERED, [valueSetUrl, page.count, page.offset]);
         const total = Number((await reader.get<{ n: number | string }>(COUNT_MEMBERS, [valueSetUrl]))?.n ?? 0);
-        return { total, concepts: rows.map(conceptOf) };
+        return { total, concepts: await conceptsById(reader, ids.map((r) => Number(r.concept_id))) };
       }
       return filtered(reader, valueSetUrl, filter, page);
     },
   };
 }
 
+interface IdRow {
+  concept_id: number | string;
+  matched?: number | string;
+}
+
 async function filtered(reader: SqlConn, valueSetUrl: string, filter: ConceptFilter, page: { offset: number; count: number }): Promise<ExpansionPage> {
-  // The longest term is usually the rarest: its words drive, the others are checked per concept.
-  const terms = [...filter.terms].sort((a, b) => b.length - a.length);
-  const [driving, ...others] = terms;
-  const rank = [filter.text, length(filter.text), filter.text, length(filter.first), filter.first];
-  const params = [driving, driving + TOP, valueSetUrl, ...others.flatMap((t) => [t, t + TOP]), ...rank, page.count, page.offset];
-  const rows = await reader.all<ConceptRow>(filteredStatement(others.length), params);
-  let total = rows.length === 0 ? 0 : Number(rows[0].total);
-  if (rows.length === 0 && page.offset > 0) {
-    // Past the end: the page says nothing of the total, so count on its own.
-    const counted = await reader.all<ConceptRow>(filteredStatement(others.length), [...params.slice(0, -2), 1, 0]);
-    total = counted.length === 0 ? 0 : Number(counted[0].total);
+  const { first, text } = filter;
+  const end = page.offset + page.count;
+  // Ranks 0-2: the display starts with the first term (its first word does), the other terms are checked.
+  const others = filter.terms.filter((t) => t !== first);
+  const ranked = await reader.all<IdRow>(prefixStatement(others.length), [
+    valueSetUrl, first, first + TOP,
+    ...others.flatMap((t) => [t, t + TOP]),
+    text, length(text), text,
+    end,
+  ]);
+  const prefixMatches = ranked.length === 0 ? 0 : Number(ranked[0].matched);
+  let ids = ranked.slice(page.offset).map((r) => Number(r.concept_id));
+  // Rank 3 only when the page reaches past the ranks above: every other match, shortest first.
+  const [driving, ...rest] = [...filter.terms].sort((a, b) => b.length - a.length);
+  if (end > prefixMatches) {
+    const skip = Math.max(0, page.offset - prefixMatches);
+    const more = await reader.all<IdRow>(restStatement(rest.length), [
+      valueSetUrl, driving, driving + TOP,
+      valueSetUrl, length(first), first,
+      ...rest.flatMap((t) => [t, t + TOP]),
+      page.count - ids.length, skip,
+    ]);
+    ids = ids.concat(more.map((r) => Number(r.concept_id)));
   }
-  return { total, concepts: rows.map(conceptOf) };
+  const counted = await reader.get<{ n: number | string }>(countStatement(rest.length), [valueSetUrl, driving, driving + TOP, ...rest.flatMap((t) => [t, t + TOP])]);
+  return { total: Number(counted?.n ?? 0), concepts: await conceptsById(reader, ids) };
+}
+
+/** The concepts with these ids, in this order. */
+async function conceptsById(reader: SqlConn, ids: readonly number[]): Promise<TermConcept[]> {
+  if (ids.length === 0) return [];
+  const byId = new Map<number, TermConcept>();
+  for (let i = 0; i < ids.length; i += ID_CHUNK) {
+    const chunk = ids.slice(i, i + ID_CHUNK);
+    const rows = await reader.all<ConceptRow & { concept_id: number | string }>(`SELECT c.concept_id, ${CONCEPT_COLUMNS} FROM terminology_concepts c WHERE c.concept_id IN (${chunk.map(() => '?').join(', ')})`, chunk);
+    for (const row of rows) byId.set(Number(row.concept_id), conceptOf(row));
+  }
+  return ids.map((id) => byId.get(id)).filter((c): c is TermConcept => c !== undefined);
 }
 
 /** Characters, as SQL's substr counts them (not UTF-16 units). */
@@ -156,30 +191,70 @@ function length(text: string): number {
   return [...text].length;
 }
 
-/** The filtered expansion for 1 + `others` terms: static text per arity, so it is prepared once. */
-const filteredStatements = new Map<number, Stmt>();
-function filteredStatement(others: number): Stmt {
-  let s = filteredStatements.get(others);
+/** `AND EXISTS` a word of the concept that starts with each of `n` terms. */
+function termChecks(n: number, concept: string): string {
+  return Array.from({ length: n }, () => ` AND EXISTS (SELECT 1 FROM terminology_concept_words w2 WHERE w2.concept_id = ${concept} AND w2.word >= ? AND w2.word < ?)`).join('');
+}
+
+/** Static text per number of terms, so each is prepared once. */
+function cached(cache: Map<number, Stmt>, n: number, build: (n: number) => string): Stmt {
+  let s = cache.get(n);
   if (s === undefined) {
-    const checks = Array.from(
-      { length: others },
-      () => ' AND EXISTS (SELECT 1 FROM terminology_words w2 WHERE w2.concept_id = c.concept_id AND w2.word >= ? AND w2.word < ?)',
-    ).join('');
-    // CROSS JOIN: SQLite keeps the driving term's concepts as the outer loop (PostgreSQL plans
-    // it as any join); the window count is taken before LIMIT, in the same pass as the sort.
-    s = stmt(
-      `SELECT ${CONCEPT_COLUMNS}, COUNT(*) OVER () AS total ` +
-        'FROM (SELECT DISTINCT w.concept_id FROM terminology_words w WHERE w.word >= ? AND w.word < ?) d ' +
-        'CROSS JOIN terminology_concepts c ' +
-        'WHERE c.concept_id = d.concept_id ' +
-        'AND EXISTS (SELECT 1 FROM terminology_members m WHERE m.value_set = ? AND m.concept_id = c.concept_id)' +
-        checks +
-        ' ORDER BY CASE WHEN c.display_key = ? THEN 0 WHEN substr(c.display_key, 1, ?) = ? THEN 1 WHEN substr(c.first_word, 1, ?) = ? THEN 2 ELSE 3 END, ' +
-        'c.display_len, c.display_key, c.code LIMIT ? OFFSET ?',
-    );
-    filteredStatements.set(others, s);
+    s = stmt(build(n));
+    cache.set(n, s);
   }
   return s;
+}
+
+const prefixStatements = new Map<number, Stmt>();
+/**
+ * Ranks 0-2 (the display starts with the first term), best first, up to the page's end, with how
+ * many there are in all (the window count is taken before LIMIT). Parameters: value set, the
+ * first term's range, each other term's range, the filter text, its length, the text, the limit.
+ */
+function prefixStatement(others: number): Stmt {
+  return cached(
+    prefixStatements,
+    others,
+    (n) =>
+      'SELECT m.concept_id, COUNT(*) OVER () AS matched FROM terminology_members m ' +
+      'WHERE m.value_set = ? AND m.display_key >= ? AND m.display_key < ?' +
+      termChecks(n, 'm.concept_id') +
+      ' ORDER BY CASE WHEN m.display_key = ? THEN 0 WHEN substr(m.display_key, 1, ?) = ? THEN 1 ELSE 2 END, m.display_len, m.display_key, m.code LIMIT ?',
+  );
+}
+
+const restStatements = new Map<number, Stmt>();
+/**
+ * Rank 3 (a match whose display does not start with the first term), shortest first. The longest
+ * term's entries drive; CROSS JOIN keeps them the outer loop on SQLite. Parameters: value set,
+ * the driving term's range, value set, the first term's length and the term, each other term's
+ * range, limit, offset.
+ */
+function restStatement(others: number): Stmt {
+  return cached(
+    restStatements,
+    others,
+    (n) =>
+      'SELECT m.concept_id FROM (SELECT DISTINCT e.concept_id FROM terminology_entries e WHERE e.value_set = ? AND e.word >= ? AND e.word < ?) d ' +
+      'CROSS JOIN terminology_members m WHERE m.value_set = ? AND m.concept_id = d.concept_id AND substr(m.display_key, 1, ?) <> ?' +
+      termChecks(n, 'm.concept_id') +
+      ' ORDER BY m.display_len, m.display_key, m.code LIMIT ? OFFSET ?',
+  );
+}
+
+const countStatements = new Map<number, Stmt>();
+/** Every match: the driving term's concepts in the value set that have the other terms too. */
+function countStatement(others: number): Stmt {
+  return cached(
+    countStatements,
+    others,
+    (n) =>
+      n === 0
+        ? 'SELECT COUNT(DISTINCT e.concept_id) AS n FROM terminology_entries e WHERE e.value_set = ? AND e.word >= ? AND e.word < ?'
+        : 'SELECT COUNT(*) AS n FROM (SELECT DISTINCT e.concept_id FROM terminology_entries e WHERE e.value_set = ? AND e.word >= ? AND e.word < ?) d WHERE 1 = 1' +
+          termChecks(n, 'd.concept_id'),
+  );
 }
 
 function upsertStatement(rows: number): string {
@@ -231,7 +306,7 @@ async function conceptIds(conn: SqlConn, concepts: readonly TermConcept[]): Prom
 }
 
 function insertWordsStatement(rows: number): string {
-  return `INSERT INTO terminology_words (word, concept_id) VALUES ${Array(rows).fill('(?, ?)').join(', ')}`;
+  return `INSERT INTO terminology_concept_words (concept_id, word) VALUES ${Array(rows).fill('(?, ?)').join(', ')}`;
 }
 const FULL_WORDS = stmt(insertWordsStatement(WORD_CHUNK));
 
