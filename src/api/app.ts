@@ -1,7 +1,7 @@
 /**
  * The HTTP application: FHIR REST API at `/fhir/R4`, OAuth endpoints, the practice-admin API at
- * `/admin/v1`, and `/healthz`. It never listens, so tests drive it with `inject()` and the CLI
- * decides where to listen.
+ * `/admin/v1`, `/healthz`, and (with `web`) the clinician web app at `/`. It never listens, so
+ * tests drive it with `inject()` and the CLI decides where to listen.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import pino from 'pino';
@@ -20,6 +20,8 @@ import { createContextBuilder } from './context.ts';
 import { installErrorHandlers, sendError } from './errors.ts';
 import { DEFAULT_BODY_LIMITS } from './fhir/body.ts';
 import { FHIR_BASE_PATH, fhirRoutes } from './fhir/routes.ts';
+import { webAppRoutes } from './web/web-app.ts';
+import { webClients } from './web/web-clients.ts';
 
 export interface AppLimits {
   /** Largest accepted request body in bytes; 16 MiB by default. */
@@ -46,6 +48,15 @@ export interface AppDeps {
   bearerFailureBudget?: BearerFailureBudget;
   /** Where every time limit reads the time (tokens, sessions, lockouts, links, emergency access); the system clock by default. */
   clock?: Clock;
+  /** Serve the clinician web app at `/` (src/api/web/web-app.ts); without it `/` is the API's 404. */
+  web?: WebAppDeps;
+}
+
+export interface WebAppDeps {
+  /** The built app (web/dist). */
+  distDir: string;
+  /** Where the app's sign-in may return: `<origin>/auth/callback` for each origin the server is reached at. */
+  redirectUris: () => readonly string[];
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -118,6 +129,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.linkSender ? { linkSender: deps.linkSender } : {}),
     ...(deps.bearerFailureBudget ? { bearerFailureBudget: deps.bearerFailureBudget } : {}),
   });
+  if (deps.web) {
+    await app.register(webAppRoutes, { distDir: deps.web.distDir, publicBaseUrl: deps.publicBaseUrl, clients: webClients(deps.store, deps.web.redirectUris, now) });
+  }
   return app;
 }
 

@@ -38,7 +38,7 @@ for (const [name, session, kind] of [
 
     const token = async (fields: Record<string, string>) => {
       const res = await http('POST', `${ORIGIN}/oauth2/token`, { headers: { authorization: `Basic ${Buffer.from(`${app.clientId}:${app.clientSecret}`).toString('base64')}` }, form: new URLSearchParams(fields) });
-      return JSON.parse(res.text) as { refresh_token?: string; error?: string; access_token?: string };
+      return JSON.parse(res.text) as { refresh_token?: string; refresh_token_expires_in?: number; error?: string; access_token?: string };
     };
     const signIn = async (scope: string) => {
       const { verifier, challenge } = pkce();
@@ -51,6 +51,9 @@ for (const [name, session, kind] of [
       const online = await signIn('online_access user/Patient.rs');
       const offline = await signIn('offline_access user/Patient.rs');
       expect(online.refresh_token).toBeDefined();
+      // The app is told when the session ends unused, so it can warn a minute before.
+      expect(online.refresh_token_expires_in).toBe(Math.min(session.idleMs, session.maxMs) / 1000);
+      expect(offline.refresh_token_expires_in).toBe(90 * 24 * 3600);
       // Used just inside the idle time-out, again and again: each use rotates and restarts it.
       // Three uses take longer than one idle time-out: it counts from the last use.
       let refresh = online.refresh_token!;

@@ -1,17 +1,13 @@
 /**
  * The server-rendered pages of the authorization flow: sign-in, second factor, consent, error.
- * Plain HTML forms, no JavaScript; everything interpolated is escaped. Each page is sent with
+ * Plain HTML forms, no JavaScript; everything interpolated is escaped. They look like the web app
+ * (page-style.ts, on the same design tokens). Each page is sent with
  * `no-store` (it may show who the user is) and a CSP that forbids scripts, framing (no
  * clickjacking of the consent button) and form posts anywhere but here and the app's redirect.
  */
-import { createHash } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
+import { BRAND, PAGE_STYLE, PAGE_STYLE_HASH } from './page-style.ts';
 
-const STYLE = `body{font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1b1b1b}
-label{display:block;margin:.75rem 0 .25rem}input[type=email],input[type=password],input[type=text],select{width:100%;padding:.5rem;font-size:1rem;box-sizing:border-box}
-fieldset{border:1px solid #bbb;margin:1rem 0;padding:.5rem 1rem}fieldset label{display:flex;gap:.5rem;align-items:baseline;margin:.4rem 0}
-button{margin:1rem .5rem 0 0;padding:.5rem 1.25rem;font-size:1rem}.error{color:#a00000;border-left:4px solid #a00000;padding-left:.75rem}.muted{color:#555;font-size:.9rem}code{word-break:break-all}`;
-const STYLE_HASH = createHash('sha256').update(STYLE).digest('base64');
 
 export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -20,8 +16,8 @@ export function escapeHtml(value: string): string {
 function layout(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>${escapeHtml(title)} – Heron</title><style>${STYLE}</style></head>
-<body><main><h1>${escapeHtml(title)}</h1>
+<meta name="referrer" content="no-referrer"><title>${escapeHtml(title)} – Heron</title><style>${PAGE_STYLE}</style></head>
+<body><main>${BRAND}<h1>${escapeHtml(title)}</h1>
 ${body}
 </main></body></html>`;
 }
@@ -42,7 +38,7 @@ export async function sendPage(reply: FastifyReply, status: number, html: string
       'x-frame-options': 'DENY',
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
-      'content-security-policy': `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; form-action ${formAction.join(' ')}; frame-ancestors 'none'; base-uri 'none'`,
+      'content-security-policy': `default-src 'none'; style-src 'sha256-${PAGE_STYLE_HASH}'; form-action ${formAction.join(' ')}; frame-ancestors 'none'; base-uri 'none'`,
     })
     .send(html);
 }

@@ -167,6 +167,8 @@ async function issueUserTokens(
     const refresh = newOpaqueToken();
     await deps.store.admin.grants.createRefreshToken({ tokenHash: hashOpaque(refresh), tenant: grant.tenant, grantId: grant.id, createdAt: now, expiresAt: refreshExpiry });
     response.refresh_token = refresh;
+    // Not in RFC 6749, but common (e.g. Microsoft's identity platform): lets an app warn before an idle session ends.
+    response.refresh_token_expires_in = Math.floor((refreshExpiry - now) / 1000);
   }
   return response;
 }

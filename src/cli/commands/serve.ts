@@ -18,6 +18,8 @@ import { resolveSecretKey } from '../secret-key.ts';
 import type { Terminal } from '../terminal.ts';
 import { loggingLinkSender, unsentLinkSender } from '../../domain/users/link-sender.ts';
 import { smtpLinkSender } from '../../mail/smtp-link-sender.ts';
+import { WEB_CALLBACK_PATH } from '../../domain/clients/first-party-app.ts';
+import { WEB_DIST_DIR } from '../web-build.ts';
 
 export interface ServeDeps {
   store: FhirStore;
@@ -29,6 +31,8 @@ export interface ServeDeps {
   onListening?: (url: string) => void;
   /** Overrides the sample directory for `--demo` (tests). */
   sampleDir?: string;
+  /** Overrides where the built web app is (tests); web/dist by default. */
+  webDistDir?: string;
 }
 
 export async function serveCommand(deps: ServeDeps): Promise<number> {
@@ -52,9 +56,13 @@ export async function serveCommand(deps: ServeDeps): Promise<number> {
       ? loggingLinkSender(log)
       : unsentLinkSender(log);
   if (!config.mail && !config.demo) terminal.err('Note: HERON_SMTP_URL is not set, so invitation and password-reset links cannot be e-mailed (docs/auth.md).');
-  app = await buildApp({ store, audit, logger: { level: config.logLevel }, publicBaseUrl: config.publicUrl, session: config.session, linkSender, ...(secretKey ? { secretBox: createSecretBox(secretKey) } : {}) });
+  // The port is known before listening unless it is 0 (any free port); the redirect URIs are read per request.
+  let port = config.port;
+  const web = { distDir: deps.webDistDir ?? WEB_DIST_DIR, redirectUris: () => webRedirectUris(config, port) };
+  app = await buildApp({ store, audit, logger: { level: config.logLevel }, publicBaseUrl: config.publicUrl, session: config.session, linkSender, web, ...(secretKey ? { secretBox: createSecretBox(secretKey) } : {}) });
   try {
     await app.listen({ port: config.port, host: config.host });
+    port = (app.server.address() as AddressInfo).port;
     const url = config.publicUrl ?? localUrl(app.server.address() as AddressInfo, config.host);
     printBanner(terminal, url, config, demo);
     deps.onListening?.(url);
@@ -64,6 +72,16 @@ export async function serveCommand(deps: ServeDeps): Promise<number> {
     await app.close();
   }
   return 0;
+}
+
+/**
+ * Where the web app's sign-in may return: the public URL's callback, or without one the loopback
+ * names of this port (plain http is allowed for loopback only, docs/auth.md). A server reached
+ * at another address needs HERON_PUBLIC_URL.
+ */
+export function webRedirectUris(config: Pick<ServeConfig, 'publicUrl' | 'host'>, port: number): string[] {
+  if (config.publicUrl) return [`${config.publicUrl}${WEB_CALLBACK_PATH}`];
+  return ['localhost', '127.0.0.1'].map((host) => `http://${host}:${port}${WEB_CALLBACK_PATH}`);
 }
 
 /** The URL to print: a wildcard bind address is reachable as localhost from this machine. */

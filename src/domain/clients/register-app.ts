@@ -25,6 +25,8 @@ export interface NewApp {
   jwks?: string;
   /** Or the URL where it publishes them. */
   jwksUrl?: string;
+  /** A chosen client id (Heron's own web app has a stable one, first-party-app.ts); random otherwise. */
+  clientId?: string;
 }
 
 /**
@@ -47,7 +49,7 @@ export async function registerApp(store: FhirStore, app: NewApp): Promise<{ clie
   const practice = await store.admin.getPractice(app.practiceId);
   if (!practice) throw errors.invalid(`Unknown practice "${app.practiceId}"`, 'practiceId');
 
-  const clientId = randomBytes(16).toString('base64url');
+  const clientId = app.clientId ?? randomBytes(16).toString('base64url');
   const clientSecret = app.public || keys ? undefined : randomBytes(32).toString('base64url');
   await store.admin.createClient({
     clientId,

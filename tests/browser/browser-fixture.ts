@@ -1,0 +1,149 @@
+/**
+ * Browser tests against the real thing: `heron serve --demo` (SQLite, the sample patients, the
+ * demo accounts) as a child process, and Debian's Chromium driven by playwright-core. One server
+ * and one browser per test file; a fresh browser context (no cookies, no storage) per sign-in.
+ */
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { ensureWebBuilt } from '../../src/cli/web-build.ts';
+import { createStoreLocation, destroyStoreLocation, freePort, REPO_ROOT, runHeron, ServeProcess, sleep, type StoreLocation } from '../fixtures/heron-server.ts';
+
+export const VIEWPORT = { width: 1366, height: 768 };
+export const SCREENSHOT_DIR = join(REPO_ROOT, 'tests/browser/screenshots');
+export const CHROMIUM = process.env.HERON_CHROMIUM ?? '/usr/bin/chromium';
+const DEMO_PRACTICE = 'Demo Practice';
+
+/** A person to sign in as. */
+export interface Account {
+  role: string;
+  email: string;
+  password: string;
+  name?: string;
+}
+
+/**
+ * Builds web/dist when stale, once across parallel test files: a lock directory (mkdir is atomic)
+ * makes the others wait for the one that builds.
+ */
+export async function buildWebOnce(): Promise<void> {
+  const lock = join(REPO_ROOT, 'web/.build-lock');
+  for (;;) {
+    try {
+      await mkdir(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      // A lock older than 5 minutes was left by a killed run.
+      const info = await stat(lock).catch(() => undefined);
+      if (info && Date.now() - info.mtimeMs > 300_000) await rm(lock, { recursive: true, force: true });
+      await sleep(500);
+    }
+  }
+  try {
+    await ensureWebBuilt(() => undefined, { quiet: true });
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
+}
+
+/** `heron serve --demo` on a new SQLite store, with its demo accounts. */
+export class DemoServer {
+  private constructor(
+    readonly loc: StoreLocation,
+    readonly serve: ServeProcess,
+    readonly accounts: Account[],
+  ) {}
+
+  get origin(): string {
+    return this.serve.origin;
+  }
+
+  static async start(): Promise<DemoServer> {
+    await buildWebOnce();
+    const loc = await createStoreLocation('sqlite');
+    const serve = new ServeProcess(loc, await freePort(), ['--demo']);
+    try {
+      await serve.start(240_000);
+      return new DemoServer(loc, serve, await demoAccounts(loc));
+    } catch (error) {
+      await serve.stop();
+      await destroyStoreLocation(loc);
+      throw error;
+    }
+  }
+
+  account(role: string): Account {
+    const account = this.accounts.find((a) => a.role === role);
+    if (!account) throw new Error(`No demo account with role ${role}`);
+    return account;
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.serve.stop();
+    } finally {
+      await destroyStoreLocation(this.loc);
+    }
+  }
+}
+
+/** The accounts `--demo` saved beside its client credentials; created here through the CLI when that file has none. */
+async function demoAccounts(loc: StoreLocation): Promise<Account[]> {
+  const saved = JSON.parse(await readFile(join(loc.dataDir, 'demo-credentials.json'), 'utf8')) as { accounts?: Account[] };
+  if (saved.accounts && saved.accounts.length > 0) return saved.accounts;
+  const accounts: Account[] = [];
+  for (const role of ['physician', 'nurse', 'front-desk']) {
+    const account = { role, email: `${role}@demo.heron.example`, password: `browser test ${role} kestrel lantern` };
+    const result = await runHeron(loc, ['user', 'create', '--practice', DEMO_PRACTICE, '--role', role, '--email', account.email, '--password', account.password]);
+    if (result.code !== 0) throw new Error(`heron user create exited ${result.code}: ${result.stderr}`);
+    accounts.push(account);
+  }
+  return accounts;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+}
+
+/** A new context at 1366×768 whose page fails the test on any CSP violation or uncaught error. */
+export async function newPage(browser: Browser): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+  const context = await browser.newContext({ viewport: VIEWPORT, locale: 'en-US', timezoneId: 'UTC' });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content.Security.Policy|Refused to/i.test(message.text())) problems.push(`console: ${message.text()}`);
+  });
+  return { context, page, problems };
+}
+
+/** Through Heron's own sign-in and consent pages, back to the app. */
+export async function signIn(page: Page, origin: string, account: Account): Promise<void> {
+  await page.goto(`${origin}/`);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInOnHeronPage(page, account);
+  await page.getByRole('button', { name: 'Allow' }).click();
+  await page.waitForURL((url) => url.origin === origin && !url.pathname.startsWith('/auth/') && !url.pathname.startsWith('/oauth2/'));
+  await page.getByRole('banner').waitFor();
+}
+
+export async function signInOnHeronPage(page: Page, account: Pick<Account, 'email' | 'password'>): Promise<void> {
+  await page.getByLabel('Email').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** axe-core with the WCAG 2.2 AA rule set: no violations, listed readably when there are. */
+export async function expectAccessible(page: Page, what: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+  const violations = results.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => n.target.join(' ')).join('\n    ')}`);
+  expect(violations, `axe on ${what}`).toEqual([]);
+}
+
+export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: options.fullPage ?? false });
+}

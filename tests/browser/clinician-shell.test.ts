@@ -1,0 +1,157 @@
+/**
+ * The clinician app's foundation in a real browser: sign-in through Heron's pages (and a wrong
+ * password), the home screen by role, finding a patient from the top bar, the patient banner that
+ * stays in view, keyboard shortcuts, sign-out, and the idle warning. axe-core on every screen.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DemoServer, expectAccessible, launchBrowser, newPage, screenshot, signIn, signInOnHeronPage } from './browser-fixture.ts';
+
+describe('clinician app: sign-in, home, patient search, banner, sign-out', () => {
+  let server: DemoServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([DemoServer.start(), launchBrowser()]);
+  }, 300_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('a wrong password is refused on the sign-in page with a message saying so', async () => {
+    const { context, page, problems } = await newPage(browser);
+    try {
+      await page.goto(`${server.origin}/patients/some-id`);
+      await expect.poll(() => page.getByRole('heading', { name: 'Sign in to Heron' }).isVisible()).toBe(true);
+      await expectAccessible(page, 'the app’s sign-in screen');
+      await screenshot(page, 'sign-in-app');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await signInOnHeronPage(page, { email: server.account('physician').email, password: 'not the password at all' });
+      const alert = page.getByRole('alert');
+      await alert.waitFor();
+      expect(await alert.textContent()).toMatch(/Sign-in failed\. Check your email and password/);
+      await expectAccessible(page, 'Heron’s sign-in page with an error');
+      await screenshot(page, 'sign-in-failed');
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a physician signs in, sees today’s patients, finds a patient, and the banner stays in view', async () => {
+    const { context, page, problems } = await newPage(browser);
+    try {
+      await page.goto(`${server.origin}/`);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await signInOnHeronPage(page, server.account('physician'));
+      await page.getByRole('heading', { name: 'Allow access?' }).waitFor();
+      await expectAccessible(page, 'Heron’s consent page');
+      await screenshot(page, 'consent');
+      await page.getByRole('button', { name: 'Allow' }).click();
+
+      await page.getByRole('heading', { name: 'Today’s patients' }).waitFor();
+      await page.getByRole('grid').or(page.getByText('No appointments today.')).first().waitFor();
+      await expectAccessible(page, 'the physician’s home');
+      await screenshot(page, 'home-physician');
+
+      const search = page.getByRole('combobox', { name: 'Find a patient' });
+      // The sample patient with the most visits, so the chart is longer than the window.
+      await search.fill('Cummings');
+      const option = page.getByRole('option', { name: /Cummings/ }).first();
+      await option.waitFor();
+      await screenshot(page, 'patient-search');
+      await option.click();
+      await page.waitForURL(/\/patients\/[^/]+$/);
+      const banner = page.getByRole('region', { name: 'Patient' });
+      await banner.getByRole('heading', { name: /Cummings/ }).waitFor();
+      await expect.poll(() => banner.textContent()).toMatch(/MRN/);
+      await page.getByRole('grid', { name: /Visits/ }).waitFor();
+      await expectAccessible(page, 'the chart');
+      await screenshot(page, 'chart');
+
+      // The visit list is longer than the window: scroll to its end, the banner is still fully in view.
+      const scrolled = await page.evaluate<number>('window.scrollTo(0, document.documentElement.scrollHeight), window.scrollY');
+      expect(scrolled).toBeGreaterThan(200);
+      await expectInViewport(page, banner);
+      await screenshot(page, 'chart-scrolled');
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('"?" lists the keyboard shortcuts, "/" moves to the patient search, and sign-out ends the session', async () => {
+    const { context, page, problems } = await newPage(browser);
+    try {
+      await signIn(page, server.origin, server.account('nurse'));
+      await page.getByRole('heading', { name: 'Today’s patients' }).waitFor();
+      await page.keyboard.press('?');
+      const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+      await dialog.waitFor();
+      await expectAccessible(page, 'the shortcuts dialog');
+      await screenshot(page, 'shortcuts');
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+      await page.keyboard.press('/');
+      await expect.poll(() => page.evaluate<string | null>("document.activeElement && document.activeElement.getAttribute('role')")).toBe('combobox');
+
+      await page.getByRole('button', { name: /^Account:/ }).click();
+      await page.getByRole('menuitem', { name: 'Sign out' }).click();
+      await page.getByText('You have signed out.').waitFor();
+      // The tokens are gone from this tab: a reload stays signed out.
+      await page.reload();
+      await page.getByRole('heading', { name: 'Sign in to Heron' }).waitFor();
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('the front desk’s home is today’s schedule', async () => {
+    const { context, page } = await newPage(browser);
+    try {
+      await signIn(page, server.origin, server.account('front-desk'));
+      await page.getByRole('heading', { name: 'Today’s schedule' }).waitFor();
+      await expectAccessible(page, 'the front desk’s home');
+      await screenshot(page, 'home-front-desk');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a minute before an idle session ends, a dialog offers to stay signed in; ignored, it signs out', async () => {
+    const { context, page } = await newPage(browser);
+    try {
+      await page.clock.install();
+      await signIn(page, server.origin, server.account('physician'));
+      await page.getByRole('heading', { name: 'Today’s patients' }).waitFor();
+      // 14 minutes without a key or a click: the warning (the session ends after 15).
+      await page.clock.fastForward('14:01');
+      const warning = page.getByRole('alertdialog', { name: 'Are you still there?' });
+      await warning.waitFor();
+      await expectAccessible(page, 'the idle warning');
+      await screenshot(page, 'idle-warning');
+      await warning.getByRole('button', { name: 'Stay signed in' }).click();
+      await warning.waitFor({ state: 'hidden' });
+      // Refreshed: the next warning is 14 minutes from now, not sooner.
+      await page.clock.fastForward('13:00');
+      expect(await warning.isVisible()).toBe(false);
+      await page.clock.fastForward('01:30');
+      await warning.waitFor();
+      // Ignored: at the end the app signs out and says why.
+      await page.clock.fastForward('01:05');
+      await page.getByText(/signed out after a period without activity/).waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+async function expectInViewport(page: Page, locator: ReturnType<Page['locator']>): Promise<void> {
+  const box = await locator.boundingBox();
+  expect(box, 'banner is rendered').not.toBeNull();
+  const viewport = page.viewportSize()!;
+  expect(box!.y).toBeGreaterThanOrEqual(0);
+  expect(box!.y + box!.height).toBeLessThanOrEqual(viewport.height);
+}

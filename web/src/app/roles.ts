@@ -1,0 +1,20 @@
+/** Heron's user roles (docs/auth.md) as people say them. */
+const ROLES: Record<string, string> = {
+  physician: 'Physician',
+  nurse: 'Nurse',
+  'medical-assistant': 'Medical assistant',
+  'front-desk': 'Front desk',
+  billing: 'Billing',
+  'practice-admin': 'Practice administrator',
+  patient: 'Patient',
+  proxy: 'Proxy',
+};
+
+export function roleLabel(role: string): string {
+  return ROLES[role] ?? role;
+}
+
+/** Roles whose home is the clinical worklist ("Today's patients") rather than the front-desk schedule. */
+export function isClinician(role: string): boolean {
+  return role === 'physician' || role === 'nurse' || role === 'medical-assistant';
+}

@@ -1,0 +1,32 @@
+/**
+ * The route table. Screens are loaded on demand (code-split), so the first load carries only the
+ * shell. To add a screen: a folder in screens/, exporting its component, and one entry here
+ * (docs/web.md).
+ */
+import { createBrowserRouter, type RouteObject } from 'react-router';
+import { CallbackScreen } from '../auth/callback-screen.tsx';
+import { RequireSession } from '../auth/require-session.tsx';
+import { Shell } from './shell.tsx';
+import { RouteError } from './route-error.tsx';
+
+export const routes: RouteObject[] = [
+  { path: '/auth/callback', element: <CallbackScreen /> },
+  {
+    element: <RequireSession />,
+    errorElement: <RouteError />,
+    children: [
+      {
+        element: <Shell />,
+        children: [
+          { index: true, lazy: async () => ({ Component: (await import('../screens/home/home-screen.tsx')).HomeScreen }) },
+          { path: 'patients/:patientId', lazy: async () => ({ Component: (await import('../screens/chart/chart-screen.tsx')).ChartScreen }) },
+          { path: '*', lazy: async () => ({ Component: (await import('../screens/not-found/not-found-screen.tsx')).NotFoundScreen }) },
+        ],
+      },
+    ],
+  },
+];
+
+export function createAppRouter() {
+  return createBrowserRouter(routes);
+}

@@ -1,0 +1,57 @@
+import { useCallback, useMemo, useRef, useState } from 'react';
+import { RouterProvider as AriaRouterProvider } from 'react-aria-components';
+import { Link, Outlet, useHref, useNavigate, type NavigateOptions } from 'react-router';
+import { FhirProvider } from '../fhir/fhir-context.tsx';
+import { PatientSearchBox } from '../screens/patient-search/patient-search-box.tsx';
+import { ShortcutsDialog } from './shortcuts-dialog.tsx';
+import { useSingleKeyShortcuts } from './shortcuts.ts';
+import { UserMenu } from './user-menu.tsx';
+import { HeronWordmark } from './wordmark.tsx';
+
+declare module 'react-aria-components' {
+  interface RouterConfig {
+    routerOptions: NavigateOptions;
+  }
+}
+
+/**
+ * The frame of every signed-in screen at 1366×768: skip link, a top bar that stays put (wordmark,
+ * the global "Find a patient" box, the user menu), and the screen in `<main>`.
+ */
+export function Shell() {
+  const navigate = useNavigate();
+  const [shortcutsOpen, setShortcutsOpen] = useState(false);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const handlers = useMemo(
+    () => ({
+      '?': () => setShortcutsOpen(true),
+      '/': () => searchRef.current?.focus(),
+    }),
+    [],
+  );
+  useSingleKeyShortcuts(handlers);
+  const ariaNavigate = useCallback((to: string, options?: NavigateOptions) => void navigate(to, options), [navigate]);
+
+  return (
+    <AriaRouterProvider navigate={ariaNavigate} useHref={useHref}>
+      <FhirProvider>
+        <a className="skip-link" href="#main">
+          Skip to main content
+        </a>
+        <header className="topbar">
+          <Link to="/" className="topbar-home" aria-label="Heron home">
+            <HeronWordmark onDark />
+          </Link>
+          <div className="topbar-search">
+            <PatientSearchBox inputRef={searchRef} />
+          </div>
+          <UserMenu onShowShortcuts={() => setShortcutsOpen(true)} />
+        </header>
+        <main id="main" tabIndex={-1} className="app-main">
+          <Outlet />
+        </main>
+        <ShortcutsDialog isOpen={shortcutsOpen} onOpenChange={setShortcutsOpen} />
+      </FhirProvider>
+    </AriaRouterProvider>
+  );
+}

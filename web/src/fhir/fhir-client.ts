@@ -1,0 +1,105 @@
+/**
+ * The app's only way to the server's data: the public FHIR API, with the signed-in user's token.
+ * Everything the app does, another SMART app with the same scopes can do (issue 10).
+ * Errors become `FhirApiError` with the server's OperationOutcome text, so screens show why.
+ */
+import type { Bundle, OperationOutcome, Resource, ResourceType } from '@medplum/fhirtypes';
+
+/** A repeated parameter (`name=smi&name=jo`, AND) is an array. */
+export type SearchParams = Record<string, string | number | readonly string[] | undefined>;
+
+export class FhirApiError extends Error {
+  constructor(
+    message: string,
+    /** HTTP status; 0 when the server could not be reached. */
+    readonly status: number,
+    readonly outcome?: OperationOutcome,
+  ) {
+    super(message);
+  }
+}
+
+export interface FhirClient {
+  read<T extends Resource>(type: T['resourceType'], id: string, signal?: AbortSignal): Promise<T>;
+  search<T extends Resource>(type: T['resourceType'], params?: SearchParams | URLSearchParams, signal?: AbortSignal): Promise<Bundle<T>>;
+  create<T extends Resource>(resource: T): Promise<T>;
+  update<T extends Resource>(resource: T & { id: string }): Promise<T>;
+}
+
+export interface FhirClientDeps {
+  /** e.g. `https://ehr.example.org/fhir/R4` */
+  base: string;
+  accessToken: () => Promise<string>;
+  fetch?: typeof fetch;
+}
+
+export function createFhirClient(deps: FhirClientDeps): FhirClient {
+  const doFetch = deps.fetch ?? ((input, init) => fetch(input, init));
+  async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    const token = await deps.accessToken();
+    let response: Response;
+    try {
+      response = await doFetch(`${deps.base}/${path}`, {
+        method,
+        headers: {
+          accept: 'application/fhir+json',
+          authorization: `Bearer ${token}`,
+          ...(body !== undefined ? { 'content-type': 'application/fhir+json' } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        ...(signal ? { signal } : {}),
+      });
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      throw new FhirApiError('The server could not be reached.', 0);
+    }
+    const text = await response.text();
+    const json = text ? (JSON.parse(text) as unknown) : undefined;
+    if (!response.ok) {
+      const outcome = (json as Resource | undefined)?.resourceType === 'OperationOutcome' ? (json as OperationOutcome) : undefined;
+      throw new FhirApiError(outcomeMessage(outcome) ?? `The server answered ${response.status} ${response.statusText}.`, response.status, outcome);
+    }
+    return json as T;
+  }
+  const query = (params: SearchParams | URLSearchParams = {}) => {
+    if (params instanceof URLSearchParams) return params.size > 0 ? `?${params.toString()}` : '';
+    const search = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) {
+      if (v === undefined) continue;
+      for (const one of typeof v === 'object' ? v : [v]) search.append(k, String(one));
+    }
+    const s = search.toString();
+    return s ? `?${s}` : '';
+  };
+  return {
+    read: (type, id, signal) => request('GET', `${type}/${encodeURIComponent(id)}`, undefined, signal),
+    search: (type, params, signal) => request('GET', `${type as ResourceType}${query(params)}`, undefined, signal),
+    create: (resource) => request('POST', resource.resourceType, resource),
+    update: (resource) => request('PUT', `${resource.resourceType}/${encodeURIComponent(resource.id)}`, resource),
+  };
+}
+
+/** The readable part of an OperationOutcome: each error issue's text, joined. */
+export function outcomeMessage(outcome: OperationOutcome | undefined): string | undefined {
+  const issues = outcome?.issue ?? [];
+  const serious = issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
+  const texts = (serious.length > 0 ? serious : issues).map((i) => i.details?.text ?? i.diagnostics).filter((t): t is string => Boolean(t));
+  return texts.length > 0 ? [...new Set(texts)].join(' ') : undefined;
+}
+
+/** What the user can do about a failed request, by kind of failure. */
+export function errorAdvice(error: unknown): string {
+  const status = error instanceof FhirApiError ? error.status : -1;
+  if (status === 0) return 'Check your network connection, then try again.';
+  if (status === 401) return 'Your session has ended. Sign in again; anything you typed is kept as a draft.';
+  if (status === 403) return 'Your account does not allow this. Ask your practice administrator if you need it.';
+  if (status === 404 || status === 410) return 'It may have been removed or merged. Search for it again.';
+  if (status === 409 || status === 412) return 'Someone else changed it at the same time. Reload to see their change, then try again.';
+  if (status >= 400 && status < 500) return 'Correct what the message names, then try again.';
+  return 'Try again in a moment. If it keeps happening, tell your practice’s IT contact what you were doing and when.';
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return 'Something went wrong.';
+}
