@@ -6,6 +6,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firstPartyClientId } from '../../domain/clients/first-party-app.ts';
 import { startTestApp, type TestApp } from '../test-app.ts';
@@ -21,6 +22,7 @@ describe('web app at /', () => {
     await mkdir(join(dist, 'assets'));
     await writeFile(join(dist, 'index.html'), INDEX);
     await writeFile(join(dist, 'assets/index-abc123.js'), 'console.log("app")');
+    await writeFile(join(dist, 'assets/index-abc123.js.br'), brotliCompressSync('console.log("app")'));
     t = await startTestApp({ deps: { web: { distDir: dist, redirectUris: () => [REDIRECT] } } });
   });
   afterAll(async () => {
@@ -70,6 +72,10 @@ describe('web app at /', () => {
     expect(asset.headers['content-type']).toMatch(/javascript/);
     expect(asset.headers['x-content-type-options']).toBe('nosniff');
     expect(asset.headers['content-security-policy']).toBeDefined();
+    // The build's brotli copy goes to a browser that accepts it.
+    const compressed = await t.fhir('GET', '/assets/index-abc123.js', { token: null, headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect(compressed.headers['content-encoding']).toBe('br');
+    expect(compressed.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     const missing = await get('/assets/index-gone.js');
     expect(missing.status).toBe(404);
     expect(missing.text).not.toContain('<div id="root">');
