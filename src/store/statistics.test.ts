@@ -130,6 +130,10 @@ describe('refreshStatistics (postgres)', () => {
       await store.refreshStatistics();
       expect(await estimate('resources')).toBe(PATIENTS);
       expect(await estimate('resource_history')).toBe(PATIENTS);
+      // Vacuumed too: the pages are marked all-visible, so index-only scans skip the table.
+      const visible = await client.query(`SELECT relpages, relallvisible FROM pg_class WHERE oid = '${schema}.resources'::regclass`);
+      expect(Number(visible.rows[0].relallvisible)).toBeGreaterThan(0);
+      expect(Number(visible.rows[0].relallvisible)).toBe(Number(visible.rows[0].relpages));
     } finally {
       await store.close();
     }

@@ -275,9 +275,10 @@ export interface FhirStore {
    */
   reindex(onProgress?: (progress: ReindexProgress) => void): Promise<ReindexProgress>;
   /**
-   * Brings the query planner's statistics up to date: `ANALYZE` of the clinical tables on
-   * PostgreSQL, `ANALYZE` then `PRAGMA optimize` on SQLite. Called after bulk loads (`heron
-   * import`, `heron reindex`), whose new rows the planner would otherwise guess about.
+   * Brings the query planner's statistics up to date: `VACUUM (ANALYZE)` of the clinical tables
+   * on PostgreSQL (the visibility map too, for index-only scans), `ANALYZE` then `PRAGMA
+   * optimize` on SQLite. Called after bulk loads (`heron import`, `heron reindex`), whose new
+   * rows the planner would otherwise guess about.
    */
   refreshStatistics(): Promise<void>;
   /**

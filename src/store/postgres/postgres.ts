@@ -43,7 +43,15 @@ const LOCK = stmt('SELECT pg_advisory_xact_lock(?::bigint)');
 const AUDIT_HEAD = stmt('SELECT seq, hash FROM heron_audit_head(?::bigint, ?)');
 const PLACEHOLDER_CACHE = 1000;
 /** The tables searches and expansions read; the audit tables are append-only and left to autovacuum. */
-const ANALYZE_CLINICAL = `ANALYZE resources, resource_history, ${INDEX_TABLE_LIST.map((t) => t.table).join(', ')}, terminology_concepts, terminology_concept_words, terminology_members, terminology_entries`;
+const CLINICAL_TABLES = `resources, resource_history, ${INDEX_TABLE_LIST.map((t) => t.table).join(', ')}, terminology_concepts, terminology_concept_words, terminology_members, terminology_entries`;
+const ANALYZE_CLINICAL = `ANALYZE ${CLINICAL_TABLES}`;
+/**
+ * After a bulk load: VACUUM also sets the visibility map of the new pages, without which an
+ * index-only scan (a bounded count, `_total=accurate` from a lookup index) visits the table for
+ * every row — 13,713 matches counted in 17 ms, 9 ms after it (50,000 Patients). Autovacuum does
+ * the same, but only a minute or more later, and not at all where it is turned off.
+ */
+const VACUUM_CLINICAL = `VACUUM (ANALYZE) ${CLINICAL_TABLES}`;
 const ARRAY_TYPES: Record<ColumnType, string> = { text: 'text[]', bigint: 'bigint[]', real: 'float8[]' };
 
 /** int8 as number (counts, sequence numbers and ms timestamps stay below 2^53); JSON as text, parsed once by the store. */
@@ -115,7 +123,8 @@ class PostgresDriver implements SqlDriver {
     private readonly onBackgroundError: (err: Error) => void,
   ) {
     this.reader = new PgConn(readPool, this);
-    this.statistics = new StatisticsRefresh(() => this.refreshStatistics(), onBackgroundError);
+    // While serving: statistics only (VACUUM reads whole tables, and autovacuum follows writes).
+    this.statistics = new StatisticsRefresh(() => this.reader.exec(ANALYZE_CLINICAL), onBackgroundError);
   }
 
   /** The pg query config: `$n` placeholders, and a name for static statements so each connection prepares them once. */
@@ -174,7 +183,7 @@ class PostgresDriver implements SqlDriver {
   }
 
   refreshStatistics(): Promise<void> {
-    return this.reader.exec(ANALYZE_CLINICAL);
+    return this.reader.exec(VACUUM_CLINICAL);
   }
 
   async close(): Promise<void> {
