@@ -90,7 +90,8 @@ describe('heron serve --demo', () => {
       expect(stdout).toContain(`FHIR base URL:      ${url}/fhir/R4`);
       first = { clientId: printed(stdout, 'Demo client_id:'), clientSecret: printed(stdout, 'Demo client_secret:') };
       expect(stdout.some((l) => l.includes(`${url}/oauth2/token`) && l.includes(first.clientId))).toBe(true);
-      expect(await patientCount(url, first.clientId, first.clientSecret)).toBe(1);
+      // The one sample patient and the demo's complex patient (demo-chart.ts).
+      expect(await patientCount(url, first.clientId, first.clientSecret)).toBe(2);
       expect(stdout).toContain(`Open ${url} and sign in as one of the demo people (for trying Heron only):`);
       expect(stdout.find((l) => l.trimStart().startsWith('physician '))).toMatch(/physician@heron-demo\.example +[a-z2-9]{4}(-[a-z2-9]{4}){3} +Dr\. Dana Whitfield, MD/);
     });
@@ -108,7 +109,7 @@ describe('heron serve --demo', () => {
     const { terminal } = await withServer(async (url, stdout) => {
       expect(printed(stdout, 'Demo client_id:')).toBe(first.clientId);
       expect(printed(stdout, 'Demo client_secret:')).toBe(first.clientSecret);
-      expect(await patientCount(url, first.clientId, first.clientSecret)).toBe(1);
+      expect(await patientCount(url, first.clientId, first.clientSecret)).toBe(2);
     });
     expect(terminal.stderr.join('\n')).not.toMatch(/Loading/);
   });
