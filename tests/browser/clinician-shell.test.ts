@@ -108,6 +108,24 @@ describe('clinician app: sign-in, home, patient search, banner, sign-out', () =>
     }
   });
 
+  it('a chart that cannot be loaded says why and what to do, in words', async () => {
+    const { context, page, problems } = await newPage(browser);
+    try {
+      await signIn(page, server.origin, server.account('physician'));
+      await page.goto(`${server.origin}/patients/no-such-patient`);
+      const error = page.getByRole('alert').filter({ hasText: 'Could not load the patient' });
+      await error.waitFor();
+      // The server's OperationOutcome text, and advice for a 404.
+      expect(await error.textContent()).toMatch(/no-such-patient/);
+      expect(await error.textContent()).toMatch(/Search for it again/);
+      await expectAccessible(page, 'a chart that failed to load');
+      await screenshot(page, 'chart-error');
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('the front desk’s home is today’s schedule', async () => {
     const { context, page } = await newPage(browser);
     try {
@@ -130,6 +148,10 @@ describe('clinician app: sign-in, home, patient search, banner, sign-out', () =>
       await page.clock.fastForward('14:01');
       const warning = page.getByRole('alertdialog', { name: 'Are you still there?' });
       await warning.waitFor();
+      // It counts down the last minute (less the seconds sign-in took after the token came).
+      const seconds = Number(/signed out in (\d+) seconds/.exec((await warning.textContent()) ?? '')?.[1]);
+      expect(seconds).toBeGreaterThan(30);
+      expect(seconds).toBeLessThanOrEqual(60);
       await expectAccessible(page, 'the idle warning');
       await screenshot(page, 'idle-warning');
       await warning.getByRole('button', { name: 'Stay signed in' }).click();

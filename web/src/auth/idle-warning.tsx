@@ -8,13 +8,14 @@ export function IdleWarning() {
   const state = useSessionState();
   const warning = state.status === 'signed-in' && state.warning;
   const endsAt = state.status === 'signed-in' ? state.sessionEndsAt : 0;
-  const [now, setNow] = useState(() => Date.now());
+  // Re-render every second while warning; the time is read at each render, so the count is right from the first one.
+  const [, setTick] = useState(0);
   useEffect(() => {
     if (!warning) return;
-    const timer = window.setInterval(() => setNow(Date.now()), 1000);
+    const timer = window.setInterval(() => setTick((t) => t + 1), 1000);
     return () => window.clearInterval(timer);
   }, [warning]);
-  const seconds = Math.max(0, Math.round((endsAt - now) / 1000));
+  const seconds = Math.max(0, Math.round((endsAt - Date.now()) / 1000));
   return (
     <Dialog
       title="Are you still there?"

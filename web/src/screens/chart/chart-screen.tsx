@@ -28,13 +28,17 @@ export function ChartScreen() {
           {(p) => <PatientBanner patient={p} />}
         </QueryView>
       </div>
-      <div className="screen chart-body">
-        <Panel title="Visits" flush>
-          <QueryView query={encounters} what="visits" isEmpty={(b) => matches(b).length === 0} empty={<EmptyState title="No visits recorded." />} skeletonLines={8}>
-            {(bundle) => <DataTable label="Visits, newest first" columns={encounterColumns} rows={matches(bundle)} rowKey={(e) => e.id!} />}
-          </QueryView>
-        </Panel>
-      </div>
+      {/* Nothing of a chart whose patient could not be read: an empty list there would say something false. */}
+      {/* Loaded in parallel with the patient, shown once the patient is. */}
+      {patient.isSuccess && (
+        <div className="screen chart-body">
+          <Panel title="Visits" flush>
+            <QueryView query={encounters} what="visits" isEmpty={(b) => matches(b).length === 0} empty={<EmptyState title="No visits recorded." />} skeletonLines={8}>
+              {(bundle) => <DataTable label="Visits, newest first" columns={encounterColumns} rows={matches(bundle)} rowKey={(e) => e.id!} />}
+            </QueryView>
+          </Panel>
+        </div>
+      )}
     </div>
   );
 }
