@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { patient, put } from '../conformance/fixtures.ts';
+import { patient, put, searchRequest, sortBy } from '../conformance/fixtures.ts';
 import { testIndexer } from '../conformance/test-indexer.ts';
 import type { FhirStore } from '../store.ts';
 import { openSqliteStore } from './sqlite.ts';
@@ -77,4 +77,19 @@ describe('SQLite stores opened by several processes at once', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe('SQLite string probes', () => {
+  it('a resource’s string rows by parameter and value come from the index alone (migration 0017)', async () => {
+    await store.transaction('probes', async (tx) => {
+      for (const [id, birthDate] of [['a', '1970-01-01'], ['b', '1980-01-01'], ['c', '1990-01-01']]) await put(tx, patient(id, { family: 'Same', birthDate }));
+    });
+    // The first page of _sort=family,… checks, for every resource of the first family, that the
+    // row read holds the resource's own (smallest) family: once a table visit per string row.
+    const request = searchRequest('Patient', [], { sort: [sortBy('family', 'string'), sortBy('birthdate', 'date', true)] });
+    const plans = (await store.explainSearch('probes', request)).map((p) => p.plan).join('\n');
+    expect(plans).toMatch(/USING COVERING INDEX idx_string_resource/);
+    expect(plans).not.toMatch(/USING INDEX idx_string_resource/);
+    expect((await store.reader('probes').search(request)).resources.map((r) => r.id)).toEqual(['c', 'b', 'a']);
+  });
 });
