@@ -28,6 +28,8 @@ export interface AppLimits {
   bodyBytes?: number;
   /** Deepest accepted JSON nesting; 64 by default. */
   jsonDepth?: number;
+  /** Largest Binary content (a document's file), raw or in FHIR JSON; 20 MiB by default (`HERON_MAX_BINARY_MB`). */
+  binaryBytes?: number;
 }
 
 export interface AppDeps {
@@ -63,6 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const limits = {
     maxBytes: deps.limits?.bodyBytes ?? DEFAULT_BODY_LIMITS.maxBytes,
     maxDepth: deps.limits?.jsonDepth ?? DEFAULT_BODY_LIMITS.maxDepth,
+    binaryBytes: deps.limits?.binaryBytes ?? DEFAULT_BODY_LIMITS.binaryBytes,
   };
   // No per-request "incoming/completed" log lines: every FHIR interaction is already recorded by
   // the audit sink, and two synchronous log writes per request would cost more than the read.

@@ -37,6 +37,8 @@ export interface ServeConfig extends StorageConfig {
   auditToLog: boolean;
   /** HERON_SESSION_IDLE_MINUTES / HERON_SESSION_MAX_HOURS: limits of signed-in sessions. */
   session: { idleMs: number; maxMs: number };
+  /** HERON_MAX_BINARY_MB: the largest document file (Binary) accepted, in bytes; 20 MiB by default. */
+  binaryBytes: number;
   /** From HERON_SECRET_KEY; otherwise SQLite uses the data directory's key file (`cli/secret-key.ts`). */
   secretKey?: Buffer;
   /** HERON_SMTP_URL and HERON_MAIL_FROM: how invitation and password-reset links are e-mailed. */
@@ -89,7 +91,8 @@ export function serveConfig(flags: ServeFlags, env: Env, cwd: string = process.c
     idleMs: positiveNumber(env.HERON_SESSION_IDLE_MINUTES, 'HERON_SESSION_IDLE_MINUTES', 15) * 60_000,
     maxMs: positiveNumber(env.HERON_SESSION_MAX_HOURS, 'HERON_SESSION_MAX_HOURS', 12) * 3600_000,
   };
-  const config: ServeConfig = { ...storageConfig(flags, env, cwd), port, host, demo: flags.demo === true, logLevel, auditToLog: audit === 'log', session };
+  const binaryBytes = Math.round(positiveNumber(env.HERON_MAX_BINARY_MB, 'HERON_MAX_BINARY_MB', 20) * 1024 * 1024);
+  const config: ServeConfig = { ...storageConfig(flags, env, cwd), port, host, demo: flags.demo === true, logLevel, auditToLog: audit === 'log', session, binaryBytes };
   if (publicUrl !== undefined) config.publicUrl = publicUrl.replace(/\/+$/, '');
   const secretKey = secretKeyFromEnv(env);
   if (secretKey !== undefined) config.secretKey = secretKey;

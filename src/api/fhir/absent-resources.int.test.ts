@@ -49,6 +49,8 @@ function resourceOf(type: string, id: string | undefined, patient: string): Reso
       return { resourceType: 'Condition', ...withId, code: { text: 'written' }, subject };
     case 'Encounter':
       return { resourceType: 'Encounter', ...withId, status: 'finished', class: { code: 'AMB' }, subject };
+    case 'Binary':
+      return { resourceType: 'Binary', ...withId, contentType: 'text/plain', data: Buffer.from('A note').toString('base64'), securityContext: subject };
     default:
       return { resourceType: type, ...withId } as Resource;
   }
@@ -236,6 +238,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       // A second version, so vread of 2 and history have something to tell.
       expect((await t.fhir('PUT', `Observation/${ids.obsB}`, { body: { ...resourceOf('Observation', ids.obsB, ids.b), status: 'amended' } })).status).toBe(200);
       await create('condB', resourceOf('Condition', undefined, ids.b));
+      await create('fileB', resourceOf('Binary', undefined, ids.b));
       await create('encB', resourceOf('Encounter', undefined, ids.b));
       await create('obsOfEncB', { ...resourceOf('Observation', undefined, ids.b), encounter: { reference: `Encounter/${ids.encB}` } });
       await create('deletedA', resourceOf('Observation', undefined, ids.a));
@@ -254,6 +257,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         { type: 'Condition', id: ids.condB },
         { type: 'Encounter', id: ids.encB },
         { type: 'Observation', id: ids.deletedA },
+        { type: 'Binary', id: ids.fileB },
       ];
       const user = (id: string, o: Partial<Extract<Principal, { kind: 'user' }>>): Ctx => ({
         tenant: t.practiceId,

@@ -91,7 +91,7 @@ describe('registerBodyParsers over HTTP', () => {
     const fastify = Fastify();
     installErrorHandlers(fastify, () => false);
     await fastify.register(async (scope) => {
-      const limits = { maxBytes: 1000, maxDepth: 64 };
+      const limits = { maxBytes: 1000, maxDepth: 64, binaryBytes: 2000 };
       registerBodyParsers(scope, limits);
       scope.post('/echo', { preParsing: refuseOversizedBody(limits) }, async (request) => ({ body: request.body instanceof URLSearchParams ? request.body.toString() : request.body }));
     });
@@ -117,8 +117,14 @@ describe('registerBodyParsers over HTTP', () => {
     const xml = await fastify.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/fhir+xml' }, payload: '<Patient/>' });
     expect(xml.statusCode).toBe(415);
     expect(xml.json().issue[0].diagnostics).toContain('XML');
+    const csv = await fastify.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'text/csv' }, payload: 'a,b' });
+    expect(csv.statusCode).toBe(415);
+    // A document's own type is read as a file (for POST Binary), within the documents' limit.
     const text = await fastify.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'text/plain' }, payload: 'hi' });
-    expect(text.statusCode).toBe(415);
+    expect(text.statusCode).toBe(200);
+    const pdf = await fastify.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/pdf' }, payload: Buffer.alloc(1500, 0x25) });
+    expect(pdf.statusCode).toBe(200);
+    expect((await fastify.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/pdf' }, payload: Buffer.alloc(2500) })).statusCode).toBe(413);
     const dup = await fastify.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/fhir+json' }, payload: '{"a":1,"a":2}' });
     expect(dup.statusCode).toBe(400);
     expect(dup.headers['content-type']).toBe('application/fhir+json; charset=utf-8');

@@ -9,15 +9,29 @@ import type { FastifyInstance, FastifyRequest, preParsingAsyncHookHandler } from
 import secureJson from 'secure-json-parse';
 import { FhirError, issue } from '../../fhir/outcome.ts';
 import { scanJson } from './strict-json.ts';
+import { DEFAULT_BINARY_BYTES, DOCUMENT_TYPES, documentType } from '../../domain/documents/binary-content.ts';
 
 export interface BodyLimits {
   /** Largest accepted body in bytes. */
   maxBytes: number;
   /** Deepest accepted nesting of JSON arrays and objects. */
   maxDepth: number;
+  /** Largest accepted raw document upload (`POST Binary` with the file's own type), in bytes. */
+  binaryBytes: number;
 }
 
-export const DEFAULT_BODY_LIMITS: BodyLimits = { maxBytes: 16 * 1024 * 1024, maxDepth: 64 };
+export const DEFAULT_BODY_LIMITS: BodyLimits = { maxBytes: 16 * 1024 * 1024, maxDepth: 64, binaryBytes: DEFAULT_BINARY_BYTES };
+
+/**
+ * A body sent with a document's own media type (`Content-Type: application/pdf`): the file for a
+ * Binary, as bytes. Only `POST Binary` and `PUT Binary/[id]` take one (`routes.ts`).
+ */
+export class RawBody {
+  constructor(
+    readonly contentType: string,
+    readonly bytes: Buffer,
+  ) {}
+}
 
 /** The JSON media types a FHIR body may use (`json-patch+json` only means something to PATCH). */
 export const JSON_MEDIA_TYPES = ['application/fhir+json', 'application/json', 'application/json-patch+json'] as const;
@@ -76,6 +90,11 @@ function tooLarge(maxBytes: number): FhirError {
   return new FhirError('too-large', [issue('too-long', `The request body exceeds the limit of ${maxBytes} bytes`)]);
 }
 
+/** The body limit for a request's Content-Type: a document's own limit for raw uploads. */
+function limitFor(contentType: string | undefined, limits: BodyLimits): number {
+  return contentType !== undefined && documentType(contentType) !== undefined ? limits.binaryBytes : limits.maxBytes;
+}
+
 /**
  * Reads and discards a request body; false when it went on past `cap` bytes. Why: a server that
  * answers 413 while the client is still uploading and then closes the connection makes most
@@ -112,9 +131,10 @@ function drain(stream: Readable, cap: number): Promise<boolean> {
 export function refuseOversizedBody(limits: BodyLimits): preParsingAsyncHookHandler {
   return async (request, reply, payload) => {
     const declared = Number(request.headers['content-length']);
-    if (!(declared > limits.maxBytes)) return payload;
-    if (!(await drain(payload, drainAllowance(limits.maxBytes)))) reply.header('connection', 'close');
-    throw tooLarge(limits.maxBytes);
+    const limit = limitFor(request.headers['content-type'], limits);
+    if (!(declared > limit)) return payload;
+    if (!(await drain(payload, drainAllowance(limit)))) reply.header('connection', 'close');
+    throw tooLarge(limit);
   };
 }
 
@@ -141,6 +161,11 @@ export function registerBodyParsers(app: FastifyInstance, limits: BodyLimits): v
       done(err as Error, undefined);
     }
   });
+  for (const { contentType } of DOCUMENT_TYPES) {
+    app.addContentTypeParser(contentType, { parseAs: 'buffer', bodyLimit: limits.binaryBytes }, (request: FastifyRequest, body: Buffer, done) => {
+      done(null, new RawBody(request.headers['content-type'] ?? contentType, body));
+    });
+  }
   app.addContentTypeParser('*', (request: FastifyRequest, _payload, done) => {
     done(unsupportedMediaType(request.headers['content-type']), undefined);
   });

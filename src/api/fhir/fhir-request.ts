@@ -29,6 +29,13 @@ export interface FhirRequest {
    * can reference each other (`urn:uuid:` fullUrls) in any order, cycles included.
    */
   assignedId?: string;
+  /** Largest Binary content accepted, in bytes (decoded); `DEFAULT_BINARY_BYTES` when absent. */
+  binaryBytes?: number;
+  /**
+   * Set for a read of a Binary whose `Accept` does not ask for FHIR JSON: the Accept header, and
+   * the Binary is answered as its own content type (`native`) if that header allows it.
+   */
+  nativeAccept?: string;
   /**
    * A representation other than FHIR JSON, for the audit report only (`AuditEvent` search): HTTP
    * negotiates CSV there, the CLI also asks for NDJSON and text.
@@ -50,6 +57,8 @@ export interface FhirResponse {
     lastModified?: string;
     contentLocation?: string;
   };
+  /** A Binary answered as its own content type (`nativeAccept`); `body` still holds the Binary for the audit. */
+  native?: NativeContent;
   /** A body sent part by part instead of `body` (the audit report's export). */
   stream?: FhirStream;
 }
@@ -73,4 +82,14 @@ export interface StreamPart {
   ids: string[];
   /** `Patient/id` of the records this part discloses. */
   patients: string[];
+}
+
+/** A Binary's content as its own media type, with what a browser needs to show it safely. */
+export interface NativeContent {
+  contentType: string;
+  bytes: Uint8Array;
+  /** Suggested file name. */
+  filename: string;
+  /** Shown in the browser (an allow-listed document type) rather than downloaded. */
+  inline: boolean;
 }

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../domain/access/principal.ts';
 import type { Ctx } from '../../domain/context.ts';
 import { dispatchAs, startTestApp, type TestApp } from '../test-app.ts';
+import { SAMPLE_FILES } from '../../../tests/fixtures/document-files.ts';
 
 for (const kind of ['sqlite', 'postgres'] as const) {
   describe(`patient-bound access (${kind})`, () => {
@@ -64,6 +65,28 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect(matches(beta.body)).toEqual([]);
       // Staff find B the same way: the request itself would find B.
       expect((await t.fhir('POST', 'Patient/$match', { body: match('Beta', 'Bob') })).body.entry.map((e: { resource: Resource }) => e.resource.id)).toEqual([ids.b]);
+    });
+
+    it("reads the files of its own documents, never B's or unowned ones, and cannot search Binary", async () => {
+      const file = (context?: string) => ({ resourceType: 'Binary', contentType: 'application/pdf', data: SAMPLE_FILES.pdf.toString('base64'), ...(context ? { securityContext: { reference: context } } : {}) });
+      const make = async (resource: object) => {
+        const res = await t.fhir('POST', (resource as Resource).resourceType, { body: resource });
+        expect(res.status, res.text).toBe(201);
+        return res.body.id as string;
+      };
+      const docA = await make({ resourceType: 'DocumentReference', status: 'current', subject: { reference: `Patient/${ids.a}` }, content: [{ attachment: { contentType: 'application/pdf' } }] });
+      const docB = await make({ resourceType: 'DocumentReference', status: 'current', subject: { reference: `Patient/${ids.b}` }, content: [{ attachment: { contentType: 'application/pdf' } }] });
+      const own = [await make(file(`Patient/${ids.a}`)), await make(file(`DocumentReference/${docA}`))];
+      const others = [await make(file(`Patient/${ids.b}`)), await make(file(`DocumentReference/${docB}`)), await make(file()), await make(file(`Practitioner/${ids.practitioner}`))];
+      for (const id of own) expect((await call(patientCtx, 'GET', `Binary/${id}`)).status, id).toBe(200);
+      for (const id of others) {
+        expect((await call(patientCtx, 'GET', `Binary/${id}`)).status, id).toBe('not-found');
+        expect((await call(patientCtx, 'GET', `Binary/${id}/_history/1`)).status, id).toBe('not-found');
+      }
+      expect((await call(patientCtx, 'GET', 'Binary')).status).toBe('forbidden');
+      expect((await call(patientCtx, 'GET', `Binary?_id=${own[0]}`)).status).toBe('forbidden');
+      // Staff read them all.
+      for (const id of [...own, ...others]) expect((await t.fhir('GET', `Binary/${id}`)).status).toBe(200);
     });
 
     it("cannot read B's resources by id, version or history: they look absent", async () => {

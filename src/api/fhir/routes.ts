@@ -9,9 +9,11 @@ import { Readable } from 'node:stream';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ContextBuilder } from '../context.ts';
 import { errors, FhirError } from '../../fhir/outcome.ts';
-import { type BodyLimits, refuseOversizedBody, registerBodyParsers } from './body.ts';
+import type { Binary } from '@medplum/fhirtypes';
+import { mediaTypeOf } from '../../domain/documents/binary-content.ts';
+import { type BodyLimits, RawBody, refuseOversizedBody, registerBodyParsers } from './body.ts';
 import { dispatch } from './dispatch.ts';
-import type { FhirRequest, FhirResponse, FhirStream } from './fhir-request.ts';
+import type { FhirRequest, FhirResponse, FhirStream, NativeContent } from './fhir-request.ts';
 import { FHIR_JSON_CONTENT_TYPE, isPretty, negotiate, serialise } from './formats.ts';
 import { offersCsv } from './interactions/audit-events.ts';
 import { capabilities } from './interactions/capabilities.ts';
@@ -42,16 +44,21 @@ export const fhirRoutes: FastifyPluginAsync<FhirRoutesOptions> = async (app, opt
     const format = query.get('_format');
     const pretty = isPretty(query.get('_pretty'));
     const path = pathOf(request);
-    const representation = negotiate(request.headers.accept, format, { csv: offersCsv(request.method, path) });
+    // A Binary read whose Accept names a non-FHIR type is answered in the Binary's own type.
+    const native = format === null && (request.method === 'GET' || request.method === 'HEAD') && BINARY_READ.test(path) && wantsNative(request.headers.accept);
+    const representation = native ? 'fhir-json' : negotiate(request.headers.accept, format, { csv: offersCsv(request.method, path) });
     // Transport parameters: they shape the bytes, not the interaction.
     if (format !== null) query.delete('_format');
     if (query.has('_pretty')) query.delete('_pretty');
 
     const baseUrl = configuredBase ?? `${request.protocol}://${request.host}${FHIR_BASE_PATH}`;
-    const req: FhirRequest = { method: request.method as FhirRequest['method'], path, query, headers: headersOf(request), baseUrl };
+    const req: FhirRequest = { method: request.method as FhirRequest['method'], path, query, headers: headersOf(request), baseUrl, binaryBytes: options.limits.binaryBytes };
     if (representation === 'csv') req.format = 'csv';
+    if (native) req.nativeAccept = request.headers.accept;
     const body = request.body;
-    if (body instanceof URLSearchParams) {
+    if (body instanceof RawBody) {
+      req.body = binaryFromUpload(request, path, body);
+    } else if (body instanceof URLSearchParams) {
       if (!path.endsWith('_search')) throw new FhirError('unsupported-media-type', 'Form-encoded bodies are accepted only by POST [type]/_search');
       for (const [name, value] of body) query.append(name, value);
     } else if (body !== undefined) {
@@ -74,6 +81,38 @@ export const fhirRoutes: FastifyPluginAsync<FhirRoutesOptions> = async (app, opt
     app.route({ method: BODY_METHODS, url, handler: handle, preParsing });
   }
 };
+
+/** `Binary/[id]` and `Binary/[id]/_history/[vid]`: the reads that can answer in the Binary's own type. */
+const BINARY_READ = /^Binary\/[A-Za-z0-9\-.]{1,64}(\/_history\/[^/]+)?$/;
+
+/**
+ * Whether an Accept header asks for content rather than FHIR: it names no FHIR JSON type and names
+ * some other type or range (`application/pdf`, `image/*`). `*\/*` alone, or no Accept, is FHIR JSON.
+ */
+function wantsNative(accept: string | undefined): boolean {
+  if (accept === undefined) return false;
+  const ranges = accept.split(',').map((part) => part.split(';')[0].trim().toLowerCase()).filter((r) => r !== '');
+  if (ranges.some((r) => r === 'application/fhir+json' || r === 'application/json' || r === 'application/json+fhir')) return false;
+  return ranges.some((r) => r !== '*/*');
+}
+
+/**
+ * `POST Binary` / `PUT Binary/[id]` with a file's own Content-Type: the Binary resource holding it,
+ * with the `X-Security-Context` header (a reference: `Patient/123`, `DocumentReference/456`) as
+ * its securityContext. Other paths take no files.
+ * @see https://hl7.org/fhir/R4/binary.html#rest
+ */
+function binaryFromUpload(request: FastifyRequest, path: string, raw: RawBody): Binary {
+  const put = /^Binary\/([A-Za-z0-9\-.]{1,64})$/.exec(path);
+  if (!((request.method === 'POST' && path === 'Binary') || (request.method === 'PUT' && put))) {
+    throw new FhirError('unsupported-media-type', `A file (${mediaTypeOf(raw.contentType)}) can be sent to POST Binary or PUT Binary/[id] only; elsewhere send application/fhir+json`);
+  }
+  const binary: Binary = { resourceType: 'Binary', contentType: mediaTypeOf(raw.contentType), data: raw.bytes.toString('base64') };
+  if (put) binary.id = put[1];
+  const context = request.headers['x-security-context'];
+  if (typeof context === 'string' && context.trim() !== '') binary.securityContext = { reference: context.trim() };
+  return binary;
+}
 
 /** The path below the FHIR base, without surrounding slashes. */
 function pathOf(request: FastifyRequest): string {
@@ -106,6 +145,7 @@ function send(reply: FastifyReply, response: FhirResponse, pretty: boolean): Fas
     if (headers.contentLocation !== undefined) reply.header('content-location', headers.contentLocation);
   }
   if (response.stream !== undefined) return sendStream(reply, response.stream);
+  if (response.native !== undefined) return sendNative(reply, response.native);
   if (response.rawBody !== undefined && !pretty) {
     reply.header('content-type', FHIR_JSON_CONTENT_TYPE);
     return reply.send(response.rawBody);
@@ -113,6 +153,20 @@ function send(reply: FastifyReply, response: FhirResponse, pretty: boolean): Fas
   if (response.body === undefined) return reply.send();
   reply.header('content-type', FHIR_JSON_CONTENT_TYPE);
   return reply.send(serialise(response.body, pretty));
+}
+
+/**
+ * A Binary as its own type, safe to open in a browser tab: never sniffed into another type,
+ * shown inline only for the allow-listed document types (else downloaded), and sandboxed with no
+ * scripts, forms, plugins or connections, so a file cannot act as a page of Heron's origin.
+ */
+function sendNative(reply: FastifyReply, content: NativeContent): FastifyReply {
+  reply.header('content-type', content.contentType === 'text/plain' ? 'text/plain; charset=utf-8' : content.contentType);
+  reply.header('content-disposition', `${content.inline ? 'inline' : 'attachment'}; filename="${content.filename}"`);
+  reply.header('x-content-type-options', 'nosniff');
+  reply.header('content-security-policy', "sandbox; default-src 'none'; img-src 'self' data: blob:; style-src 'unsafe-inline'; frame-ancestors 'self'");
+  reply.header('cache-control', 'private, no-cache');
+  return reply.send(Buffer.from(content.bytes));
 }
 
 /**

@@ -59,7 +59,7 @@ export async function serveCommand(deps: ServeDeps): Promise<number> {
   // The port is known before listening unless it is 0 (any free port); the redirect URIs are read per request.
   let port = config.port;
   const web = { distDir: deps.webDistDir ?? WEB_DIST_DIR, redirectUris: () => webRedirectUris(config, port) };
-  app = await buildApp({ store, audit, logger: { level: config.logLevel }, publicBaseUrl: config.publicUrl, session: config.session, linkSender, web, ...(secretKey ? { secretBox: createSecretBox(secretKey) } : {}) });
+  app = await buildApp({ store, audit, logger: { level: config.logLevel }, publicBaseUrl: config.publicUrl, session: config.session, limits: { binaryBytes: config.binaryBytes }, linkSender, web, ...(secretKey ? { secretBox: createSecretBox(secretKey) } : {}) });
   try {
     await app.listen({ port: config.port, host: config.host });
     port = (app.server.address() as AddressInfo).port;

@@ -28,6 +28,40 @@ function isMember(resourceType: string): boolean {
   return members.has(resourceType);
 }
 
+/**
+ * Binary is in no compartment in R4, yet holds documents' files: it belongs to the record its
+ * `securityContext` names — a Patient, or a resource of a record (the DocumentReference that links
+ * it) — and to no one's when it names nothing. Patient-bound access sees a Binary only through
+ * that, reads it by id, and cannot search Binary (no search parameter reaches securityContext).
+ */
+const CONTEXT_BOUND = 'Binary';
+
+/** Whether `type` belongs to patients' records for patient-bound access: compartment members and Binary. */
+function isRecordType(type: string): boolean {
+  return type === CONTEXT_BOUND || isMember(type);
+}
+
+/** The `Type/id` a Binary's securityContext names, if it is a local reference. */
+function securityContextOf(resource: Resource | undefined): { type: string; id: string } | undefined {
+  const reference = (resource as { securityContext?: { reference?: string } } | undefined)?.securityContext?.reference;
+  const m = reference === undefined ? null : /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/.exec(reference);
+  return m === null ? undefined : { type: m[1], id: m[2] };
+}
+
+/**
+ * The patients whose record a stored Binary is part of, through its securityContext: the Patient
+ * it names, or the patients of the resource it names when the caller may see that resource.
+ */
+async function binaryPatients(ctx: Ctx, binary: Resource | undefined): Promise<string[]> {
+  const context = securityContextOf(binary);
+  if (context === undefined || context.type === CONTEXT_BOUND) return [];
+  if (context.type === 'Patient') return [`Patient/${context.id}`];
+  if (!isMember(context.type) || (await hiddenFromPatientBound(ctx, context.type, context.id))) return [];
+  const linked = await reader(ctx).readCurrent(context.type, context.id);
+  const json = linked?.json ?? (linked?.resource === undefined ? undefined : JSON.stringify(linked.resource));
+  return json === undefined || linked?.deleted ? [] : patientsInJson(context.type, context.id, json);
+}
+
 /** The patient ids bounding this ctx's access, or undefined when it is not patient-bound. */
 export function boundPatients(ctx: Ctx): readonly string[] | undefined {
   return ctx.principal.kind === 'user' ? ctx.principal.patients : undefined;
@@ -42,6 +76,9 @@ export function boundPatients(ctx: Ctx): readonly string[] | undefined {
 export function compartmentRestriction(ctx: Ctx, types: readonly string[]): SearchCriterion | undefined {
   const patients = boundPatients(ctx);
   if (patients === undefined) return undefined;
+  if (types.includes(CONTEXT_BOUND)) {
+    throw new FhirError('forbidden', [issue('forbidden', 'Binary is not searchable with patient-bound access; read a document\'s file by the id its DocumentReference gives (content.attachment.url)')]);
+  }
   const inCompartment = types.filter(isMember);
   if (inCompartment.length === 0) return undefined;
   if (inCompartment.length !== types.length) {
@@ -65,11 +102,13 @@ export function compartmentRestriction(ctx: Ctx, types: readonly string[]): Sear
  */
 export async function hiddenFromPatientBound(ctx: Ctx, type: string, id: string): Promise<boolean> {
   const patients = boundPatients(ctx);
-  if (patients === undefined || !isMember(type)) return false;
+  if (patients === undefined || !isRecordType(type)) return false;
   const current = await reader(ctx).readCurrent(type, id);
   if (current === undefined) return false;
   const json = current.json ?? (current.resource === undefined ? undefined : JSON.stringify(current.resource));
-  return json === undefined || !visibleTo(ctx, type, patientsInJson(type, id, json), patients) || (isProxy(ctx) && labelled(current.resource, json));
+  if (json === undefined) return true;
+  const owners = type === CONTEXT_BOUND ? await binaryPatients(ctx, current.resource) : patientsInJson(type, id, json);
+  return !visibleTo(ctx, type, owners, patients) || (isProxy(ctx) && labelled(current.resource, json));
 }
 
 /**
@@ -78,23 +117,30 @@ export async function hiddenFromPatientBound(ctx: Ctx, type: string, id: string)
  */
 export function checkWrittenBody(ctx: Ctx, type: string, body: unknown): void {
   const patients = boundPatients(ctx);
-  if (patients === undefined || !isMember(type)) return;
+  if (patients === undefined || !isRecordType(type)) return;
   const written = body as Resource | undefined;
-  if (written?.resourceType === type && !visibleTo(ctx, type, patientsOf([written]), patients)) {
+  // A Binary written with patient-bound access names its patient directly.
+  const context = type === CONTEXT_BOUND ? securityContextOf(written) : undefined;
+  const owners = type === CONTEXT_BOUND ? (context?.type === 'Patient' ? [`Patient/${context.id}`] : []) : written === undefined ? [] : patientsOf([written]);
+  if (written?.resourceType === type && !visibleTo(ctx, type, owners, patients)) {
     throw errors.forbidden(`A ${type} written here must belong to the record of the patient this access is for`);
   }
 }
 
 /** Whether some stored resources of `type` may be absent to this access (it is patient-bound and `type` is in the compartment). */
 export function compartmentHides(ctx: Ctx, type: string): boolean {
-  return boundPatients(ctx) !== undefined && isMember(type);
+  return boundPatients(ctx) !== undefined && isRecordType(type);
 }
 
 /** Drops included resources of compartment types that belong to none of the bound patients. */
 export function withinCompartment(ctx: Ctx, resources: Resource[]): Resource[] {
   const patients = boundPatients(ctx);
   if (patients === undefined) return resources;
-  return resources.filter((r) => !isMember(r.resourceType) || (visibleTo(ctx, r.resourceType, patientsOf([r]), patients) && !(isProxy(ctx) && isLabelledRestricted(r))));
+  return resources.filter((r) => {
+    // No search parameter includes a Binary; should one ever, it shows only with its patient named.
+    if (r.resourceType === CONTEXT_BOUND) return securityContextOf(r)?.type === 'Patient' && visibleTo(ctx, r.resourceType, [`Patient/${securityContextOf(r)!.id}`], patients);
+    return !isMember(r.resourceType) || (visibleTo(ctx, r.resourceType, patientsOf([r]), patients) && !(isProxy(ctx) && isLabelledRestricted(r)));
+  });
 }
 
 /** Whether a `type` resource referring to `referenced` patients is in a bound patient's record that this access may see it of. */

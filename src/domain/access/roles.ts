@@ -18,14 +18,16 @@ export const CATEGORIES: readonly Category[] = ['demographics', 'clinical', 'sch
 /** What each category covers, in words for docs/access.md. */
 export const CATEGORY_DESCRIPTIONS: Record<Category, string> = {
   demographics: 'Patient, RelatedPerson, Person',
-  clinical: "every other type in the Patient compartment: problems, medications, allergies, results, notes, encounters, orders, care plans, documents, questionnaires' answers, messages…",
+  clinical: "every other type in the Patient compartment: problems, medications, allergies, results, notes, encounters, orders, care plans, documents, questionnaires' answers, messages…; and Binary (documents' files)",
   scheduling: 'Appointment, AppointmentResponse, Schedule, Slot',
   billing: 'Account, ChargeItem, Claim, ClaimResponse, Coverage, eligibility, ExplanationOfBenefit, Invoice, payments',
-  directory: 'every type outside the Patient compartment: Practitioner, Organization, Location, Medication, Questionnaire, value sets…',
+  directory: 'every other type outside the Patient compartment: Practitioner, Organization, Location, Medication, Questionnaire, value sets…',
   audit: 'AuditEvent (the audit trail)',
 };
 
 const DEMOGRAPHICS = ['Patient', 'RelatedPerson', 'Person'];
+/** Outside the compartment but part of records: Binary holds documents' files (see compartment-access.ts). */
+const CLINICAL_CONTENT = ['Binary'];
 const SCHEDULING = ['Appointment', 'AppointmentResponse', 'Schedule', 'Slot'];
 const BILLING = [
   'Account', 'ChargeItem', 'Claim', 'ClaimResponse', 'Coverage', 'CoverageEligibilityRequest', 'CoverageEligibilityResponse',
@@ -79,7 +81,7 @@ export function categoryOf(resourceType: string): Category {
       else if (DEMOGRAPHICS.includes(type)) map.set(type, 'demographics');
       else if (SCHEDULING.includes(type)) map.set(type, 'scheduling');
       else if (BILLING.includes(type)) map.set(type, 'billing');
-      else map.set(type, inCompartment.has(type) ? 'clinical' : 'directory');
+      else map.set(type, inCompartment.has(type) || CLINICAL_CONTENT.includes(type) ? 'clinical' : 'directory');
     }
     categories = map;
   }

@@ -98,7 +98,7 @@ export function entryRequest(raw: unknown, index: number, outer: FhirRequest): B
   const id = resourceType && segments.length >= 2 && !/^[_$]/.test(segments[1]) ? segments[1] : undefined;
   const result: BundleEntryRequest = {
     index,
-    request: { method: method as FhirRequest['method'], path, query, headers, body, baseUrl: outer.baseUrl },
+    request: { method: method as FhirRequest['method'], path, query, headers, body, baseUrl: outer.baseUrl, ...(outer.binaryBytes === undefined ? {} : { binaryBytes: outer.binaryBytes }) },
   };
   if (typeof entry.fullUrl === 'string') result.fullUrl = entry.fullUrl;
   if (resourceType) result.resourceType = resourceType;

@@ -16,6 +16,7 @@ import { AUDIT_EVENT_SEARCH_PARAMETERS, AUDIT_EVENT_SORT_KEYS } from './audit-ev
 import { REPORTED_BY_SYSTEM } from '../../../domain/audit/reported-event.ts';
 import type { FhirRequest, FhirResponse } from '../fhir-request.ts';
 import { MAX_LASTN } from './lastn.ts';
+import { DOCUMENT_TYPES } from '../../../domain/documents/binary-content.ts';
 import { CODE_SYSTEM_KEYS, CODE_SYSTEMS } from '../../../domain/terminology/code-systems.ts';
 import { VALUE_SETS } from '../../../domain/terminology/value-sets.ts';
 import { EXPAND_DEFAULT_COUNT, EXPAND_MAX_COUNT } from './terminology.ts';
@@ -146,11 +147,21 @@ function buildStatic(): { statement: CapabilityStatement; rest: CapabilityStatem
   return { statement, rest };
 }
 
+/** What a type's entry says beyond its interactions and parameters. */
+const TYPE_DOCUMENTATION: Readonly<Record<string, string>> = {
+  Binary:
+    `Documents' files. Create with POST Binary (PUT Binary/[id] to replace) sending the file itself with its own Content-Type and X-Security-Context: Patient/[id] (or the FHIR JSON Binary). ` +
+    `Accepted types: ${DOCUMENT_TYPES.map((t) => t.contentType).join(', ')}; the content must be of the declared type (checked by its bytes: 422 otherwise), at most the server's limit (20 MB unless configured: 413). ` +
+    'Read as FHIR JSON, or with an Accept naming the file\'s type (application/pdf, image/*) as the file itself, with Content-Disposition, X-Content-Type-Options: nosniff and a sandboxing Content-Security-Policy. ' +
+    'Access follows securityContext: patient-bound access sees a Binary whose securityContext is its patient or a resource of its record, reads it by id and cannot search Binary.',
+};
+
 function resourceCapability(type: string, revIncludes: string[]): CapabilityStatementRestResource {
   const params = searchParametersFor(type).filter((p) => p.supported);
   const includes = params.filter((p) => p.type === 'reference').map((p) => `${type}:${p.code}`);
   return {
     type: type as CapabilityStatementRestResource['type'],
+    ...(TYPE_DOCUMENTATION[type] === undefined ? {} : { documentation: TYPE_DOCUMENTATION[type] }),
     profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
     interaction: TYPE_INTERACTIONS.map((code) => ({ code })),
     versioning: 'versioned-update',

@@ -9,12 +9,13 @@ import type { StoredVersion, StoreTransaction } from '../../../store/store.ts';
 import { type Ctx, withTransaction } from '../../../domain/context.ts';
 import type { FhirRequest, FhirResponse } from '../fhir-request.ts';
 import { criteriaFromHeader, lockAndMatch, tooManyMatches } from './conditional.ts';
-import { resourceForCreate } from './resource-body.ts';
+import { checkStoredContent, resourceForCreate } from './resource-body.ts';
 import { writeResponse } from './version-response.ts';
 
 /** Handles create and conditional create of `resourceType`. */
 export async function create(ctx: Ctx, req: FhirRequest, resourceType: string): Promise<FhirResponse> {
   const resource = resourceForCreate(req.body, resourceType);
+  await checkStoredContent(req, resource);
   const condition = req.headers.ifNoneExist;
   if (condition === undefined || condition.trim() === '') {
     const created = await withTransaction(ctx, (tx) => insertNew(tx, resource, req.assignedId));

@@ -13,7 +13,7 @@ import { applyJsonPatch } from '../../../fhir/patch/json-patch.ts';
 import { applyFhirPathPatch } from '../../../fhir/patch/fhirpath-patch.ts';
 import type { FhirRequest, FhirResponse } from '../fhir-request.ts';
 import { lockAndMatch, tooManyMatches } from './conditional.ts';
-import { resourceAfterPatch } from './resource-body.ts';
+import { checkStoredContent, resourceAfterPatch } from './resource-body.ts';
 import { expectedVersionOf, writeResponse } from './version-response.ts';
 
 type PatchFn = (resource: Resource) => Resource;
@@ -21,7 +21,7 @@ type PatchFn = (resource: Resource) => Resource;
 export async function patch(ctx: Ctx, req: FhirRequest, resourceType: string, id: string): Promise<FhirResponse> {
   const apply = patchOf(req);
   const expected = expectedVersionOf(req);
-  const version = await withTransaction(ctx, (tx) => writePatch(tx, resourceType, id, apply, expected));
+  const version = await withTransaction(ctx, (tx) => writePatch(req, tx, resourceType, id, apply, expected));
   return writeResponse(req, version, 200);
 }
 
@@ -33,12 +33,12 @@ export async function conditionalPatch(ctx: Ctx, req: FhirRequest, resourceType:
     const matches = await lockAndMatch(ctx, tx, resourceType, req.query);
     if (matches.length > 1) throw tooManyMatches(resourceType, req.query);
     if (matches.length === 0) throw errors.notFound(`No ${resourceType} matches ${req.query.toString()}`);
-    return writePatch(tx, resourceType, matches[0].id as string, apply, expected);
+    return writePatch(req, tx, resourceType, matches[0].id as string, apply, expected);
   });
   return writeResponse(req, version, 200);
 }
 
-async function writePatch(tx: StoreTransaction, resourceType: string, id: string, apply: PatchFn, expected: number | undefined): Promise<StoredVersion> {
+async function writePatch(req: FhirRequest, tx: StoreTransaction, resourceType: string, id: string, apply: PatchFn, expected: number | undefined): Promise<StoredVersion> {
   await tx.lock(`${resourceType}/${id}`);
   const current = await tx.readCurrent(resourceType, id);
   if (current === undefined) throw errors.notFound(`${resourceType}/${id} is not known`);
@@ -47,6 +47,7 @@ async function writePatch(tx: StoreTransaction, resourceType: string, id: string
     throw errors.preconditionFailed(`${resourceType}/${id} is at version ${current.versionId}, not ${expected}`);
   }
   const patched = resourceAfterPatch(apply(structuredClone(current.resource as Resource)), resourceType, id);
+  await checkStoredContent(req, patched);
   return tx.writeVersion({ resourceType, id, method: 'PATCH', resource: patched, expectedVersion: Number(current.versionId) });
 }
 

@@ -9,6 +9,7 @@ import { errors } from '../../../fhir/outcome.ts';
 import type { StoredVersion } from '../../../store/store.ts';
 import type { FhirRequest, FhirResponse } from '../fhir-request.ts';
 import { etagOf, httpDate, readResponse, versionFromETag } from './version-response.ts';
+import { nativeResponse } from './binary-native.ts';
 
 export async function read(ctx: Ctx, req: FhirRequest, resourceType: string, id: string): Promise<FhirResponse> {
   const current = await reader(ctx).readCurrent(resourceType, id);
@@ -17,6 +18,7 @@ export async function read(ctx: Ctx, req: FhirRequest, resourceType: string, id:
   if (notModified(req, current)) {
     return { status: 304, headers: { etag: etagOf(current.versionId), lastModified: httpDate(current.lastUpdated) } };
   }
+  if (req.nativeAccept !== undefined && resourceType === 'Binary') return nativeResponse(current, req.nativeAccept);
   return readResponse(current);
 }
 

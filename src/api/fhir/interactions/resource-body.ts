@@ -5,7 +5,9 @@
  * is unprocessable (422).
  * @see https://hl7.org/fhir/R4/http.html#update
  */
-import type { Resource } from '@medplum/fhirtypes';
+import type { Binary, Resource } from '@medplum/fhirtypes';
+import { checkBinaryContent } from '../../../domain/documents/binary-content.ts';
+import type { FhirRequest } from '../fhir-request.ts';
 import { errors, FhirError, type Issue } from '../../../fhir/outcome.ts';
 import { validateResource } from '../../../fhir/validation/validate.ts';
 
@@ -79,4 +81,12 @@ function ownCopy(resource: Resource, resourceType: string): Resource {
 
 function invalidIssue(diagnostics: string, expression: string): Issue {
   return { severity: 'error', code: 'processing', diagnostics, expression: [expression] };
+}
+
+/**
+ * The checks of a written resource that need more than its shape: a Binary's content must be an
+ * allowed type, within the size limit, and really of its declared type (`binary-content.ts`).
+ */
+export async function checkStoredContent(req: FhirRequest, resource: Resource): Promise<void> {
+  if (resource.resourceType === 'Binary') await checkBinaryContent(resource as Binary, req.binaryBytes);
 }

@@ -16,7 +16,7 @@ import { errors } from '../../../fhir/outcome.ts';
 import type { FhirRequest, FhirResponse } from '../fhir-request.ts';
 import { lockAndMatch, tooManyMatches } from './conditional.ts';
 import { insertNew } from './create.ts';
-import { ID_PATTERN, requireResourceObject, resourceForCreate, resourceForUpdate } from './resource-body.ts';
+import { checkStoredContent, ID_PATTERN, requireResourceObject, resourceForCreate, resourceForUpdate } from './resource-body.ts';
 import { expectedVersionOf, writeResponse } from './version-response.ts';
 
 interface UpdateResult {
@@ -26,6 +26,7 @@ interface UpdateResult {
 
 export async function update(ctx: Ctx, req: FhirRequest, resourceType: string, id: string): Promise<FhirResponse> {
   const resource = resourceForUpdate(req.body, resourceType, id);
+  await checkStoredContent(req, resource);
   const expectedVersion = expectedVersionOf(req);
   const mayCreate = mayCreateAtChosenId(ctx, resourceType);
   const result = await withTransaction(ctx, (tx) => writeUpdate(tx, resource, expectedVersion, mayCreate));
@@ -56,6 +57,7 @@ export async function conditionalUpdate(ctx: Ctx, req: FhirRequest, resourceType
   const body = requireResourceObject(req.body);
   const bodyId = body.id;
   if (bodyId !== undefined && (typeof bodyId !== 'string' || !ID_PATTERN.test(bodyId))) throw errors.invalid('The resource id is not a valid FHIR id', 'id');
+  await checkStoredContent(req, body);
   const expectedVersion = expectedVersionOf(req);
   const result = await withTransaction(ctx, async (tx): Promise<UpdateResult> => {
     const matches = await lockAndMatch(ctx, tx, resourceType, req.query);
