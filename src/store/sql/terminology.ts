@@ -114,7 +114,9 @@ export function sqlTerminology(driver: SqlDriver): TerminologyStore {
           const chunk = all.slice(i, i + ID_CHUNK);
           const list = chunk.map(() => '?').join(', ');
           await conn.run(`${MEMBER_SELECT} AND c.concept_id IN (${list}) ON CONFLICT DO NOTHING`, chunk);
-          await conn.run(`${ENTRY_SELECT} WHERE m.concept_id IN (${list})`, chunk);
+          // Both sides bound: PostgreSQL, without statistics yet for the rows a load is adding, would
+          // otherwise merge-join against every word of every concept, for every batch.
+          await conn.run(`${ENTRY_SELECT} WHERE m.concept_id IN (${list}) AND w.concept_id IN (${list})`, [...chunk, ...chunk]);
         }
         // A release is loaded again from its file if a crash loses the last batches; no disk flush per batch.
       }, { flush: false });
