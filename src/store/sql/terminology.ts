@@ -14,7 +14,7 @@ const CONCEPT_CHUNK = 250;
 /** Word rows per INSERT (2 parameters each). */
 const WORD_CHUNK = 1000;
 /** Concept ids per IN list. */
-const ID_CHUNK = 500;
+const ID_CHUNK = 1000;
 /** Above every character a folded word holds in practice: `word < term + TOP` ends a prefix range. */
 const TOP = '\uffff';
 
@@ -93,11 +93,14 @@ export function sqlTerminology(driver: SqlDriver): TerminologyStore {
       // The last of two rows with one code wins, as a later load would.
       const unique = [...new Map(concepts.map((c) => [`${c.system}\u0000${c.code}`, c])).values()];
       await driver.transaction(async (conn) => {
+        // Only concepts loaded before have words, entries and memberships to replace; a first load
+        // (the usual case) deletes nothing.
+        const existing = [...(await conceptIds(conn, unique)).values()];
         for (let i = 0; i < unique.length; i += CONCEPT_CHUNK) await upsertConcepts(conn, unique.slice(i, i + CONCEPT_CHUNK));
         const ids = await conceptIds(conn, unique);
         const all = [...ids.values()];
-        for (let i = 0; i < all.length; i += ID_CHUNK) {
-          const chunk = all.slice(i, i + ID_CHUNK);
+        for (let i = 0; i < existing.length; i += ID_CHUNK) {
+          const chunk = existing.slice(i, i + ID_CHUNK);
           const list = chunk.map(() => '?').join(', ');
           await conn.run(`DELETE FROM terminology_concept_words WHERE concept_id IN (${list})`, chunk);
           await conn.run(`DELETE FROM terminology_entries WHERE concept_id IN (${list})`, chunk);
