@@ -21,5 +21,8 @@ export default defineConfig({
     reportCompressedSize: true,
     // Read by src/cli/web-build.ts to measure the first load (entry chunk and its static imports).
     manifest: true,
+    // The shell's chunk (React, react-aria, the router) is ~640 kB before compression; the budget that
+    // matters, < 300 KB compressed on first load, is measured and printed by src/cli/web-build.ts.
+    chunkSizeWarningLimit: 800,
   },
 });

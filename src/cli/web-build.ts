@@ -45,7 +45,7 @@ export async function buildWeb(options: { quiet?: boolean; log?: (line: string) 
   await precompressAssets();
   const firstLoad = await firstLoadSize();
   options.log?.(
-    `First load: ${kb(firstLoad.jsGzipBytes)} of JavaScript gzip-compressed (${kb(firstLoad.jsBrotliBytes)} brotli) in ${firstLoad.files.length} files, budget ${kb(FIRST_LOAD_BUDGET_BYTES)}; CSS ${kb(firstLoad.cssGzipBytes)}.`,
+    `First load (the shell and the home screen): ${kb(firstLoad.jsGzipBytes)} of JavaScript gzip-compressed (${kb(firstLoad.jsBrotliBytes)} brotli) in ${firstLoad.files.filter((f) => f.endsWith('.js')).length} files, budget ${kb(FIRST_LOAD_BUDGET_BYTES)}; CSS ${kb(firstLoad.cssGzipBytes)}.`,
   );
   return firstLoad;
 }
@@ -65,14 +65,20 @@ async function precompressAssets(): Promise<void> {
 }
 
 export interface FirstLoad {
-  /** The JavaScript and CSS files index.html loads before any screen (entry and its static imports). */
+  /** The JavaScript and CSS files loaded before the home screen shows. */
   files: string[];
   jsGzipBytes: number;
   jsBrotliBytes: number;
   cssGzipBytes: number;
 }
 
-/** What index.html makes the browser fetch before the first screen: the entry chunk and its static imports, from Vite's manifest. */
+/** The screen a signed-in user lands on; its chunk counts towards the first load. */
+const HOME_SCREEN = 'src/screens/home/home-screen.tsx';
+
+/**
+ * What the browser fetches before the first screen shows, from Vite's manifest: the entry chunk,
+ * the home screen's chunk, and their static imports.
+ */
 export async function firstLoadSize(): Promise<FirstLoad> {
   type Chunk = { file: string; isEntry?: boolean; imports?: string[]; css?: string[] };
   const manifest = JSON.parse(await readFile(join(WEB_DIST_DIR, '.vite/manifest.json'), 'utf8')) as Record<string, Chunk>;
@@ -85,6 +91,7 @@ export async function firstLoadSize(): Promise<FirstLoad> {
     for (const imported of chunk.imports ?? []) visit(imported);
   };
   for (const [key, chunk] of Object.entries(manifest)) if (chunk.isEntry) visit(key);
+  visit(HOME_SCREEN);
   let jsGzipBytes = 0;
   let jsBrotliBytes = 0;
   let cssGzipBytes = 0;

@@ -5,6 +5,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIRST_LOAD_BUDGET_BYTES, firstLoadSize } from '../../src/cli/web-build.ts';
 import { DemoServer, expectAccessible, launchBrowser, newPage, screenshot, signIn, signInOnHeronPage } from './browser-fixture.ts';
 
 describe('clinician app: sign-in, home, patient search, banner, sign-out', () => {
@@ -17,6 +18,12 @@ describe('clinician app: sign-in, home, patient search, banner, sign-out', () =>
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+  });
+
+  it('the first load (shell and home screen) is under 300 KB of compressed JavaScript', async () => {
+    const firstLoad = await firstLoadSize();
+    expect(firstLoad.files.some((f) => f.includes('home-screen'))).toBe(true);
+    expect(firstLoad.jsGzipBytes).toBeLessThan(FIRST_LOAD_BUDGET_BYTES);
   });
 
   it('a wrong password is refused on the sign-in page with a message saying so', async () => {

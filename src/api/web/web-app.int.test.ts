@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { brotliCompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firstPartyClientId } from '../../domain/clients/first-party-app.ts';
+import { manualClock, type ManualClock } from '../../domain/clock.ts';
+import { createPractice } from '../../domain/practices/create-practice.ts';
 import { startTestApp, type TestApp } from '../test-app.ts';
 
 const REDIRECT = 'http://localhost:8080/auth/callback';
@@ -17,13 +19,15 @@ const INDEX = '<!doctype html><html><head><title>Heron</title><script type="modu
 describe('web app at /', () => {
   let t: TestApp;
   let dist: string;
+  let clock: ManualClock;
   beforeAll(async () => {
     dist = await mkdtemp(join(tmpdir(), 'heron-web-dist-'));
     await mkdir(join(dist, 'assets'));
     await writeFile(join(dist, 'index.html'), INDEX);
     await writeFile(join(dist, 'assets/index-abc123.js'), 'console.log("app")');
     await writeFile(join(dist, 'assets/index-abc123.js.br'), brotliCompressSync('console.log("app")'));
-    t = await startTestApp({ deps: { web: { distDir: dist, redirectUris: () => [REDIRECT] } } });
+    clock = manualClock();
+    t = await startTestApp({ deps: { clock: clock.now, web: { distDir: dist, redirectUris: () => [REDIRECT] } } });
   });
   afterAll(async () => {
     await t?.close();
@@ -63,6 +67,21 @@ describe('web app at /', () => {
     const client = await t.store.admin.getClient(clientId);
     expect(client).toMatchObject({ public: true, redirectUris: [REDIRECT], name: 'Heron' });
     expect(client!.scopes).toContain('online_access');
+  });
+
+  it('offers a practice created while the server runs within 30 seconds, each with its own client', async () => {
+    const practices = async () => (JSON.parse(/<meta name="heron-config" content="([^"]*)">/.exec((await get('/')).text)![1]!.replace(/&quot;/g, '"').replace(/&amp;/g, '&')) as { practices: Array<{ practice: string; client_id: string }> }).practices;
+    const before = await practices();
+    const other = await createPractice(t.store, 'A second practice');
+    expect(await practices()).toEqual(before);
+    clock.advance(30_000);
+    const after = await practices();
+    expect(after.map((p) => p.practice)).toContain('A second practice');
+    expect(after.find((p) => p.practice === 'A second practice')!.client_id).toBe(firstPartyClientId(other.id, [REDIRECT]));
+    // An administrator who disables the app takes the practice off the page; it is not re-created.
+    await t.store.admin.disableClient(firstPartyClientId(other.id, [REDIRECT]), Date.now());
+    clock.advance(30_000);
+    expect((await practices()).map((p) => p.practice)).not.toContain('A second practice');
   });
 
   it('serves hashed assets for a year and answers a missing one with 404', async () => {
