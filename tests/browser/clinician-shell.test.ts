@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIRST_LOAD_BUDGET_BYTES, firstLoadSize } from '../../src/cli/web-build.ts';
 import { DemoServer, expectAccessible, launchBrowser, newPage, screenshot, signIn, signInOnHeronPage } from './browser-fixture.ts';
 
-describe('clinician app: sign-in, home, patient search, banner, sign-out', () => {
+// A browser test does many round trips; on a loaded machine one can take well over the default minute.
+describe('clinician app: sign-in, home, patient search, banner, sign-out', { timeout: 180_000 }, () => {
   let server: DemoServer;
   let browser: Browser;
 
