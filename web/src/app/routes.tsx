@@ -20,6 +20,7 @@ export const routes: RouteObject[] = [
         children: [
           { index: true, lazy: async () => ({ Component: (await import('../screens/home/home-screen.tsx')).HomeScreen }) },
           { path: 'patients/:patientId', lazy: async () => ({ Component: (await import('../screens/chart/chart-screen.tsx')).ChartScreen }) },
+          { path: 'patients/:patientId/problems', lazy: async () => ({ Component: (await import('../screens/problems/problems-screen.tsx')).ProblemsScreen }) },
           { path: '*', lazy: async () => ({ Component: (await import('../screens/not-found/not-found-screen.tsx')).NotFoundScreen }) },
         ],
       },

@@ -23,7 +23,13 @@ export interface FhirClient {
   read<T extends Resource>(type: T['resourceType'], id: string, signal?: AbortSignal): Promise<T>;
   search<T extends Resource>(type: T['resourceType'], params?: SearchParams | URLSearchParams, signal?: AbortSignal): Promise<Bundle<T>>;
   create<T extends Resource>(resource: T): Promise<T>;
-  update<T extends Resource>(resource: T & { id: string }): Promise<T>;
+  /**
+   * With `ifMatch` (the version the user started from), the server refuses with 412 when someone
+   * else saved a newer version meanwhile, instead of silently overwriting their change.
+   */
+  update<T extends Resource>(resource: T & { id: string }, options?: { ifMatch?: string }): Promise<T>;
+  /** A type-level operation read with GET, e.g. `operation('ValueSet', 'expand', { url, filter })`. */
+  operation<T extends Resource>(type: ResourceType, name: string, params?: SearchParams, signal?: AbortSignal): Promise<T>;
 }
 
 export interface FhirClientDeps {
@@ -35,7 +41,7 @@ export interface FhirClientDeps {
 
 export function createFhirClient(deps: FhirClientDeps): FhirClient {
   const doFetch = deps.fetch ?? ((input, init) => fetch(input, init));
-  async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal, extraHeaders: Record<string, string> = {}): Promise<T> {
     const token = await deps.accessToken();
     let response: Response;
     try {
@@ -45,6 +51,7 @@ export function createFhirClient(deps: FhirClientDeps): FhirClient {
           accept: 'application/fhir+json',
           authorization: `Bearer ${token}`,
           ...(body !== undefined ? { 'content-type': 'application/fhir+json' } : {}),
+          ...extraHeaders,
         },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         ...(signal ? { signal } : {}),
@@ -75,7 +82,9 @@ export function createFhirClient(deps: FhirClientDeps): FhirClient {
     read: (type, id, signal) => request('GET', `${type}/${encodeURIComponent(id)}`, undefined, signal),
     search: (type, params, signal) => request('GET', `${type as ResourceType}${query(params)}`, undefined, signal),
     create: (resource) => request('POST', resource.resourceType, resource),
-    update: (resource) => request('PUT', `${resource.resourceType}/${encodeURIComponent(resource.id)}`, resource),
+    update: (resource, options = {}) =>
+      request('PUT', `${resource.resourceType}/${encodeURIComponent(resource.id)}`, resource, undefined, options.ifMatch !== undefined ? { 'if-match': `W/"${options.ifMatch}"` } : {}),
+    operation: (type, name, params, signal) => request('GET', `${type}/$${name}${query(params)}`, undefined, signal),
   };
 }
 
