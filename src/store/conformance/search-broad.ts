@@ -8,7 +8,7 @@ import { describe, expect } from 'vitest';
 import type { SearchCriterion, SearchRequest, SortKey } from '../../fhir/search/types.ts';
 import { TOTAL_CAP, type FhirStore } from '../store.ts';
 import type { Harness } from './harness.ts';
-import { criterion, ids, put, remove, searchRequest, sortBy } from './fixtures.ts';
+import { criterion, ids, patient, put, remove, searchRequest, sortBy } from './fixtures.ts';
 
 const COUNT = TOTAL_CAP + 50;
 
@@ -138,6 +138,22 @@ export function searchBroadSuite(h: Harness): void {
       // Over the cap with a criterion: left out.
       expect((await reader.search({ ...everyone, criteria: [criterion.string('name', ['f'])] })).total).toBeUndefined();
       expect((await reader.search({ ...everyone, total: 'none' })).total).toBeUndefined();
+    });
+
+    h.test('broad search: a substring total in a large type is exact under the cap, with five matching rows per resource', async () => {
+      const own = await h.store();
+      const t = h.tenant();
+      // 90 of 420 Patients hold 'qq' in all five name rows; each one's rows sort together, so the
+      // first few hundred rows read name fewer resources than match.
+      await own.transaction(t, async (tx) => {
+        for (let i = 0; i < 420; i++) {
+          const n = String(i).padStart(3, '0');
+          await put(tx, i % 14 < 3 ? patient(`q${n}`, { family: `qq${n}`, given: ['a', 'b', 'c', 'd'].map((x) => `qq${n}${x}`) }) : patient(`o${n}`, { family: `Other${n}`, given: ['Ann'] }));
+        }
+      });
+      const found = await own.reader(t).search(searchRequest('Patient', [criterion.string('name', ['qq'], 'contains')], { count: 10, total: 'estimate' }));
+      expect(found.total).toBe(90);
+      expect(found.resources).toHaveLength(10);
     });
 
     h.test('broad search: a total counts each resource once, whatever its matching rows, and no deleted one', async () => {

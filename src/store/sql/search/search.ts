@@ -39,6 +39,14 @@ const COLLECT_CAP = 1000;
 const COUNT_WINDOW = 4 * (TOTAL_CAP + 1);
 /** The share of a type's resources that match above which a page is walked, not collected. */
 const DENSE = 0.05;
+/**
+ * The same share for a criterion that cannot seek its index (`:contains`): collecting its
+ * matches means testing every row of the parameter (100,000 names for 50,000 Patients), while a
+ * walk through 1 % matches reads ~2,000 rows a page. So such matches are walked from a lower share.
+ */
+const SCAN_DENSE = 0.01;
+/** Index rows read at most per id counted when counting a criterion's ids (several rows may name one resource). */
+const ROWS_PER_ID = 4;
 
 type PageRow = { content: string } & Record<string, KeyValue>;
 
@@ -70,7 +78,8 @@ export async function search(conn: SqlConn, tenant: string, request: SearchReque
   const q: PageQuery = { conn, tenant, request, dialect, sort, keys: sort.map((_, i) => `k${i}`), cursor, limit: request.count + 1 };
   // Dense matches are walked even when few: a page then reads a few dozen rows, not all of them.
   const walk = (few > COLLECT_CAP || dense) && request.resourceTypes.length === 1 && !driven;
-  const rows = walk && sort[0].source !== undefined ? await walkValues(q) : await pageRows(q, walk, !walk && few <= COLLECT_CAP && !driven);
+  // No match at all (the count is exact at zero): the page would read the same rows again to find none.
+  const rows = few === 0 ? [] : walk && sort[0].source !== undefined ? await walkValues(q) : await pageRows(q, walk, !walk && few <= COLLECT_CAP && !driven);
   if (request.total === 'accurate') page.total = few <= TOTAL_CAP ? few : await totalOf(conn, tenant, request, dialect);
   else if (request.total === 'estimate' && few <= TOTAL_CAP) page.total = few;
 
@@ -269,18 +278,29 @@ async function windowCount(conn: SqlConn, tenant: string, request: SearchRequest
     const row = await conn.get<{ n: number | string; seen: number | string }>(sql, b.params);
     const n = Number(row?.n ?? 0);
     const seen = Number(row?.seen ?? 0);
-    dense = n > TOTAL_CAP || n >= seen * DENSE;
+    dense = n > TOTAL_CAP || n >= seen * (request.criteria.every(seeks) ? DENSE : SCAN_DENSE);
     // Every resource of the type seen, or more than TOTAL_CAP in the window: walked, total left out.
     if (n > TOTAL_CAP || seen < COUNT_WINDOW) return { n, dense };
     // Dense matches are walked however many there are; the count need only say whether the total is given.
     if (dense) limit = TOTAL_CAP + 1;
   }
   if (request.criteria.length === 1 && request.resourceTypes.length === 1) {
-    // One criterion: its distinct ids from the lookup index (PostgreSQL would rather hash every resource of the type).
+    // One criterion: its distinct ids from the lookup index (PostgreSQL would rather hash every
+    // resource of the type), from its first rows only: PostgreSQL hashes or sorts a DISTINCT whole
+    // before its LIMIT, which for a substring meant every row of the parameter (48 ms for
+    // `name:contains=art` among 50,000 Patients) where a few hundred rows answer.
     const b = new Binder(tenant, dialect);
-    const ids = idRowsSql(b, request.criteria[0], { alias: 'r', types: request.resourceTypes });
+    const scope = { alias: 'r', types: request.resourceTypes };
+    const ids = idRowsSql(b, request.criteria[0], scope);
     if (ids !== undefined) {
-      const row = await conn.get<{ n: number | string }>(`SELECT COUNT(*) AS n FROM (SELECT DISTINCT ${ids.slice('SELECT '.length)} LIMIT ${b.bind(limit)}) c`, b.params);
+      const rowsCap = ROWS_PER_ID * limit;
+      const first = await conn.get<{ n: number | string; rows: number | string }>(`SELECT COUNT(DISTINCT x.id) AS n, COUNT(*) AS rows FROM (${ids} LIMIT ${b.bind(rowsCap)}) x`, b.params);
+      const n = Number(first?.n ?? 0);
+      // Every row read, or enough resources among them: that is the count (capped at the limit).
+      if (Number(first?.rows ?? 0) < rowsCap || n >= limit) return { n: Math.min(n, limit), dense };
+      // Many rows for few resources: count on.
+      const all = new Binder(tenant, dialect);
+      const row = await conn.get<{ n: number | string }>(`SELECT COUNT(*) AS n FROM (SELECT DISTINCT ${idRowsSql(all, request.criteria[0], scope)!.slice('SELECT '.length)} LIMIT ${all.bind(limit)}) c`, all.params);
       return { n: Number(row?.n ?? 0), dense };
     }
   }
