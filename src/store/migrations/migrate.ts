@@ -23,6 +23,7 @@ import { latestIndex } from './0015-latest-index.ts';
 import { terminologyEntries } from './0016-terminology-entries.ts';
 import { stringProbeIndex } from './0017-string-probe-index.ts';
 import { terminologyMembersCovering } from './0018-terminology-members-covering.ts';
+import { terminologyEntriesByConcept } from './0019-terminology-entries-by-concept.ts';
 
 export interface Migration {
   /** `NNNN-name`; applied in array order, never renamed once released. */
@@ -30,7 +31,7 @@ export interface Migration {
   statements(dialect: Dialect): string[];
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, compositeIndex, auditLog, users, clientKeysAndLaunch, emergencyAccess, rateLimits, proxyGrants, clientDisabled, auditFile, auditChainHead, reportedAuditEvents, searchOrderIndexes, terminology, latestIndex, terminologyEntries, stringProbeIndex, terminologyMembersCovering];
+export const MIGRATIONS: readonly Migration[] = [initial, compositeIndex, auditLog, users, clientKeysAndLaunch, emergencyAccess, rateLimits, proxyGrants, clientDisabled, auditFile, auditChainHead, reportedAuditEvents, searchOrderIndexes, terminology, latestIndex, terminologyEntries, stringProbeIndex, terminologyMembersCovering, terminologyEntriesByConcept];
 
 /** Applies pending migrations; returns one result per known migration. */
 export function migrate(driver: SqlDriver, migrations: readonly Migration[] = MIGRATIONS): Promise<MigrationResult[]> {

@@ -7,7 +7,7 @@
  */
 import { conceptWords, displayKey, type ConceptFilter } from '../../fhir/terminology/words.ts';
 import type { ExpansionPage, TermConcept, TermResource, TerminologyStore } from '../terminology.ts';
-import { stmt, type SqlConn, type SqlDriver, type Stmt } from './dialect.ts';
+import { stmt, type SqlConn, type SqlDriver } from './dialect.ts';
 
 /** Concepts per INSERT (11 parameters each). */
 const CONCEPT_CHUNK = 250;
@@ -151,32 +151,52 @@ interface IdRow {
 }
 
 async function filtered(reader: SqlConn, valueSetUrl: string, filter: ConceptFilter, page: { offset: number; count: number }): Promise<ExpansionPage> {
+  const ranges = (terms: string[]) => terms.flatMap((t) => [valueSetUrl, t, t + TOP]);
   const { first, text } = filter;
   const end = page.offset + page.count;
-  // Ranks 0-2: the display starts with the first term (its first word does), the other terms are checked.
-  const others = filter.terms.filter((t) => t !== first);
-  const ranked = await reader.all<IdRow>(prefixStatement(others.length), [
-    valueSetUrl, first, first + TOP,
-    ...others.flatMap((t) => [t, t + TOP]),
-    text, length(text), text,
-    end,
-  ]);
+  // The rarest term drives (its matches are the candidates the others are checked on): "fracture
+  // of fem" has 9,386 problems with a word starting "fracture" and a few hundred with "fem".
+  const driving = filter.terms.length === 1 ? filter.terms[0] : await rarest(reader, valueSetUrl, filter.terms);
+  const rest = filter.terms.filter((t) => t !== driving);
+  const rank = [text, length(text), text];
+  // Ranks 0-2: the display starts with the first term (its first word does), the others are checked.
+  const ranked =
+    driving === first
+      ? await reader.all<IdRow>(prefixStatement(rest.length), [valueSetUrl, first, first + TOP, ...ranges(rest), ...rank, end])
+      : await reader.all<IdRow>(drivenPrefixStatement(rest.length), [valueSetUrl, driving, driving + TOP, valueSetUrl, length(first), first, ...ranges(rest), ...rank, end]);
   const prefixMatches = ranked.length === 0 ? 0 : Number(ranked[0].matched);
   let ids = ranked.slice(page.offset).map((r) => Number(r.concept_id));
   // Rank 3 only when the page reaches past the ranks above: every other match, shortest first.
-  const [driving, ...rest] = [...filter.terms].sort((a, b) => b.length - a.length);
   if (end > prefixMatches) {
     const skip = Math.max(0, page.offset - prefixMatches);
     const more = await reader.all<IdRow>(restStatement(rest.length), [
       valueSetUrl, driving, driving + TOP,
       valueSetUrl, length(first), first,
-      ...rest.flatMap((t) => [t, t + TOP]),
+      ...ranges(rest),
       page.count - ids.length, skip,
     ]);
     ids = ids.concat(more.map((r) => Number(r.concept_id)));
   }
-  const counted = await reader.get<{ n: number | string }>(countStatement(rest.length), [valueSetUrl, driving, driving + TOP, ...rest.flatMap((t) => [t, t + TOP])]);
+  const counted = await reader.get<{ n: number | string }>(countStatement(rest.length), [valueSetUrl, driving, driving + TOP, ...ranges(rest)]);
   return { total: Number(counted?.n ?? 0), concepts: await conceptsById(reader, ids) };
+}
+
+/** Entries counted per term before the count stops: enough to tell a rare term from a common one. */
+const RARITY_PROBE = 10_000;
+const RARITY = stmt(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM terminology_entries e WHERE e.value_set = ? AND e.word >= ? AND e.word < ? LIMIT ${RARITY_PROBE}) r`);
+
+/** The term with the fewest entries in the value set (ties: the longer, then the earlier). */
+async function rarest(reader: SqlConn, valueSetUrl: string, terms: readonly string[]): Promise<string> {
+  let best = terms[0];
+  let fewest = Infinity;
+  for (const term of terms) {
+    const n = Number((await reader.get<{ n: number | string }>(RARITY, [valueSetUrl, term, term + TOP]))?.n ?? 0);
+    if (n < fewest || (n === fewest && term.length > best.length)) {
+      best = term;
+      fewest = n;
+    }
+  }
+  return best;
 }
 
 /** The concepts with these ids, in this order. */
@@ -196,28 +216,42 @@ function length(text: string): number {
   return [...text].length;
 }
 
-/** `AND EXISTS` a word of the concept that starts with each of `n` terms. */
+/**
+ * `AND` the concept has a word starting with each of `n` terms in the value set's entries: one
+ * seek per candidate on `(concept_id, value_set, word)` (migration 0019), a plan both databases
+ * keep whatever they estimate (PostgreSQL takes any word-prefix range for one row).
+ */
+// LIMIT 1 OFFSET 0: PostgreSQL keeps a subquery with an OFFSET as it is written, a seek per
+// candidate; it would otherwise turn EXISTS into a semi-join planned for the one row it expects.
+const TERM_CHECK = ' AND EXISTS (SELECT 1 FROM terminology_entries e2 WHERE e2.concept_id = {concept} AND e2.value_set = ? AND e2.word >= ? AND e2.word < ? LIMIT 1 OFFSET 0)';
+
 function termChecks(n: number, concept: string): string {
-  return Array.from({ length: n }, () => ` AND EXISTS (SELECT 1 FROM terminology_concept_words w2 WHERE w2.concept_id = ${concept} AND w2.word >= ? AND w2.word < ?)`).join('');
+  return Array.from({ length: n }, () => TERM_CHECK.replace('{concept}', concept)).join('');
 }
 
-/** Static text per number of terms, so each is prepared once. */
-function cached(cache: Map<number, Stmt>, n: number, build: (n: number) => string): Stmt {
-  let s = cache.get(n);
+/**
+ * The text per number of terms, built once. Plain text, not a named `Stmt`: PostgreSQL then plans
+ * each run with its values (an unnamed statement). A named one switches to a generic plan after
+ * five runs, and the generic plan of the rank-3 query hash-joins every member of the value set
+ * (33,544 problems) whatever the filter; SQLite caches prepared statements by text either way.
+ */
+function cached(cache: Map<number, string>, n: number, build: (n: number) => string): string {
+  const key = n;
+  let s = cache.get(key);
   if (s === undefined) {
-    s = stmt(build(n));
-    cache.set(n, s);
+    s = build(n);
+    cache.set(key, s);
   }
   return s;
 }
 
-const prefixStatements = new Map<number, Stmt>();
+const prefixStatements = new Map<number, string>();
 /**
  * Ranks 0-2 (the display starts with the first term), best first, up to the page's end, with how
  * many there are in all (the window count is taken before LIMIT). Parameters: value set, the
- * first term's range, each other term's range, the filter text, its length, the text, the limit.
+ * first term's range, the value set and range of each other term, the filter text, its length, the text, the limit.
  */
-function prefixStatement(others: number): Stmt {
+function prefixStatement(others: number): string {
   return cached(
     prefixStatements,
     others,
@@ -229,14 +263,36 @@ function prefixStatement(others: number): Stmt {
   );
 }
 
-const restStatements = new Map<number, Stmt>();
+const drivenPrefixStatements = new Map<number, string>();
 /**
- * Rank 3 (a match whose display does not start with the first term), shortest first. The longest
+ * Ranks 0-2 as `prefixStatement`, when a term other than the first drives: its entries are the
+ * candidates, each with its member row (the display prefix and rank columns). Parameters: value
+ * set and the driving term's range, value set, the first term's length and the term, the value set and range
+ * of each other term, the filter text, its length, the text, the limit.
+ */
+function drivenPrefixStatement(others: number): string {
+  return cached(
+    drivenPrefixStatements,
+    others,
+    (n) =>
+      'SELECT m.concept_id, COUNT(*) OVER () AS matched ' +
+      'FROM (SELECT DISTINCT e.concept_id FROM terminology_entries e WHERE e.value_set = ? AND e.word >= ? AND e.word < ?) d ' +
+      // The prefix as substr, not a range: PostgreSQL would scan the range for every candidate
+      // (it estimates one candidate) instead of seeking each candidate's member row.
+      'CROSS JOIN terminology_members m WHERE m.value_set = ? AND m.concept_id = d.concept_id AND substr(m.display_key, 1, ?) = ?' +
+      termChecks(n, 'm.concept_id') +
+      ' ORDER BY CASE WHEN m.display_key = ? THEN 0 WHEN substr(m.display_key, 1, ?) = ? THEN 1 ELSE 2 END, m.display_len, m.display_key, m.code LIMIT ?',
+  );
+}
+
+const restStatements = new Map<number, string>();
+/**
+ * Rank 3 (a match whose display does not start with the first term), shortest first. The rarest
  * term's entries drive; CROSS JOIN keeps them the outer loop on SQLite. Parameters: value set,
  * the driving term's range, value set, the first term's length and the term, each other term's
  * range, limit, offset.
  */
-function restStatement(others: number): Stmt {
+function restStatement(others: number): string {
   return cached(
     restStatements,
     others,
@@ -248,9 +304,9 @@ function restStatement(others: number): Stmt {
   );
 }
 
-const countStatements = new Map<number, Stmt>();
+const countStatements = new Map<number, string>();
 /** Every match: the driving term's concepts in the value set that have the other terms too. */
-function countStatement(others: number): Stmt {
+function countStatement(others: number): string {
   return cached(
     countStatements,
     others,
