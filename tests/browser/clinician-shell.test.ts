@@ -3,9 +3,11 @@
  * password), the home screen by role, finding a patient from the top bar, the patient banner that
  * stays in view, keyboard shortcuts, sign-out, and the idle warning. axe-core on every screen.
  */
+import { URI, type TOTP } from 'otpauth';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIRST_LOAD_BUDGET_BYTES, firstLoadSize } from '../../src/cli/web-build.ts';
+import { runHeron } from '../fixtures/heron-server.ts';
 import { DemoServer, expectAccessible, launchBrowser, newPage, screenshot, signIn, signInOnHeronPage } from './browser-fixture.ts';
 
 // A browser test does many round trips; on a loaded machine one can take well over the default minute.
@@ -68,6 +70,12 @@ describe('clinician app: sign-in, home, patient search, banner, sign-out', { tim
       await search.fill('Cummings');
       const option = page.getByRole('option', { name: /Cummings/ }).first();
       await option.waitFor();
+      await expectAccessible(page, 'the patient search results', [
+        {
+          rule: 'aria-hidden-focus',
+          because: 'react-aria hides the page outside an open list box from screen readers on purpose; focus stays in the box, and moving it out closes the list and unhides the page',
+        },
+      ]);
       await screenshot(page, 'patient-search');
       await option.click();
       await page.waitForURL(/\/patients\/[^/]+$/);
@@ -172,6 +180,46 @@ describe('clinician app: sign-in, home, patient search, banner, sign-out', { tim
       // Ignored: at the end the app signs out and says why.
       await page.clock.fastForward('01:05');
       await page.getByText(/signed out after a period without activity/).waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+
+  // Last in the file: it makes the whole demo practice require a second factor.
+  it('with a second factor required, sign-in enrols an authenticator, shows recovery codes once, then asks for a code', async () => {
+    const required = await runHeron(server.loc, ['practice', 'require-mfa', 'Demo Practice']);
+    expect(required.code, required.stderr).toBe(0);
+    const { context, page, problems } = await newPage(browser);
+    try {
+      await page.goto(`${server.origin}/`);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await signInOnHeronPage(page, server.account('practice-admin'));
+      await page.getByRole('heading', { name: 'Second factor' }).waitFor();
+      await expectAccessible(page, 'the second-factor enrolment page');
+      await screenshot(page, 'mfa-enrol');
+      const uri = await page.getByRole('link', { name: /^otpauth:/ }).textContent();
+      const totp = URI.parse(uri!) as TOTP;
+      await page.getByLabel('Code').fill(totp.generate());
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.getByRole('heading', { name: 'Your recovery codes' }).waitFor();
+      await expectAccessible(page, 'the recovery codes page');
+      await page.getByRole('button', { name: 'I have saved them' }).click();
+      await page.getByRole('button', { name: 'Allow' }).click();
+      await page.getByRole('banner').waitFor();
+
+      // Signed out and in again: now a code is asked for (the next step's: each code works once).
+      await page.getByRole('button', { name: /^Account:/ }).click();
+      await page.getByRole('menuitem', { name: 'Sign out' }).click();
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await signInOnHeronPage(page, server.account('practice-admin'));
+      await page.getByText('Enter the 6-digit code from your authenticator app').waitFor();
+      await expectAccessible(page, 'the second-factor page');
+      await screenshot(page, 'mfa-code');
+      await page.getByLabel('Code').fill(totp.generate({ timestamp: Date.now() + 30_000 }));
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.getByRole('button', { name: 'Allow' }).click();
+      await page.getByRole('banner').waitFor();
+      expect(problems).toEqual([]);
     } finally {
       await context.close();
     }

@@ -14,7 +14,7 @@ main{max-width:30rem;margin:3rem auto;padding:2rem;background:var(--surface);bor
 .brand svg{flex:none}
 h1{font-size:1.375rem;line-height:1.25;margin:0 0 1rem}
 p{margin:0 0 .75rem}
-a{color:var(--primary);text-underline-offset:2px}
+a{color:var(--primary);text-underline-offset:2px;overflow-wrap:anywhere}
 label{display:block;margin:1rem 0 .25rem;font-size:.8125rem;font-weight:500}
 input[type=email],input[type=password],input[type=text],select{width:100%;min-height:2.25rem;padding:0 .75rem;font:inherit;color:var(--text);background:var(--surface);border:1px solid var(--border-strong);border-radius:6px}
 :focus-visible{outline:3px solid var(--focus);outline-offset:2px}
