@@ -33,7 +33,7 @@ describe('clinician app: sign-in, home, patient search, banner, sign-out', { tim
     const { context, page, problems } = await newPage(browser);
     try {
       await page.goto(`${server.origin}/patients/some-id`);
-      await expect.poll(() => page.getByRole('heading', { name: 'Sign in to Heron' }).isVisible()).toBe(true);
+      await expect.poll(() => page.getByRole('heading', { name: 'Sign in to Heron' }).isVisible(), { timeout: 30_000 }).toBe(true);
       await expectAccessible(page, 'the app’s sign-in screen');
       await screenshot(page, 'sign-in-app');
       await page.getByRole('button', { name: 'Sign in' }).click();
@@ -81,7 +81,7 @@ describe('clinician app: sign-in, home, patient search, banner, sign-out', { tim
       await page.waitForURL(/\/patients\/[^/]+$/);
       const banner = page.getByRole('region', { name: 'Patient' });
       await banner.getByRole('heading', { name: /Cummings/ }).waitFor();
-      await expect.poll(() => banner.textContent()).toMatch(/MRN/);
+      await expect.poll(() => banner.textContent(), { timeout: 30_000 }).toMatch(/MRN/);
       await page.getByRole('grid', { name: /Visits/ }).waitFor();
       await expectAccessible(page, 'the chart');
       await screenshot(page, 'chart');
@@ -110,7 +110,7 @@ describe('clinician app: sign-in, home, patient search, banner, sign-out', { tim
       await page.keyboard.press('Escape');
       await dialog.waitFor({ state: 'hidden' });
       await page.keyboard.press('/');
-      await expect.poll(() => page.evaluate<string | null>("document.activeElement && document.activeElement.getAttribute('role')")).toBe('combobox');
+      await expect.poll(() => page.evaluate<string | null>("document.activeElement && document.activeElement.getAttribute('role')"), { timeout: 30_000 }).toBe('combobox');
 
       await page.getByRole('button', { name: /^Account:/ }).click();
       await page.getByRole('menuitem', { name: 'Sign out' }).click();
