@@ -29,6 +29,12 @@ export interface Migration {
   /** `NNNN-name`; applied in array order, never renamed once released. */
   id: string;
   statements(dialect: Dialect): string[];
+  /**
+   * The migration changes which index rows resources have (the store knows no FHIR, so a
+   * migration cannot write them): applied to a database that holds resources, it is followed by a
+   * reindex of every resource, as `heron reindex` does.
+   */
+  reindex?: true;
 }
 
 export const MIGRATIONS: readonly Migration[] = [initial, compositeIndex, auditLog, users, clientKeysAndLaunch, emergencyAccess, rateLimits, proxyGrants, clientDisabled, auditFile, auditChainHead, reportedAuditEvents, searchOrderIndexes, terminology, latestIndex, terminologyEntries, stringProbeIndex, terminologyMembersCovering, terminologyEntriesByConcept];

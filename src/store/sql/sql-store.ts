@@ -21,7 +21,7 @@ import type {
   StoreTransaction,
   VersionWrite,
 } from '../store.ts';
-import { migrate } from '../migrations/migrate.ts';
+import { migrate, MIGRATIONS } from '../migrations/migrate.ts';
 import { SqlAdminStore } from './admin.ts';
 import type { Query, SqlConn, SqlDriver, TxConn } from './dialect.ts';
 import { history } from './history.ts';
@@ -67,7 +67,13 @@ export class SqlStore implements FhirStore {
     // An upgrade that added indexes leaves the planner without statistics for them (SQLite keeps
     // sampled ones at best) until the next bulk load; a new, empty database has nothing to measure.
     const upgraded = results.some((r) => r.status === 'applied') && results.some((r) => r.status === 'already-applied');
-    if (upgraded) await this.refreshStatistics();
+    // A migration that changes which index rows resources have is followed by a reindex (which
+    // refreshes the statistics when it is done) of what the database already holds.
+    const applied = new Set(results.filter((r) => r.status === 'applied').map((r) => r.id));
+    if (upgraded && MIGRATIONS.some((m) => m.reindex === true && applied.has(m.id))) {
+      await this.reindex();
+      await this.refreshStatistics();
+    } else if (upgraded) await this.refreshStatistics();
     return results;
   }
 
