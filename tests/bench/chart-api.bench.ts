@@ -20,24 +20,9 @@ import { openStore } from '../../src/store/open-store.ts';
 import type { FhirStore } from '../../src/store/store.ts';
 import { longRecordPatient } from '../../src/cli/demo/long-record-patient.ts';
 import { PG_URL } from '../fixtures/heron-server.ts';
+import { synthetic, writeAll } from './synthetic-patients.ts';
 
 const PATIENTS = 50_000;
-const FAMILIES = ['Smith', 'Johnson', 'Williams', 'Brown', 'Jones', 'Garcia', 'Miller', 'Davis', 'Rodriguez', 'Martinez', 'Hernandez', 'Lopez', 'Gonzalez', 'Wilson', 'Anderson', 'Thomas', 'Taylor', 'Moore', 'Jackson', 'Martin', 'Lee', 'Perez', 'Thompson', 'White', 'Harris', 'Sanchez', 'Clark', 'Ramirez', 'Lewis', 'Robinson', 'Walker', 'Young', 'Allen', 'King', 'Wright', 'Scott', 'Torres', 'Nguyen', 'Hill', 'Flores', 'Green', 'Adams', 'Nelson', 'Baker', 'Hall', 'Rivera', 'Campbell', 'Mitchell', 'Carter', 'Roberts', 'Lindqvist', 'Okafor', 'Kowalski', 'Schmidt', 'Rossi', 'Dubois', 'Tanaka', 'Kim', 'Patel', 'Cohen'];
-const GIVENS = ['James', 'Mary', 'Robert', 'Patricia', 'John', 'Jennifer', 'Michael', 'Linda', 'David', 'Elizabeth', 'William', 'Barbara', 'Richard', 'Susan', 'Joseph', 'Jessica', 'Thomas', 'Sarah', 'Charles', 'Karen', 'Christopher', 'Lisa', 'Daniel', 'Nancy', 'Matthew', 'Betty', 'Anthony', 'Margaret', 'Mark', 'Sandra', 'Maja', 'Anna', 'Wei', 'Aisha', 'Omar', 'Sofia', 'Lucas', 'Emma', 'Noah', 'Olivia'];
-
-function synthetic(i: number): Patient & { id: string } {
-  // Deterministic spread: names by two coprime strides, birth dates over 90 years.
-  const day = new Date(Date.UTC(1930, 0, 1) + ((i * 7919) % (90 * 365)) * 86_400_000).toISOString().slice(0, 10);
-  return {
-    resourceType: 'Patient',
-    id: `bench-p${i}`,
-    identifier: [{ system: 'urn:bench:mrn', value: `M${String(i).padStart(6, '0')}` }],
-    name: [{ family: FAMILIES[(i * 13) % FAMILIES.length], given: [GIVENS[(i * 7) % GIVENS.length]] }],
-    gender: i % 2 === 0 ? 'female' : 'male',
-    birthDate: day,
-    telecom: [{ system: 'phone', value: `555-${String(1_000_000 + i).slice(1, 4)}-${String(i % 10_000).padStart(4, '0')}` }],
-  };
-}
 
 async function open(kind: 'sqlite' | 'postgres'): Promise<{ store: FhirStore; cleanup: () => Promise<void> }> {
   if (kind === 'sqlite') {
@@ -57,25 +42,6 @@ async function open(kind: 'sqlite' | 'postgres'): Promise<{ store: FhirStore; cl
       await client.end();
     },
   };
-}
-
-async function writeAll(store: FhirStore, tenant: string, resources: Iterable<Resource>): Promise<number> {
-  let batch: Resource[] = [];
-  let n = 0;
-  const flush = async () => {
-    const rows = batch;
-    batch = [];
-    await store.transaction(tenant, async (tx) => {
-      for (const r of rows) await tx.writeVersion({ resourceType: r.resourceType, id: r.id as string, method: 'PUT', resource: r });
-    });
-  };
-  for (const r of resources) {
-    batch.push(r);
-    n++;
-    if (batch.length === 500) await flush();
-  }
-  if (batch.length > 0) await flush();
-  return n;
 }
 
 function stats(ms: number[]): string {

@@ -29,8 +29,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const STORES = (process.env.BENCH_STORES ?? 'sqlite,postgres').split(',').map((s) => s.trim()) as StoreKind[];
 const SCENARIOS = ['bare', 'import', 'read', 'create'] as const;
 type Scenario = (typeof SCENARIOS)[number];
-/** Run by `tests/bench/search.bench.ts` and `broad-search.bench.ts`, the other scripts of `npm run bench`; accepted here so BENCH_ONLY can name them. */
-const OTHER_SCRIPT_SCENARIOS = ['search', 'broad', 'terminology'];
+/** Run by `search.bench.ts`, `broad-search.bench.ts`, `terminology.bench.ts` and `browser.bench.ts`, the other scripts of `npm run bench`; accepted here so BENCH_ONLY can name them. */
+const OTHER_SCRIPT_SCENARIOS = ['search', 'broad', 'terminology', 'browser'];
 const ONLY = new Set((process.env.BENCH_ONLY ?? SCENARIOS.join(',')).split(',').map((s) => s.trim()));
 for (const s of ONLY) {
   if (!(SCENARIOS as readonly string[]).includes(s) && !OTHER_SCRIPT_SCENARIOS.includes(s)) {

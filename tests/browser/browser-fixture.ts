@@ -6,23 +6,16 @@
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { ensureWebBuilt } from '../../src/cli/web-build.ts';
 import { createStoreLocation, destroyStoreLocation, freePort, REPO_ROOT, runHeron, ServeProcess, sleep, type StoreLocation } from '../fixtures/heron-server.ts';
+import type { Account } from './browser-session.ts';
 
-export const VIEWPORT = { width: 1366, height: 768 };
+export { CHROMIUM, launchBrowser, newPage, signIn, signInOnHeronPage, VIEWPORT, type Account } from './browser-session.ts';
+
 export const SCREENSHOT_DIR = join(REPO_ROOT, 'tests/browser/screenshots');
-export const CHROMIUM = process.env.HERON_CHROMIUM ?? '/usr/bin/chromium';
 const DEMO_PRACTICE = 'Demo Practice';
-
-/** A person to sign in as. */
-export interface Account {
-  role: string;
-  email: string;
-  password: string;
-  name?: string;
-}
 
 /**
  * Builds web/dist when stale, once across parallel test files: a lock directory (mkdir is atomic)
@@ -102,38 +95,6 @@ async function demoAccounts(loc: StoreLocation): Promise<Account[]> {
     accounts.push(account);
   }
   return accounts;
-}
-
-export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-}
-
-/** A new context at 1366×768 whose page fails the test on any CSP violation or uncaught error. */
-export async function newPage(browser: Browser): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-  const context = await browser.newContext({ viewport: VIEWPORT, locale: 'en-US', timezoneId: 'UTC' });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && /Content.Security.Policy|Refused to/i.test(message.text())) problems.push(`console: ${message.text()}`);
-  });
-  return { context, page, problems };
-}
-
-/** Through Heron's own sign-in and consent pages, back to the app. */
-export async function signIn(page: Page, origin: string, account: Account): Promise<void> {
-  await page.goto(`${origin}/`);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await signInOnHeronPage(page, account);
-  await page.getByRole('button', { name: 'Allow' }).click();
-  await page.waitForURL((url) => url.origin === origin && !url.pathname.startsWith('/auth/') && !url.pathname.startsWith('/oauth2/'));
-  await page.getByRole('banner').waitFor();
-}
-
-export async function signInOnHeronPage(page: Page, account: Pick<Account, 'email' | 'password'>): Promise<void> {
-  await page.getByLabel('Email').fill(account.email);
-  await page.getByLabel('Password').fill(account.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
 /** A rule left out of one check, with the reason (the type makes a reason necessary). */
