@@ -160,7 +160,12 @@ async function main(): Promise<void> {
           : kind === 1 ? `${given.slice(0, 3)} ${family.slice(0, 4)}`.toLowerCase()
           : kind === 2 ? `${family.slice(0, 3)} ${Number(m)}/${Number(d)}/${y}`
           : p.identifier![0]!.value!;
-        search.push(await searchLatency(page, term, family));
+        search.push(
+          await searchLatency(page, term, family).catch(async (error: unknown) => {
+            await page.screenshot({ path: join(REPO_ROOT, 'tests/browser/screenshots/bench-search-failed.png') });
+            throw new Error(`searching "${term}": ${(error as Error).message} (screenshot: tests/browser/screenshots/bench-search-failed.png)`);
+          }),
+        );
       }
     } finally {
       await context.close();

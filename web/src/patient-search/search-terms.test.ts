@@ -53,7 +53,7 @@ describe('planPatientSearch', () => {
   });
 
   it('searches an MRN or other identifier exactly', () => {
-    expect(plan('MRN123456').queries).toEqual(['identifier=mrn123456']);
+    expect(plan('MRN123456').queries).toEqual(['identifier=MRN123456']); // identifiers keep their case
     expect(plan('a1b2c3d4-0000-4000-8000-000000000000').queries).toEqual(['identifier=a1b2c3d4-0000-4000-8000-000000000000']);
   });
 

@@ -24,7 +24,8 @@ const MONTH = '(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\\.?'
 export const MIN_NAME_LENGTH = 2;
 
 export function planPatientSearch(input: string, today = new Date()): PatientSearchPlan {
-  let rest = ` ${input.trim().toLowerCase()} `;
+  // Case is kept for identifiers (token search is exact); names are matched without it.
+  let rest = ` ${input.trim()} `;
   const understood: string[] = [];
   let birthdate: string | undefined;
 
@@ -38,8 +39,8 @@ export function planPatientSearch(input: string, today = new Date()): PatientSea
 
   birthdate =
     take(/\s(\d{4})-(\d{1,2})-(\d{1,2})\s/, (m) => isoDate(+m[1]!, +m[2]!, +m[3]!, today)) ??
-    take(new RegExp(`\\s(\\d{1,2})\\s+${MONTH},?\\s+(\\d{4})\\s`), (m) => isoDate(+m[3]!, monthNumber(m[2]!), +m[1]!, today)) ??
-    take(new RegExp(`\\s${MONTH}\\s+(\\d{1,2}),?\\s+(\\d{4})\\s`), (m) => isoDate(+m[3]!, monthNumber(m[1]!), +m[2]!, today)) ??
+    take(new RegExp(`\\s(\\d{1,2})\\s+${MONTH},?\\s+(\\d{4})\\s`, 'i'), (m) => isoDate(+m[3]!, monthNumber(m[2]!), +m[1]!, today)) ??
+    take(new RegExp(`\\s${MONTH}\\s+(\\d{1,2}),?\\s+(\\d{4})\\s`, 'i'), (m) => isoDate(+m[3]!, monthNumber(m[1]!), +m[2]!, today)) ??
     take(/\s(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})\s/, (m) => numericDate(+m[1]!, +m[3]!, m[4]!, m[2] === '.', today)) ??
     take(/\s((?:19|20)\d{2})(\d{2})(\d{2})\s/, (m) => isoDate(+m[1]!, +m[2]!, +m[3]!, today));
   if (birthdate) understood.push(`Born ${birthdate}`);
@@ -49,7 +50,7 @@ export function planPatientSearch(input: string, today = new Date()): PatientSea
 
   const words = rest.split(/[\s,]+/).filter(Boolean);
   const identifiers = words.filter((w) => /\d/.test(w));
-  let names = words.filter((w) => !/\d/.test(w)).map((w) => w.replace(/[^\p{L}'-]/gu, '')).filter(Boolean);
+  let names = words.filter((w) => !/\d/.test(w)).map((w) => w.toLowerCase().replace(/[^\p{L}'-]/gu, '')).filter(Boolean);
   // A lone year is a birth year (FHIR matches the whole year), not an MRN.
   const year = identifiers.length === 1 && !birthdate && /^(19|20)\d{2}$/.test(identifiers[0]!) && +identifiers[0]! <= today.getFullYear() ? identifiers.pop() : undefined;
   if (year) {
@@ -76,7 +77,7 @@ export function planPatientSearch(input: string, today = new Date()): PatientSea
 }
 
 function monthNumber(name: string): number {
-  return MONTHS.indexOf(name.slice(0, 3)) + 1;
+  return MONTHS.indexOf(name.slice(0, 3).toLowerCase()) + 1;
 }
 
 function numericDate(a: number, b: number, yearText: string, dayFirst: boolean, today: Date): string | undefined {
