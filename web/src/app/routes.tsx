@@ -19,7 +19,14 @@ export const routes: RouteObject[] = [
         element: <Shell />,
         children: [
           { index: true, lazy: async () => ({ Component: (await import('../screens/home/home-screen.tsx')).HomeScreen }) },
-          { path: 'patients/:patientId', lazy: async () => ({ Component: (await import('../screens/chart/chart-screen.tsx')).ChartScreen }) },
+          {
+            // Every chart screen is a child: the layout keeps the patient banner in its slot.
+            path: 'patients/:patientId',
+            lazy: async () => ({ Component: (await import('../screens/chart/chart-layout.tsx')).ChartLayout }),
+            children: [
+              { index: true, lazy: async () => ({ Component: (await import('../screens/chart/glance-screen.tsx')).GlanceScreen }) },
+            ],
+          },
           { path: 'patients/:patientId/problems', lazy: async () => ({ Component: (await import('../screens/problems/problems-screen.tsx')).ProblemsScreen }) },
           { path: '*', lazy: async () => ({ Component: (await import('../screens/not-found/not-found-screen.tsx')).NotFoundScreen }) },
         ],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ageInYears, ageText, familyFirst, givenFirst, initials, mrn } from './patient.ts';
-import { conceptText, quantityText } from './values.ts';
+import { ageInYears, ageText, death, familyFirst, givenFirst, initials, mrn } from './patient.ts';
+import { conceptText, quantityText, testName } from './values.ts';
 
 const ON = new Date(2026, 11, 5);
 
@@ -27,6 +27,20 @@ describe('patient identity', () => {
   });
 });
 
+describe('death', () => {
+  it('is undefined for the living', () => {
+    expect(death({ resourceType: 'Patient', birthDate: '1950-01-01' })).toBeUndefined();
+    expect(death({ resourceType: 'Patient', deceasedBoolean: false })).toBeUndefined();
+  });
+  it('gives the date and the age at death, never the age the patient would have now', () => {
+    expect(death({ resourceType: 'Patient', birthDate: '1945-06-14', deceasedDateTime: '2024-03-02T10:00:00Z' })).toEqual({ date: '2024-03-02T10:00:00Z', ageAtDeath: '78 y' });
+    expect(death({ resourceType: 'Patient', birthDate: '2024-01-10', deceasedDateTime: '2024-04-20' })).toEqual({ date: '2024-04-20', ageAtDeath: '3 mo' });
+  });
+  it('says deceased without a date when only the flag is recorded', () => {
+    expect(death({ resourceType: 'Patient', birthDate: '1945-06-14', deceasedBoolean: true })).toEqual({});
+  });
+});
+
 describe('values', () => {
   it('reads concepts and quantities as people write them', () => {
     expect(conceptText({ coding: [{ code: 'x' }, { code: 'y', display: 'Why' }] })).toBe('Why');
@@ -34,5 +48,15 @@ describe('values', () => {
     expect(quantityText({ value: 120, code: 'mm[Hg]', unit: 'mm[Hg]' })).toBe('120 mmHg');
     expect(quantityText({ value: 5, comparator: '<', unit: 'mg/L' })).toBe('< 5 mg/L');
     expect(quantityText({ value: 37.2, code: 'Cel' })).toBe('37.2 °C');
+  });
+});
+
+describe('test names', () => {
+  it('keeps the component of a LOINC long name', () => {
+    expect(testName({ text: 'Urea nitrogen [Mass/volume] in Serum or Plasma' })).toBe('Urea nitrogen');
+    expect(testName({ text: 'Hemoglobin A1c/Hemoglobin.total in Blood' })).toBe('Hemoglobin A1c/Hemoglobin.total');
+    expect(testName({ text: 'Glomerular filtration rate/1.73 sq M.predicted [Volume Rate/Area] in Serum, Plasma or Blood by Creatinine-based formula (CKD-EPI 2021)' })).toBe('Glomerular filtration rate/1.73 sq M.predicted');
+    expect(testName({ text: 'Potassium' })).toBe('Potassium');
+    expect(testName(undefined)).toBe('');
   });
 });

@@ -74,3 +74,22 @@ export function phone(patient: Patient): string | undefined {
 export function isDeceased(patient: Patient): boolean {
   return patient.deceasedBoolean === true || patient.deceasedDateTime !== undefined;
 }
+
+export interface Death {
+  /** The FHIR date or dateTime of death, when recorded. */
+  date?: string;
+  /** Age at death ("79 y"), when both dates are known. */
+  ageAtDeath?: string;
+}
+
+/**
+ * How a deceased patient's banner reads: the date of death and the age at death, so a chart
+ * never shows a living age for someone who has died. Undefined for the living.
+ */
+export function death(patient: Patient): Death | undefined {
+  if (!isDeceased(patient)) return undefined;
+  const date = patient.deceasedDateTime;
+  if (!date) return {};
+  const on = new Date(/^\d{4}(-\d{2})?$/.test(date) ? `${date.length === 4 ? `${date}-12-31` : `${date}-28`}T00:00:00` : date.length === 10 ? `${date}T00:00:00` : date);
+  return Number.isNaN(on.getTime()) || !patient.birthDate ? { date } : { date, ageAtDeath: ageText(patient.birthDate, on) };
+}

@@ -13,7 +13,7 @@ export function codingIn(concept: CodeableConcept | undefined, system: string): 
 }
 
 /** UCUM codes people do not read as written. */
-const UNIT_TEXT: Record<string, string> = { 'mm[Hg]': 'mmHg', Cel: '°C', '[degF]': '°F', '[lb_av]': 'lb', '[in_i]': 'in', 'kg/m2': 'kg/m²', '{score}': '' };
+const UNIT_TEXT: Record<string, string> = { 'mm[Hg]': 'mmHg', Cel: '°C', '[degF]': '°F', '[lb_av]': 'lb', '[in_i]': 'in', 'kg/m2': 'kg/m²', '{score}': '', 'mL/min/{1.73_m2}': 'mL/min/1.73 m²' };
 
 export function unitText(q: Pick<Quantity, 'unit' | 'code'> | undefined): string {
   if (!q) return '';
@@ -38,4 +38,15 @@ export function dateText(value: string | undefined, withTime = false): string {
   if (Number.isNaN(d.getTime())) return value;
   const date = d.toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
   return withTime && !dateOnly ? `${date}, ${d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}` : date;
+}
+
+/**
+ * A test's name short enough for a summary row: LOINC long names spell out the property, system
+ * and method ("Urea nitrogen [Mass/volume] in Serum or Plasma"); the component is what a
+ * clinician reads ("Urea nitrogen"). Other names are kept as they are.
+ */
+export function testName(concept: CodeableConcept | undefined): string {
+  const full = conceptText(concept);
+  const component = full.split(' [')[0]!.replace(/ in (Serum, Plasma or Blood|Serum or Plasma|Serum|Plasma|Blood|Urine)( by .*)?$/, '');
+  return component.trim() || full;
 }

@@ -30,6 +30,8 @@ export interface FhirClient {
   update<T extends Resource>(resource: T & { id: string }, options?: { ifMatch?: string }): Promise<T>;
   /** A type-level operation read with GET, e.g. `operation('ValueSet', 'expand', { url, filter })`. */
   operation<T extends Resource>(type: ResourceType, name: string, params?: SearchParams, signal?: AbortSignal): Promise<T>;
+  /** A transaction Bundle: all its entries are saved, or none (the server answers with the outcome). */
+  transaction(bundle: Bundle): Promise<Bundle>;
 }
 
 export interface FhirClientDeps {
@@ -45,7 +47,7 @@ export function createFhirClient(deps: FhirClientDeps): FhirClient {
     const token = await deps.accessToken();
     let response: Response;
     try {
-      response = await doFetch(`${deps.base}/${path}`, {
+      response = await doFetch(path ? `${deps.base}/${path}` : deps.base, {
         method,
         headers: {
           accept: 'application/fhir+json',
@@ -85,6 +87,7 @@ export function createFhirClient(deps: FhirClientDeps): FhirClient {
     update: (resource, options = {}) =>
       request('PUT', `${resource.resourceType}/${encodeURIComponent(resource.id)}`, resource, undefined, options.ifMatch !== undefined ? { 'if-match': `W/"${options.ifMatch}"` } : {}),
     operation: (type, name, params, signal) => request('GET', `${type}/$${name}${query(params)}`, undefined, signal),
+    transaction: (bundle) => request('POST', '', bundle),
   };
 }
 

@@ -3,7 +3,7 @@
  * from there. Query keys start with 'fhir' and the resource type, so a save can invalidate
  * everything of one type: `queryClient.invalidateQueries({ queryKey: ['fhir', 'Condition'] })`.
  */
-import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { Bundle, Observation, Resource } from '@medplum/fhirtypes';
 import { useQuery, type UseQueryResult } from '@tanstack/react-query';
 import { useFhir } from './fhir-context.tsx';
 import type { SearchParams } from './fhir-client.ts';
@@ -36,4 +36,19 @@ export function included<T extends Resource>(bundle: Bundle | undefined, type: T
   const map = new Map<string, T>();
   for (const e of bundle?.entry ?? []) if (e.resource?.resourceType === type && e.resource.id) map.set(`${type}/${e.resource.id}`, e.resource as T);
   return map;
+}
+
+/**
+ * `Observation/$lastn`: the newest `max` observations of each code of one patient in a category
+ * (the chart's latest vitals and results with the value before, for the trend). Its cost follows
+ * the number of codes, not the length of the record (docs/search.md).
+ */
+export function useLastN(patientId: string | undefined, category: string, max: number): UseQueryResult<Bundle<Observation>> {
+  const fhir = useFhir();
+  const params = { patient: patientId, category, max };
+  return useQuery({
+    queryKey: ['fhir', 'Observation', 'lastn', params],
+    queryFn: ({ signal }) => fhir.operation<Bundle<Observation>>('Observation', 'lastn', params, signal),
+    enabled: patientId !== undefined,
+  });
 }

@@ -1,30 +1,51 @@
-import type { AllergyIntolerance, Patient } from '@medplum/fhirtypes';
+import type { Patient } from '@medplum/fhirtypes';
+import { Link } from 'react-aria-components';
+import { allergyStatus } from '../../chart/summary.ts';
 import { Badge, InitialsAvatar } from '../../design/index.ts';
-import { ageText, familyFirst, initials, mrn, sexText } from '../../fhir-format/patient.ts';
+import { ageText, death, familyFirst, initials, mrn, sexText } from '../../fhir-format/patient.ts';
 import { conceptText, dateText } from '../../fhir-format/values.ts';
-import { matches, useSearch } from '../../fhir/queries.ts';
+import { matches } from '../../fhir/queries.ts';
+import { useAllergies } from './chart-queries.ts';
+import './chart.css';
 
 /**
  * Who this chart belongs to, always in the same reserved place under the top bar and never
- * scrolled away (NIST 7804-1): name, age and birth date, sex, MRN, allergies, initials.
+ * scrolled away (NIST 7804-1): name, age and birth date (or the date of death and age at death),
+ * sex, MRN, allergies, initials. The name links back to the chart at a glance.
  */
 export function PatientBanner({ patient }: { patient: Patient }) {
-  const allergies = useSearch<AllergyIntolerance>('AllergyIntolerance', { patient: patient.id!, 'clinical-status': 'active', _count: 20 });
-  const active = matches(allergies.data);
+  const allergies = useAllergies(patient.id!);
+  const status = allergyStatus(matches(allergies.data));
   const mrnValue = mrn(patient.identifier);
+  const died = death(patient);
   return (
-    <section className="patient-banner" aria-label="Patient">
+    <section className="patient-banner" aria-label="Patient" data-deceased={died ? true : undefined}>
       <InitialsAvatar initials={initials(patient.name)} />
       <div className="patient-banner-identity">
-        <h1 className="patient-banner-name">{familyFirst(patient.name)}</h1>
+        <h1 className="patient-banner-name">
+          <Link className="patient-banner-link" href={`/patients/${patient.id}`}>
+            {familyFirst(patient.name)}
+          </Link>
+        </h1>
         <dl className="patient-banner-facts">
-          <div>
-            <dt>Age</dt>
-            <dd>
-              {ageText(patient.birthDate)}
-              {patient.birthDate && <span className="muted"> (born {dateText(patient.birthDate)})</span>}
-            </dd>
-          </div>
+          {died ? (
+            <div>
+              <dt className="visually-hidden">Status</dt>
+              <dd>
+                <Badge tone="neutral">{died.date ? `Deceased ${dateText(died.date)}` : 'Deceased'}</Badge>
+                {died.ageAtDeath && <span> aged {died.ageAtDeath}</span>}
+                {patient.birthDate && <span className="muted"> (born {dateText(patient.birthDate)})</span>}
+              </dd>
+            </div>
+          ) : (
+            <div>
+              <dt>Age</dt>
+              <dd>
+                {ageText(patient.birthDate)}
+                {patient.birthDate && <span className="muted"> (born {dateText(patient.birthDate)})</span>}
+              </dd>
+            </div>
+          )}
           <div>
             <dt>Sex</dt>
             <dd>{sexText(patient.gender)}</dd>
@@ -40,12 +61,16 @@ export function PatientBanner({ patient }: { patient: Patient }) {
           <Badge tone="neutral">Allergies: checking…</Badge>
         ) : allergies.isError ? (
           <Badge tone="warning">Allergies: could not load</Badge>
-        ) : active.length === 0 ? (
-          <Badge tone="neutral">No allergies recorded</Badge>
-        ) : (
+        ) : status.active.length > 0 ? (
           <Badge tone="danger">
-            Allergies ({active.length}): {active.map((a) => conceptText(a.code) || 'unnamed').join(', ')}
+            Allergies ({status.active.length}): {status.active.map((a) => conceptText(a.code) || 'unnamed').join(', ')}
           </Badge>
+        ) : status.noneKnown ? (
+          <Badge tone="success">No known allergies</Badge>
+        ) : status.unrecorded ? (
+          <Badge tone="warning">Allergies not recorded</Badge>
+        ) : (
+          <Badge tone="neutral">No active allergies</Badge>
         )}
       </div>
     </section>
