@@ -52,13 +52,15 @@ describe('planPatientSearch', () => {
     expect(plan('1/1/2030').queries).toEqual(['identifier=1%2F1%2F2030']);
   });
 
-  it('searches an MRN or other identifier exactly', () => {
-    expect(plan('MRN123456').queries).toEqual(['identifier=MRN123456']); // identifiers keep their case
+  it('searches an MRN or other identifier exactly, keeping its case (tokens are case-sensitive)', () => {
+    expect(plan('MRN123456').queries).toEqual(['identifier=MRN123456']);
+    expect(plan('D-100042 A|7').queries).toEqual(['identifier=D-100042%2CA%5C%7C7']);
+    expect(plan('Hartley D-100042').queries).toEqual(['name=hartley', 'identifier=D-100042']);
     expect(plan('a1b2c3d4-0000-4000-8000-000000000000').queries).toEqual(['identifier=a1b2c3d4-0000-4000-8000-000000000000']);
   });
 
-  it('searches a phone number in the forms it is stored in', () => {
-    const expected = ['phone=555-123-4567', 'phone=5551234567', 'phone=%28555%29+123-4567'];
+  it('searches a phone number in the forms it is stored in, in one request (comma is OR)', () => {
+    const expected = ['phone=555-123-4567%2C5551234567%2C%28555%29+123-4567'];
     expect(plan('(555) 123-4567').queries).toEqual(expected);
     expect(plan('555.123.4567').queries).toEqual(expected);
     expect(plan('+1 555 123 4567').queries).toEqual(expected);

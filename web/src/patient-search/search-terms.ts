@@ -24,7 +24,7 @@ const MONTH = '(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\\.?'
 export const MIN_NAME_LENGTH = 2;
 
 export function planPatientSearch(input: string, today = new Date()): PatientSearchPlan {
-  // Case is kept for identifiers (token search is exact); names are matched without it.
+  // Case is kept for identifiers (token search is exact: MRN D-100042 is not d-100042); names are matched without it.
   let rest = ` ${input.trim()} `;
   const understood: string[] = [];
   let birthdate: string | undefined;
@@ -50,7 +50,7 @@ export function planPatientSearch(input: string, today = new Date()): PatientSea
 
   const words = rest.split(/[\s,]+/).filter(Boolean);
   const identifiers = words.filter((w) => /\d/.test(w));
-  let names = words.filter((w) => !/\d/.test(w)).map((w) => w.toLowerCase().replace(/[^\p{L}'-]/gu, '')).filter(Boolean);
+  let names = words.filter((w) => !/\d/.test(w)).map((w) => w.replace(/[^\p{L}'-]/gu, '').toLowerCase()).filter(Boolean);
   // A lone year is a birth year (FHIR matches the whole year), not an MRN.
   const year = identifiers.length === 1 && !birthdate && /^(19|20)\d{2}$/.test(identifiers[0]!) && +identifiers[0]! <= today.getFullYear() ? identifiers.pop() : undefined;
   if (year) {
@@ -68,12 +68,27 @@ export function planPatientSearch(input: string, today = new Date()): PatientSea
     if (birthdate) q.append('birthdate', birthdate);
     queries.push(q);
   }
-  for (const id of identifiers) queries.push(new URLSearchParams({ identifier: id }));
+  // One request per kind of key: a parameter's comma-separated values are ORed by the server.
+  if (identifiers.length > 0) queries.push(new URLSearchParams({ identifier: identifiers.map(escapeValue).join(',') }));
   if (phone) {
-    const forms = new Set([`${phone.slice(0, 3)}-${phone.slice(3, 6)}-${phone.slice(6)}`, phone, `(${phone.slice(0, 3)}) ${phone.slice(3, 6)}-${phone.slice(6)}`]);
-    for (const form of forms) queries.push(new URLSearchParams({ phone: form }));
+    const forms = [`${phone.slice(0, 3)}-${phone.slice(3, 6)}-${phone.slice(6)}`, phone, `(${phone.slice(0, 3)}) ${phone.slice(3, 6)}-${phone.slice(6)}`];
+    queries.push(new URLSearchParams({ phone: forms.join(',') }));
   }
   return { queries, understood };
+}
+
+/** FHIR search escaping of one value: `,`, `|`, `$` and `\\` are separators or escapes. */
+function escapeValue(value: string): string {
+  return value.replace(/[\\,|$]/g, (c) => `\\${c}`);
+}
+
+/** A date of birth typed in one of the box's formats, as YYYY-MM-DD; undefined when the text is anything else. */
+export function parseBirthDate(input: string, today = new Date()): string | undefined {
+  const plan = planPatientSearch(input, today);
+  const only = plan.queries.length === 1 ? plan.queries[0]! : undefined;
+  if (!only || [...only.keys()].join() !== 'birthdate') return undefined;
+  const date = only.get('birthdate')!;
+  return /^\d{4}-\d{2}-\d{2}$/.test(date) ? date : undefined;
 }
 
 function monthNumber(name: string): number {

@@ -7,6 +7,7 @@ import { conceptText, dateText } from '../../fhir-format/values.ts';
 import { matches } from '../../fhir/queries.ts';
 import { useAllergies } from './chart-queries.ts';
 import './chart.css';
+import { useRememberRecentPatient } from '../patient-search/use-recent-patients.ts';
 
 /**
  * Who this chart belongs to, always in the same reserved place under the top bar and never
@@ -14,6 +15,7 @@ import './chart.css';
  * sex, MRN, allergies, initials. The name links back to the chart at a glance.
  */
 export function PatientBanner({ patient }: { patient: Patient }) {
+  useRememberRecentPatient(patient.id);
   const allergies = useAllergies(patient.id!);
   const status = allergyStatus(matches(allergies.data));
   const mrnValue = mrn(patient.identifier);

@@ -1,22 +1,27 @@
 import type { Patient } from '@medplum/fhirtypes';
-import { useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState, type RefObject } from 'react';
-import { ComboBox, Input, Label, ListBox, ListBoxItem, Popover, Text } from 'react-aria-components';
+import { Autocomplete, Input, ListBox, ListBoxItem, TextField } from 'react-aria-components';
 import { useNavigate } from 'react-router';
 import { useFhir } from '../../fhir/fhir-context.tsx';
-import { matches } from '../../fhir/queries.ts';
-import { ageText, familyFirst, mrn, sexText } from '../../fhir-format/patient.ts';
+import { ageText, familyFirst, isDeceased, mrn, phone, sexText } from '../../fhir-format/patient.ts';
 import { dateText } from '../../fhir-format/values.ts';
+import { findPatients, findRecentPatients, type SearchPatients } from '../../patient-search/find-patients.ts';
 import { planPatientSearch } from '../../patient-search/search-terms.ts';
+import { useRecentPatientIds } from './use-recent-patients.ts';
 
-/** Wait this long after the last keystroke before searching (results within 150 ms after that is the target). */
-const DEBOUNCE_MS = 150;
-const MAX_RESULTS = 10;
+/**
+ * Wait this long after the last keystroke before searching. Short, because the target is results
+ * within 150 ms of the last keystroke; a request already sent for an older text is cancelled
+ * (TanStack Query aborts the signal of a query nobody watches any more).
+ */
+const DEBOUNCE_MS = 60;
 
 /**
  * The global "Find a patient" box in the top bar: names in any order, a birth date, an MRN or a
- * phone number (patient-search/search-terms.ts reads the box); results as you type; choosing one
- * opens the chart.
+ * phone number (patient-search/search-terms.ts reads the box); results as you type, each with
+ * what tells two patients apart (name, birth date and age, sex, MRN, phone: NIST 7804-1); when
+ * focused and empty, the patients this user opened lately. Arrow keys and Enter open a chart.
  */
 export function PatientSearchBox({ inputRef }: { inputRef: RefObject<HTMLInputElement | null> }) {
   const navigate = useNavigate();
@@ -24,60 +29,126 @@ export function PatientSearchBox({ inputRef }: { inputRef: RefObject<HTMLInputEl
   const [text, setText] = useState('');
   const typed = useDebounced(text, DEBOUNCE_MS);
   const plan = useMemo(() => planPatientSearch(typed), [typed]);
+  const recent = useRecentPatientIds();
+  const [focused, setFocused] = useState(false);
+  const searchPatients: SearchPatients = (params, signal) => fhir.search<Patient>('Patient', params, signal);
+
   const search = useQuery({
     queryKey: ['fhir', 'Patient', 'find', typed],
     enabled: plan.queries.length > 0,
-    queryFn: async ({ signal }) => {
-      const bundles = await Promise.all(
-        plan.queries.map((q) => {
-          const params = new URLSearchParams(q);
-          if (!params.has('_count')) params.set('_count', String(MAX_RESULTS));
-          return fhir.search<Patient>('Patient', params, signal);
-        }),
-      );
-      const byId = new Map<string, Patient>();
-      for (const bundle of bundles) for (const p of matches(bundle)) if (p.id && !byId.has(p.id)) byId.set(p.id, p);
-      return [...byId.values()].slice(0, MAX_RESULTS);
-    },
+    queryFn: ({ signal }) => findPatients(searchPatients, plan, signal),
+    // While the next text is searched, the last results stay instead of a flash of "Searching…".
+    placeholderData: keepPreviousData,
+    staleTime: 30_000,
   });
-  const patients = plan.queries.length > 0 ? (search.data ?? []) : [];
+  const showRecent = text.trim() === '';
+  const recentQuery = useQuery({
+    queryKey: ['fhir', 'Patient', 'recent', recent.ids],
+    enabled: showRecent && focused && recent.ids.length > 0,
+    queryFn: ({ signal }) => findRecentPatients(searchPatients, recent.ids, signal),
+  });
+  const patients = showRecent ? (recentQuery.data ?? []) : plan.queries.length > 0 ? (search.data ?? []) : [];
   const pending = text !== typed || search.isFetching;
 
+  const emptyText = showRecent
+    ? recentQuery.isFetching
+      ? 'Loading recent patients…'
+      : 'Type a name (any order), a birth date, an MRN or a phone number. Patients you open are listed here.'
+    : pending
+      ? 'Searching…'
+      : search.isError
+        ? 'The search failed; try again.'
+        : plan.queries.length === 0
+          ? 'Type at least two letters of a name, a birth date, an MRN or a phone number.'
+          : 'No patient matches. Check the spelling or search by birth date or MRN.';
+
+  const [open, setOpen] = useState(false);
+  const openChart = (id: string) => {
+    setText('');
+    setOpen(false);
+    void navigate(`/patients/${id}`);
+    // The chart is where the user works now: reading starts at the main content, with the banner.
+    // After the press has ended, or react-aria's press handling puts focus back in the box.
+    requestAnimationFrame(() => document.getElementById('main')?.focus());
+  };
+
+  // react-aria's Autocomplete (a field driving a list with virtual focus) rather than its ComboBox:
+  // the ComboBox hides the rest of the page with aria-hidden while open, which leaves focusable
+  // elements hidden (axe: aria-hidden-focus) in the top bar every screen has.
   return (
-    <ComboBox
+    <div
       className="patient-search"
-      inputValue={text}
-      onInputChange={setText}
-      items={patients}
-      menuTrigger="input"
-      allowsEmptyCollection
-      onSelectionChange={(key) => {
-        if (key === null) return;
-        setText('');
-        void navigate(`/patients/${String(key)}`);
-        // The chart is where the user works now: reading starts at the main content, with the banner.
-        document.getElementById('main')?.focus();
+      onFocus={() => {
+        // Another tab or screen may have opened a chart since: read the list again (cheap, local).
+        recent.reload();
+        setFocused(true);
+        setOpen(true);
+      }}
+      onBlur={(event) => {
+        if (event.currentTarget.contains(event.relatedTarget as Node | null)) return;
+        setFocused(false);
+        setOpen(false);
+      }}
+      onKeyDown={(event) => {
+        if (event.key === 'Escape' && open) {
+          event.stopPropagation();
+          setOpen(false);
+        }
       }}
     >
-      <Label className="visually-hidden">Find a patient</Label>
-      <Input ref={inputRef} className="patient-search-input" placeholder="Find a patient: name, birth date, MRN or phone" />
-      <Popover className="h-popover patient-search-popover" placement="bottom start">
-        {plan.understood.length > 0 && <Text className="patient-search-understood">Searching for {plan.understood.join(' · ')}</Text>}
-        <ListBox
-          className="h-listbox"
-          renderEmptyState={() => (
-            <p className="patient-search-empty">{pending ? 'Searching…' : search.isError ? 'The search failed; try again.' : plan.queries.length === 0 ? 'Type at least two letters of a name, a birth date, an MRN or a phone number.' : 'No patient matches.'}</p>
-          )}
-        >
-          {(p: Patient) => (
-            <ListBoxItem className="h-listbox-item patient-search-item" id={p.id!} textValue={familyFirst(p.name)}>
-              <span className="patient-search-name">{familyFirst(p.name)}</span>
-              <span className="patient-search-meta">{[dateText(p.birthDate), ageText(p.birthDate), sexText(p.gender), mrn(p.identifier) && `MRN ${mrn(p.identifier)}`].filter(Boolean).join(' · ')}</span>
-            </ListBoxItem>
-          )}
-        </ListBox>
-      </Popover>
-    </ComboBox>
+      <Autocomplete inputValue={text} onInputChange={(value) => (setText(value), setOpen(true))} disableAutoFocusFirst>
+        <TextField aria-label="Find a patient" className="patient-search-field">
+          <Input
+            ref={inputRef}
+            role="combobox"
+            aria-expanded={open}
+            aria-haspopup="listbox"
+            className="patient-search-input"
+            placeholder="Find a patient: name, birth date, MRN or phone (press /)"
+          />
+        </TextField>
+        {open && (
+          <div className="h-popover patient-search-popover">
+            {showRecent && patients.length > 0 && <p className="patient-search-understood">Recently opened</p>}
+            {!showRecent && plan.understood.length > 0 && (
+              <p className="patient-search-understood" aria-live="polite">
+                Searching for {plan.understood.join(' · ')}
+                {pending && patients.length > 0 ? ' …' : ''}
+              </p>
+            )}
+            <ListBox
+              aria-label={showRecent ? 'Recently opened patients' : 'Patients found'}
+              className="h-listbox"
+              items={patients}
+              onAction={(key) => openChart(String(key))}
+              renderEmptyState={() => <p className="patient-search-empty">{emptyText}</p>}
+            >
+              {(p: Patient) => <PatientOption patient={p} />}
+            </ListBox>
+          </div>
+        )}
+      </Autocomplete>
+    </div>
+  );
+}
+
+function PatientOption({ patient: p }: { patient: Patient }) {
+  const mrnValue = mrn(p.identifier);
+  const phoneValue = phone(p);
+  const facts = [
+    p.birthDate ? `${dateText(p.birthDate)} (${ageText(p.birthDate)})` : 'Birth date not recorded',
+    sexText(p.gender),
+    mrnValue ? `MRN ${mrnValue}` : 'No MRN',
+    phoneValue && `Phone ${phoneValue}`,
+  ].filter(Boolean);
+  return (
+    <ListBoxItem className="h-listbox-item patient-search-item" id={p.id!} textValue={`${familyFirst(p.name)}, ${facts.join(', ')}`}>
+      <span className="patient-search-name">
+        {familyFirst(p.name)}
+        {isDeceased(p) && <span className="patient-search-deceased"> (deceased)</span>}
+      </span>
+      <span className="patient-search-meta">{facts.join(' · ')}</span>
+    </ListBoxItem>
   );
 }
 
