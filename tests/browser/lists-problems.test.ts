@@ -162,6 +162,13 @@ describe('problem list: add by type-ahead, resolve, edit, conflict', () => {
     const saved = await api<Condition>(page, 'GET', `Condition/${theirs.id}`);
     expect(saved.body.note?.[0]?.text).toBe('Home readings 150s systolic; typed by me');
     expect(saved.body.meta?.versionId).toBe('3');
+
+    // The chart at a glance lists the current problem, not the resolved one as current.
+    await page.getByRole('navigation', { name: 'Chart sections' }).getByRole('link', { name: 'Chart summary' }).click();
+    const panel = page.getByRole('region', { name: 'Problems' });
+    await expect.poll(() => panel.textContent()).toMatch(/Essential hypertension/);
+    await panel.getByRole('link', { name: /^All/ }).click();
+    await page.getByRole('heading', { name: 'Problems', level: 2 }).waitFor();
     expect(problems).toEqual([]);
   });
 });

@@ -25,9 +25,12 @@ export const routes: RouteObject[] = [
             lazy: async () => ({ Component: (await import('../screens/chart/chart-layout.tsx')).ChartLayout }),
             children: [
               { index: true, lazy: async () => ({ Component: (await import('../screens/chart/glance-screen.tsx')).GlanceScreen }) },
+              { path: 'problems', lazy: async () => ({ Component: (await import('../screens/problems/problems-screen.tsx')).ProblemsScreen }) },
+              { path: 'medications', lazy: async () => ({ Component: (await import('../screens/medications/medications-screen.tsx')).MedicationsScreen }) },
+              { path: 'allergies', lazy: async () => ({ Component: (await import('../screens/allergies/allergies-screen.tsx')).AllergiesScreen }) },
+              { path: 'immunizations', lazy: async () => ({ Component: (await import('../screens/immunizations/immunizations-screen.tsx')).ImmunizationsScreen }) },
             ],
           },
-          { path: 'patients/:patientId/problems', lazy: async () => ({ Component: (await import('../screens/problems/problems-screen.tsx')).ProblemsScreen }) },
           { path: '*', lazy: async () => ({ Component: (await import('../screens/not-found/not-found-screen.tsx')).NotFoundScreen }) },
         ],
       },

@@ -15,6 +15,8 @@ export interface SelectProps {
   errorMessage?: string;
   isRequired?: boolean;
   isDisabled?: boolean;
+  /** Shows `errorMessage`. */
+  isInvalid?: boolean;
   placeholder?: string;
   name?: string;
 }

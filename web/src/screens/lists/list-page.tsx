@@ -4,10 +4,9 @@ import type { ReactNode } from 'react';
 import { NavLink } from 'react-router';
 import { useRead } from '../../fhir/queries.ts';
 import { QueryView } from '../../fhir/query-view.tsx';
-import { PatientBanner } from '../chart/patient-banner.tsx';
 
 const LISTS = [
-  { path: '', label: 'Chart' },
+  { path: '', label: 'Chart summary' },
   { path: '/problems', label: 'Problems' },
   { path: '/medications', label: 'Medications' },
   { path: '/allergies', label: 'Allergies' },
@@ -15,19 +14,15 @@ const LISTS = [
 ] as const;
 
 /**
- * A chart list page (`/patients/:id/problems` …): the patient banner in its reserved slot, links
- * between the lists, and the page's own content. The patient is read here once and handed to
- * the content, so dialogs can repeat the name and MRN.
+ * A chart list page (`/patients/:id/problems` …), inside the chart layout that keeps the banner
+ * in its slot: links between the lists, and the page's own content. The patient (the layout's
+ * read, shared through the query cache) is handed to the content so dialogs can repeat the name
+ * and MRN.
  */
 export function ListPage({ patientId, children }: { patientId: string; children: (patient: Patient) => ReactNode }) {
   const patient = useRead<Patient>('Patient', patientId);
   return (
-    <div className="chart">
-      <div className="chart-banner-slot">
-        <QueryView query={patient} what="the patient" skeletonLines={2}>
-          {(p) => <PatientBanner patient={p} />}
-        </QueryView>
-      </div>
+    <>
       <nav className="list-nav" aria-label="Chart sections">
         {LISTS.map((l) => (
           <NavLink key={l.path} to={`/patients/${encodeURIComponent(patientId)}${l.path}`} end className="list-nav-link">
@@ -40,6 +35,6 @@ export function ListPage({ patientId, children }: { patientId: string; children:
           {(p) => children(p)}
         </QueryView>
       </div>
-    </div>
+    </>
   );
 }

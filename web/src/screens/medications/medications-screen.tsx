@@ -1,0 +1,226 @@
+import type { MedicationRequest, Patient } from '@medplum/fhirtypes';
+import { useState } from 'react';
+import { useParams } from 'react-router';
+import { useUser } from '../../auth/auth-context.tsx';
+import { DraftNotice } from '../../auth/draft-notice.tsx';
+import { useDraft } from '../../auth/use-draft.ts';
+import { medicationList, STALE_MEDICATION_DAYS, type MedicationRow } from '../../chart/summary.ts';
+import type { FieldErrors } from '../../clinical-lists/entry-context.ts';
+import { discontinuedRequest, DOSE_UNITS, EMPTY_MEDICATION, FREQUENCIES, MEDICATION_STATUSES, medicationForm, medicationRequestFrom, ROUTES, sigFromParts, validateMedication, type MedicationForm } from '../../clinical-lists/medication-entry.ts';
+import { Badge, Button, DataTable, EmptyState, Panel, Select, TextField, type DataColumn } from '../../design/index.ts';
+import { dateText } from '../../fhir-format/values.ts';
+import { matches, useSearch } from '../../fhir/queries.ts';
+import { QueryView } from '../../fhir/query-view.tsx';
+import { CodedEntryPicker } from '../../terminology/coded-entry-picker.tsx';
+import { systemName, VALUE_SETS } from '../../terminology/value-sets.ts';
+import { EntryDialog } from '../lists/entry-dialog.tsx';
+import { ListPage } from '../lists/list-page.tsx';
+import { useEntrySave } from '../lists/use-entry-save.ts';
+
+type Editing = { kind: 'add' } | { kind: 'edit'; request: MedicationRequest } | { kind: 'discontinue'; request: MedicationRequest };
+
+const STATUS_TEXT: Record<string, string> = { active: 'Active', 'on-hold': 'On hold', stopped: 'Stopped', completed: 'Completed', cancelled: 'Cancelled', draft: 'Draft', unknown: 'Unknown' };
+
+export function describeMedication(m: MedicationRequest): string {
+  return [m.medicationCodeableConcept?.text ?? m.medicationCodeableConcept?.coding?.[0]?.display, STATUS_TEXT[m.status] ?? m.status, m.dosageInstruction?.[0]?.text, m.statusReason?.text && `reason “${m.statusReason.text}”`].filter(Boolean).join(' · ');
+}
+
+/** `/patients/:patientId/medications`: current and past medications; add, edit and discontinue. */
+export function MedicationsScreen() {
+  const { patientId } = useParams();
+  const [editing, setEditing] = useState<Editing | undefined>();
+  const requests = useSearch<MedicationRequest>('MedicationRequest', { patient: patientId, _count: 200 }, { enabled: patientId !== undefined });
+  if (!patientId) return null;
+
+  const columns = (past: boolean): DataColumn<MedicationRow>[] => [
+    {
+      id: 'medication',
+      header: 'Medication',
+      isRowHeader: true,
+      cell: (r) => (
+        <span className="list-item-name">
+          {r.name}
+          {r.request.medicationCodeableConcept?.coding?.[0] && (
+            <span className="list-item-code">
+              {systemName(r.request.medicationCodeableConcept.coding[0].system)} {r.request.medicationCodeableConcept.coding[0].code}
+            </span>
+          )}
+        </span>
+      ),
+    },
+    { id: 'sig', header: 'How taken', cell: (r) => r.request.dosageInstruction?.[0]?.text ?? '—' },
+    {
+      id: 'status',
+      header: 'Status',
+      cell: (r) => (
+        <span className="list-actions">
+          <Badge tone={past ? 'neutral' : r.request.status === 'on-hold' ? 'warning' : 'info'}>{STATUS_TEXT[r.request.status] ?? r.request.status}</Badge>
+          {r.stale && <Badge tone="warning">Review: not renewed in {Math.round(STALE_MEDICATION_DAYS / 30)} months</Badge>}
+        </span>
+      ),
+    },
+    { id: 'authored', header: past ? 'Prescribed' : 'Prescribed', cell: (r) => dateText(r.request.authoredOn) || '—' },
+    ...(past ? [{ id: 'reason', header: 'Reason stopped', cell: (r: MedicationRow) => r.request.statusReason?.text ?? '—' }] : []),
+    {
+      id: 'actions',
+      header: 'Actions',
+      cell: (r) => (
+        <span className="list-actions">
+          <Button size="sm" variant="quiet" onPress={() => setEditing({ kind: 'edit', request: r.request })} aria-label={`Edit ${r.name}`}>
+            Edit
+          </Button>
+          {!past && (
+            <Button size="sm" variant="quiet" onPress={() => setEditing({ kind: 'discontinue', request: r.request })} aria-label={`Discontinue ${r.name}`}>
+              Discontinue
+            </Button>
+          )}
+        </span>
+      ),
+    },
+  ];
+
+  return (
+    <ListPage patientId={patientId}>
+      {(patient) => (
+        <>
+          <div className="screen-header">
+            <h2>Medications</h2>
+            <Button variant="primary" onPress={() => setEditing({ kind: 'add' })}>
+              Add medication
+            </Button>
+          </div>
+          <QueryView query={requests} what="medications" skeletonLines={6}>
+            {(bundle) => {
+              const { current, past } = medicationList(matches(bundle));
+              return (
+                <>
+                  <Panel title={`Current medications (${current.length})`} level={3} flush>
+                    <DataTable label="Current medications" columns={columns(false)} rows={current} rowKey={(r) => r.request.id!} empty={<EmptyState title="No current medications recorded." />} />
+                  </Panel>
+                  <Panel title={`Past medications (${past.length})`} level={3} flush>
+                    <DataTable label="Past medications: stopped or completed" columns={columns(true)} rows={past} rowKey={(r) => r.request.id!} empty={<EmptyState title="No past medications recorded." />} />
+                  </Panel>
+                </>
+              );
+            }}
+          </QueryView>
+          {editing?.kind === 'discontinue' ? (
+            <DiscontinueDialog key={editing.request.id} patient={patient} request={editing.request} onClose={() => setEditing(undefined)} />
+          ) : editing ? (
+            <MedicationDialog key={editing.kind === 'edit' ? editing.request.id : 'new'} patient={patient} stored={editing.kind === 'edit' ? editing.request : undefined} onClose={() => setEditing(undefined)} />
+          ) : null}
+        </>
+      )}
+    </ListPage>
+  );
+}
+
+function MedicationDialog({ patient, stored, onClose }: { patient: Patient; stored: MedicationRequest | undefined; onClose: () => void }) {
+  const user = useUser();
+  const openedFor = patient.id!;
+  const draft = useDraft<MedicationForm>(`medication.${stored?.id ?? 'new'}`, openedFor, stored ? medicationForm(stored) : EMPTY_MEDICATION);
+  const save = useEntrySave<MedicationRequest>('MedicationRequest', openedFor, stored);
+  const [errors, setErrors] = useState<FieldErrors<MedicationForm>>({});
+  const form = draft.value;
+  const set = (patch: Partial<MedicationForm>) => draft.setValue({ ...form, ...patch });
+  const generated = sigFromParts(form);
+
+  const onSave = async () => {
+    const found = validateMedication(form);
+    setErrors(found);
+    if (Object.keys(found).length > 0) return;
+    const saved = await save.save(medicationRequestFrom(form, save.base, { patientId: openedFor, ...(user.fhirUser ? { fhirUser: user.fhirUser } : {}), now: new Date() }));
+    if (saved) {
+      draft.clear();
+      onClose();
+    }
+  };
+
+  return (
+    <EntryDialog
+      title={stored ? 'Edit medication' : 'Add medication'}
+      patient={patient}
+      isOpen
+      onClose={onClose}
+      save={save}
+      what="medication"
+      describe={describeMedication}
+      onSave={() => void onSave()}
+      onDiscard={() => {
+        draft.clear();
+        onClose();
+      }}
+    >
+      <DraftNotice draft={draft} />
+      <CodedEntryPicker
+        label="Medication"
+        valueSet={VALUE_SETS.medications}
+        what="medications"
+        value={form.medication}
+        onChange={(medication) => set(medication ? { medication } : { medication: undefined })}
+        placeholder="e.g. metformin 500, lisinopril, atorvastatin 20"
+        isRequired
+        autoFocus={!stored}
+        {...(errors.medication ? { errorMessage: errors.medication } : {})}
+      />
+      <div className="entry-form-row">
+        <TextField label="Dose" value={form.dose} onChange={(dose) => set({ dose })} inputMode="decimal" isInvalid={errors.dose !== undefined} errorMessage={errors.dose} />
+        <Select label="Unit" options={DOSE_UNITS} selectedKey={form.doseUnit} onSelectionChange={(doseUnit) => set({ doseUnit })} />
+        <Select label="Route" options={ROUTES} selectedKey={form.route} onSelectionChange={(route) => set({ route })} />
+      </div>
+      <div className="entry-form-row">
+        <Select label="Frequency" options={[{ id: '', label: 'Not structured' }, ...FREQUENCIES]} selectedKey={form.frequency} onSelectionChange={(frequency) => set({ frequency })} />
+        <Select label="As needed" options={[{ id: 'no', label: 'No' }, { id: 'yes', label: 'Yes (PRN)' }]} selectedKey={form.asNeeded} onSelectionChange={(k) => set({ asNeeded: k as MedicationForm['asNeeded'] })} />
+        <Select label="Status" options={MEDICATION_STATUSES} selectedKey={form.status} onSelectionChange={(k) => set({ status: k as MedicationForm['status'] })} />
+      </div>
+      <TextField
+        label="Instructions (sig)"
+        value={form.sig}
+        onChange={(sig) => set({ sig })}
+        placeholder={generated || 'e.g. 1 tablet by mouth twice daily with meals'}
+        description={generated && !form.sig ? `Left empty, it is saved as “${generated}”.` : 'As the patient should read it.'}
+        isInvalid={errors.sig !== undefined}
+        errorMessage={errors.sig}
+      />
+    </EntryDialog>
+  );
+}
+
+function DiscontinueDialog({ patient, request, onClose }: { patient: Patient; request: MedicationRequest; onClose: () => void }) {
+  const openedFor = patient.id!;
+  const draft = useDraft<{ reason: string }>(`medication.${request.id}.discontinue`, openedFor, { reason: '' });
+  const save = useEntrySave<MedicationRequest>('MedicationRequest', openedFor, request);
+  const [error, setError] = useState<string | undefined>();
+  const name = request.medicationCodeableConcept?.text ?? request.medicationCodeableConcept?.coding?.[0]?.display ?? 'medication';
+  const onSave = async () => {
+    if (!draft.value.reason.trim()) {
+      setError('Say why it is stopped (e.g. side effect, no longer needed, replaced).');
+      return;
+    }
+    setError(undefined);
+    if (await save.save(discontinuedRequest(save.base ?? request, draft.value.reason))) {
+      draft.clear();
+      onClose();
+    }
+  };
+  return (
+    <EntryDialog
+      title={`Discontinue ${name}`}
+      patient={patient}
+      isOpen
+      onClose={onClose}
+      save={save}
+      what="medication"
+      describe={describeMedication}
+      onSave={() => void onSave()}
+      onDiscard={() => {
+        draft.clear();
+        onClose();
+      }}
+      saveLabel="Discontinue"
+    >
+      <p>It moves to past medications, with the reason.</p>
+      <TextField label="Reason" value={draft.value.reason} onChange={(reason) => draft.setValue({ reason })} isRequired isInvalid={error !== undefined} errorMessage={error} autoFocus />
+    </EntryDialog>
+  );
+}
