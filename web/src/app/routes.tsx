@@ -29,6 +29,8 @@ export const routes: RouteObject[] = [
               { path: 'medications', lazy: async () => ({ Component: (await import('../screens/medications/medications-screen.tsx')).MedicationsScreen }) },
               { path: 'allergies', lazy: async () => ({ Component: (await import('../screens/allergies/allergies-screen.tsx')).AllergiesScreen }) },
               { path: 'immunizations', lazy: async () => ({ Component: (await import('../screens/immunizations/immunizations-screen.tsx')).ImmunizationsScreen }) },
+              { path: 'vitals', lazy: async () => ({ Component: (await import('../screens/vitals/vitals-screen.tsx')).VitalsScreen }) },
+              { path: 'results', lazy: async () => ({ Component: (await import('../screens/results/results-screen.tsx')).ResultsScreen }) },
             ],
           },
           { path: '*', lazy: async () => ({ Component: (await import('../screens/not-found/not-found-screen.tsx')).NotFoundScreen }) },

@@ -1,0 +1,142 @@
+import type { Observation } from '@medplum/fhirtypes';
+import { format } from 'date-fns';
+import { useState } from 'react';
+import { useParams, useSearchParams } from 'react-router';
+import { flowsheet, FLOWSHEET_ROWS } from '../../chart/flowsheet.ts';
+import { latestVitals } from '../../chart/summary.ts';
+import { FLAG_TEXT, isAbnormal } from '../../clinical/flags.ts';
+import { BLOOD_PRESSURE_PANEL, LOINC, VITAL_SIGNS, type VitalKey } from '../../clinical/vital-signs.ts';
+import { EmptyState, Panel, Select } from '../../design/index.ts';
+import { matches, useSearch } from '../../fhir/queries.ts';
+import { QueryView } from '../../fhir/query-view.tsx';
+import { useLatestVitals } from '../chart/chart-queries.ts';
+import { ChartScreenHeader } from '../chart/chart-screen-header.tsx';
+import { TrendPlot } from '../trend-plot/trend-plot.tsx';
+import { VitalsForm } from './vitals-form.tsx';
+import './vitals.css';
+
+/** Sets of vital signs in the flowsheet; older sets are in each measure's trend. */
+const FLOWSHEET_COLUMNS = 10;
+
+/**
+ * `/patients/:patientId/vitals`: record a set of vital signs, read the recent sets as a flowsheet
+ * (measures down, times across, newest first) and any measure's trend over time (`?measure=`).
+ */
+export function VitalsScreen() {
+  const { patientId } = useParams() as { patientId: string };
+  const [params, setParams] = useSearchParams();
+  const measure = (params.get('measure') as VitalKey | null) ?? 'systolic';
+  const key: VitalKey = measure in VITAL_SIGNS ? measure : 'systolic';
+  const [saved, setSaved] = useState<string | undefined>(undefined);
+  const latest = latestVitals(matches(useLatestVitals(patientId).data));
+  const recent = useSearch<Observation>('Observation', { patient: patientId, category: 'vital-signs', _sort: '-date', _count: FLOWSHEET_COLUMNS * 10 });
+
+  return (
+    <div className="screen vitals-screen">
+      <ChartScreenHeader title="Vital signs" />
+      <div className="vitals-grid">
+        <div className="vitals-entry">
+          <VitalsForm knownHeightCm={latest.get('height')?.value} onSaved={(count) => setSaved(`Saved ${count} vital sign${count === 1 ? '' : 's'} at ${format(new Date(), 'HH:mm')}.`)} />
+          <p className="vitals-saved" role="status">
+            {saved}
+          </p>
+        </div>
+        <div className="vitals-read">
+          <Panel title="Flowsheet" flush>
+            <QueryView query={recent} what="vital signs" isEmpty={(b) => matches(b).length === 0} empty={<EmptyState title="No vital signs recorded yet." />} skeletonLines={8}>
+              {(bundle) => <FlowsheetTable observations={matches(bundle)} selected={key} onSelect={(k) => setParams({ measure: k }, { replace: true })} />}
+            </QueryView>
+          </Panel>
+          <Panel title="Trend">
+            <div className="vitals-trend-picker">
+              <Select
+                label="Measure"
+                options={FLOWSHEET_ROWS.map((k) => ({ id: k, label: VITAL_SIGNS[k].key === 'systolic' ? 'Systolic blood pressure' : VITAL_SIGNS[k].key === 'diastolic' ? 'Diastolic blood pressure' : VITAL_SIGNS[k].label }))}
+                selectedKey={key}
+                onSelectionChange={(k) => setParams({ measure: k }, { replace: true })}
+              />
+            </div>
+            <VitalTrend patientId={patientId} vital={key} />
+          </Panel>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function FlowsheetTable({ observations, selected, onSelect }: { observations: Observation[]; selected: VitalKey; onSelect: (key: VitalKey) => void }) {
+  const sheet = flowsheet(observations, FLOWSHEET_COLUMNS);
+  return (
+    <div className="flowsheet-scroll" tabIndex={0} role="region" aria-label="Flowsheet, scrolls sideways">
+      <table className="flowsheet">
+        <caption className="visually-hidden">Vital signs by time measured, newest first</caption>
+        <thead>
+          <tr>
+            <th scope="col">Measure</th>
+            {sheet.columns.map((c) => (
+              <th scope="col" key={c}>
+                <span className="flowsheet-date">{format(new Date(c), 'd MMM yyyy')}</span>
+                <span className="flowsheet-time">{format(new Date(c), 'HH:mm')}</span>
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {sheet.rows.map((key) => {
+            const def = VITAL_SIGNS[key];
+            return (
+              <tr key={key} data-vital={key} data-selected={key === selected || undefined}>
+                <th scope="row">
+                  <button type="button" className="flowsheet-measure" onClick={() => onSelect(key)} aria-pressed={key === selected}>
+                    {def.label} <span className="muted">{def.unit.label}</span>
+                  </button>
+                </th>
+                {sheet.columns.map((c) => {
+                  const cell = sheet.cells.get(key)?.get(c);
+                  return (
+                    <td key={c} data-flag={cell?.flag}>
+                      {cell ? (
+                        <>
+                          {cell.value}
+                          {isAbnormal(cell.flag) && (
+                            <span className="flowsheet-flag">
+                              {' '}
+                              {FLAG_TEXT[cell.flag!].symbol}
+                              <span className="visually-hidden"> {FLAG_TEXT[cell.flag!].label}</span>
+                            </span>
+                          )}
+                        </>
+                      ) : (
+                        <span className="muted" aria-label="not measured">
+                          ·
+                        </span>
+                      )}
+                    </td>
+                  );
+                })}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** One measure's values over time (up to 200, newest), plotted and one click from a table. */
+function VitalTrend({ patientId, vital }: { patientId: string; vital: VitalKey }) {
+  const def = VITAL_SIGNS[vital];
+  const code = vital === 'systolic' || vital === 'diastolic' ? BLOOD_PRESSURE_PANEL.loinc : def.loinc;
+  const query = useSearch<Observation>('Observation', { patient: patientId, code: `${LOINC}|${code}`, _sort: '-date', _count: 200 });
+  return (
+    <QueryView query={query} what={`${def.label.toLowerCase()} values`} isEmpty={(b) => matches(b).length === 0} empty={<EmptyState title={`No ${def.label.toLowerCase()} recorded.`} />} skeletonLines={6}>
+      {(bundle) => {
+        const sheet = flowsheet(matches(bundle), 200);
+        const cells = sheet.cells.get(vital) ?? new Map();
+        const points = [...cells.entries()].map(([when, cell]) => ({ id: `${cell.observation.id}-${vital}`, when, value: cell.value, flag: cell.flag }));
+        const name = vital === 'systolic' ? 'Systolic blood pressure' : vital === 'diastolic' ? 'Diastolic blood pressure' : def.label;
+        return <TrendPlot measure={name} unit={def.unit.label} points={points} range={def.normal ? { low: def.normal[0], high: def.normal[1] } : undefined} />;
+      }}
+    </QueryView>
+  );
+}
