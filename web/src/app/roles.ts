@@ -18,3 +18,8 @@ export function roleLabel(role: string): string {
 export function isClinician(role: string): boolean {
   return role === 'physician' || role === 'nurse' || role === 'medical-assistant';
 }
+
+/** Roles that may create a Patient (docs/access.md: demographics `c`): the front desk and clinicians. */
+export function canRegister(role: string): boolean {
+  return role === 'front-desk' || isClinician(role);
+}

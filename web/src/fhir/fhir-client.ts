@@ -22,7 +22,8 @@ export class FhirApiError extends Error {
 export interface FhirClient {
   read<T extends Resource>(type: T['resourceType'], id: string, signal?: AbortSignal): Promise<T>;
   search<T extends Resource>(type: T['resourceType'], params?: SearchParams | URLSearchParams, signal?: AbortSignal): Promise<Bundle<T>>;
-  create<T extends Resource>(resource: T): Promise<T>;
+  /** With `ifNoneExist` (a search query), the server creates only when nothing matches it (conditional create). */
+  create<T extends Resource>(resource: T, options?: { ifNoneExist?: string }): Promise<T>;
   /**
    * With `ifMatch` (the version the user started from), the server refuses with 412 when someone
    * else saved a newer version meanwhile, instead of silently overwriting their change.
@@ -32,6 +33,8 @@ export interface FhirClient {
   operation<T extends Resource>(type: ResourceType, name: string, params?: SearchParams, signal?: AbortSignal): Promise<T>;
   /** A transaction Bundle: all its entries are saved, or none (the server answers with the outcome). */
   transaction(bundle: Bundle): Promise<Bundle>;
+  /** A type-level operation sent with POST and a body, e.g. `invoke('Patient', 'match', parameters)`. */
+  invoke<T extends Resource>(type: ResourceType, name: string, body: Resource, signal?: AbortSignal): Promise<T>;
 }
 
 export interface FhirClientDeps {
@@ -83,11 +86,12 @@ export function createFhirClient(deps: FhirClientDeps): FhirClient {
   return {
     read: (type, id, signal) => request('GET', `${type}/${encodeURIComponent(id)}`, undefined, signal),
     search: (type, params, signal) => request('GET', `${type as ResourceType}${query(params)}`, undefined, signal),
-    create: (resource) => request('POST', resource.resourceType, resource),
+    create: (resource, options) => request('POST', resource.resourceType, resource, undefined, options?.ifNoneExist ? { 'if-none-exist': options.ifNoneExist } : {}),
     update: (resource, options = {}) =>
       request('PUT', `${resource.resourceType}/${encodeURIComponent(resource.id)}`, resource, undefined, options.ifMatch !== undefined ? { 'if-match': `W/"${options.ifMatch}"` } : {}),
     operation: (type, name, params, signal) => request('GET', `${type}/$${name}${query(params)}`, undefined, signal),
     transaction: (bundle) => request('POST', '', bundle),
+    invoke: (type, name, body, signal) => request('POST', `${type}/$${name}`, body, signal),
   };
 }
 

@@ -1,11 +1,24 @@
 import type { Appointment, Patient } from '@medplum/fhirtypes';
 import { format } from 'date-fns';
 import { useUser } from '../../auth/auth-context.tsx';
-import { isClinician, roleLabel } from '../../app/roles.ts';
-import { Badge, DataTable, EmptyState, Panel, type DataColumn } from '../../design/index.ts';
+import { canRegister, isClinician, roleLabel } from '../../app/roles.ts';
+import { Badge, ButtonLink, DataTable, EmptyState, Panel, type BadgeTone, type DataColumn } from '../../design/index.ts';
 import { ageText, familyFirst, sexText } from '../../fhir-format/patient.ts';
 import { included, matches, useSearch } from '../../fhir/queries.ts';
 import { QueryView } from '../../fhir/query-view.tsx';
+
+/** Appointment statuses as the front desk and clinicians say them. */
+const STATUS: Partial<Record<Appointment['status'], { label: string; tone: BadgeTone }>> = {
+  proposed: { label: 'Proposed', tone: 'neutral' },
+  pending: { label: 'Pending', tone: 'neutral' },
+  booked: { label: 'Booked', tone: 'info' },
+  arrived: { label: 'Arrived', tone: 'success' },
+  'checked-in': { label: 'Checked in', tone: 'success' },
+  fulfilled: { label: 'Seen', tone: 'neutral' },
+  cancelled: { label: 'Cancelled', tone: 'warning' },
+  noshow: { label: 'No-show', tone: 'warning' },
+  waitlist: { label: 'Wait list', tone: 'neutral' },
+};
 
 interface Visit {
   appointment: Appointment;
@@ -27,7 +40,7 @@ export function HomeScreen() {
     { id: 'patient', header: 'Patient', isRowHeader: true, cell: (v) => (v.patient ? familyFirst(v.patient.name) : 'Unknown patient') },
     { id: 'age', header: 'Age, sex', cell: (v) => (v.patient ? `${ageText(v.patient.birthDate, today)}, ${sexText(v.patient.gender)}` : '') },
     { id: 'reason', header: 'Reason', cell: (v) => v.appointment.description ?? v.appointment.reasonCode?.[0]?.text ?? v.appointment.appointmentType?.text ?? '' },
-    { id: 'status', header: 'Status', cell: (v) => <Badge tone={v.appointment.status === 'arrived' || v.appointment.status === 'checked-in' ? 'success' : v.appointment.status === 'cancelled' || v.appointment.status === 'noshow' ? 'warning' : 'neutral'}>{v.appointment.status}</Badge> },
+    { id: 'status', header: 'Status', cell: (v) => <Badge tone={STATUS[v.appointment.status]?.tone ?? 'neutral'}>{STATUS[v.appointment.status]?.label ?? v.appointment.status}</Badge> },
   ];
 
   return (
@@ -67,9 +80,29 @@ export function HomeScreen() {
           </QueryView>
         </Panel>
         <div className="home-side">
-          <Panel title={clinician ? 'Needs you' : 'Registration'} level={2}>
-            <EmptyState title={clinician ? 'Inbox and unsigned notes arrive in part 2.' : 'Register a new patient (coming next).'} />
-          </Panel>
+          {clinician && (
+            <Panel title="Needs you" level={2}>
+              {/* The places for part 2's counts (inbox, unsigned notes), so the layout does not move when they arrive. */}
+              <dl className="home-needs">
+                <div>
+                  <dt>Inbox</dt>
+                  <dd className="muted">Arrives with the inbox</dd>
+                </div>
+                <div>
+                  <dt>Unsigned notes</dt>
+                  <dd className="muted">Arrives with visit notes</dd>
+                </div>
+              </dl>
+            </Panel>
+          )}
+          {canRegister(user.role) && (
+            <Panel title="Registration" level={2}>
+              <p className="home-register-text">A new patient? Register them; Heron checks for duplicates first.</p>
+              <ButtonLink href="/register" variant={clinician ? 'secondary' : 'primary'}>
+                Register a patient
+              </ButtonLink>
+            </Panel>
+          )}
         </div>
       </div>
     </div>
