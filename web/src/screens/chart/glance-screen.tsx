@@ -84,8 +84,14 @@ function More({ shown, total, href, what }: { shown: number; total: number; href
   );
 }
 
-function total(bundle: Bundle<Resource> | undefined, shown: number): number {
-  return Math.max(bundle?.total ?? 0, matches(bundle).length, shown);
+/**
+ * How many there are in all: the server's total when it gave one (exact up to 100 matches), else
+ * what was read when there is no next page; undefined when unknown (the panel then says "All").
+ */
+function total(bundle: Bundle<Resource> | undefined, shown: number): number | undefined {
+  if (bundle?.total !== undefined) return Math.max(bundle.total, shown);
+  if (bundle?.link?.some((l) => l.relation === 'next')) return undefined;
+  return Math.max(matches(bundle).length, shown);
 }
 
 function PanelQuery<T>({ query, what, children, isEmpty, empty }: { query: UseQueryResult<T>; what: string; isEmpty: (data: T) => boolean; empty: ReactNode; children: (data: T) => ReactNode }) {
@@ -116,7 +122,7 @@ function ProblemsPanel({ patientId, base }: { patientId: string; base: string })
                 </li>
               ))}
             </ul>
-            <More shown={Math.min(list.length, GLANCE_ROWS.problems)} total={total(bundle, list.length)} href={href} what="active problems" />
+            <More shown={Math.min(list.length, GLANCE_ROWS.problems)} total={total(bundle, list.length) ?? list.length} href={href} what="active problems" />
           </>
         )}
       </PanelQuery>
