@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DemoServer, expectAccessible, launchBrowser, newPage, screenshot, signIn } from './browser-fixture.ts';
 
-describe('find a patient from the search box', () => {
+describe('find a patient from the search box', { timeout: 180_000 }, () => {
   let server: DemoServer;
   let browser: Browser;
 
@@ -35,7 +35,7 @@ describe('find a patient from the search box', () => {
     expect(option).toMatch(/Female/);
     expect(option).toMatch(/MRN D-100042/);
     expect(option).toMatch(/Phone 555-201-4477/);
-    await expect.poll(() => page.locator('.patient-search-understood').textContent()).toMatch(understood);
+    await expect.poll(() => page.locator('.patient-search-understood').textContent(), { timeout: 30_000 }).toMatch(understood);
   }
 
   it('finds by name in either order and by prefixes, by birth date in two formats, by MRN and by phone', async () => {
@@ -77,7 +77,7 @@ describe('find a patient from the search box', () => {
       await page.getByRole('heading', { name: 'Today’s patients' }).waitFor();
       // Nothing opened yet: the empty box says what it takes.
       await page.keyboard.press('/');
-      await expect.poll(() => page.evaluate<string | null>("document.activeElement && document.activeElement.getAttribute('role')")).toBe('combobox');
+      await expect.poll(() => page.evaluate<string | null>("document.activeElement && document.activeElement.getAttribute('role')"), { timeout: 30_000 }).toBe('combobox');
       await page.getByText(/Patients you open are listed here/).waitFor();
       await expectAccessible(page, 'the empty search box, nothing opened yet');
 
@@ -101,7 +101,7 @@ describe('find a patient from the search box', () => {
       await page.keyboard.press('/');
       await page.getByText('Recently opened').waitFor();
       const options = page.getByRole('option');
-      await expect.poll(() => options.count()).toBe(2);
+      await expect.poll(() => options.count(), { timeout: 30_000 }).toBe(2);
       expect(await options.nth(0).textContent()).toMatch(/^Cummings/);
       expect(await options.nth(1).textContent()).toMatch(/^Hartley, Eleanor Marie/);
       await expectAccessible(page, 'recent patients');

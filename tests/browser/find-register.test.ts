@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DemoServer, expectAccessible, launchBrowser, newPage, screenshot, signIn } from './browser-fixture.ts';
 
-describe('register a patient with a duplicate check', () => {
+describe('register a patient with a duplicate check', { timeout: 180_000 }, () => {
   let server: DemoServer;
   let browser: Browser;
 
@@ -51,7 +51,7 @@ describe('register a patient with a duplicate check', () => {
       const duplicates = page.getByRole('region', { name: /Possible duplicates/ });
       await duplicates.waitFor();
       const hartley = duplicates.getByRole('listitem').filter({ hasText: 'Hartley, Eleanor Marie' });
-      await expect.poll(() => hartley.textContent()).toMatch(/Probable match.*MRN D-100042/);
+      await expect.poll(() => hartley.textContent(), { timeout: 30_000 }).toMatch(/Probable match.*MRN D-100042/);
       await expectAccessible(page, 'a probable duplicate');
       await screenshot(page, 'register-probable-duplicate');
 
@@ -70,7 +70,7 @@ describe('register a patient with a duplicate check', () => {
       await page.waitForURL(/\/patients\/[^/]+$/);
       const banner = page.getByRole('region', { name: 'Patient' });
       await banner.getByRole('heading', { name: 'Vantreese, Quillon Ames' }).waitFor();
-      await expect.poll(() => banner.textContent()).toMatch(/F-55501/);
+      await expect.poll(() => banner.textContent(), { timeout: 30_000 }).toMatch(/F-55501/);
       await screenshot(page, 'register-new-chart');
 
       // Registering the same person again finds them as certain (the MRN), so no second chart.

@@ -17,6 +17,9 @@ export const WEB_CONTENT_SECURITY_POLICY = [
   `style-src 'self' ${REACT_ARIA_STYLE_HASHES.map((h) => `'${h}'`).join(' ')}`,
   "connect-src 'self'",
   "img-src 'self' data: blob:",
+  // The documents screen shows a PDF in the browser's viewer from a blob URL the app makes from
+  // bytes it checked are a PDF (web/src/documents); no other frame can load.
+  "frame-src blob:",
   "font-src 'self'",
   "manifest-src 'self'",
   "frame-ancestors 'none'",

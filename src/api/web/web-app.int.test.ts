@@ -43,7 +43,7 @@ describe('web app at /', () => {
       expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
       expect(res.headers['cache-control']).toBe('no-cache');
       const csp = String(res.headers['content-security-policy']);
-      for (const directive of ["script-src 'self'", "connect-src 'self'", "img-src 'self' data: blob:", "frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "default-src 'none'"]) {
+      for (const directive of ["script-src 'self'", "connect-src 'self'", "img-src 'self' data: blob:", "frame-src blob:", "frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "default-src 'none'"]) {
         expect(csp, path).toContain(directive);
       }
       // Styles: the app's own files and react-aria's two fixed style elements by hash; never 'unsafe-inline'.
