@@ -4,7 +4,6 @@ import { useState } from 'react';
 import { useParams } from 'react-router';
 import { useUser } from '../../auth/auth-context.tsx';
 import { DraftNotice } from '../../auth/draft-notice.tsx';
-import { useDraft } from '../../auth/use-draft.ts';
 import { allergyStatus, isNoKnownAllergy } from '../../chart/summary.ts';
 import {
   ALLERGY_CATEGORIES,
@@ -22,7 +21,6 @@ import {
   validateAllergy,
   type AllergyForm,
 } from '../../clinical-lists/allergy-entry.ts';
-import type { FieldErrors } from '../../clinical-lists/entry-context.ts';
 import { Badge, Button, DataTable, EmptyState, ErrorState, Panel, Select, TextField, type DataColumn } from '../../design/index.ts';
 import { conceptText, dateText } from '../../fhir-format/values.ts';
 import { errorAdvice, errorMessage } from '../../fhir/fhir-client.ts';
@@ -33,6 +31,7 @@ import { CodedEntryPicker } from '../../terminology/coded-entry-picker.tsx';
 import { systemName, VALUE_SETS } from '../../terminology/value-sets.ts';
 import { EntryDialog } from '../lists/entry-dialog.tsx';
 import { ListPage } from '../lists/list-page.tsx';
+import { useEntryForm } from '../lists/use-entry-form.ts';
 import { useEntrySave } from '../lists/use-entry-save.ts';
 
 const label = (options: ReadonlyArray<{ id: string; label: string }>, id: string | undefined) => options.find((o) => o.id === id)?.label ?? id ?? '—';
@@ -169,38 +168,19 @@ export function AllergiesScreen() {
 }
 
 function AllergyDialog({ patient, stored, onClose, onSaved }: { patient: Patient; stored: AllergyIntolerance | undefined; onClose: () => void; onSaved: (form: AllergyForm) => void }) {
-  const user = useUser();
-  const openedFor = patient.id!;
-  const draft = useDraft<AllergyForm>(`allergy.${stored?.id ?? 'new'}`, openedFor, stored ? allergyForm(stored) : EMPTY_ALLERGY);
-  const save = useEntrySave<AllergyIntolerance>('AllergyIntolerance', openedFor, stored);
-  const [errors, setErrors] = useState<FieldErrors<AllergyForm>>({});
-  const form = draft.value;
-  const set = (patch: Partial<AllergyForm>) => draft.setValue({ ...form, ...patch });
-  const onSave = async () => {
-    const found = validateAllergy(form);
-    setErrors(found);
-    if (Object.keys(found).length > 0) return;
-    if (await save.save(allergyFrom(form, save.base, { patientId: openedFor, ...(user.fhirUser ? { fhirUser: user.fhirUser } : {}), now: new Date() }))) {
-      onSaved(form);
-      draft.clear();
-      onClose();
-    }
-  };
+  const { form, set, errors, draft, dialog } = useEntryForm({
+    type: 'AllergyIntolerance',
+    patient,
+    stored,
+    draftName: `allergy.${stored?.id ?? 'new'}`,
+    initial: stored ? allergyForm(stored) : EMPTY_ALLERGY,
+    validate: validateAllergy,
+    build: allergyFrom,
+    onSaved,
+    onClose,
+  });
   return (
-    <EntryDialog
-      title={stored ? 'Edit allergy' : 'Add allergy'}
-      patient={patient}
-      isOpen
-      onClose={onClose}
-      save={save}
-      what="allergy"
-      describe={describeAllergy}
-      onSave={() => void onSave()}
-      onDiscard={() => {
-        draft.clear();
-        onClose();
-      }}
-    >
+    <EntryDialog title={stored ? 'Edit allergy' : 'Add allergy'} what="allergy" describe={describeAllergy} {...dialog}>
       <DraftNotice draft={draft} />
       <CodedEntryPicker
         label="Substance"

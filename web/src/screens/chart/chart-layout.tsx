@@ -2,12 +2,14 @@ import type { Patient } from '@medplum/fhirtypes';
 import { Outlet, useParams } from 'react-router';
 import { useRead } from '../../fhir/queries.ts';
 import { QueryView } from '../../fhir/query-view.tsx';
+import { ChartNav } from './chart-nav.tsx';
 import { PatientBanner } from './patient-banner.tsx';
 import './chart.css';
 
 /**
- * Every chart route (`/patients/:patientId/…`): the patient banner in its reserved slot, sticky
- * under the top bar on every chart screen (NIST 7804-1), and the screen below it.
+ * Every chart route (`/patients/:patientId/…`): the patient banner and the chart's sections in
+ * the reserved slot, sticky under the top bar on every chart screen (NIST 7804-1), and the screen
+ * below it.
  */
 export function ChartLayout() {
   const { patientId } = useParams();
@@ -18,6 +20,7 @@ export function ChartLayout() {
         <QueryView query={patient} what="the patient" skeletonLines={2}>
           {(p) => <PatientBanner patient={p} />}
         </QueryView>
+        {patientId && <ChartNav patientId={patientId} />}
       </div>
       {/* Nothing of a chart whose patient could not be read: an empty list there would say something false.
           Mounted (hidden) while the patient loads, so the screen's searches run in parallel with it. */}

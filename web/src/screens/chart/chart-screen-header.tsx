@@ -1,14 +1,7 @@
-import { Link } from 'react-aria-components';
-import { useParams } from 'react-router';
-
-/** A chart screen's title, with the way back to the chart at a glance. */
+/** A chart screen's title; the way to other sections is the chart's nav under the banner. */
 export function ChartScreenHeader({ title }: { title: string }) {
-  const { patientId } = useParams() as { patientId: string };
   return (
     <div className="chart-screen-header">
-      <Link className="chart-back" href={`/patients/${patientId}`}>
-        ← Chart summary
-      </Link>
       <h2>{title}</h2>
     </div>
   );

@@ -1,11 +1,8 @@
 import type { Immunization, Patient } from '@medplum/fhirtypes';
 import { useState } from 'react';
 import { useParams } from 'react-router';
-import { useUser } from '../../auth/auth-context.tsx';
 import { DraftNotice } from '../../auth/draft-notice.tsx';
-import { useDraft } from '../../auth/use-draft.ts';
 import { immunizationHistory } from '../../chart/summary.ts';
-import type { FieldErrors } from '../../clinical-lists/entry-context.ts';
 import { emptyImmunization, immunizationForm, immunizationFrom, IMMUNIZATION_ROUTES, NOT_DONE_REASONS, SITES, SOURCES, validateImmunization, type ImmunizationForm } from '../../clinical-lists/immunization-entry.ts';
 import { Badge, Button, DataTable, EmptyState, Panel, Select, TextField, type DataColumn } from '../../design/index.ts';
 import { conceptText, dateText } from '../../fhir-format/values.ts';
@@ -15,7 +12,7 @@ import { CodedEntryPicker } from '../../terminology/coded-entry-picker.tsx';
 import { systemName, VALUE_SETS } from '../../terminology/value-sets.ts';
 import { EntryDialog } from '../lists/entry-dialog.tsx';
 import { ListPage } from '../lists/list-page.tsx';
-import { useEntrySave } from '../lists/use-entry-save.ts';
+import { useEntryForm } from '../lists/use-entry-form.ts';
 
 export function describeImmunization(i: Immunization): string {
   return [conceptText(i.vaccineCode), i.status === 'not-done' ? `not given (${conceptText(i.statusReason)})` : 'given', dateText(i.occurrenceDateTime), i.lotNumber && `lot ${i.lotNumber}`].filter(Boolean).join(' · ');
@@ -100,38 +97,18 @@ export function ImmunizationsScreen() {
 }
 
 function ImmunizationDialog({ patient, stored, onClose }: { patient: Patient; stored: Immunization | undefined; onClose: () => void }) {
-  const user = useUser();
-  const openedFor = patient.id!;
-  const draft = useDraft<ImmunizationForm>(`immunization.${stored?.id ?? 'new'}`, openedFor, stored ? immunizationForm(stored) : emptyImmunization(new Date()));
-  const save = useEntrySave<Immunization>('Immunization', openedFor, stored);
-  const [errors, setErrors] = useState<FieldErrors<ImmunizationForm>>({});
-  const form = draft.value;
-  const set = (patch: Partial<ImmunizationForm>) => draft.setValue({ ...form, ...patch });
-  const onSave = async () => {
-    const now = new Date();
-    const found = validateImmunization(form, now);
-    setErrors(found);
-    if (Object.keys(found).length > 0) return;
-    if (await save.save(immunizationFrom(form, save.base, { patientId: openedFor, ...(user.fhirUser ? { fhirUser: user.fhirUser } : {}), now }))) {
-      draft.clear();
-      onClose();
-    }
-  };
+  const { form, set, errors, draft, dialog } = useEntryForm({
+    type: 'Immunization',
+    patient,
+    stored,
+    draftName: `immunization.${stored?.id ?? 'new'}`,
+    initial: stored ? immunizationForm(stored) : emptyImmunization(new Date()),
+    validate: validateImmunization,
+    build: immunizationFrom,
+    onClose,
+  });
   return (
-    <EntryDialog
-      title={stored ? 'Edit immunization' : 'Add immunization'}
-      patient={patient}
-      isOpen
-      onClose={onClose}
-      save={save}
-      what="immunization"
-      describe={describeImmunization}
-      onSave={() => void onSave()}
-      onDiscard={() => {
-        draft.clear();
-        onClose();
-      }}
-    >
+    <EntryDialog title={stored ? 'Edit immunization' : 'Add immunization'} what="immunization" describe={describeImmunization} {...dialog}>
       <DraftNotice draft={draft} />
       <CodedEntryPicker
         label="Vaccine"

@@ -1,11 +1,8 @@
 import type { MedicationRequest, Patient } from '@medplum/fhirtypes';
 import { useState } from 'react';
 import { useParams } from 'react-router';
-import { useUser } from '../../auth/auth-context.tsx';
 import { DraftNotice } from '../../auth/draft-notice.tsx';
-import { useDraft } from '../../auth/use-draft.ts';
 import { medicationList, STALE_MEDICATION_DAYS, type MedicationRow } from '../../chart/summary.ts';
-import type { FieldErrors } from '../../clinical-lists/entry-context.ts';
 import { discontinuedRequest, DOSE_UNITS, EMPTY_MEDICATION, FREQUENCIES, MEDICATION_STATUSES, medicationForm, medicationRequestFrom, ROUTES, sigFromParts, validateMedication, type MedicationForm } from '../../clinical-lists/medication-entry.ts';
 import { Badge, Button, DataTable, EmptyState, Panel, Select, TextField, type DataColumn } from '../../design/index.ts';
 import { dateText } from '../../fhir-format/values.ts';
@@ -15,7 +12,7 @@ import { CodedEntryPicker } from '../../terminology/coded-entry-picker.tsx';
 import { systemName, VALUE_SETS } from '../../terminology/value-sets.ts';
 import { EntryDialog } from '../lists/entry-dialog.tsx';
 import { ListPage } from '../lists/list-page.tsx';
-import { useEntrySave } from '../lists/use-entry-save.ts';
+import { useEntryForm } from '../lists/use-entry-form.ts';
 
 type Editing = { kind: 'add' } | { kind: 'edit'; request: MedicationRequest } | { kind: 'discontinue'; request: MedicationRequest };
 
@@ -116,41 +113,20 @@ export function MedicationsScreen() {
 }
 
 function MedicationDialog({ patient, stored, onClose }: { patient: Patient; stored: MedicationRequest | undefined; onClose: () => void }) {
-  const user = useUser();
-  const openedFor = patient.id!;
-  const draft = useDraft<MedicationForm>(`medication.${stored?.id ?? 'new'}`, openedFor, stored ? medicationForm(stored) : EMPTY_MEDICATION);
-  const save = useEntrySave<MedicationRequest>('MedicationRequest', openedFor, stored);
-  const [errors, setErrors] = useState<FieldErrors<MedicationForm>>({});
-  const form = draft.value;
-  const set = (patch: Partial<MedicationForm>) => draft.setValue({ ...form, ...patch });
+  const { form, set, errors, draft, dialog } = useEntryForm({
+    type: 'MedicationRequest',
+    patient,
+    stored,
+    draftName: `medication.${stored?.id ?? 'new'}`,
+    initial: stored ? medicationForm(stored) : EMPTY_MEDICATION,
+    validate: validateMedication,
+    build: medicationRequestFrom,
+    onClose,
+  });
   const generated = sigFromParts(form);
 
-  const onSave = async () => {
-    const found = validateMedication(form);
-    setErrors(found);
-    if (Object.keys(found).length > 0) return;
-    const saved = await save.save(medicationRequestFrom(form, save.base, { patientId: openedFor, ...(user.fhirUser ? { fhirUser: user.fhirUser } : {}), now: new Date() }));
-    if (saved) {
-      draft.clear();
-      onClose();
-    }
-  };
-
   return (
-    <EntryDialog
-      title={stored ? 'Edit medication' : 'Add medication'}
-      patient={patient}
-      isOpen
-      onClose={onClose}
-      save={save}
-      what="medication"
-      describe={describeMedication}
-      onSave={() => void onSave()}
-      onDiscard={() => {
-        draft.clear();
-        onClose();
-      }}
-    >
+    <EntryDialog title={stored ? 'Edit medication' : 'Add medication'} what="medication" describe={describeMedication} {...dialog}>
       <DraftNotice draft={draft} />
       <CodedEntryPicker
         label="Medication"
@@ -187,40 +163,21 @@ function MedicationDialog({ patient, stored, onClose }: { patient: Patient; stor
 }
 
 function DiscontinueDialog({ patient, request, onClose }: { patient: Patient; request: MedicationRequest; onClose: () => void }) {
-  const openedFor = patient.id!;
-  const draft = useDraft<{ reason: string }>(`medication.${request.id}.discontinue`, openedFor, { reason: '' });
-  const save = useEntrySave<MedicationRequest>('MedicationRequest', openedFor, request);
-  const [error, setError] = useState<string | undefined>();
   const name = request.medicationCodeableConcept?.text ?? request.medicationCodeableConcept?.coding?.[0]?.display ?? 'medication';
-  const onSave = async () => {
-    if (!draft.value.reason.trim()) {
-      setError('Say why it is stopped (e.g. side effect, no longer needed, replaced).');
-      return;
-    }
-    setError(undefined);
-    if (await save.save(discontinuedRequest(save.base ?? request, draft.value.reason))) {
-      draft.clear();
-      onClose();
-    }
-  };
+  const { form, set, errors, dialog } = useEntryForm({
+    type: 'MedicationRequest',
+    patient,
+    stored: request,
+    draftName: `medication.${request.id}.discontinue`,
+    initial: { reason: '' },
+    validate: ({ reason }) => (reason.trim() ? {} : { reason: 'Say why it is stopped (e.g. side effect, no longer needed, replaced).' }),
+    build: ({ reason }, base) => discontinuedRequest(base ?? request, reason),
+    onClose,
+  });
   return (
-    <EntryDialog
-      title={`Discontinue ${name}`}
-      patient={patient}
-      isOpen
-      onClose={onClose}
-      save={save}
-      what="medication"
-      describe={describeMedication}
-      onSave={() => void onSave()}
-      onDiscard={() => {
-        draft.clear();
-        onClose();
-      }}
-      saveLabel="Discontinue"
-    >
+    <EntryDialog title={`Discontinue ${name}`} what="medication" describe={describeMedication} saveLabel="Discontinue" {...dialog}>
       <p>It moves to past medications, with the reason.</p>
-      <TextField label="Reason" value={draft.value.reason} onChange={(reason) => draft.setValue({ reason })} isRequired isInvalid={error !== undefined} errorMessage={error} autoFocus />
+      <TextField label="Reason" value={form.reason} onChange={(reason) => set({ reason })} isRequired isInvalid={errors.reason !== undefined} errorMessage={errors.reason} autoFocus />
     </EntryDialog>
   );
 }

@@ -1,11 +1,9 @@
 import type { Condition, Patient } from '@medplum/fhirtypes';
 import { useState } from 'react';
 import { useParams } from 'react-router';
-import { useUser } from '../../auth/auth-context.tsx';
 import { DraftNotice } from '../../auth/draft-notice.tsx';
-import { useDraft } from '../../auth/use-draft.ts';
 import { problemList } from '../../chart/summary.ts';
-import { today, type FieldErrors } from '../../clinical-lists/entry-context.ts';
+import { today } from '../../clinical-lists/entry-context.ts';
 import { conditionFrom, EMPTY_PROBLEM, problemForm, PROBLEM_CLINICAL_STATUSES, PROBLEM_VERIFICATION_STATUSES, resolvedCondition, validateProblem, type ProblemForm } from '../../clinical-lists/problem-entry.ts';
 import { Badge, Button, DataTable, EmptyState, Panel, Select, TextField, type DataColumn } from '../../design/index.ts';
 import { conceptText, dateText } from '../../fhir-format/values.ts';
@@ -15,7 +13,7 @@ import { CodedEntryPicker } from '../../terminology/coded-entry-picker.tsx';
 import { systemName, VALUE_SETS } from '../../terminology/value-sets.ts';
 import { EntryDialog } from '../lists/entry-dialog.tsx';
 import { ListPage } from '../lists/list-page.tsx';
-import { useEntrySave } from '../lists/use-entry-save.ts';
+import { useEntryForm } from '../lists/use-entry-form.ts';
 
 type Editing = { kind: 'add' } | { kind: 'edit'; condition: Condition } | { kind: 'resolve'; condition: Condition };
 
@@ -114,41 +112,19 @@ export function ProblemsScreen() {
 }
 
 function ProblemDialog({ patient, stored, onClose }: { patient: Patient; stored: Condition | undefined; onClose: () => void }) {
-  const user = useUser();
-  const openedFor = patient.id!;
-  const draft = useDraft<ProblemForm>(`problem.${stored?.id ?? 'new'}`, openedFor, stored ? problemForm(stored) : EMPTY_PROBLEM);
-  const save = useEntrySave<Condition>('Condition', openedFor, stored);
-  const [errors, setErrors] = useState<FieldErrors<ProblemForm>>({});
-  const form = draft.value;
-  const set = (patch: Partial<ProblemForm>) => draft.setValue({ ...form, ...patch });
-
-  const onSave = async () => {
-    const now = new Date();
-    const found = validateProblem(form, now);
-    setErrors(found);
-    if (Object.keys(found).length > 0) return;
-    const saved = await save.save(conditionFrom(form, save.base, { patientId: openedFor, ...(user.fhirUser ? { fhirUser: user.fhirUser } : {}), now }));
-    if (saved) {
-      draft.clear();
-      onClose();
-    }
-  };
+  const { form, set, errors, draft, dialog } = useEntryForm({
+    type: 'Condition',
+    patient,
+    stored,
+    draftName: `problem.${stored?.id ?? 'new'}`,
+    initial: stored ? problemForm(stored) : EMPTY_PROBLEM,
+    validate: validateProblem,
+    build: conditionFrom,
+    onClose,
+  });
 
   return (
-    <EntryDialog
-      title={stored ? 'Edit problem' : 'Add problem'}
-      patient={patient}
-      isOpen
-      onClose={onClose}
-      save={save}
-      what="problem"
-      describe={describeProblem}
-      onSave={() => void onSave()}
-      onDiscard={() => {
-        draft.clear();
-        onClose();
-      }}
-    >
+    <EntryDialog title={stored ? 'Edit problem' : 'Add problem'} what="problem" describe={describeProblem} {...dialog}>
       <DraftNotice draft={draft} />
       <CodedEntryPicker
         label="Problem"
@@ -183,40 +159,20 @@ function ProblemDialog({ patient, stored, onClose }: { patient: Patient; stored:
 }
 
 function ResolveDialog({ patient, condition, onClose }: { patient: Patient; condition: Condition; onClose: () => void }) {
-  const openedFor = patient.id!;
-  const draft = useDraft<{ on: string }>(`problem.${condition.id}.resolve`, openedFor, { on: today(new Date()) });
-  const save = useEntrySave<Condition>('Condition', openedFor, condition);
-  const [error, setError] = useState<string | undefined>();
-  const onSave = async () => {
-    const on = draft.value.on;
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(on) || on > today(new Date())) {
-      setError('Enter the day it resolved: today or earlier.');
-      return;
-    }
-    setError(undefined);
-    if (await save.save(resolvedCondition(save.base ?? condition, on))) {
-      draft.clear();
-      onClose();
-    }
-  };
+  const { form, set, errors, dialog } = useEntryForm({
+    type: 'Condition',
+    patient,
+    stored: condition,
+    draftName: `problem.${condition.id}.resolve`,
+    initial: { on: today(new Date()) },
+    validate: ({ on }, now) => (!/^\d{4}-\d{2}-\d{2}$/.test(on) || on > today(now) ? { on: 'Enter the day it resolved: today or earlier.' } : {}),
+    build: ({ on }, base) => resolvedCondition(base ?? condition, on),
+    onClose,
+  });
   return (
-    <EntryDialog
-      title={`Resolve ${conceptText(condition.code) || 'problem'}`}
-      patient={patient}
-      isOpen
-      onClose={onClose}
-      save={save}
-      what="problem"
-      describe={describeProblem}
-      onSave={() => void onSave()}
-      onDiscard={() => {
-        draft.clear();
-        onClose();
-      }}
-      saveLabel="Resolve"
-    >
+    <EntryDialog title={`Resolve ${conceptText(condition.code) || 'problem'}`} what="problem" describe={describeProblem} saveLabel="Resolve" {...dialog}>
       <p>It moves to past problems, with the day it resolved.</p>
-      <TextField label="Resolved on" type="date" value={draft.value.on} onChange={(on) => draft.setValue({ on })} isInvalid={error !== undefined} errorMessage={error} autoFocus />
+      <TextField label="Resolved on" type="date" value={form.on} onChange={(on) => set({ on })} isInvalid={errors.on !== undefined} errorMessage={errors.on} autoFocus />
     </EntryDialog>
   );
 }

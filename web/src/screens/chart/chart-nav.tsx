@@ -1,0 +1,27 @@
+import { NavLink } from 'react-router';
+
+/** The chart's sections, in the order a clinician reviews a chart; the same on every chart screen. */
+const SECTIONS = [
+  { path: '', label: 'Chart summary' },
+  { path: '/problems', label: 'Problems' },
+  { path: '/medications', label: 'Medications' },
+  { path: '/allergies', label: 'Allergies' },
+  { path: '/immunizations', label: 'Immunizations' },
+  { path: '/vitals', label: 'Vitals' },
+  { path: '/results', label: 'Results' },
+  { path: '/documents', label: 'Documents' },
+  { path: '/encounters', label: 'Visits' },
+] as const;
+
+/** Links between the chart's screens, under the patient banner: any section is one click from any other. */
+export function ChartNav({ patientId }: { patientId: string }) {
+  return (
+    <nav className="chart-nav" aria-label="Chart sections">
+      {SECTIONS.map((s) => (
+        <NavLink key={s.path} to={`/patients/${encodeURIComponent(patientId)}${s.path}`} end className="chart-nav-link">
+          {s.label}
+        </NavLink>
+      ))}
+    </nav>
+  );
+}
