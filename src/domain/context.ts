@@ -7,6 +7,7 @@ import type { FhirStore, StoreReader, StoreTransaction } from '../store/store.ts
 import type { Principal } from './access/principal.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { AuditSink } from './audit/audit-sink.ts';
+import { guardWrites } from './write-rules/write-rules.ts';
 
 export interface Ctx {
   /** The practice every read and write is scoped to. */
@@ -29,9 +30,9 @@ export function nowOf(ctx: Ctx): number {
   return (ctx.clock ?? systemClock)();
 }
 
-/** Runs `fn` in the ctx's open transaction, or in a new one. */
+/** Runs `fn` in the ctx's open transaction, or in a new one; either way its writes pass the write rules. */
 export function withTransaction<T>(ctx: Ctx, fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
-  return ctx.tx ? fn(ctx.tx) : ctx.store.transaction(ctx.tenant, fn);
+  return ctx.tx ? fn(ctx.tx) : ctx.store.transaction(ctx.tenant, (tx) => fn(guardWrites(ctx, tx)));
 }
 
 /** Reads through the open transaction (so a transaction sees its own writes) or committed data. */
@@ -39,9 +40,12 @@ export function reader(ctx: Ctx): StoreReader {
   return ctx.tx ?? ctx.store.reader(ctx.tenant);
 }
 
-/** A ctx bound to an open transaction, for the entries of a transaction Bundle. */
+/**
+ * A ctx bound to an open transaction (a write and its audit entry, or the entries of a
+ * transaction Bundle), whose writes pass the write rules (`write-rules/`).
+ */
 export function inTransaction(ctx: Ctx, tx: StoreTransaction): Ctx {
-  return { ...ctx, tx };
+  return { ...ctx, tx: guardWrites(ctx, tx) };
 }
 
 /** The ctx for CLI commands and background jobs: acts as the system within one practice. */

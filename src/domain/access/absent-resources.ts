@@ -15,6 +15,7 @@
  */
 import type { FhirStore, HistoryQuery, StoreReader, StoreTransaction, VersionWrite } from '../../store/store.ts';
 import type { Ctx } from '../context.ts';
+import { overlay } from '../overlay.ts';
 import { compartmentHides } from './compartment-access.ts';
 import { scopesHide } from './scope-access.ts';
 
@@ -52,18 +53,4 @@ export function withoutResource(ctx: Ctx, type: string, id: string): Ctx {
  */
 export function mayCreateAtChosenId(ctx: Ctx, type: string): boolean {
   return !compartmentHides(ctx, type) && !scopesHide(ctx, type, 'u');
-}
-
-/**
- * `target` with some members replaced; every other member is the target's own, called on the
- * target (stores are class instances whose methods need their own `this`).
- */
-function overlay<T extends object>(target: T, overrides: Partial<T>): T {
-  return new Proxy(target, {
-    get(object, property) {
-      if (Object.hasOwn(overrides, property)) return overrides[property as keyof T];
-      const value: unknown = Reflect.get(object, property, object);
-      return typeof value === 'function' ? value.bind(object) : value;
-    },
-  });
 }

@@ -1,0 +1,42 @@
+/**
+ * Rules a write must pass beyond FHIR validity and access, decided by what is stored: a signed
+ * note cannot change, a slot cannot be booked twice. They sit under every FHIR write — create,
+ * update, patch, delete, conditional or not, alone or in a Bundle, from the API or `heron
+ * import` — because they run inside the store transaction, at the one call every route shares
+ * (`writeVersion`), with the version about to be replaced. A rule refuses by throwing a
+ * `FhirError`, which rolls the whole transaction back.
+ */
+import type { StoredVersion, StoreTransaction, VersionWrite } from '../../store/store.ts';
+import type { Ctx } from '../context.ts';
+import { overlay } from '../overlay.ts';
+
+/** One write about to happen, with the version it replaces (undefined for a new resource). */
+export interface ProposedWrite {
+  ctx: Ctx;
+  tx: StoreTransaction;
+  write: VersionWrite;
+  current: StoredVersion | undefined;
+}
+
+/** Throws a FhirError to refuse the write. */
+export type WriteRule = (proposed: ProposedWrite) => Promise<void>;
+
+/** The rules of each resource type; a type without rules is written as before. */
+export type WriteRules = Readonly<Record<string, readonly WriteRule[]>>;
+
+/** Every rule Heron enforces, by resource type. */
+export const WRITE_RULES: WriteRules = {};
+
+/** The transaction with every write checked against `rules` first (inside the transaction, so the check and the write see the same data). */
+export function guardWrites(ctx: Ctx, tx: StoreTransaction, rules: WriteRules = WRITE_RULES): StoreTransaction {
+  return overlay(tx, {
+    writeVersion: async (write: VersionWrite) => {
+      const forType = rules[write.resourceType];
+      if (forType !== undefined && forType.length > 0) {
+        const current = write.method === 'POST' ? undefined : await tx.readCurrent(write.resourceType, write.id);
+        for (const rule of forType) await rule({ ctx, tx, write, current });
+      }
+      return tx.writeVersion(write);
+    },
+  });
+}
