@@ -43,8 +43,11 @@ export interface ValueSetRule {
 }
 
 export interface ExpansionPage {
-  /** Every member that matches. */
-  total: number;
+  /**
+   * Every member that matches; absent when counting them would cost more than the page (a
+   * filter of several words whose rarest word still starts thousands of entries: "fracture o").
+   */
+  total?: number;
   concepts: TermConcept[];
 }
 

@@ -87,7 +87,7 @@ export async function terminologyListCommand(deps: TerminologyDeps, o: { json?: 
     systems.push({ system: key, url: info.url, concepts: await deps.store.terminology.countConcepts(info.url), version });
   }
   const valueSets = [];
-  for (const vs of VALUE_SETS) valueSets.push({ id: vs.id, url: vs.url, title: vs.title, concepts: (await deps.store.terminology.expand(vs.url, undefined, { offset: 0, count: 0 })).total });
+  for (const vs of VALUE_SETS) valueSets.push({ id: vs.id, url: vs.url, title: vs.title, concepts: (await deps.store.terminology.expand(vs.url, undefined, { offset: 0, count: 0 })).total ?? 0 });
   if (o.json) {
     deps.terminal.out(JSON.stringify({ codeSystems: systems, valueSets }));
     return 0;

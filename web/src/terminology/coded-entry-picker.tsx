@@ -58,6 +58,8 @@ export function CodedEntryPicker({ label, valueSet, what, value, onChange, place
     if (waiting && choices.length === 0) return `Searching ${what}…`;
     if (choices.length === 0) return `No ${what} match “${text.trim()}”. Check the spelling, or try fewer or other words.`;
     if (total !== undefined && total > choices.length) return `Best ${choices.length} of ${total.toLocaleString()} matches; type more to narrow.`;
+    // No total: the server found too many to count; a full page says there are more.
+    if (total === undefined && choices.length >= PICKER_PAGE) return `Best ${choices.length} of many matches; type more to narrow.`;
     return `${choices.length} ${choices.length === 1 ? 'match' : 'matches'}.`;
   })();
 

@@ -64,7 +64,8 @@ export async function expand(ctx: Ctx, req: FhirRequest, id?: string): Promise<F
     expansion: {
       identifier: `urn:uuid:${randomUUID()}`,
       timestamp: new Date().toISOString(),
-      total: page.total,
+      // Absent when the store did not count (too many to count cheaply); R4 makes total optional.
+      ...(page.total === undefined ? {} : { total: page.total }),
       offset,
       parameter: expansionParameters,
       contains: page.concepts.map((c) => {
