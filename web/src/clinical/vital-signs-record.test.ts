@@ -1,6 +1,6 @@
 import type { Observation } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
-import { readEntry, vitalSignsTransaction } from './vital-signs-record.ts';
+import { readEntry, takenAtProblem, vitalSignsTransaction } from './vital-signs-record.ts';
 
 function counter() {
   let n = 0;
@@ -71,5 +71,20 @@ describe('the vital-signs transaction', () => {
   it('leaves the performer out when the user names no Practitioner', () => {
     const bundle = vitalSignsTransaction({ heartRate: 60 }, { patientId: 'p1', effective: '2026-12-05T10:30:00Z', uuid: counter() })!;
     expect(bundle.entry!.every((e) => (e.resource as Observation).performer === undefined)).toBe(true);
+  });
+});
+
+describe('takenAtProblem', () => {
+  const now = new Date('2026-12-05T14:00:00');
+  it('accepts empty (now), the past and a few minutes of clock skew', () => {
+    expect(takenAtProblem('', now)).toBeUndefined();
+    expect(takenAtProblem('2026-12-05T09:30', now)).toBeUndefined();
+    expect(takenAtProblem('2026-12-05T14:04', now)).toBeUndefined();
+  });
+  it('refuses the future, a typing slip before 1900 and what is not a date', () => {
+    expect(takenAtProblem('2026-12-05T14:10', now)).toMatch(/future/);
+    expect(takenAtProblem('2027-01-01T08:00', now)).toMatch(/future/);
+    expect(takenAtProblem('0202-12-05T09:30', now)).toMatch(/1900/);
+    expect(takenAtProblem('yesterday', now)).toMatch(/not a date/);
   });
 });

@@ -146,3 +146,20 @@ export function vitalSignsTransaction(values: Partial<Record<VitalKey, number>>,
     entry: [{ fullUrl: `urn:uuid:${c.uuid()}`, resource: panel }, ...members].map((e) => ({ ...e, request: { method: 'POST', url: 'Observation' } })),
   };
 }
+
+/** Clocks differ by a little; a reading a few minutes "ahead" is the device's clock, not the future. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * Why the "taken at" time (a `datetime-local` value, empty for now) cannot be saved, or
+ * undefined: a reading cannot be from the future, and a date before 1900 is a typing slip.
+ */
+export function takenAtProblem(taken: string, now: Date): string | undefined {
+  if (taken.trim() === '') return undefined;
+  const at = new Date(taken);
+  if (Number.isNaN(at.getTime())) return 'Taken at is not a date and time';
+  if (at.getTime() > now.getTime() + CLOCK_SKEW_MS) return 'Taken at is in the future; enter when the values were measured';
+  if (at.getFullYear() < 1900) return 'Taken at is before 1900; check the year';
+  return undefined;
+}
+

@@ -5,7 +5,7 @@ import { useUser } from '../../auth/auth-context.tsx';
 import { DraftNotice } from '../../auth/draft-notice.tsx';
 import { useDraft } from '../../auth/use-draft.ts';
 import { bmiCategory } from '../../clinical/bmi.ts';
-import { readEntry, vitalSignsTransaction, type EnteredVital, type VitalsEntry } from '../../clinical/vital-signs-record.ts';
+import { readEntry, takenAtProblem, vitalSignsTransaction, type EnteredVital, type VitalsEntry } from '../../clinical/vital-signs-record.ts';
 import { VITAL_SIGNS } from '../../clinical/vital-signs.ts';
 import { Button, ErrorState, Panel, Select, TextField } from '../../design/index.ts';
 import { errorAdvice, errorMessage } from '../../fhir/fhir-client.ts';
@@ -48,7 +48,8 @@ export function VitalsForm({ knownHeightCm, onSaved }: { knownHeightCm: number |
   const firstField = useRef<HTMLDivElement>(null);
   const form = draft.value;
   const read = readEntry(form, knownHeightCm);
-  const problemCount = Object.keys(read.problems).length;
+  const takenProblem = takenAtProblem(form.taken, new Date());
+  const problemCount = Object.keys(read.problems).length + (takenProblem ? 1 : 0);
 
   const save = useMutation({
     mutationFn: async () => {
@@ -141,11 +142,19 @@ export function VitalsForm({ knownHeightCm, onSaved }: { knownHeightCm: number |
               )}
             </output>
           </div>
-          <TextField label="Taken at" description="Leave empty for now" type="datetime-local" value={form.taken} onChange={(v) => draft.setValue({ ...form, taken: v })} />
+          <TextField
+            label="Taken at"
+            description="Leave empty for now"
+            type="datetime-local"
+            value={form.taken}
+            onChange={(v) => draft.setValue({ ...form, taken: v })}
+            isInvalid={takenProblem !== undefined}
+            errorMessage={takenProblem}
+          />
         </div>
         {tried && problemCount > 0 && (
           <p className="vitals-form-problems" role="alert">
-            Not saved: {problemCount === 1 ? 'one value needs' : `${problemCount} values need`} checking. {Object.values(read.problems).join('. ')}.
+            Not saved: {problemCount === 1 ? 'one value needs' : `${problemCount} values need`} checking. {[...Object.values(read.problems), ...(takenProblem ? [takenProblem] : [])].join('. ')}.
           </p>
         )}
         {save.isError && <ErrorState title="The vital signs were not saved" message={errorMessage(save.error)} advice={errorAdvice(save.error)} />}
