@@ -21,7 +21,7 @@ import {
   validateAllergy,
   type AllergyForm,
 } from '../../clinical-lists/allergy-entry.ts';
-import { Badge, Button, DataTable, EmptyState, ErrorState, Panel, Select, TextField, type DataColumn } from '../../design/index.ts';
+import { Badge, Button, ErrorState, Select, TextField, type DataColumn } from '../../design/index.ts';
 import { conceptText, dateText } from '../../fhir-format/values.ts';
 import { errorAdvice, errorMessage } from '../../fhir/fhir-client.ts';
 import { useFhir } from '../../fhir/fhir-context.tsx';
@@ -31,6 +31,7 @@ import { CodedEntryPicker } from '../../terminology/coded-entry-picker.tsx';
 import { systemName, VALUE_SETS } from '../../terminology/value-sets.ts';
 import { EntryDialog } from '../lists/entry-dialog.tsx';
 import { ListPage } from '../lists/list-page.tsx';
+import { ListTable } from '../lists/list-table.tsx';
 import { useEntryForm } from '../lists/use-entry-form.ts';
 import { useEntrySave } from '../lists/use-entry-save.ts';
 
@@ -140,12 +141,8 @@ export function AllergiesScreen() {
                     <ErrorState title="“No known allergies” is still recorded beside the allergy" message={errorMessage(supersede.error)} advice={`${errorAdvice(supersede.error)} Then edit or reload the allergy list.`} />
                   ) : null}
                   {nka.error ? <ErrorState title="“No known allergies” was not saved" message={errorMessage(nka.error)} advice={errorAdvice(nka.error)} /> : null}
-                  <Panel title={`Active allergies (${status.active.length})`} level={3} flush>
-                    <DataTable label="Active allergies" columns={columns(false)} rows={status.active} rowKey={(a) => a.id!} empty={<EmptyState title={status.noneKnown ? 'No known allergies.' : 'No active allergies recorded.'} />} />
-                  </Panel>
-                  <Panel title={`Inactive, resolved or refuted (${past.length})`} level={3} flush>
-                    <DataTable label="Inactive, resolved or refuted allergies" columns={columns(true)} rows={past} rowKey={(a) => a.id!} empty={<EmptyState title="None." />} />
-                  </Panel>
+                  <ListTable title={`Active allergies (${status.active.length})`} label="Active allergies" columns={columns(false)} rows={status.active} rowKey={(a) => a.id!} empty={status.noneKnown ? 'No known allergies.' : 'No active allergies recorded.'} />
+                  <ListTable title={`Inactive, resolved or refuted (${past.length})`} label="Inactive, resolved or refuted allergies" columns={columns(true)} rows={past} rowKey={(a) => a.id!} empty="None." />
                 </>
               );
             }}

@@ -4,7 +4,7 @@ import { useParams } from 'react-router';
 import { DraftNotice } from '../../auth/draft-notice.tsx';
 import { immunizationHistory } from '../../chart/summary.ts';
 import { emptyImmunization, immunizationForm, immunizationFrom, IMMUNIZATION_ROUTES, NOT_DONE_REASONS, SITES, SOURCES, validateImmunization, type ImmunizationForm } from '../../clinical-lists/immunization-entry.ts';
-import { Badge, Button, DataTable, EmptyState, Panel, Select, TextField, type DataColumn } from '../../design/index.ts';
+import { Badge, Button, Select, TextField, type DataColumn } from '../../design/index.ts';
 import { conceptText, dateText } from '../../fhir-format/values.ts';
 import { matches, useSearch } from '../../fhir/queries.ts';
 import { QueryView } from '../../fhir/query-view.tsx';
@@ -12,6 +12,7 @@ import { CodedEntryPicker } from '../../terminology/coded-entry-picker.tsx';
 import { systemName, VALUE_SETS } from '../../terminology/value-sets.ts';
 import { EntryDialog } from '../lists/entry-dialog.tsx';
 import { ListPage } from '../lists/list-page.tsx';
+import { ListTable } from '../lists/list-table.tsx';
 import { useEntryForm } from '../lists/use-entry-form.ts';
 
 export function describeImmunization(i: Immunization): string {
@@ -79,12 +80,8 @@ export function ImmunizationsScreen() {
               const notGiven = all.filter((i) => i.status === 'not-done');
               return (
                 <>
-                  <Panel title={`Given (${given.length} ${given.length === 1 ? 'dose' : 'doses'} of ${history.length} ${history.length === 1 ? 'vaccine' : 'vaccines'})`} level={3} flush>
-                    <DataTable label="Immunizations given, newest first" columns={columns(false, latest, doses)} rows={given} rowKey={(i) => i.id!} empty={<EmptyState title="No immunizations recorded." />} />
-                  </Panel>
-                  <Panel title={`Not given (${notGiven.length})`} level={3} flush>
-                    <DataTable label="Immunizations not given" columns={columns(true, latest, doses)} rows={notGiven} rowKey={(i) => i.id!} empty={<EmptyState title="None recorded." />} />
-                  </Panel>
+                  <ListTable title={`Given (${given.length} ${given.length === 1 ? 'dose' : 'doses'} of ${history.length} ${history.length === 1 ? 'vaccine' : 'vaccines'})`} label="Immunizations given, newest first" columns={columns(false, latest, doses)} rows={given} rowKey={(i) => i.id!} empty="No immunizations recorded." />
+                  <ListTable title={`Not given (${notGiven.length})`} label="Immunizations not given" columns={columns(true, latest, doses)} rows={notGiven} rowKey={(i) => i.id!} empty="None recorded." />
                 </>
               );
             }}

@@ -4,7 +4,7 @@ import { useParams } from 'react-router';
 import { DraftNotice } from '../../auth/draft-notice.tsx';
 import { medicationList, STALE_MEDICATION_DAYS, type MedicationRow } from '../../chart/summary.ts';
 import { discontinuedRequest, DOSE_UNITS, EMPTY_MEDICATION, FREQUENCIES, MEDICATION_STATUSES, medicationForm, medicationRequestFrom, ROUTES, sigFromParts, validateMedication, type MedicationForm } from '../../clinical-lists/medication-entry.ts';
-import { Badge, Button, DataTable, EmptyState, Panel, Select, TextField, type DataColumn } from '../../design/index.ts';
+import { Badge, Button, Select, TextField, type DataColumn } from '../../design/index.ts';
 import { dateText } from '../../fhir-format/values.ts';
 import { matches, useSearch } from '../../fhir/queries.ts';
 import { QueryView } from '../../fhir/query-view.tsx';
@@ -12,6 +12,7 @@ import { CodedEntryPicker } from '../../terminology/coded-entry-picker.tsx';
 import { systemName, VALUE_SETS } from '../../terminology/value-sets.ts';
 import { EntryDialog } from '../lists/entry-dialog.tsx';
 import { ListPage } from '../lists/list-page.tsx';
+import { ListTable } from '../lists/list-table.tsx';
 import { useEntryForm } from '../lists/use-entry-form.ts';
 
 type Editing = { kind: 'add' } | { kind: 'edit'; request: MedicationRequest } | { kind: 'discontinue'; request: MedicationRequest };
@@ -91,12 +92,8 @@ export function MedicationsScreen() {
               const { current, past } = medicationList(matches(bundle));
               return (
                 <>
-                  <Panel title={`Current medications (${current.length})`} level={3} flush>
-                    <DataTable label="Current medications" columns={columns(false)} rows={current} rowKey={(r) => r.request.id!} empty={<EmptyState title="No current medications recorded." />} />
-                  </Panel>
-                  <Panel title={`Past medications (${past.length})`} level={3} flush>
-                    <DataTable label="Past medications: stopped or completed" columns={columns(true)} rows={past} rowKey={(r) => r.request.id!} empty={<EmptyState title="No past medications recorded." />} />
-                  </Panel>
+                  <ListTable title={`Current medications (${current.length})`} label="Current medications" columns={columns(false)} rows={current} rowKey={(r) => r.request.id!} empty="No current medications recorded." />
+                  <ListTable title={`Past medications (${past.length})`} label="Past medications: stopped or completed" columns={columns(true)} rows={past} rowKey={(r) => r.request.id!} empty="No past medications recorded." />
                 </>
               );
             }}

@@ -5,7 +5,7 @@ import { DraftNotice } from '../../auth/draft-notice.tsx';
 import { problemList } from '../../chart/summary.ts';
 import { today } from '../../clinical-lists/entry-context.ts';
 import { conditionFrom, EMPTY_PROBLEM, problemForm, PROBLEM_CLINICAL_STATUSES, PROBLEM_VERIFICATION_STATUSES, resolvedCondition, validateProblem, type ProblemForm } from '../../clinical-lists/problem-entry.ts';
-import { Badge, Button, DataTable, EmptyState, Panel, Select, TextField, type DataColumn } from '../../design/index.ts';
+import { Badge, Button, Select, TextField, type DataColumn } from '../../design/index.ts';
 import { conceptText, dateText } from '../../fhir-format/values.ts';
 import { matches, useSearch } from '../../fhir/queries.ts';
 import { QueryView } from '../../fhir/query-view.tsx';
@@ -13,6 +13,7 @@ import { CodedEntryPicker } from '../../terminology/coded-entry-picker.tsx';
 import { systemName, VALUE_SETS } from '../../terminology/value-sets.ts';
 import { EntryDialog } from '../lists/entry-dialog.tsx';
 import { ListPage } from '../lists/list-page.tsx';
+import { ListTable } from '../lists/list-table.tsx';
 import { useEntryForm } from '../lists/use-entry-form.ts';
 
 type Editing = { kind: 'add' } | { kind: 'edit'; condition: Condition } | { kind: 'resolve'; condition: Condition };
@@ -90,12 +91,8 @@ export function ProblemsScreen() {
               const { active, inactive } = problemList(matches(bundle));
               return (
                 <>
-                  <Panel title={`Current problems (${active.length})`} level={3} flush>
-                    <DataTable label="Current problems" columns={columns(false)} rows={active} rowKey={(c) => c.id!} empty={<EmptyState title="No current problems recorded." />} />
-                  </Panel>
-                  <Panel title={`Past problems (${inactive.length})`} level={3} flush>
-                    <DataTable label="Past problems: resolved or inactive" columns={columns(true)} rows={inactive} rowKey={(c) => c.id!} empty={<EmptyState title="No past problems recorded." />} />
-                  </Panel>
+                  <ListTable title={`Current problems (${active.length})`} label="Current problems" columns={columns(false)} rows={active} rowKey={(c) => c.id!} empty="No current problems recorded." />
+                  <ListTable title={`Past problems (${inactive.length})`} label="Past problems: resolved or inactive" columns={columns(true)} rows={inactive} rowKey={(c) => c.id!} empty="No past problems recorded." />
                 </>
               );
             }}
