@@ -133,7 +133,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.bearerFailureBudget ? { bearerFailureBudget: deps.bearerFailureBudget } : {}),
   });
   if (deps.web) {
-    await app.register(webAppRoutes, { distDir: deps.web.distDir, publicBaseUrl: deps.publicBaseUrl, clients: webClients(deps.store, deps.web.redirectUris, now) });
+    await app.register(webAppRoutes, { distDir: deps.web.distDir, publicBaseUrl: deps.publicBaseUrl, clients: webClients(deps.store, deps.web.redirectUris, now), maxBinaryBytes: limits.binaryBytes });
   }
   return app;
 }

@@ -1,6 +1,7 @@
 /**
  * index.html with what this server tells the app (`<meta name="heron-config">`): the OAuth issuer,
- * each practice's first-party client id, and the redirect URIs those clients accept. A meta
+ * each practice's first-party client id, the redirect URIs those clients accept, and the documents'
+ * size limit. A meta
  * element, not an inline script, so the CSP stays `script-src 'self'`.
  */
 import { escapeHtml } from '../auth/sign-in-pages.ts';
@@ -9,6 +10,8 @@ export interface WebConfig {
   issuer: string;
   practices: Array<{ practice: string; client_id: string }>;
   redirect_uris: string[];
+  /** The largest document file (Binary) the server accepts, so the page can refuse a bigger one before sending it. */
+  max_binary_bytes: number;
 }
 
 export function indexPage(template: string, config: WebConfig): string {

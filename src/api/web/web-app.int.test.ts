@@ -27,7 +27,7 @@ describe('web app at /', () => {
     await writeFile(join(dist, 'assets/index-abc123.js'), 'console.log("app")');
     await writeFile(join(dist, 'assets/index-abc123.js.br'), brotliCompressSync('console.log("app")'));
     clock = manualClock();
-    t = await startTestApp({ deps: { clock: clock.now, web: { distDir: dist, redirectUris: () => [REDIRECT] } } });
+    t = await startTestApp({ deps: { clock: clock.now, limits: { binaryBytes: 5 * 1024 * 1024 }, web: { distDir: dist, redirectUris: () => [REDIRECT] } } });
   });
   afterAll(async () => {
     await t?.close();
@@ -59,9 +59,11 @@ describe('web app at /', () => {
     const res = await get('/');
     const meta = /<meta name="heron-config" content="([^"]*)">/.exec(res.text);
     expect(meta).not.toBeNull();
-    const config = JSON.parse(meta![1]!.replace(/&quot;/g, '"').replace(/&amp;/g, '&')) as { issuer: string; practices: Array<{ practice: string; client_id: string }>; redirect_uris: string[] };
+    const config = JSON.parse(meta![1]!.replace(/&quot;/g, '"').replace(/&amp;/g, '&')) as { issuer: string; practices: Array<{ practice: string; client_id: string }>; redirect_uris: string[]; max_binary_bytes: number };
     expect(config.issuer).toBe('http://heron.test:8080');
     expect(config.redirect_uris).toEqual([REDIRECT]);
+    // The documents' limit as configured, so the page refuses a bigger file before sending it.
+    expect(config.max_binary_bytes).toBe(5 * 1024 * 1024);
     const clientId = firstPartyClientId(t.practiceId, [REDIRECT]);
     expect(config.practices.map((p) => p.client_id)).toContain(clientId);
     const client = await t.store.admin.getClient(clientId);

@@ -20,6 +20,8 @@ export interface WebAppOptions {
   publicBaseUrl?: string;
   /** Each practice's first-party client and the redirect URIs they accept (first-party-app.ts). */
   clients: () => Promise<Pick<WebConfig, 'practices' | 'redirect_uris'>>;
+  /** The documents' size limit (HERON_MAX_BINARY_MB). */
+  maxBinaryBytes: number;
 }
 
 /** Paths that belong to the API: a miss under them is a 404, never the app. */
@@ -69,7 +71,7 @@ export const webAppRoutes: FastifyPluginAsync<WebAppOptions> = async (app, optio
     const page = await template();
     if (page === undefined) return reply.code(503).send(NOT_BUILT_PAGE);
     const clients = await options.clients();
-    return reply.send(indexPage(page, { issuer: root ?? `${request.protocol}://${request.host}`, ...clients }));
+    return reply.send(indexPage(page, { issuer: root ?? `${request.protocol}://${request.host}`, ...clients, max_binary_bytes: options.maxBinaryBytes }));
   };
   app.get('/', sendIndex);
   app.get('/*', sendIndex);

@@ -14,16 +14,19 @@ export interface ServerConfig {
   practices: PracticeClient[];
   /** Where the server lets the app's sign-in return to; the page must be at one of these origins. */
   redirectUris: string[];
+  /** The largest document file the server accepts (bytes). */
+  maxBinaryBytes: number;
 }
 
 export function readServerConfig(doc: Document = document): ServerConfig | undefined {
   const content = doc.querySelector('meta[name="heron-config"]')?.getAttribute('content');
   if (!content) return undefined;
-  const raw = JSON.parse(content) as { issuer: string; practices: Array<{ practice: string; client_id: string }>; redirect_uris: string[] };
+  const raw = JSON.parse(content) as { issuer: string; practices: Array<{ practice: string; client_id: string }>; redirect_uris: string[]; max_binary_bytes: number };
   return {
     issuer: raw.issuer,
     practices: raw.practices.map((p) => ({ practice: p.practice, clientId: p.client_id })),
     redirectUris: raw.redirect_uris,
+    maxBinaryBytes: raw.max_binary_bytes,
   };
 }
 

@@ -7,9 +7,6 @@
  */
 import type { Attachment, Binary, CodeableConcept, DocumentReference } from '@medplum/fhirtypes';
 
-/** The server's default limit (HERON_MAX_BINARY_MB, 20). */
-export const MAX_DOCUMENT_BYTES = 20 * 1024 * 1024;
-
 export interface AcceptedType {
   contentType: string;
   label: string;
@@ -33,7 +30,7 @@ export const ACCEPTED_TYPES: readonly AcceptedType[] = [
 export const ACCEPT_ATTRIBUTE = ACCEPTED_TYPES.flatMap((t) => [t.contentType, ...t.extensions]).join(',');
 
 /** "PDF, PNG, JPEG or WebP, up to 20 MB": shown beside the upload. */
-export function limitsText(maxBytes = MAX_DOCUMENT_BYTES): string {
+export function limitsText(maxBytes: number): string {
   const labels = ACCEPTED_TYPES.map((t) => t.label);
   return `${labels.slice(0, -1).join(', ')} or ${labels.at(-1)}, up to ${sizeText(maxBytes)}`;
 }
@@ -47,7 +44,7 @@ export function sizeText(bytes: number): string {
 export type FileCheck = { ok: true; type: AcceptedType } | { ok: false; message: string };
 
 /** Whether a file may be uploaded, from its name, size and first bytes (12 are enough). */
-export function checkDocumentFile(file: { name: string; size: number }, head: Uint8Array, maxBytes = MAX_DOCUMENT_BYTES): FileCheck {
+export function checkDocumentFile(file: { name: string; size: number }, head: Uint8Array, maxBytes: number): FileCheck {
   if (file.size === 0) return { ok: false, message: `“${file.name}” is empty.` };
   if (file.size > maxBytes) return { ok: false, message: `“${file.name}” is ${sizeText(file.size)}; files can be up to ${sizeText(maxBytes)}. Scan at a lower resolution or split it.` };
   const type = ACCEPTED_TYPES.find((t) => t.sniff(head));

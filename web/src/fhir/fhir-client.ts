@@ -3,7 +3,7 @@
  * Everything the app does, another SMART app with the same scopes can do (issue 10).
  * Errors become `FhirApiError` with the server's OperationOutcome text, so screens show why.
  */
-import type { Bundle, OperationOutcome, Resource, ResourceType } from '@medplum/fhirtypes';
+import type { Binary, Bundle, OperationOutcome, Resource, ResourceType } from '@medplum/fhirtypes';
 
 /** A repeated parameter (`name=smi&name=jo`, AND) is an array. */
 export type SearchParams = Record<string, string | number | readonly string[] | undefined>;
@@ -35,6 +35,11 @@ export interface FhirClient {
   transaction(bundle: Bundle): Promise<Bundle>;
   /** A type-level operation sent with POST and a body, e.g. `invoke('Patient', 'match', parameters)`. */
   invoke<T extends Resource>(type: ResourceType, name: string, body: Resource, signal?: AbortSignal): Promise<T>;
+  /**
+   * A document's file as a Binary, sent as itself (its own Content-Type, the bytes as they are:
+   * a third smaller than base64 in FHIR JSON) and tied to `securityContext` (e.g. `Patient/123`).
+   */
+  uploadBinary(file: Blob, contentType: string, securityContext: string): Promise<Binary>;
 }
 
 export interface FhirClientDeps {
@@ -47,6 +52,8 @@ export interface FhirClientDeps {
 export function createFhirClient(deps: FhirClientDeps): FhirClient {
   const doFetch = deps.fetch ?? ((input, init) => fetch(input, init));
   async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal, extraHeaders: Record<string, string> = {}): Promise<T> {
+    // A Blob goes as it is, with the content type the caller names; anything else is FHIR JSON.
+    const raw = body instanceof Blob;
     const token = await deps.accessToken();
     let response: Response;
     try {
@@ -55,10 +62,10 @@ export function createFhirClient(deps: FhirClientDeps): FhirClient {
         headers: {
           accept: 'application/fhir+json',
           authorization: `Bearer ${token}`,
-          ...(body !== undefined ? { 'content-type': 'application/fhir+json' } : {}),
+          ...(body !== undefined && !raw ? { 'content-type': 'application/fhir+json' } : {}),
           ...extraHeaders,
         },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        ...(body !== undefined ? { body: raw ? body : JSON.stringify(body) } : {}),
         ...(signal ? { signal } : {}),
       });
     } catch (error) {
@@ -92,6 +99,7 @@ export function createFhirClient(deps: FhirClientDeps): FhirClient {
     operation: (type, name, params, signal) => request('GET', `${type}/$${name}${query(params)}`, undefined, signal),
     transaction: (bundle) => request('POST', '', bundle),
     invoke: (type, name, body, signal) => request('POST', `${type}/$${name}`, body, signal),
+    uploadBinary: (file, contentType, securityContext) => request('POST', 'Binary', file, undefined, { 'content-type': contentType, 'x-security-context': securityContext }),
   };
 }
 

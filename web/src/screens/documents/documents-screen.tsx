@@ -3,10 +3,9 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { FileTrigger } from 'react-aria-components';
 import { useLocation, useParams, useSearchParams } from 'react-router';
-import { useUser } from '../../auth/auth-context.tsx';
+import { useAuth, useUser } from '../../auth/auth-context.tsx';
 import { Button, DataTable, EmptyState, ErrorState, LoadingSkeleton, Panel, Select, TextField, type DataColumn } from '../../design/index.ts';
 import {
-  binaryFor,
   binaryIdOf,
   checkDocumentFile,
   documentReferenceFor,
@@ -14,7 +13,6 @@ import {
   fromBase64,
   limitsText,
   sizeText,
-  toBase64,
   ACCEPT_ATTRIBUTE,
   type AcceptedType,
 } from '../../documents/document-files.ts';
@@ -104,6 +102,7 @@ function fileText(d: DocumentReference): string {
 }
 
 function UploadPanel({ patientId }: { patientId: string }) {
+  const maxBytes = useAuth().config.maxBinaryBytes;
   const fhir = useFhir();
   const user = useUser();
   const queryClient = useQueryClient();
@@ -118,7 +117,7 @@ function UploadPanel({ patientId }: { patientId: string }) {
     setRefusal(undefined);
     if (!file) return;
     const head = new Uint8Array(await file.slice(0, 16).arrayBuffer());
-    const check = checkDocumentFile(file, head);
+    const check = checkDocumentFile(file, head, maxBytes);
     if (check.ok) setPicked({ file, type: check.type });
     else setRefusal(check.message);
   };
@@ -126,8 +125,7 @@ function UploadPanel({ patientId }: { patientId: string }) {
   const upload = useMutation({
     // The patient is the one this screen was opened for, fixed in the closure (never a global).
     mutationFn: async ({ file, type }: Picked) => {
-      const bytes = new Uint8Array(await file.arrayBuffer());
-      const binary = await fhir.create<Binary>(binaryFor(patientId, type.contentType, toBase64(bytes)));
+      const binary = await fhir.uploadBinary(file, type.contentType, `Patient/${patientId}`);
       const author = user.fhirUser?.startsWith('Practitioner/') ? { reference: user.fhirUser } : undefined;
       return fhir.create<DocumentReference>(
         documentReferenceFor({ patientId, binaryId: binary.id!, contentType: type.contentType, fileName: file.name, size: file.size, kind, description, now: new Date(), ...(author ? { author } : {}) }),
@@ -144,7 +142,7 @@ function UploadPanel({ patientId }: { patientId: string }) {
     <Panel title="Upload a document">
       <div className="upload">
         <p className="upload-limits" id="upload-limits">
-          {limitsText()}. The file is checked before it is sent.
+          {limitsText(maxBytes)}. The file is checked before it is sent.
         </p>
         <div className="upload-pick">
           <FileTrigger acceptedFileTypes={ACCEPT_ATTRIBUTE.split(',')} onSelect={(files) => void pick(files)}>
