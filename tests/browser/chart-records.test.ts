@@ -101,6 +101,24 @@ describe('vital signs and results', () => {
       await expectSittig(page, { label: 'Systolic blood pressure (mmHg)', band: true });
       await screenshot(page, 'vitals-trend-systolic');
       await expectBannerAfterScrolling(page);
+
+      // The set was a mistake: marked entered in error with a reason, it leaves the flowsheet and stays in the record, marked.
+      const setTime = await flowsheet.locator('thead th').nth(1).locator('.flowsheet-time').textContent();
+      await flowsheet.locator('tfoot td').first().getByRole('button', { name: /as entered in error$/ }).click();
+      const dialog = page.getByRole('dialog', { name: /as entered in error$/ });
+      await dialog.getByText(/For Hartley, Eleanor/).waitFor();
+      await dialog.getByRole('button', { name: 'Mark as entered in error' }).click();
+      await dialog.getByText('Say why, for whoever reads the record later.').waitFor();
+      await expectAccessible(page, 'marking a set of vital signs entered in error');
+      await screenshot(page, 'vitals-entered-in-error');
+      await dialog.getByRole('textbox', { name: 'Reason' }).fill('Recorded in the wrong chart');
+      await dialog.getByRole('button', { name: 'Mark as entered in error' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      await expect.poll(() => flowsheet.locator('tr[data-vital="heartRate"] td').first().textContent(), { timeout: 30_000 }).not.toBe('72');
+      expect(await flowsheet.locator('thead th').nth(1).locator('.flowsheet-time').textContent()).not.toBe(setTime);
+      const marked = await api.get<Observation>(`Observation/${weight.id}`);
+      expect(marked.status).toBe('entered-in-error');
+      expect(marked.note?.at(-1)?.text).toBe('Entered in error: Recorded in the wrong chart');
       expect(problems).toEqual([]);
     } finally {
       await context.close();

@@ -1,6 +1,6 @@
 import type { Observation } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
-import { readEntry, takenAtProblem, vitalSignsTransaction } from './vital-signs-record.ts';
+import { enteredInErrorTransaction, readEntry, takenAtProblem, vitalSignsTransaction } from './vital-signs-record.ts';
 
 function counter() {
   let n = 0;
@@ -86,5 +86,25 @@ describe('takenAtProblem', () => {
     expect(takenAtProblem('2027-01-01T08:00', now)).toMatch(/future/);
     expect(takenAtProblem('0202-12-05T09:30', now)).toMatch(/1900/);
     expect(takenAtProblem('yesterday', now)).toMatch(/not a date/);
+  });
+});
+
+describe('enteredInErrorTransaction', () => {
+  it('puts every observation of the set back as entered in error, with the reason and If-Match', () => {
+    const set: Observation[] = [
+      { resourceType: 'Observation', id: 'bp', meta: { versionId: '3' }, status: 'final', code: { text: 'BP' }, note: [{ text: 'left arm' }] },
+      { resourceType: 'Observation', id: 'hr', status: 'final', code: { text: 'HR' } },
+    ];
+    const bundle = enteredInErrorTransaction(set, ' wrong patient ', { fhirUser: 'Practitioner/p1', now: new Date('2026-12-05T10:00:00Z') });
+    expect(bundle.type).toBe('transaction');
+    expect(bundle.entry!.map((e) => e.request)).toEqual([
+      { method: 'PUT', url: 'Observation/bp', ifMatch: 'W/"3"' },
+      { method: 'PUT', url: 'Observation/hr' },
+    ]);
+    const bp = bundle.entry![0]!.resource as Observation;
+    expect(bp.status).toBe('entered-in-error');
+    expect(bp.code).toEqual({ text: 'BP' });
+    expect(bp.note).toEqual([{ text: 'left arm' }, { text: 'Entered in error: wrong patient', time: '2026-12-05T10:00:00.000Z', authorReference: { reference: 'Practitioner/p1' } }]);
+    expect(set[0]!.status).toBe('final');
   });
 });

@@ -163,3 +163,21 @@ export function takenAtProblem(taken: string, now: Date): string | undefined {
   return undefined;
 }
 
+
+/**
+ * The transaction that marks a recorded set of vital signs as entered in error (typed into the
+ * wrong chart, a misread device): each Observation kept as it was, with status
+ * `entered-in-error`, the reason as a note, and If-Match on the version read, so a set changed
+ * meanwhile is not overwritten. Nothing is deleted: the record shows what was corrected.
+ */
+export function enteredInErrorTransaction(observations: readonly Observation[], reason: string, by: { fhirUser?: string; now: Date }): Bundle {
+  const note = { text: `Entered in error: ${reason.trim()}`, time: by.now.toISOString(), ...(by.fhirUser ? { authorReference: { reference: by.fhirUser } } : {}) };
+  return {
+    resourceType: 'Bundle',
+    type: 'transaction',
+    entry: observations.map((o) => ({
+      resource: { ...o, status: 'entered-in-error' as const, note: [...(o.note ?? []), note] },
+      request: { method: 'PUT' as const, url: `Observation/${o.id}`, ...(o.meta?.versionId ? { ifMatch: `W/"${o.meta.versionId}"` } : {}) },
+    })),
+  };
+}

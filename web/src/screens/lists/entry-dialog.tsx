@@ -2,10 +2,10 @@ import './lists.css';
 import type { Patient, Resource } from '@medplum/fhirtypes';
 import type { ReactNode } from 'react';
 import { Button, Dialog, ErrorState } from '../../design/index.ts';
-import { familyFirst, mrn } from '../../fhir-format/patient.ts';
 import { dateText } from '../../fhir-format/values.ts';
 import { errorAdvice, errorMessage } from '../../fhir/fhir-client.ts';
 import { WrongPatientError } from '../../clinical-lists/entry-context.ts';
+import { DialogPatient } from './dialog-patient.tsx';
 import type { EntrySave } from './use-entry-save.ts';
 
 export interface EntryDialogProps<T extends Resource> {
@@ -32,7 +32,6 @@ export interface EntryDialogProps<T extends Resource> {
  * it was opened) shows their version while keeping everything typed.
  */
 export function EntryDialog<T extends Resource>({ title, patient, isOpen, onClose, save, what, describe, onSave, onDiscard, saveLabel = 'Save', children }: EntryDialogProps<T>) {
-  const mrnValue = mrn(patient.identifier);
   return (
     <Dialog
       title={title}
@@ -55,16 +54,7 @@ export function EntryDialog<T extends Resource>({ title, patient, isOpen, onClos
         </>
       }
     >
-      <p className="entry-dialog-patient">
-        For <strong>{familyFirst(patient.name)}</strong>
-        {mrnValue && (
-          <>
-            {' '}
-            · MRN <span className="mono">{mrnValue}</span>
-          </>
-        )}
-        {patient.birthDate && <> · born {dateText(patient.birthDate)}</>}
-      </p>
+      <DialogPatient patient={patient} />
       {save.conflict && (
         <div className="h-state entry-conflict" data-kind="error" role="alert">
           <p className="h-state-title">Someone else changed this {what} after you opened it.</p>

@@ -6,12 +6,13 @@ import { flowsheet, FLOWSHEET_ROWS } from '../../chart/flowsheet.ts';
 import { latestVitals } from '../../chart/summary.ts';
 import { FLAG_TEXT, isAbnormal } from '../../clinical/flags.ts';
 import { BLOOD_PRESSURE_PANEL, LOINC, VITAL_SIGNS, type VitalKey } from '../../clinical/vital-signs.ts';
-import { EmptyState, Panel, Select } from '../../design/index.ts';
+import { Button, EmptyState, Panel, Select } from '../../design/index.ts';
 import { matches, useSearch } from '../../fhir/queries.ts';
 import { QueryView } from '../../fhir/query-view.tsx';
 import { useLatestVitals } from '../chart/chart-queries.ts';
 import { ChartScreenHeader } from '../chart/chart-screen-header.tsx';
 import { TrendPlot } from '../trend-plot/trend-plot.tsx';
+import { EnteredInErrorDialog } from './entered-in-error-dialog.tsx';
 import { VitalsForm } from './vitals-form.tsx';
 import './vitals.css';
 
@@ -44,7 +45,7 @@ export function VitalsScreen() {
         <div className="vitals-read">
           <Panel title="Flowsheet" flush>
             <QueryView query={recent} what="vital signs" isEmpty={(b) => matches(b).length === 0} empty={<EmptyState title="No vital signs recorded yet." />} skeletonLines={8}>
-              {(bundle) => <FlowsheetTable observations={matches(bundle)} selected={key} onSelect={(k) => setParams({ measure: k }, { replace: true })} />}
+              {(bundle) => <FlowsheetTable patientId={patientId} observations={matches(bundle)} selected={key} onSelect={(k) => setParams({ measure: k }, { replace: true })} />}
             </QueryView>
           </Panel>
           <Panel title="Trend">
@@ -64,10 +65,14 @@ export function VitalsScreen() {
   );
 }
 
-function FlowsheetTable({ observations, selected, onSelect }: { observations: Observation[]; selected: VitalKey; onSelect: (key: VitalKey) => void }) {
+function FlowsheetTable({ patientId, observations, selected, onSelect }: { patientId: string; observations: Observation[]; selected: VitalKey; onSelect: (key: VitalKey) => void }) {
   const sheet = flowsheet(observations, FLOWSHEET_COLUMNS);
+  const [correcting, setCorrecting] = useState<string | undefined>();
   return (
     <div className="flowsheet-scroll" tabIndex={0} role="region" aria-label="Flowsheet, scrolls sideways">
+      {correcting && (
+        <EnteredInErrorDialog patientId={patientId} takenAt={correcting} observations={setTakenAt(observations, correcting)} onClose={() => setCorrecting(undefined)} />
+      )}
       <table className="flowsheet">
         <caption className="visually-hidden">Vital signs by time measured, newest first</caption>
         <thead>
@@ -118,9 +123,27 @@ function FlowsheetTable({ observations, selected, onSelect }: { observations: Ob
             );
           })}
         </tbody>
+        <tfoot>
+          <tr>
+            <th scope="row">Correct a set</th>
+            {sheet.columns.map((c) => (
+              <td key={c}>
+                <Button size="sm" variant="quiet" onPress={() => setCorrecting(c)} aria-label={`Mark the vital signs of ${format(new Date(c), 'd MMM yyyy HH:mm')} as entered in error`}>
+                  In error…
+                </Button>
+              </td>
+            ))}
+          </tr>
+        </tfoot>
       </table>
     </div>
   );
+}
+
+/** The readings of one set: every vital-signs Observation taken at that time, the grouping panel too. */
+function setTakenAt(observations: readonly Observation[], takenAt: string): Observation[] {
+  const at = Date.parse(takenAt);
+  return observations.filter((o) => o.status !== 'entered-in-error' && Date.parse(o.effectiveDateTime ?? o.effectivePeriod?.start ?? '') === at);
 }
 
 /** One measure's values over time (up to 200, newest), plotted and one click from a table. */
