@@ -109,6 +109,15 @@ function buildProgram(rt: Runtime, setExitCode: (code: number) => void): Command
       await withStore(storage(flags), ({ store }) => practiceCreateCommand({ store, terminal: rt.terminal }, { name, json: flags.json }));
     });
 
+  storageOptions(practice.command('load-content'))
+    .description("add the screening questionnaires and the order catalogue a new practice starts with (missing ones only; the practice's edits stay)")
+    .argument('<practice>', 'practice id or name')
+    .option('--json', 'print {"id": …, "created": n}')
+    .action(async (ref: string, flags) => {
+      const { practiceLoadContentCommand } = await import('./commands/practice-create.ts');
+      await withStore(storage(flags), ({ store }) => practiceLoadContentCommand({ store, terminal: rt.terminal }, { practice: ref, json: flags.json }));
+    });
+
   storageOptions(practice.command('require-mfa'))
     .description("require a second factor (TOTP) at sign-in for the practice's users")
     .argument('<practice>', 'practice id or name')

@@ -133,6 +133,7 @@ function cases(t: Target, a: string): Case[] {
         body: { resourceType: 'Parameters', parameter: [{ name: 'resource', resource: { resourceType: 'Patient', name: [{ family: 'Beta', given: ['B'] }], birthDate: '1990-01-01', identifier: [{ system: 'urn:ids', value: patient }] } }] },
       },
       { method: 'GET', url: `Observation/$lastn?patient=Patient/${patient}&category=vital-signs&code=http://loinc.org|8867-4&max=3` },
+      { method: 'POST', url: 'QuestionnaireResponse/$extract', body: { resourceType: 'QuestionnaireResponse', status: 'completed', questionnaire: 'http://example.org/Questionnaire/none', subject: { reference: `Patient/${patient}` } } },
       { method: 'GET', url: `Observation?encounter.subject=Patient/${patient}` },
       { method: 'GET', url: `Observation?subject:Patient.family=Beta&subject=${patient}` },
       { method: 'GET', url: `Encounter?subject=${patient}&_revinclude=Observation:encounter` },

@@ -24,6 +24,7 @@ import { capabilities } from './interactions/capabilities.ts';
 import { create } from './interactions/create.ts';
 import { conditionalDelete, deleteResource } from './interactions/delete.ts';
 import { history } from './interactions/history.ts';
+import { extract } from './interactions/extract.ts';
 import { lastn } from './interactions/lastn.ts';
 import { matchPatients } from './interactions/match.ts';
 import { conditionalPatch, patch } from './interactions/patch.ts';
@@ -64,6 +65,7 @@ export const ROUTE_ACTIONS = [
   '$match',
   '$expand',
   '$lookup',
+  '$extract',
 ] as const;
 export type RouteAction = (typeof ROUTE_ACTIONS)[number];
 
@@ -282,6 +284,10 @@ export function resolve(req: FhirRequest): Route {
   if (segments.length === 2 && second === '$match' && type === 'Patient') {
     // Gathers candidates with searches of Patient, narrowed to the caller: authorised as one.
     return method === 'POST' ? { action: '$match', interaction: 'search-type', resourceType: type, run: (c, r) => matchPatients(c, r) } : notAllowed(req, path);
+  }
+  if (segments.length === 2 && second === '$extract' && type === 'QuestionnaireResponse') {
+    // Reads the practice's Questionnaire and computes; stores nothing (the client posts the Bundle it answers).
+    return method === 'POST' ? { action: '$extract', interaction: 'operation', resourceType: type, run: (c, r) => extract(c, r) } : notAllowed(req, path);
   }
   if (segments.length === 2 && second.startsWith('$')) {
     const terminology = terminologyRoute(req, method, type, second, undefined, path);

@@ -8,7 +8,9 @@
  * loads only the files without one. When all are in, the `demo-loaded` setting ends the checks.
  *
  * Then the people to sign in as (demo-accounts.ts), today's appointments (demo-appointments.ts)
- * and a patient with a full chart (demo-chart.ts).
+ * and a patient with a full chart (demo-chart.ts). Like every practice, it gets the screening
+ * questionnaires and the order catalogue (../practice-content.ts); the complex patient has PHQ-9s
+ * and lab orders (demo-orders.ts).
  *
  * First of all, the terminology subsets Heron ships (`terminology/`), for the app's pickers: each
  * code system that has no concepts yet (so a full release an administrator loaded is kept).
@@ -27,6 +29,8 @@ import type { Terminal } from '../terminal.ts';
 import { DEMO_PHYSICIAN_ID, ensureDemoAccounts } from './demo-accounts.ts';
 import { ensureTodaysAppointments } from './demo-appointments.ts';
 import { ensureComplexPatient } from './demo-chart.ts';
+import { ensurePracticeContent } from '../practice-content.ts';
+import { ensureDemoOrders } from './demo-orders.ts';
 import { readDemoCredentials, writeDemoCredentials, type DemoCredentials } from './demo-credentials.ts';
 
 export const DEMO_PRACTICE_NAME = 'Demo Practice';
@@ -57,11 +61,13 @@ export async function setupDemo(deps: DemoDeps): Promise<DemoCredentials> {
   const credentials = saved && client?.practiceId === practice.id ? saved : await newDemoClient(deps, practice.id);
   await loadSamplesOnce(deps, practice.id);
   const ctx = systemCtx(deps.store, practice.id, storeAuditSink(deps.store.audit));
+  await ensurePracticeContent(ctx);
   const accounts = await ensureDemoAccounts(ctx, deps.store, credentials.accounts);
   const physician = accounts.find((a) => a.fhirUser === `Practitioner/${DEMO_PHYSICIAN_ID}`);
   if (physician) await ensureTodaysAppointments(ctx, deps.store, { id: DEMO_PHYSICIAN_ID, name: physician.name }, deps.today);
   // After today's appointments, which go to sample patients.
   await ensureComplexPatient(ctx, deps.store, physician && { id: DEMO_PHYSICIAN_ID, name: physician.name }, deps.today);
+  await ensureDemoOrders(ctx, deps.store, physician ? DEMO_PHYSICIAN_ID : undefined, deps.today);
   const withAccounts = { ...credentials, accounts };
   if (JSON.stringify(withAccounts) !== JSON.stringify(credentials)) await writeDemoCredentials(deps.dataDir, withAccounts);
   return withAccounts;

@@ -9,6 +9,7 @@
 import type { StoredVersion, StoreTransaction, VersionWrite } from '../../store/store.ts';
 import type { Ctx } from '../context.ts';
 import { overlay } from '../overlay.ts';
+import { scoreMatchesAnswers, scoredAnswersStay } from '../questionnaires/score-rules.ts';
 
 /** One write about to happen, with the version it replaces (undefined for a new resource). */
 export interface ProposedWrite {
@@ -25,7 +26,11 @@ export type WriteRule = (proposed: ProposedWrite) => Promise<void>;
 export type WriteRules = Readonly<Record<string, readonly WriteRule[]>>;
 
 /** Every rule Heron enforces, by resource type. */
-export const WRITE_RULES: WriteRules = {};
+export const WRITE_RULES: WriteRules = {
+  // Screening scores agree with their answers (docs/questionnaires.md).
+  Observation: [scoreMatchesAnswers],
+  QuestionnaireResponse: [scoredAnswersStay],
+};
 
 /** The transaction with every write checked against `rules` first (inside the transaction, so the check and the write see the same data). */
 export function guardWrites(ctx: Ctx, tx: StoreTransaction, rules: WriteRules = WRITE_RULES): StoreTransaction {

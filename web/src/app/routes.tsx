@@ -31,6 +31,8 @@ export const routes: RouteObject[] = [
               { path: 'immunizations', lazy: async () => ({ Component: (await import('../screens/immunizations/immunizations-screen.tsx')).ImmunizationsScreen }) },
               { path: 'vitals', lazy: async () => ({ Component: (await import('../screens/vitals/vitals-screen.tsx')).VitalsScreen }) },
               { path: 'results', lazy: async () => ({ Component: (await import('../screens/results/results-screen.tsx')).ResultsScreen }) },
+              { path: 'orders', lazy: async () => ({ Component: (await import('../screens/orders/orders-screen.tsx')).OrdersScreen }) },
+              { path: 'screening', lazy: async () => ({ Component: (await import('../screens/screening/screening-screen.tsx')).ScreeningScreen }) },
               { path: 'documents', lazy: async () => ({ Component: (await import('../screens/documents/documents-screen.tsx')).DocumentsScreen }) },
               { path: 'encounters', lazy: async () => ({ Component: (await import('../screens/encounters/encounters-screen.tsx')).EncountersScreen }) },
             ],

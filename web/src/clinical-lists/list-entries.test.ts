@@ -15,7 +15,7 @@ describe('medication entry', () => {
   it('a structured dose writes the sig, timing, route and dose; the request is an active order by the user', () => {
     const form = { ...EMPTY_MEDICATION, medication: metformin, dose: '1', frequency: 'BID' };
     expect(validateMedication(form)).toEqual({});
-    expect(sigFromParts(form)).toBe('1 tablet(s) by mouth twice daily');
+    expect(sigFromParts(form)).toBe('1 tablet by mouth twice daily');
     const m = medicationRequestFrom(form, undefined, ctx);
     expect(m).toMatchObject({
       status: 'active',
@@ -27,7 +27,7 @@ describe('medication entry', () => {
       medicationCodeableConcept: { coding: [metformin] },
       dosageInstruction: [
         {
-          text: '1 tablet(s) by mouth twice daily',
+          text: '1 tablet by mouth twice daily',
           timing: { repeat: { frequency: 2, period: 1, periodUnit: 'd' }, code: { coding: [{ code: 'BID' }] } },
           route: { coding: [{ system: SYSTEMS.snomed, code: '26643006' }] },
           doseAndRate: [{ doseQuantity: { value: 1, code: '{tbl}', system: SYSTEMS.ucum } }],
@@ -35,7 +35,7 @@ describe('medication entry', () => {
       ],
     });
     expect(m.dosageInstruction?.[0]?.timing?.repeat).not.toHaveProperty('when');
-    expect(medicationForm(m)).toMatchObject({ medication: metformin, dose: '1', frequency: 'BID', route: '26643006', sig: '1 tablet(s) by mouth twice daily' });
+    expect(medicationForm(m)).toMatchObject({ medication: metformin, dose: '1', frequency: 'BID', route: '26643006', sig: '1 tablet by mouth twice daily' });
     expect(medicationList([{ ...m, id: 'm1' }], now).current).toHaveLength(1);
   });
 

@@ -7,6 +7,7 @@
 import type { Coding, Dosage, MedicationRequest } from '@medplum/fhirtypes';
 import { SYSTEMS } from '../terminology/value-sets.ts';
 import { checkSameChart, chosenCoding, conceptFor, patientReference, type EntryContext, type FieldErrors } from './entry-context.ts';
+import { dosagePhrase } from '../orders/sig.ts';
 
 const SNOMED = SYSTEMS.snomed;
 const GTS = 'http://terminology.hl7.org/CodeSystem/v3-GTSAbbreviation';
@@ -42,7 +43,10 @@ export const FREQUENCIES = [
   { id: 'BID', label: 'Twice daily', text: 'twice daily', repeat: { frequency: 2, period: 1, periodUnit: 'd' } },
   { id: 'TID', label: 'Three times daily', text: 'three times daily', repeat: { frequency: 3, period: 1, periodUnit: 'd' } },
   { id: 'QID', label: 'Four times daily', text: 'four times daily', repeat: { frequency: 4, period: 1, periodUnit: 'd' } },
+  { id: 'Q4H', label: 'Every 4 hours', text: 'every 4 hours', repeat: { frequency: 1, period: 4, periodUnit: 'h' } },
   { id: 'Q6H', label: 'Every 6 hours', text: 'every 6 hours', repeat: { frequency: 1, period: 6, periodUnit: 'h' } },
+  { id: 'Q8H', label: 'Every 8 hours', text: 'every 8 hours', repeat: { frequency: 1, period: 8, periodUnit: 'h' } },
+  { id: 'Q12H', label: 'Every 12 hours', text: 'every 12 hours', repeat: { frequency: 1, period: 12, periodUnit: 'h' } },
   { id: 'HS', label: 'At bedtime', text: 'at bedtime', repeat: { when: ['HS'] } },
   { id: 'WK', label: 'Once weekly', text: 'once weekly', repeat: { frequency: 1, period: 1, periodUnit: 'wk' } },
 ] as const;
@@ -88,25 +92,25 @@ export function validateMedication(form: MedicationForm): FieldErrors<Medication
   return errors;
 }
 
-/** "1 tablet(s) by mouth twice daily as needed", from the structured parts. */
+/** "1 tablet by mouth twice daily as needed", from the structured parts (read as orders read them: `orders/sig.ts`). */
 export function sigFromParts(form: MedicationForm): string {
-  const unit = DOSE_UNITS.find((u) => u.id === form.doseUnit)?.label ?? form.doseUnit;
-  const route = ROUTES.find((r) => r.id === form.route)?.short;
-  const frequency = FREQUENCIES.find((f) => f.id === form.frequency)?.text;
-  return [form.dose && `${form.dose.trim()} ${unit}`, route, frequency, form.asNeeded === 'yes' && 'as needed'].filter(Boolean).join(' ');
+  return dosagePhrase(structuredDosage(form));
 }
 
-function dosage(form: MedicationForm): Dosage {
+function structuredDosage(form: MedicationForm): Dosage {
   const route = ROUTES.find((r) => r.id === form.route);
   const frequency = FREQUENCIES.find((f) => f.id === form.frequency);
   const unit = DOSE_UNITS.find((u) => u.id === form.doseUnit);
   return {
-    text: form.sig.trim() || sigFromParts(form),
     ...(frequency ? { timing: { repeat: { ...frequency.repeat, when: 'when' in frequency.repeat ? [...frequency.repeat.when] : undefined }, code: { coding: [{ system: GTS, code: frequency.id }], text: frequency.label } } } : {}),
     ...(form.asNeeded === 'yes' ? { asNeededBoolean: true } : {}),
     ...(route ? { route: { coding: [{ system: SNOMED, code: route.id, display: route.label }], text: route.label } } : {}),
     ...(form.dose && unit ? { doseAndRate: [{ doseQuantity: { value: Number(form.dose), unit: unit.label, system: SYSTEMS.ucum, code: unit.id } }] } : {}),
   };
+}
+
+function dosage(form: MedicationForm): Dosage {
+  return { text: form.sig.trim() || sigFromParts(form), ...structuredDosage(form) };
 }
 
 export function medicationRequestFrom(form: MedicationForm, stored: MedicationRequest | undefined, ctx: EntryContext): MedicationRequest {

@@ -60,6 +60,16 @@ export const TYPE_OPERATIONS: Readonly<Record<string, readonly OperationCapabili
   ],
   ValueSet: [EXPAND_OPERATION],
   CodeSystem: [LOOKUP_OPERATION],
+  QuestionnaireResponse: [
+    {
+      name: 'extract',
+      definition: 'http://hl7.org/fhir/uv/sdc/OperationDefinition/QuestionnaireResponse-extract',
+      documentation:
+        'POST QuestionnaireResponse/$extract with a QuestionnaireResponse (or Parameters with questionnaire-response): a transaction Bundle to post that creates the response and, when its Questionnaire (found by questionnaire in this practice) is scored and the response is completed, ' +
+        'the score Observation (category survey, the total item\'s LOINC code, valueQuantity {score}, the band as interpretation, flagged answers as components, derivedFrom the response). Scored Questionnaires: answer options weighted with ordinalValue (or itemWeight), a read-only total item with calculatedExpression and https://heron.dev/fhir/StructureDefinition/score-band extensions. ' +
+        'A completed response with unanswered scored questions is refused (422). Nothing is stored. Writes are checked too: an Observation derived from a scored QuestionnaireResponse must be its score, and a scored response\'s answers cannot change (422 business-rule).',
+    },
+  ],
   Observation: [
     {
       name: 'lastn',

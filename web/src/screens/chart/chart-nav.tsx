@@ -9,6 +9,8 @@ const SECTIONS = [
   { path: '/immunizations', label: 'Immunizations' },
   { path: '/vitals', label: 'Vitals' },
   { path: '/results', label: 'Results' },
+  { path: '/orders', label: 'Orders' },
+  { path: '/screening', label: 'Screening' },
   { path: '/documents', label: 'Documents' },
   { path: '/encounters', label: 'Visits' },
 ] as const;

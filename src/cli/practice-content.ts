@@ -1,0 +1,32 @@
+/**
+ * What every practice starts with beyond its people and patients: the screening questionnaires
+ * (PHQ-9, GAD-7) and the order catalogue (labs and medication order sentences), written through
+ * the FHIR API like any data (validated, indexed, audited) with a conditional create on each
+ * resource's canonical URL, so loading again adds what is missing and never overwrites a
+ * practice's own edits. More (any scored Questionnaire, more ActivityDefinitions) are added with
+ * `heron import` or the API (docs/questionnaires.md, docs/orders.md).
+ */
+import type { ActivityDefinition, Questionnaire } from '@medplum/fhirtypes';
+import { dispatch } from '../api/fhir/dispatch.ts';
+import type { Ctx } from '../domain/context.ts';
+import { ORDER_CATALOGUE } from '../domain/orders/order-catalogue.ts';
+import { SCREENING_QUESTIONNAIRES } from '../domain/questionnaires/screening-questionnaires.ts';
+
+export const PRACTICE_CONTENT: readonly (Questionnaire | ActivityDefinition)[] = [...SCREENING_QUESTIONNAIRES, ...ORDER_CATALOGUE];
+
+/** @returns how many resources were created now (the others were there already). */
+export async function ensurePracticeContent(ctx: Ctx): Promise<number> {
+  let created = 0;
+  for (const resource of PRACTICE_CONTENT) {
+    const response = await dispatch(ctx, {
+      method: 'POST',
+      path: resource.resourceType,
+      query: new URLSearchParams(),
+      headers: { ifNoneExist: new URLSearchParams({ url: resource.url! }).toString() },
+      body: resource,
+      baseUrl: 'http://localhost/fhir/R4',
+    });
+    if (response.status === 201) created++;
+  }
+  return created;
+}

@@ -1,0 +1,232 @@
+import type { Bundle, Observation, Patient, Questionnaire } from '@medplum/fhirtypes';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Radio, RadioGroup, Label } from 'react-aria-components';
+import { useParams } from 'react-router';
+import { useUser } from '../../auth/auth-context.tsx';
+import { DraftNotice } from '../../auth/draft-notice.tsx';
+import { useDraft } from '../../auth/use-draft.ts';
+import { checkSameChart, WrongPatientError } from '../../clinical-lists/entry-context.ts';
+import { Badge, Button, EmptyState, ErrorState, Panel } from '../../design/index.ts';
+import { familyFirst, mrn } from '../../fhir-format/patient.ts';
+import { dateText } from '../../fhir-format/values.ts';
+import { errorAdvice, errorMessage } from '../../fhir/fhir-client.ts';
+import { useFhir } from '../../fhir/fhir-context.tsx';
+import { matches, useSearch } from '../../fhir/queries.ts';
+import { QueryView } from '../../fhir/query-view.tsx';
+import { bandTone, isScreening, questionsOf, responseFrom, scoreCodeOf, scoreView, unanswered, type Answers } from '../../questionnaires/screening.ts';
+import { ListPage } from '../lists/list-page.tsx';
+import { TrendPlot } from '../trend-plot/trend-plot.tsx';
+import './screening.css';
+
+/**
+ * `/patients/:patientId/screening`: the practice's scored questionnaires (PHQ-9, GAD-7 …). Pick
+ * one, answer it (kept as a draft of this chart until saved), save: the server scores it and saves
+ * the answers and the score together; the score, its band, any flagged answer and the trend of
+ * past scores are shown.
+ */
+export function ScreeningScreen() {
+  const { patientId } = useParams();
+  const questionnaires = useSearch<Questionnaire>('Questionnaire', { status: 'active', _count: 50, _sort: 'title' });
+  const [chosen, setChosen] = useState<string | undefined>();
+  if (!patientId) return null;
+  return (
+    <ListPage patientId={patientId}>
+      {(patient) => (
+        <>
+          <div className="screen-header">
+            <h2>Screening</h2>
+          </div>
+          <QueryView
+            query={questionnaires}
+            what="questionnaires"
+            isEmpty={(b) => matches(b).filter(isScreening).length === 0}
+            empty={
+              <EmptyState title="This practice has no screening questionnaires yet.">
+                <p>An administrator adds PHQ-9 and GAD-7 with `heron practice load-content`.</p>
+              </EmptyState>
+            }
+          >
+            {(bundle) => {
+              const list = matches(bundle).filter(isScreening);
+              const current = list.find((q) => q.id === chosen) ?? list[0]!;
+              return (
+                <>
+                  <RadioGroup className="screening-choice" orientation="horizontal" value={current.id!} onChange={setChosen}>
+                    <Label className="screening-choice-label">Questionnaire</Label>
+                    {list.map((q) => (
+                      <Radio key={q.id} value={q.id!} className="screening-choice-option">
+                        {q.title ?? q.name}
+                      </Radio>
+                    ))}
+                  </RadioGroup>
+                  <ScoreHistory key={`history-${current.id}`} patientId={patientId} questionnaire={current} />
+                  <AnswerForm key={`form-${current.id}`} patient={patient} questionnaire={current} />
+                </>
+              );
+            }}
+          </QueryView>
+        </>
+      )}
+    </ListPage>
+  );
+}
+
+function ScoreHistory({ patientId, questionnaire }: { patientId: string; questionnaire: Questionnaire }) {
+  const code = scoreCodeOf(questionnaire)!;
+  const title = questionnaire.title ?? questionnaire.name ?? 'Score';
+  const scores = useSearch<Observation>('Observation', { patient: patientId, code: `${code.system}|${code.code}`, _sort: '-date', _count: 50 });
+  return (
+    <Panel title={`${title}: scores`} level={3}>
+      <QueryView query={scores} what={`${title} scores`} isEmpty={(b) => matches(b).length === 0} empty={<EmptyState title={`No ${title} score recorded yet.`}>Answer it below: it is scored when saved.</EmptyState>}>
+        {(bundle) => {
+          const list = matches(bundle).filter((o) => o.status !== 'entered-in-error' && o.valueQuantity?.value !== undefined);
+          const latest = list[0] && scoreView(list[0]);
+          return (
+            <div className="screening-history">
+              {latest && (
+                <p className="screening-latest">
+                  Latest: <strong className="screening-total">{latest.total}</strong> {latest.band && <Badge tone={bandTone(latest.bandCode)}>{latest.band}</Badge>} <span className="muted">{dateText(latest.when)}</span>
+                </p>
+              )}
+              {latest?.flags.map((f) => (
+                <p key={f} className="screening-flag">
+                  <Badge tone="danger">Flag</Badge> {f}
+                </p>
+              ))}
+              {list.length > 0 && <TrendPlot measure={`${title} total score`} unit="points" points={list.map((o) => ({ id: o.id!, when: o.effectiveDateTime ?? o.issued ?? '', value: o.valueQuantity!.value! }))} />}
+            </div>
+          );
+        }}
+      </QueryView>
+    </Panel>
+  );
+}
+
+interface Saved {
+  score: Observation | undefined;
+}
+
+function AnswerForm({ patient, questionnaire }: { patient: Patient; questionnaire: Questionnaire }) {
+  const fhir = useFhir();
+  const user = useUser();
+  const queryClient = useQueryClient();
+  const { patientId: onScreen } = useParams();
+  const openedFor = patient.id!;
+  const draft = useDraft<Answers>(`screening.${questionnaire.id}`, openedFor, {});
+  const [missing, setMissing] = useState<number[]>([]);
+  const questions = questionsOf(questionnaire);
+  const answers = draft.value;
+  const answeredCount = questions.length - unanswered(questions, answers).length;
+  const title = questionnaire.title ?? questionnaire.name ?? 'Questionnaire';
+
+  const save = useMutation({
+    mutationFn: async (): Promise<Saved> => {
+      checkSameChart(openedFor, onScreen);
+      const response = responseFrom(questionnaire, answers, { patientId: openedFor, ...(user.fhirUser ? { fhirUser: user.fhirUser } : {}), now: new Date() });
+      // The server scores the answers; the transaction it answers saves both, or neither.
+      const bundle = await fhir.invoke<Bundle>('QuestionnaireResponse', 'extract', response);
+      const saved = await fhir.transaction(bundle);
+      const scoreEntry = bundle.entry?.findIndex((e) => e.resource?.resourceType === 'Observation') ?? -1;
+      const location = scoreEntry >= 0 ? saved.entry?.[scoreEntry]?.response?.location : undefined;
+      const id = location?.match(/Observation\/([^/]+)/)?.[1];
+      return { score: id ? await fhir.read<Observation>('Observation', id) : undefined };
+    },
+    onSuccess: async () => {
+      draft.clear();
+      await Promise.all([queryClient.invalidateQueries({ queryKey: ['fhir', 'Observation'] }), queryClient.invalidateQueries({ queryKey: ['fhir', 'QuestionnaireResponse'] })]);
+    },
+  });
+
+  const submit = () => {
+    const left = unanswered(questions, answers).map((q) => q.number);
+    setMissing(left);
+    if (left.length === 0) save.mutate();
+  };
+  const result = save.data?.score && scoreView(save.data.score);
+  const mrnValue = mrn(patient.identifier);
+
+  return (
+    <Panel title={`Answer ${title}`} level={3}>
+      <form
+        className="screening-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          submit();
+        }}
+      >
+        <p className="entry-dialog-patient">
+          For <strong>{familyFirst(patient.name)}</strong>
+          {mrnValue && (
+            <>
+              {' '}
+              · MRN <span className="mono">{mrnValue}</span>
+            </>
+          )}
+          {patient.birthDate && <> · born {dateText(patient.birthDate)}</>}
+        </p>
+        <DraftNotice draft={draft} />
+        {questionnaire.description && <p className="screening-stem">{questionnaire.description}</p>}
+        <ol className="screening-questions">
+          {questions.map((q) => (
+            <li key={q.linkId} className="screening-question" data-missing={missing.includes(q.number) && !answers[q.linkId] ? true : undefined}>
+              <RadioGroup
+                className="screening-radios"
+                orientation="horizontal"
+                value={answers[q.linkId] ?? null}
+                onChange={(code) => {
+                  draft.setValue({ ...answers, [q.linkId]: code });
+                  save.reset();
+                }}
+                isInvalid={missing.includes(q.number) && !answers[q.linkId]}
+              >
+                <Label className="screening-question-text">
+                  <span className="screening-number">{q.number}.</span> {q.text}
+                </Label>
+                <div className="screening-options">
+                  {q.options.map((o) => (
+                    <Radio key={o.code} value={o.code!} className="screening-option">
+                      {o.display ?? o.code}
+                    </Radio>
+                  ))}
+                </div>
+              </RadioGroup>
+            </li>
+          ))}
+        </ol>
+        {missing.length > 0 && unanswered(questions, answers).length > 0 && (
+          <p className="screening-missing" role="alert">
+            Answer every question to score it: {unanswered(questions, answers).map((q) => q.number).join(', ')} {unanswered(questions, answers).length === 1 ? 'is' : 'are'} not answered yet.
+          </p>
+        )}
+        {save.isError && (
+          <ErrorState
+            title={save.error instanceof WrongPatientError ? 'Not saved: this is not the chart the answers were started in' : `The ${title} was not saved`}
+            message={errorMessage(save.error)}
+            advice={`${errorAdvice(save.error)} Your answers are kept.`}
+          />
+        )}
+        {result && (
+          <div className="screening-result" role="status">
+            <p>
+              Saved. {title} score <strong className="screening-total">{result.total}</strong> {result.band && <Badge tone={bandTone(result.bandCode)}>{result.band}</Badge>}
+            </p>
+            {result.flags.map((f) => (
+              <p key={f} className="screening-flag">
+                <Badge tone="danger">Flag</Badge> {f}
+              </p>
+            ))}
+          </div>
+        )}
+        <div className="screening-actions">
+          <span className="muted" aria-live="polite">
+            {answeredCount} of {questions.length} answered
+          </span>
+          <Button type="submit" variant="primary" isDisabled={save.isPending}>
+            {save.isPending ? 'Scoring…' : 'Save and score'}
+          </Button>
+        </div>
+      </form>
+    </Panel>
+  );
+}
