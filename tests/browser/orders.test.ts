@@ -47,6 +47,9 @@ describe('screening and orders', () => {
   it('a PHQ-9 answered in the chart is scored by the server: total, band and the item-9 flag', async () => {
     await page.goto(`${server.origin}/patients/${patient.id}/screening`);
     await page.getByRole('heading', { name: 'Screening', level: 2 }).waitFor();
+    // The practice's questionnaires, by title: GAD-7 first.
+    await page.getByText('No GAD-7 score recorded yet.').waitFor();
+    await page.getByRole('radiogroup', { name: 'Questionnaire' }).locator('label', { hasText: 'PHQ-9' }).click();
     await page.getByText('No PHQ-9 score recorded yet.').waitFor();
     await expectAccessible(page, 'screening, no score yet');
 
@@ -76,6 +79,7 @@ describe('screening and orders', () => {
 
   it('the demo patient has a PHQ-9 trend', async () => {
     await page.goto(`${server.origin}/patients/demo-eleanor-hartley/screening`);
+    await page.getByRole('radiogroup', { name: 'Questionnaire' }).locator('label', { hasText: 'PHQ-9' }).click();
     await page.getByRole('group', { name: /PHQ-9 total score.*3 values/ }).waitFor();
     await page.getByText(/Latest: /).waitFor();
     await expectAccessible(page, 'the PHQ-9 trend');
