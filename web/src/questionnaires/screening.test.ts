@@ -1,6 +1,6 @@
 import type { Observation, Questionnaire } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
-import { bandTone, isScreening, questionsOf, responseFrom, scoreCodeOf, scoreView, unanswered } from './screening.ts';
+import { bandTone, isScreening, lowestBand, questionsOf, responseFrom, scoreCodeOf, scoreView, unanswered } from './screening.ts';
 
 const options = [
   { valueCoding: { system: 'http://loinc.org', code: 'LA6568-5', display: 'Not at all' } },
@@ -28,6 +28,13 @@ describe('screening questionnaires in the app', () => {
     expect(isScreening(gad2)).toBe(true);
     expect(isScreening({ ...gad2, status: 'retired' })).toBe(false);
     expect(isScreening({ ...gad2, item: gad2.item!.slice(0, 2) })).toBe(false);
+  });
+
+  it('finds the lowest band, for the reference range of the trend', () => {
+    const band = (low: number, high: number) => ({ url: 'https://heron.dev/fhir/StructureDefinition/score-band', extension: [{ url: 'low', valueInteger: low }, { url: 'high', valueInteger: high }] });
+    const banded: Questionnaire = { ...gad2, item: [...gad2.item!.slice(0, 2), { ...gad2.item![2]!, extension: [band(3, 6), band(0, 2)] }] };
+    expect(lowestBand(banded)).toEqual({ low: 0, high: 2 });
+    expect(lowestBand(gad2)).toBeUndefined();
   });
 
   it('makes a completed response of the answers given, for the chart it was opened in', () => {

@@ -31,6 +31,19 @@ export function scoreCodeOf(q: Questionnaire): Coding | undefined {
   return flatten(q.item).find((i) => i.readOnly && (i.type === 'integer' || i.type === 'decimal'))?.code?.[0];
 }
 
+const SCORE_BAND = 'https://heron.dev/fhir/StructureDefinition/score-band';
+
+/** The lowest band (PHQ-9: 0–4, minimal), drawn on the trend as the reference range; scores above it are marked. */
+export function lowestBand(q: Questionnaire): { low: number; high: number } | undefined {
+  const total = flatten(q.item).find((i) => i.readOnly && (i.type === 'integer' || i.type === 'decimal'));
+  const bands = (total?.extension ?? [])
+    .filter((e) => e.url === SCORE_BAND)
+    .map((e) => ({ low: e.extension?.find((x) => x.url === 'low')?.valueInteger, high: e.extension?.find((x) => x.url === 'high')?.valueInteger }))
+    .filter((b): b is { low: number; high: number } => b.low !== undefined && b.high !== undefined)
+    .sort((a, b) => a.low - b.low);
+  return bands[0];
+}
+
 /** Whether a Questionnaire is one the screening screen can offer (scored, active). */
 export function isScreening(q: Questionnaire): boolean {
   return q.status === 'active' && scoreCodeOf(q) !== undefined && questionsOf(q).length > 0;

@@ -110,6 +110,10 @@ export function MedicationOrderDialog({ patient, catalogue, onClose, onOrdered }
             ))}
           </div>
         )}
+        <div className="order-preview" aria-live="polite">
+          <span className="h-field-label">Prints as</span>
+          <p>{preview || 'Choose a medication and give the dose and how often.'}</p>
+        </div>
         <fieldset className="order-steps">
           <legend className="h-field-label">{form.steps.length > 1 ? `Taper: ${form.steps.length} steps, in order` : 'Dose and frequency'}</legend>
           {form.steps.map((step, i) => (
@@ -138,10 +142,6 @@ export function MedicationOrderDialog({ patient, catalogue, onClose, onOrdered }
         <div className="entry-form-row">
           <TextField label="Dispense" value={form.quantity} onChange={(quantity) => set({ quantity })} inputMode="numeric" isRequired isInvalid={errors.quantity !== undefined} errorMessage={errors.quantity} />
           <TextField label="Refills" value={form.refills} onChange={(refills) => set({ refills })} inputMode="numeric" isInvalid={errors.refills !== undefined} errorMessage={errors.refills} />
-        </div>
-        <div className="order-preview" aria-live="polite">
-          <span className="h-field-label">Prints as</span>
-          <p>{preview || 'Choose a medication and give the dose and how often.'}</p>
         </div>
       </div>
     </Dialog>

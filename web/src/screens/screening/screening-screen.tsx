@@ -1,6 +1,6 @@
 import type { Bundle, Observation, Patient, Questionnaire } from '@medplum/fhirtypes';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Radio, RadioGroup, Label } from 'react-aria-components';
 import { useParams } from 'react-router';
 import { useUser } from '../../auth/auth-context.tsx';
@@ -14,7 +14,7 @@ import { errorAdvice, errorMessage } from '../../fhir/fhir-client.ts';
 import { useFhir } from '../../fhir/fhir-context.tsx';
 import { matches, useSearch } from '../../fhir/queries.ts';
 import { QueryView } from '../../fhir/query-view.tsx';
-import { bandTone, isScreening, questionsOf, responseFrom, scoreCodeOf, scoreView, unanswered, type Answers } from '../../questionnaires/screening.ts';
+import { bandTone, isScreening, lowestBand, questionsOf, responseFrom, scoreCodeOf, scoreView, unanswered, type Answers } from '../../questionnaires/screening.ts';
 import { ListPage } from '../lists/list-page.tsx';
 import { TrendPlot } from '../trend-plot/trend-plot.tsx';
 import './screening.css';
@@ -75,6 +75,8 @@ export function ScreeningScreen() {
 function ScoreHistory({ patientId, questionnaire }: { patientId: string; questionnaire: Questionnaire }) {
   const code = scoreCodeOf(questionnaire)!;
   const title = questionnaire.title ?? questionnaire.name ?? 'Score';
+  // The lowest band (minimal) is the reference range; a score above it is marked on the trend.
+  const range = lowestBand(questionnaire);
   const scores = useSearch<Observation>('Observation', { patient: patientId, code: `${code.system}|${code.code}`, _sort: '-date', _count: 50 });
   return (
     <Panel title={`${title}: scores`} level={3}>
@@ -94,7 +96,14 @@ function ScoreHistory({ patientId, questionnaire }: { patientId: string; questio
                   <Badge tone="danger">Flag</Badge> {f}
                 </p>
               ))}
-              {list.length > 0 && <TrendPlot measure={`${title} total score`} unit="points" points={list.map((o) => ({ id: o.id!, when: o.effectiveDateTime ?? o.issued ?? '', value: o.valueQuantity!.value! }))} />}
+              {list.length > 0 && (
+                <TrendPlot
+                  measure={`${title} total score`}
+                  unit="points"
+                  range={range}
+                  points={list.map((o) => ({ id: o.id!, when: o.effectiveDateTime ?? o.issued ?? '', value: o.valueQuantity!.value!, flag: range && o.valueQuantity!.value! > range.high ? ('high' as const) : ('normal' as const) }))}
+                />
+              )}
             </div>
           );
         }}
@@ -133,7 +142,9 @@ function AnswerForm({ patient, questionnaire }: { patient: Patient; questionnair
       return { score: id ? await fhir.read<Observation>('Observation', id) : undefined };
     },
     onSuccess: async () => {
-      draft.clear();
+      // The answers are saved: the form starts empty again, the score stays shown above it.
+      draft.discard();
+      setMissing([]);
       await Promise.all([queryClient.invalidateQueries({ queryKey: ['fhir', 'Observation'] }), queryClient.invalidateQueries({ queryKey: ['fhir', 'QuestionnaireResponse'] })]);
     },
   });
@@ -144,6 +155,10 @@ function AnswerForm({ patient, questionnaire }: { patient: Patient; questionnair
     if (left.length === 0) save.mutate();
   };
   const result = save.data?.score && scoreView(save.data.score);
+  const resultRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (save.data) resultRef.current?.focus();
+  }, [save.data]);
   const mrnValue = mrn(patient.identifier);
 
   return (
@@ -166,6 +181,18 @@ function AnswerForm({ patient, questionnaire }: { patient: Patient; questionnair
           {patient.birthDate && <> · born {dateText(patient.birthDate)}</>}
         </p>
         <DraftNotice draft={draft} />
+        {result && (
+          <div className="screening-result" role="status" ref={resultRef} tabIndex={-1}>
+            <p>
+              Saved. {title} score <strong className="screening-total">{result.total}</strong> {result.band && <Badge tone={bandTone(result.bandCode)}>{result.band}</Badge>}
+            </p>
+            {result.flags.map((f) => (
+              <p key={f} className="screening-flag">
+                <Badge tone="danger">Flag</Badge> {f}
+              </p>
+            ))}
+          </div>
+        )}
         {questionnaire.description && <p className="screening-stem">{questionnaire.description}</p>}
         <ol className="screening-questions">
           {questions.map((q) => (
@@ -205,18 +232,6 @@ function AnswerForm({ patient, questionnaire }: { patient: Patient; questionnair
             message={errorMessage(save.error)}
             advice={`${errorAdvice(save.error)} Your answers are kept.`}
           />
-        )}
-        {result && (
-          <div className="screening-result" role="status">
-            <p>
-              Saved. {title} score <strong className="screening-total">{result.total}</strong> {result.band && <Badge tone={bandTone(result.bandCode)}>{result.band}</Badge>}
-            </p>
-            {result.flags.map((f) => (
-              <p key={f} className="screening-flag">
-                <Badge tone="danger">Flag</Badge> {f}
-              </p>
-            ))}
-          </div>
         )}
         <div className="screening-actions">
           <span className="muted" aria-live="polite">
