@@ -3,7 +3,8 @@
  * gives a practice PHQ-9, GAD-7 and the order catalogue (once); `QuestionnaireResponse/$extract`
  * scores answers into a transaction Bundle (response + LOINC-coded score Observation) that saves
  * whole; the write rules refuse a score that disagrees with its answers (sent alone, in a
- * transaction, or by changing the answers afterwards); a lab order's result links back to it.
+ * transaction, or by changing the answers afterwards); a lab order's result links back to it, and a
+ * signed lab order moves forward only (draft → active → completed or revoked) and keeps what it asks for.
  */
 import { describe, expect, it } from 'vitest';
 import { HeronServer, STORE_KINDS, type Tenant } from '../fixtures/heron-server.ts';
@@ -167,5 +168,36 @@ describe.each(STORE_KINDS)('screening questionnaires and orders (%s)', (kind) =>
     const withResults = await t.fhir('GET', `ServiceRequest?patient=${patient}&_revinclude=DiagnosticReport:based-on`);
     expect(withResults.body.entry.map((e: any) => `${e.resource.resourceType}:${e.search.mode}`).sort()).toEqual(['DiagnosticReport:include', 'ServiceRequest:match']);
     expect((await t.fhir('GET', `ServiceRequest?patient=${patient}&requisition=urn:heron:requisition|R-1`)).body.entry).toHaveLength(1);
+  });
+
+  it('a signed lab order moves forward only and keeps what it asks for; a draft changes freely', async () => {
+    const order = (status: string, code = '58410-2') => ({
+      resourceType: 'ServiceRequest',
+      status,
+      intent: 'order',
+      code: { coding: [{ system: 'http://loinc.org', code }] },
+      subject: { reference: `Patient/${patient}` },
+    });
+    const put = (id: string, body: object) => t.fhir('PUT', `ServiceRequest/${id}`, { body: { ...body, id } });
+
+    const draft = (await t.fhir('POST', 'ServiceRequest', { body: order('draft') })).body.id;
+    expectStatus(await put(draft, order('draft', '4548-4')), 200);
+    expectStatus(await put(draft, order('active', '4548-4')), 200);
+    // Signed: not unsigned, not changed, not deleted.
+    const unsigned = await put(draft, order('draft', '4548-4'));
+    expectOutcome(unsigned, 422);
+    expect(unsigned.text).toMatch(/not unsigned/);
+    expectOutcome(await put(draft, order('active', '3016-3')), 422);
+    expectOutcome(await t.fhir('DELETE', `ServiceRequest/${draft}`), 422);
+    // Nor in a transaction.
+    const viaBundle = await t.fhir('POST', '', { body: { resourceType: 'Bundle', type: 'transaction', entry: [{ resource: { ...order('active', '3016-3'), id: draft }, request: { method: 'PUT', url: `ServiceRequest/${draft}` } }] } });
+    expectOutcome(viaBundle, 422);
+    // Cancelled, it stays cancelled; entered-in-error is always possible.
+    expectStatus(await put(draft, order('revoked', '4548-4')), 200);
+    expectOutcome(await put(draft, order('active', '4548-4')), 422);
+    expectStatus(await put(draft, order('entered-in-error', '4548-4')), 200);
+    // A draft is deleted freely.
+    const other = (await t.fhir('POST', 'ServiceRequest', { body: order('draft') })).body.id;
+    expectStatus(await t.fhir('DELETE', `ServiceRequest/${other}`), [200, 204]);
   });
 });

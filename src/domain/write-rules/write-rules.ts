@@ -10,6 +10,7 @@ import type { StoredVersion, StoreTransaction, VersionWrite } from '../../store/
 import type { Ctx } from '../context.ts';
 import { overlay } from '../overlay.ts';
 import { scoreMatchesAnswers, scoredAnswersStay } from '../questionnaires/score-rules.ts';
+import { signedOrdersStay } from '../orders/order-rules.ts';
 
 /** One write about to happen, with the version it replaces (undefined for a new resource). */
 export interface ProposedWrite {
@@ -30,6 +31,8 @@ export const WRITE_RULES: WriteRules = {
   // Screening scores agree with their answers (docs/questionnaires.md).
   Observation: [scoreMatchesAnswers],
   QuestionnaireResponse: [scoredAnswersStay],
+  // A signed lab order moves forward only and keeps what it asks for (docs/orders.md).
+  ServiceRequest: [signedOrdersStay],
 };
 
 /** The transaction with every write checked against `rules` first (inside the transaction, so the check and the write see the same data). */

@@ -6,6 +6,7 @@ import { medicationList, STALE_MEDICATION_DAYS, type MedicationRow } from '../..
 import { discontinuedRequest, DOSE_UNITS, EMPTY_MEDICATION, FREQUENCIES, MEDICATION_STATUSES, medicationForm, medicationRequestFrom, ROUTES, sigFromParts, validateMedication, type MedicationForm } from '../../clinical-lists/medication-entry.ts';
 import { Badge, Button, Select, TextField, type DataColumn } from '../../design/index.ts';
 import { dateText } from '../../fhir-format/values.ts';
+import { directionsText } from '../../orders/sig.ts';
 import { matches, useSearch } from '../../fhir/queries.ts';
 import { QueryView } from '../../fhir/query-view.tsx';
 import { CodedEntryPicker } from '../../terminology/coded-entry-picker.tsx';
@@ -46,7 +47,8 @@ export function MedicationsScreen() {
         </span>
       ),
     },
-    { id: 'sig', header: 'How taken', cell: (r) => r.request.dosageInstruction?.[0]?.text ?? '—' },
+    // A taper (several dosages in sequence) reads whole, as its order does.
+    { id: 'sig', header: 'How taken', cell: (r) => ((r.request.dosageInstruction?.length ?? 0) > 1 ? directionsText(r.request.dosageInstruction) : r.request.dosageInstruction?.[0]?.text) || '—' },
     {
       id: 'status',
       header: 'Status',

@@ -32,6 +32,8 @@ export function MedicationOrderDialog({ patient, catalogue, onClose, onOrdered }
   const set = (patch: Partial<MedicationOrderForm>) => draft.setValue({ ...form, ...patch });
   const setStep = (i: number, patch: Partial<SigStep>) => set({ steps: form.steps.map((s, j) => (j === i ? { ...s, ...patch } : s)) });
   const [errors, setErrors] = useState<ReturnType<typeof validateMedicationOrder>>({});
+  // A sentence chosen sets the medication too: the type-ahead is made again to show it.
+  const [pickerKey, setPickerKey] = useState(0);
   const sentences = sentencesFor(catalogue, form.medication);
   const common = catalogue.filter((a) => a.kind === 'MedicationRequest' && a.status === 'active');
   const context = () => ({ patientId: openedFor, ...(user.fhirUser ? { fhirUser: user.fhirUser } : {}), now: new Date() });
@@ -90,6 +92,7 @@ export function MedicationOrderDialog({ patient, catalogue, onClose, onOrdered }
       )}
       <div className="entry-form">
         <CodedEntryPicker
+          key={pickerKey}
           label="Medication"
           valueSet={VALUE_SETS.medications}
           what="medications"
@@ -97,14 +100,22 @@ export function MedicationOrderDialog({ patient, catalogue, onClose, onOrdered }
           onChange={(medication) => set({ medication })}
           placeholder="e.g. acetaminophen 325, amoxicillin 500"
           isRequired
-          autoFocus
+          autoFocus={pickerKey === 0}
           {...(errors.medication ? { errorMessage: errors.medication } : {})}
         />
         {(form.medication ? sentences : common).length > 0 && (
           <div className="order-sentences" role="group" aria-label={form.medication ? 'Order sentences for this medication' : 'Common orders'}>
             <span className="h-field-label">{form.medication ? 'Use an order sentence' : 'Common orders'}</span>
             {(form.medication ? sentences : common).map((s) => (
-              <Button key={s.id} size="sm" variant="secondary" onPress={() => set(formFromSentence(s, { ...EMPTY_MEDICATION_ORDER, status: form.status }))}>
+              <Button
+                key={s.id}
+                size="sm"
+                variant="secondary"
+                onPress={() => {
+                  set(formFromSentence(s, { ...EMPTY_MEDICATION_ORDER, status: form.status }));
+                  setPickerKey((k) => k + 1);
+                }}
+              >
                 {s.title}
               </Button>
             ))}
