@@ -60,14 +60,14 @@ describe('medication, allergy and immunization lists', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.type('1');
     await choose('Frequency', 'Twice daily');
-    await expect.poll(() => dialog().textContent()).toMatch(/saved as “1 tablet\(s\) by mouth twice daily”/);
+    await expect.poll(() => dialog().textContent()).toMatch(/saved as “1 tablet by mouth twice daily”/);
     await expectAccessible(page, 'the add-medication dialog, filled');
     await screenshot(page, 'medications-add-dialog');
     await dialog().getByRole('button', { name: 'Save' }).click();
     await dialog().waitFor({ state: 'hidden' });
     const row = page.getByRole('grid', { name: 'Current medications' }).getByRole('row', { name: /metformin/ });
     await row.waitFor();
-    expect(await row.textContent()).toMatch(/1 tablet\(s\) by mouth twice daily.*Active/);
+    expect(await row.textContent()).toMatch(/1 tablet by mouth twice daily.*Active/);
 
     const stored = (await api<Bundle<MedicationRequest>>(page, 'GET', `MedicationRequest?patient=${patient.id}`)).body.entry![0]!.resource!;
     expect(stored).toMatchObject({ status: 'active', intent: 'order', medicationCodeableConcept: { coding: [{ code: '861007' }] }, dosageInstruction: [{ timing: { code: { coding: [{ code: 'BID' }] } }, doseAndRate: [{ doseQuantity: { value: 1 } }] }] });
