@@ -64,4 +64,13 @@ describe('guardWrites', () => {
     await guardWrites(ctx, tx, { DocumentReference: [async () => undefined] }).writeVersion({ ...put, resourceType: 'Patient' });
     expect(reads).toEqual([]);
   });
+
+  it('a type whose rules all say they do not need the stored version reads nothing; one rule that needs it reads it', async () => {
+    const { tx, reads } = fakeTx();
+    const blind = Object.assign(async () => undefined, { needsCurrent: false });
+    await guardWrites(ctx, tx, { DocumentReference: [blind] }).writeVersion(put);
+    expect(reads).toEqual([]);
+    await guardWrites(ctx, tx, { DocumentReference: [blind, async () => undefined] }).writeVersion(put);
+    expect(reads).toEqual(['DocumentReference/n1']);
+  });
 });
