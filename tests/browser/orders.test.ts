@@ -71,6 +71,8 @@ describe('screening and orders', () => {
     await page.getByText(/Latest: 12/).waitFor();
     await expectAccessible(page, 'a scored PHQ-9');
     await screenshot(page, 'screening-phq9-scored');
+    await page.evaluate('window.scrollTo(0, 0)');
+    await screenshot(page, 'screening-phq9-history');
 
     const stored = await api<{ entry?: Array<{ resource: Observation }> }>(page, 'GET', `Observation?patient=${patient.id}&code=http://loinc.org|44261-6`);
     expect(stored.body.entry?.[0]?.resource).toMatchObject({ valueQuantity: { value: 12 }, interpretation: [{ coding: [{ code: 'moderate' }] }] });
