@@ -79,13 +79,21 @@ describe('screening and orders', () => {
     expect(stored.body.entry?.[0]?.resource.derivedFrom?.[0]?.reference).toMatch(/^QuestionnaireResponse\//);
   });
 
-  it('the demo patient has a PHQ-9 trend', async () => {
+  it('the demo patient has a PHQ-9 trend, and orders with a result', async () => {
     await page.goto(`${server.origin}/patients/demo-eleanor-hartley/screening`);
     await page.getByRole('radiogroup', { name: 'Questionnaire' }).locator('label', { hasText: 'PHQ-9' }).click();
     await page.getByRole('group', { name: /PHQ-9 total score.*3 values/ }).waitFor();
     await page.getByText(/Latest: /).waitFor();
     await expectAccessible(page, 'the PHQ-9 trend');
     await screenshot(page, 'screening-trend');
+
+    // Her orders: an HbA1c completed, its report linked by basedOn; a lipid panel awaiting its result.
+    await page.getByRole('navigation', { name: 'Chart sections' }).getByRole('link', { name: 'Orders' }).click();
+    const labs = page.getByRole('grid', { name: /Lab orders/ });
+    await labs.getByRole('row', { name: /Hemoglobin A1c/ }).getByText(/Final/).waitFor();
+    expect(await labs.getByRole('row', { name: /Lipid panel/ }).textContent()).toMatch(/Active.*Awaiting result/);
+    await expectAccessible(page, 'the demo patient\'s orders');
+    await screenshot(page, 'orders-demo');
   });
 
   it('orders a CBC and acetaminophen within the click budget, a taper without free text, and shows them', async () => {
@@ -159,6 +167,15 @@ describe('screening and orders', () => {
     await dialog().getByRole('button', { name: 'File to the chart' }).click();
     await dialog().getByRole('status').filter({ hasText: 'Filed to the chart' }).waitFor();
     await dialog().getByRole('button', { name: 'Close' }).click();
+    await dialog().waitFor({ state: 'hidden' });
+
+    // The prescription prints too.
+    await page.getByRole('grid', { name: /Medication orders/ }).getByRole('button', { name: 'Prescription PDF for acetaminophen 325 MG Oral Tablet' }).click();
+    await dialog().getByRole('heading', { name: 'Prescription' }).waitFor();
+    expect(await dialog().locator('iframe.order-pdf').getAttribute('src')).toMatch(/^blob:/);
+    await expectAccessible(page, 'the prescription PDF');
+    await dialog().getByRole('button', { name: 'Close' }).click();
+    await dialog().waitFor({ state: 'hidden' });
 
     const docs = await api<{ entry?: Array<{ resource: DocumentReference }> }>(page, 'GET', `DocumentReference?patient=${patient.id}`);
     expect(docs.body.entry?.[0]?.resource.context?.related?.[0]?.reference).toMatch(/^ServiceRequest\//);

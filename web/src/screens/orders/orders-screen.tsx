@@ -183,9 +183,11 @@ function LabOrders({ patientId, orders, reports, onPrint }: { patientId: string;
               {report.status === 'final' ? 'Final' : report.status === 'preliminary' ? 'Preliminary' : report.status} · {dateText(report.effectiveDateTime ?? report.issued)}
             </span>
             {report.conclusion && <span className="list-item-detail">{report.conclusion}</span>}
-            <ButtonLink size="sm" variant="quiet" href={`/patients/${encodeURIComponent(patientId)}/results${code ? `?test=${encodeURIComponent(code)}` : ''}`}>
-              View result
-            </ButtonLink>
+            <span>
+              <ButtonLink size="sm" variant="quiet" href={`/patients/${encodeURIComponent(patientId)}/results${code ? `?test=${encodeURIComponent(code)}` : ''}`}>
+                View result
+              </ButtonLink>
+            </span>
           </span>
         );
       },
