@@ -164,6 +164,11 @@ const TYPE_DOCUMENTATION: Readonly<Record<string, string>> = {
     `Accepted types: ${DOCUMENT_TYPES.map((t) => t.contentType).join(', ')}; the content must be of the declared type (checked by its bytes: 422 otherwise), at most the server's limit (20 MB unless configured: 413). ` +
     'Read as FHIR JSON, or with an Accept naming the file\'s type (application/pdf, image/*) as the file itself, with Content-Disposition, X-Content-Type-Options: nosniff and a sandboxing Content-Security-Policy. ' +
     'Access follows securityContext: patient-bound access sees a Binary whose securityContext is its patient or a resource of its record, reads it by id and cannot search Binary.',
+  Observation:
+    'A score Observation derivedFrom a QuestionnaireResponse of a scored Questionnaire (carrying the total item\'s code) must equal the score of its answers (total, band, patient, flagged answers), on every write route: otherwise 422 business-rule. Withdrawn scores (entered-in-error, cancelled) are always accepted. See QuestionnaireResponse/$extract.',
+  QuestionnaireResponse: 'The answers of a response that has a score (an Observation derivedFrom it, not entered-in-error) cannot change or be deleted: 422 business-rule.',
+  ServiceRequest:
+    'A signed order (not draft) moves forward only (active or on-hold to completed or revoked; completed and revoked are final), keeps its code and subject, and is not deleted (cancel it: status revoked); entered-in-error is always accepted. Otherwise 422 business-rule.',
 };
 
 function resourceCapability(type: string, revIncludes: string[]): CapabilityStatementRestResource {
