@@ -96,6 +96,37 @@ describe.each(STORE_KINDS)('screening questionnaires and orders (%s)', (kind) =>
     }
   });
 
+  it('any Questionnaire with scoring metadata is scored: a practice adds the PHQ-2', async () => {
+    const weighted = (code: string, display: string, weight: number) => ({ valueCoding: { system: 'http://loinc.org', code, display, extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/ordinalValue', valueDecimal: weight }] } });
+    const options = [weighted('LA6568-5', 'Not at all', 0), weighted('LA6569-3', 'Several days', 1), weighted('LA6570-1', 'More than half the days', 2), weighted('LA6571-9', 'Nearly every day', 3)];
+    const band = (low: number, high: number | undefined, code: string) => ({
+      url: 'https://heron.dev/fhir/StructureDefinition/score-band',
+      extension: [{ url: 'low', valueInteger: low }, ...(high === undefined ? [] : [{ url: 'high', valueInteger: high }]), { url: 'interpretation', valueCoding: { system: 'https://example.org/phq2', code, display: code } }],
+    });
+    const phq2 = {
+      resourceType: 'Questionnaire',
+      url: 'https://example.org/Questionnaire/phq-2',
+      status: 'active',
+      title: 'PHQ-2',
+      item: [
+        { linkId: '1', type: 'choice', text: 'Little interest or pleasure in doing things', answerOption: options },
+        { linkId: '2', type: 'choice', text: 'Feeling down, depressed, or hopeless', answerOption: options },
+        {
+          linkId: 'total',
+          type: 'integer',
+          readOnly: true,
+          code: [{ system: 'http://loinc.org', code: '55758-7', display: 'PHQ-2 total score' }],
+          extension: [{ url: 'http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression', valueExpression: { language: 'text/fhirpath', expression: 'sum' } }, band(0, 2, 'negative'), band(3, undefined, 'positive')],
+        },
+      ],
+    };
+    expectStatus(await t.fhir('POST', 'Questionnaire', { body: phq2 }), 201);
+    const res = await extract(answers(phq2.url, patient, [2, 1]));
+    expectStatus(res, 200);
+    expect(res.body.entry[1].resource).toMatchObject({ code: { coding: [{ code: '55758-7' }] }, valueQuantity: { value: 3 }, interpretation: [{ coding: [{ code: 'positive' }] }] });
+    expectStatus(await transaction(res.body), 200);
+  });
+
   it('$extract refuses a completed response with unanswered questions; an in-progress one has no score', async () => {
     const incomplete = await extract(answers(PHQ9, patient, [1, 1, 1]));
     expectOutcome(incomplete, 422);
@@ -108,6 +139,8 @@ describe.each(STORE_KINDS)('screening questionnaires and orders (%s)', (kind) =>
   });
 
   it('a score that disagrees with its answers is refused, in a transaction and alone', async () => {
+    const responses = async () => (await t.fhir('GET', `QuestionnaireResponse?patient=${patient}&_summary=count`)).body.total as number;
+    const before = await responses();
     const res = await extract(answers(PHQ9, patient, [3, 3, 3, 3, 3, 3, 3, 3, 0]));
     const tampered = structuredClone(res.body);
     tampered.entry[1].resource.valueQuantity.value = 4;
@@ -116,7 +149,7 @@ describe.each(STORE_KINDS)('screening questionnaires and orders (%s)', (kind) =>
     expectOutcome(refused, 422);
     expect(refused.text).toMatch(/total of 24/);
     // Nothing of the refused transaction was kept.
-    expect((await t.fhir('GET', `QuestionnaireResponse?patient=${patient}&_summary=count`)).body.total).toBe(1);
+    expect(await responses()).toBe(before);
 
     // The score alone, derived from the stored answers of the first test.
     const stored = (await t.fhir('GET', `Observation?patient=${patient}&code=http://loinc.org|44261-6`)).body.entry.find((e: any) => e.resource.derivedFrom).resource;
