@@ -1,6 +1,6 @@
 /**
  * Screening and orders in a real browser, as the physician: a PHQ-9 answered in the chart and
- * scored by the server (total, band, the item-9 flag), its trend; a CBC ordered from the catalogue
+ * scored by the server (total, band, the item-9 flag), a GAD-7 by keyboard alone, the trend; a CBC ordered from the catalogue
  * and acetaminophen 325 mg 2 tabs PO q6h PRN from an order sentence, counting the interactions
  * against UX-05's budget (≤ 6); a prednisone taper without free text; both on the Orders screen;
  * the requisition as a PDF, filed to the chart; a result that arrives later shown on its order.
@@ -15,7 +15,8 @@ import { api, createPatient } from './lists-fixture.ts';
 /** UX-05's way of counting: pointer presses and keys that are not text (Enter, Tab, arrows…). */
 const COUNT_INTERACTIONS = `
   window.__interactions = 0;
-  window.addEventListener('pointerdown', () => { window.__interactions++; }, true);
+  window.__pointer = 0;
+  window.addEventListener('pointerdown', () => { window.__interactions++; window.__pointer++; }, true);
   window.addEventListener('keydown', (e) => { if (e.key.length > 1 && e.key !== 'Shift' && e.key !== 'Backspace') window.__interactions++; }, true);
 `;
 
@@ -77,6 +78,25 @@ describe('screening and orders', () => {
     const stored = await api<{ entry?: Array<{ resource: Observation }> }>(page, 'GET', `Observation?patient=${patient.id}&code=http://loinc.org|44261-6`);
     expect(stored.body.entry?.[0]?.resource).toMatchObject({ valueQuantity: { value: 12 }, interpretation: [{ coding: [{ code: 'moderate' }] }] });
     expect(stored.body.entry?.[0]?.resource.derivedFrom?.[0]?.reference).toMatch(/^QuestionnaireResponse\//);
+  });
+
+  it('a GAD-7 is answered and saved with the keyboard alone', async () => {
+    await page.getByRole('radiogroup', { name: 'Questionnaire' }).locator('label', { hasText: 'GAD-7' }).click();
+    await page.getByText('No GAD-7 score recorded yet.').waitFor();
+    const pointerBefore = await page.evaluate<number>('window.__pointer');
+    await page.getByRole('radiogroup', { name: /^1\./ }).getByRole('radio').first().focus();
+    // Arrow keys choose within a question, Tab goes to the next; Space chooses the focused answer.
+    for (const weight of [1, 1, 1, 1, 1, 0, 0]) {
+      if (weight === 0) await page.keyboard.press('Space');
+      else for (let i = 0; i < weight; i++) await page.keyboard.press('ArrowRight');
+      await page.keyboard.press('Tab');
+    }
+    await page.getByText('7 of 7 answered').waitFor();
+    await page.keyboard.press('Enter');
+    const result = page.getByRole('status').filter({ hasText: 'Saved.' });
+    await result.waitFor();
+    expect(await result.textContent()).toMatch(/GAD-7 score 5\s*Mild anxiety/);
+    expect(await page.evaluate<number>('window.__pointer')).toBe(pointerBefore);
   });
 
   it('the demo patient has a PHQ-9 trend, and orders with a result', async () => {
