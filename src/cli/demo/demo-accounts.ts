@@ -1,6 +1,6 @@
 /**
  * The people a new user can sign in as on a demo server: one account per role a practice runs
- * on (physician, nurse, front desk, practice admin) and one patient with portal access. Staff
+ * on (physician, nurse, medical assistant, front desk, practice admin) and one patient with portal access. Staff
  * are Practitioners in the demo practice, so their names show in the chart and the audit trail.
  *
  * Passwords are random per installation (a fixed demo password would open any demo server left
@@ -39,6 +39,7 @@ interface StaffMember {
 export const DEMO_STAFF: readonly StaffMember[] = [
   { role: 'physician', email: 'physician@heron-demo.example', practitionerId: 'demo-physician', given: 'Dana', family: 'Whitfield', prefix: 'Dr.', suffix: 'MD' },
   { role: 'nurse', email: 'nurse@heron-demo.example', practitionerId: 'demo-nurse', given: 'Sam', family: 'Okafor', suffix: 'RN' },
+  { role: 'medical-assistant', email: 'ma@heron-demo.example', practitionerId: 'demo-medical-assistant', given: 'Jordan', family: 'Reyes', suffix: 'CMA' },
   { role: 'front-desk', email: 'frontdesk@heron-demo.example', practitionerId: 'demo-front-desk', given: 'Lee', family: 'Morgan' },
   { role: 'practice-admin', email: 'admin@heron-demo.example', practitionerId: 'demo-practice-admin', given: 'Robin', family: 'Patel' },
 ];

@@ -125,10 +125,10 @@ describe('demo people and appointments', () => {
     const credentials = await setupDemo({ store, terminal: recordingTerminal(), dataDir, sampleDir, terminologyDir, today });
 
     const accounts = credentials.accounts ?? [];
-    expect(accounts.map((a) => a.role)).toEqual(['physician', 'nurse', 'front-desk', 'practice-admin', 'patient']);
+    expect(accounts.map((a) => a.role)).toEqual(['physician', 'nurse', 'medical-assistant', 'front-desk', 'practice-admin', 'patient']);
     expect(accounts.map((a) => a.email)).toEqual([...DEMO_STAFF.map((m) => m.email), DEMO_PATIENT_EMAIL]);
     expect(accounts[0]).toMatchObject({ name: 'Dr. Dana Whitfield, MD', fhirUser: 'Practitioner/demo-physician' });
-    expect(accounts[4]!.fhirUser).toMatch(/^Patient\//);
+    expect(accounts[5]!.fhirUser).toMatch(/^Patient\//);
     for (const account of accounts) {
       expect((await checkPassword(store, credentials.practiceId, account.email, account.password)).ok, account.email).toBe(true);
     }
@@ -143,6 +143,15 @@ describe('demo people and appointments', () => {
       expect(a.participant.map((p) => p.actor.reference)).toContain('Practitioner/demo-physician');
     }
     expect(await store.admin.getSetting(demoAppointmentsSetting(today))).toBeDefined();
+    // The schedule's catalogue: visit types with their lengths, a Schedule per clinician, exam rooms.
+    const reader = store.reader(credentials.practiceId);
+    const all = async (type: string) => (await reader.search({ resourceTypes: [type], criteria: [], sort: [], count: 100, total: 'accurate', include: [], revinclude: [] })).resources as unknown as Array<Record<string, any>>;
+    const visitTypes = await all('ActivityDefinition');
+    expect(visitTypes.map((v) => [v.code.coding[0].code, v.timingDuration.value])).toEqual(
+      expect.arrayContaining([['new-patient', 40], ['follow-up', 20], ['annual-wellness', 40], ['procedure', 30], ['sick-visit', 20]]),
+    );
+    expect((await all('Schedule')).map((s) => s.actor[0].reference).sort()).toEqual(['Practitioner/demo-nurse-practitioner', 'Practitioner/demo-physician']);
+    expect((await all('Location')).filter((l) => l.type?.[0]?.coding?.[0]?.code === 'exam-room')).toHaveLength(4);
 
     // The complex patient is loaded once, with the demo physician as her doctor, her vitals and labs ready for $lastn.
     expect(await store.admin.getSetting(COMPLEX_PATIENT_SETTING)).toBeDefined();

@@ -7,10 +7,11 @@
  * each sample file's transaction is followed by a `demo-loaded:<file>` setting, and a later start
  * loads only the files without one. When all are in, the `demo-loaded` setting ends the checks.
  *
- * Then the people to sign in as (demo-accounts.ts), today's appointments (demo-appointments.ts)
- * and a patient with a full chart (demo-chart.ts). Like every practice, it gets the screening
- * questionnaires and the order catalogue (../practice-content.ts); the complex patient has PHQ-9s
- * and lab orders (demo-orders.ts).
+ * Then the people to sign in as (demo-accounts.ts), the visit types, clinicians' schedules and
+ * exam rooms (demo-scheduling.ts), today's appointments (demo-appointments.ts) and a patient with
+ * a full chart (demo-chart.ts). Like every practice, it gets the screening questionnaires and the
+ * order catalogue (../practice-content.ts); the complex patient has PHQ-9s and lab orders
+ * (demo-orders.ts).
  *
  * First of all, the terminology subsets Heron ships (`terminology/`), for the app's pickers: each
  * code system that has no concepts yet (so a full release an administrator loaded is kept).
@@ -28,6 +29,7 @@ import { loadShippedTerminology } from '../terminology-files.ts';
 import type { Terminal } from '../terminal.ts';
 import { DEMO_PHYSICIAN_ID, ensureDemoAccounts } from './demo-accounts.ts';
 import { ensureTodaysAppointments } from './demo-appointments.ts';
+import { DEMO_SECOND_CLINICIAN, ensureSchedulingSetup } from './demo-scheduling.ts';
 import { ensureComplexPatient } from './demo-chart.ts';
 import { ensurePracticeContent } from '../practice-content.ts';
 import { ensureDemoOrders } from './demo-orders.ts';
@@ -64,7 +66,10 @@ export async function setupDemo(deps: DemoDeps): Promise<DemoCredentials> {
   await ensurePracticeContent(ctx);
   const accounts = await ensureDemoAccounts(ctx, deps.store, credentials.accounts);
   const physician = accounts.find((a) => a.fhirUser === `Practitioner/${DEMO_PHYSICIAN_ID}`);
-  if (physician) await ensureTodaysAppointments(ctx, deps.store, { id: DEMO_PHYSICIAN_ID, name: physician.name }, deps.today);
+  const clinicians = physician ? [{ id: DEMO_PHYSICIAN_ID, name: physician.name }] : [];
+  await ensureSchedulingSetup(ctx, clinicians);
+  const second = { id: DEMO_SECOND_CLINICIAN.id, name: `${DEMO_SECOND_CLINICIAN.given} ${DEMO_SECOND_CLINICIAN.family}, ${DEMO_SECOND_CLINICIAN.suffix}` };
+  if (physician) await ensureTodaysAppointments(ctx, deps.store, clinicians[0]!, deps.today, second);
   // After today's appointments, which go to sample patients.
   await ensureComplexPatient(ctx, deps.store, physician && { id: DEMO_PHYSICIAN_ID, name: physician.name }, deps.today);
   await ensureDemoOrders(ctx, deps.store, physician ? DEMO_PHYSICIAN_ID : undefined, deps.today);

@@ -11,6 +11,7 @@ import type { Ctx } from '../context.ts';
 import { overlay } from '../overlay.ts';
 import { scoreMatchesAnswers, scoredAnswersStay } from '../questionnaires/score-rules.ts';
 import { signedOrdersStay } from '../orders/order-rules.ts';
+import { noDoubleBooking } from './double-booking.ts';
 
 /** One write about to happen, with the version it replaces (undefined for a new resource). */
 export interface ProposedWrite {
@@ -37,6 +38,8 @@ export const WRITE_RULES: WriteRules = {
   QuestionnaireResponse: [scoredAnswersStay],
   // A signed lab order moves forward only and keeps what it asks for (docs/orders.md).
   ServiceRequest: [signedOrdersStay],
+  // No clinician is booked twice (docs/scheduling.md).
+  Appointment: [noDoubleBooking],
 };
 
 /** The transaction with every write checked against `rules` first (inside the transaction, so the check and the write see the same data). */

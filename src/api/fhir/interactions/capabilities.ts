@@ -169,6 +169,10 @@ const TYPE_DOCUMENTATION: Readonly<Record<string, string>> = {
   QuestionnaireResponse: 'The answers of a response that has a score (an Observation derivedFrom it, not entered-in-error) cannot change or be deleted: 422 business-rule.',
   ServiceRequest:
     'A signed order (not draft) moves forward only (active or on-hold to completed or revoked; completed and revoked are final), keeps its code and subject, and is not deleted (cancel it: status revoked); entered-in-error is always accepted. Otherwise 422 business-rule.',
+  Appointment:
+    'No clinician is booked twice: a write (any route, Bundles included) of an Appointment whose status holds time (proposed, pending, booked, arrived, checked-in, fulfilled) and that overlaps ' +
+    'another such Appointment of one of its Practitioner participants is refused with 409 and an OperationOutcome saying who holds the time. Times are half-open [start, end); ' +
+    'cancelled, noshow, entered-in-error and waitlist appointments free their time; an appointment may last at most 24 hours. Concurrent bookings of one clinician are serialised: exactly one wins.',
 };
 
 function resourceCapability(type: string, revIncludes: string[]): CapabilityStatementRestResource {
