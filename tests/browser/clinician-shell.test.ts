@@ -102,7 +102,7 @@ describe('clinician app: sign-in, home, patient search, banner, sign-out', { tim
     const { context, page, problems } = await newPage(browser);
     try {
       await signIn(page, server.origin, server.account('nurse'));
-      await page.getByRole('heading', { name: 'Today’s patients' }).waitFor();
+      await page.getByRole('heading', { name: 'Rooming', level: 1 }).waitFor();
       await page.keyboard.press('?');
       const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
       await dialog.waitFor();
@@ -143,11 +143,12 @@ describe('clinician app: sign-in, home, patient search, banner, sign-out', { tim
     }
   });
 
-  it('the front desk’s home is today’s schedule', async () => {
+  it('the front desk’s home is today’s arrivals', async () => {
     const { context, page } = await newPage(browser);
     try {
       await signIn(page, server.origin, server.account('front-desk'));
-      await page.getByRole('heading', { name: 'Today’s schedule' }).waitFor();
+      await page.getByRole('heading', { name: 'Front desk', level: 1 }).waitFor();
+      await page.getByRole('heading', { name: /^Arrivals/ }).waitFor();
       await expectAccessible(page, 'the front desk’s home');
       await screenshot(page, 'home-front-desk');
     } finally {

@@ -33,7 +33,7 @@ describe('register a patient with a duplicate check', { timeout: 180_000 }, () =
     const { context, page, problems } = await newPage(browser);
     try {
       await signIn(page, server.origin, server.account('front-desk'));
-      await page.getByRole('heading', { name: 'Today’s schedule' }).waitFor();
+      await page.getByRole('heading', { name: 'Front desk', level: 1 }).waitFor();
       await page.getByRole('link', { name: 'Register a patient' }).click();
       await page.getByRole('heading', { name: 'Register a patient' }).waitFor();
       await expectAccessible(page, 'the empty register form');

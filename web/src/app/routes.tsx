@@ -37,6 +37,7 @@ export const routes: RouteObject[] = [
               { path: 'encounters', lazy: async () => ({ Component: (await import('../screens/encounters/encounters-screen.tsx')).EncountersScreen }) },
             ],
           },
+          { path: 'schedule', lazy: async () => ({ Component: (await import('../screens/schedule/schedule-screen.tsx')).ScheduleScreen }) },
           { path: 'register', lazy: async () => ({ Component: (await import('../screens/register/register-screen.tsx')).RegisterScreen }) },
           { path: '*', lazy: async () => ({ Component: (await import('../screens/not-found/not-found-screen.tsx')).NotFoundScreen }) },
         ],

@@ -1,6 +1,6 @@
 import { useCallback, useMemo, useRef, useState } from 'react';
 import { RouterProvider as AriaRouterProvider } from 'react-aria-components';
-import { Link, Outlet, useHref, useNavigate, type NavigateOptions } from 'react-router';
+import { Link, NavLink, Outlet, useHref, useNavigate, type NavigateOptions } from 'react-router';
 import { FhirProvider } from '../fhir/fhir-context.tsx';
 import { PatientSearchBox } from '../screens/patient-search/patient-search-box.tsx';
 import { ShortcutsDialog } from './shortcuts-dialog.tsx';
@@ -45,6 +45,11 @@ export function Shell() {
           <div className="topbar-search">
             <PatientSearchBox inputRef={searchRef} />
           </div>
+          <nav className="topbar-nav" aria-label="Main">
+            <NavLink to="/schedule" className="topbar-link">
+              Schedule
+            </NavLink>
+          </nav>
           <UserMenu onShowShortcuts={() => setShortcutsOpen(true)} />
         </header>
         <main id="main" tabIndex={-1} className="app-main">
