@@ -1,6 +1,7 @@
 import type { ActivityDefinition, Appointment, Encounter, Location } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
-import { appointmentFrom, bookingFormOf, cancelledAppointment, checkedInAppointment, finishedEncounter, roomingEncounter, validateBooking, type BookingForm } from './booking.ts';
+import { cancelledAppointment, checkedInAppointment, finishedEncounter, roomingEncounter } from './booking.ts';
+import { appointmentFrom, bookingFormOf, validateBooking, type BookingForm } from './booking-form.ts';
 import { gridHours, layoutDay, localIso, MIN_HEIGHT, searchRange, spanOf, stepDay, weekDays } from './calendar-layout.ts';
 import { encounterOf, occupiedRooms, roomOf, visitStage } from './visit-stage.ts';
 import { durationMinutes, visitTypeOf, visitTypes, VISIT_TYPE_SYSTEM } from './visit-types.ts';

@@ -85,6 +85,12 @@ export function RoomingHome() {
             </div>
           </dl>
         </Panel>
+        <Panel title="Registration" level={2}>
+          <p className="home-register-text">A new patient? Register them; Heron checks for duplicates first.</p>
+          <ButtonLink href="/register" variant="secondary">
+            Register a patient
+          </ButtonLink>
+        </Panel>
       </div>
     </div>
   );

@@ -7,7 +7,7 @@ import { Button, Dialog, ErrorState, Select, TextField } from '../../design/inde
 import { familyFirst } from '../../fhir-format/patient.ts';
 import { errorAdvice, errorMessage, FhirApiError } from '../../fhir/fhir-client.ts';
 import { useRead } from '../../fhir/queries.ts';
-import { appointmentFrom, validateBooking, type BookingErrors, type BookingForm } from '../../schedule/booking.ts';
+import { appointmentFrom, validateBooking, type BookingErrors, type BookingForm } from '../../schedule/booking-form.ts';
 import type { VisitType } from '../../schedule/visit-types.ts';
 import { PatientPicker, patientFacts } from './patient-picker.tsx';
 import { useSaveAppointment, type Clinician } from './schedule-data.ts';
@@ -71,13 +71,6 @@ export function BookingDialog({ stored, initial, types, clinicians, onClose, onS
       }
     >
       <DraftNotice draft={draft} />
-      {save.error ? (
-        <ErrorState
-          title={conflict ? 'Not booked: that time is taken' : changedMeanwhile ? 'Not saved: someone else changed this appointment' : 'Not saved'}
-          message={errorMessage(save.error)}
-          advice={conflict ? 'Choose another time or clinician; everything you typed is kept.' : `${errorAdvice(save.error)} What you typed is kept.`}
-        />
-      ) : null}
       <div className="entry-form booking-form">
         {form.patient ? (
           <div className="booking-patient">
@@ -94,6 +87,13 @@ export function BookingDialog({ stored, initial, types, clinicians, onClose, onS
         ) : (
           <PatientPicker autoFocus onPick={(p) => set({ patient: { id: p.id!, name: familyFirst(p.name) } })} {...(errors.patient ? { errorMessage: errors.patient } : {})} />
         )}
+        {save.error ? (
+          <ErrorState
+            title={conflict ? 'Not booked: that time is taken' : changedMeanwhile ? 'Not saved: someone else changed this appointment' : 'Not saved'}
+            message={errorMessage(save.error)}
+            advice={conflict ? 'Everything you typed is kept.' : `${errorAdvice(save.error)} What you typed is kept.`}
+          />
+        ) : null}
         <div className="entry-form-row">
           <Select
             label="Clinician"

@@ -5,7 +5,7 @@
  * rooming, rescheduling and the rest, each with If-Match.
  */
 import type { ActivityDefinition, Appointment, Bundle, Encounter, Location, Patient, Schedule } from '@medplum/fhirtypes';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { useUser } from '../../auth/auth-context.tsx';
 import { FhirApiError } from '../../fhir/fhir-client.ts';
@@ -16,8 +16,6 @@ import { encounterOf } from '../../schedule/visit-stage.ts';
 import { visitTypes, VISIT_TYPE_SEARCH, type VisitType } from '../../schedule/visit-types.ts';
 
 export const ROOM_TYPE = 'urn:heron:location-type|exam-room';
-/** How often the day's appointments are read again while on screen. */
-export const REFRESH_MS = 20_000;
 
 /** Roles that see clinical data (the visits' Encounters) and room patients: docs/access.md. */
 export function seesVisits(role: string): boolean {
@@ -81,14 +79,10 @@ export function useVisits(range: { from: string; to: string }, clinician?: strin
     _sort: 'date',
     _count: 500,
   };
-  const fhir = useFhir();
-  // Read again every REFRESH_MS, so a queue shows who arrived or was roomed at another desk.
-  // (A stand-in until the schedule listens to FHIR Subscriptions.)
-  const query = useQuery({
-    queryKey: ['fhir', 'Appointment', 'search', params],
-    queryFn: ({ signal }) => fhir.search<Appointment>('Appointment', params, signal),
-    refetchInterval: REFRESH_MS,
-  });
+  // Read again when the window regains focus (TanStack Query's default), not on a timer: a poll
+  // would need a fresh token while the user is idle, which the session grants only to activity.
+  // Live updates belong to FHIR Subscriptions (the inbox's websocket).
+  const query = useSearch<Appointment>('Appointment', params);
   const visits = useMemo(() => visitsOf(query.data), [query.data]);
   return { query, visits };
 }
