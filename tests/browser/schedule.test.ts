@@ -104,7 +104,9 @@ describe('schedule: book, refuse a double booking, check in, room, see', () => {
   });
 
   it('books a follow-up in the week view; the visit type sets the length', async () => {
-    await desk.getByRole('button', { name: 'Book appointment' }).click();
+    // "b" books (a single-key shortcut, listed under "?"); the patient search has focus.
+    await desk.keyboard.press('b');
+    await expect.poll(() => desk.evaluate<string | null>("document.activeElement && document.activeElement.getAttribute('placeholder')"), { timeout: 30_000 }).toBe('Name, birth date or MRN');
     await dialog(desk).getByRole('heading', { name: 'Book an appointment' }).waitFor();
     await expectAccessible(desk, 'the booking dialog, empty');
     await pickPatient(desk, 'Schedwell', /Schedwell, Ada/);

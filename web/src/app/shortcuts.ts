@@ -15,6 +15,10 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { key: '?', description: 'Show keyboard shortcuts' },
   { key: '/', description: 'Find a patient (move to the search box)' },
   { key: 'Esc', description: 'Close a dialog or list' },
+  { key: 'b', description: 'Schedule: book an appointment' },
+  { key: 'd / w', description: 'Schedule: day view / week view' },
+  { key: '[ / ]', description: 'Schedule: previous / next day or week' },
+  { key: 't', description: 'Schedule: today' },
 ];
 
 const SETTING = 'heron.shortcuts.single-key';

@@ -4,6 +4,7 @@ import { addMinutes, addWeeks, format, isSameDay, isValid, parse, startOfWeek } 
 import { useMemo, useState } from 'react';
 import { ToggleButton, ToggleButtonGroup } from 'react-aria-components';
 import { useSearchParams } from 'react-router';
+import { useSingleKeyShortcuts } from '../../app/shortcuts.ts';
 import { useUser } from '../../auth/auth-context.tsx';
 import { Button, EmptyState, Select } from '../../design/index.ts';
 import { QueryView } from '../../fhir/query-view.tsx';
@@ -57,6 +58,22 @@ export function ScheduleScreen() {
     setBooking({ initial: emptyBooking(at ?? defaultTime(day), chosen, types) });
   };
 
+  // Single keys, listed in the "?" dialog; not while a dialog of this screen is open.
+  const idle = booking === undefined && openedVisit === undefined && !editingTypes;
+  const canBook = schedules(user.role) && clinicians.length > 0 && types.length > 0;
+  useSingleKeyShortcuts(
+    idle
+      ? {
+          ...(canBook ? { b: () => newBooking() } : {}),
+          d: () => go({ view: 'day' }),
+          w: () => go({ view: 'week' }),
+          '[': () => step(-1),
+          ']': () => step(1),
+          t: () => go({ date: format(new Date(), 'yyyy-MM-dd') }),
+        }
+      : {},
+  );
+
   const dayTitle = view === 'day' ? format(day, 'EEEE d MMMM yyyy') : `Week of ${format(startOfWeek(day, { weekStartsOn: 1 }), 'd MMMM yyyy')}`;
   const whose = clinician === ALL ? 'Whole practice' : (clinicians.find((c) => c.reference === clinician)?.name ?? 'Clinician');
 
@@ -98,7 +115,7 @@ export function ScheduleScreen() {
         </div>
         {editsVisitTypes(user.role) && <Button onPress={() => setEditingTypes(true)}>Visit types</Button>}
         {schedules(user.role) && (
-          <Button variant="primary" onPress={() => newBooking()} isDisabled={clinicians.length === 0 || types.length === 0}>
+          <Button variant="primary" onPress={() => newBooking()} isDisabled={!canBook} aria-keyshortcuts="b">
             Book appointment
           </Button>
         )}
