@@ -146,7 +146,8 @@ describe('demo people and appointments', () => {
     // The schedule's catalogue: visit types with their lengths, a Schedule per clinician, exam rooms.
     const reader = store.reader(credentials.practiceId);
     const all = async (type: string) => (await reader.search({ resourceTypes: [type], criteria: [], sort: [], count: 100, total: 'accurate', include: [], revinclude: [] })).resources as unknown as Array<Record<string, any>>;
-    const visitTypes = await all('ActivityDefinition');
+    // The order catalogue is ActivityDefinitions too; visit types carry their own topic.
+    const visitTypes = (await all('ActivityDefinition')).filter((v) => v.topic?.some((t: any) => t.coding?.some((c: any) => c.code === 'visit-type')));
     expect(visitTypes.map((v) => [v.code.coding[0].code, v.timingDuration.value])).toEqual(
       expect.arrayContaining([['new-patient', 40], ['follow-up', 20], ['annual-wellness', 40], ['procedure', 30], ['sick-visit', 20]]),
     );
