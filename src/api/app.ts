@@ -21,6 +21,7 @@ import { installErrorHandlers, sendError } from './errors.ts';
 import { DEFAULT_BODY_LIMITS } from './fhir/body.ts';
 import { FHIR_BASE_PATH, fhirRoutes } from './fhir/routes.ts';
 import { webAppRoutes } from './web/web-app.ts';
+import { installWebsocketChannel } from './subscriptions/websocket-channel.ts';
 import { webClients } from './web/web-clients.ts';
 
 export interface AppLimits {
@@ -132,6 +133,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.linkSender ? { linkSender: deps.linkSender } : {}),
     ...(deps.bearerFailureBudget ? { bearerFailureBudget: deps.bearerFailureBudget } : {}),
   });
+  // FHIR Subscriptions' websocket channel (docs/subscriptions.md), on the same HTTP server.
+  const channel = installWebsocketChannel(app.server, { store: deps.store, authenticate, audit: deps.audit, publicBaseUrl: deps.publicBaseUrl, clock: now, onError: (err) => app.log.error({ err }, 'subscription delivery failed') });
+  app.addHook('onClose', async () => channel.close());
   if (deps.web) {
     await app.register(webAppRoutes, { distDir: deps.web.distDir, publicBaseUrl: deps.publicBaseUrl, clients: webClients(deps.store, deps.web.redirectUris, now), maxBinaryBytes: limits.binaryBytes });
   }

@@ -258,8 +258,32 @@ export interface SearchStatementPlan {
   plan: string;
 }
 
+/** A version that a committed transaction wrote (what change listeners hear of). */
+export interface CommittedChange {
+  resourceType: string;
+  id: string;
+  versionId: string;
+  deleted: boolean;
+}
+
+/** Listens to the changes of one practice's committed transaction. */
+export type ChangeListener = (tenant: string, changes: readonly CommittedChange[]) => void;
+
+/**
+ * Every committed write of every practice, told after the commit (never for a rollback): on
+ * SQLite within this process, on PostgreSQL to every app server sharing the database
+ * (`LISTEN`/`NOTIFY`, which PostgreSQL delivers only once the notifying transaction commits).
+ * At most once: a listener whose connection drops misses what commits before it reconnects.
+ */
+export interface ChangeFeed {
+  /** Resolves once listening (so no commit after it is missed); the function stops listening. */
+  listen(listener: ChangeListener): Promise<() => Promise<void>>;
+}
+
 export interface FhirStore {
   readonly dialect: 'sqlite' | 'postgres';
+  /** Committed writes, for FHIR Subscriptions (docs/subscriptions.md). */
+  readonly changes: ChangeFeed;
   /** Applies pending numbered migrations. Safe to call on every start and concurrently. */
   migrate(): Promise<MigrationResult[]>;
   /** Reads committed data for one tenant. */

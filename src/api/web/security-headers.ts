@@ -1,8 +1,8 @@
 /**
  * Response headers of the web app. The CSP allows only the app's own scripts, styles and API:
  * no inline script or style, no eval, no framing, no plugins, no <base> rewriting, forms only to
- * this server (the sign-in pages post here). `ws:`/`wss:` of the same origin can be added to
- * connect-src when live updates come.
+ * this server (the sign-in pages post here). connect-src 'self' also covers the inbox's websocket
+ * (`ws:`/`wss:` to the same host and port, as CSP 3 matches 'self').
  * @see https://www.w3.org/TR/CSP3/
  */
 /** sha256 of react-aria's usePress and usePreventScroll style texts (react-aria 3.x / react-aria-components 1.22). */

@@ -11,9 +11,9 @@ import { resourceTypeNames } from '../../fhir/definitions.ts';
 import { compartmentMemberTypes } from '../../fhir/search/compartment.ts';
 import type { Role } from './principal.ts';
 
-export type Category = 'demographics' | 'clinical' | 'scheduling' | 'billing' | 'directory' | 'audit';
+export type Category = 'demographics' | 'clinical' | 'scheduling' | 'billing' | 'directory' | 'audit' | 'subscriptions';
 
-export const CATEGORIES: readonly Category[] = ['demographics', 'clinical', 'scheduling', 'billing', 'directory', 'audit'];
+export const CATEGORIES: readonly Category[] = ['demographics', 'clinical', 'scheduling', 'billing', 'directory', 'audit', 'subscriptions'];
 
 /** What each category covers, in words for docs/access.md. */
 export const CATEGORY_DESCRIPTIONS: Record<Category, string> = {
@@ -23,12 +23,14 @@ export const CATEGORY_DESCRIPTIONS: Record<Category, string> = {
   billing: 'Account, ChargeItem, Claim, ClaimResponse, Coverage, eligibility, ExplanationOfBenefit, Invoice, payments',
   directory: 'every other type outside the Patient compartment: Practitioner, Organization, Location, Medication, Questionnaire, value sets…',
   audit: 'AuditEvent (the audit trail)',
+  subscriptions: "Subscription (being told of changes; what a subscriber is told is bounded by its own access, docs/subscriptions.md)",
 };
 
 const DEMOGRAPHICS = ['Patient', 'RelatedPerson', 'Person'];
 /** Outside the compartment but part of records: Binary holds documents' files (see compartment-access.ts). */
 const CLINICAL_CONTENT = ['Binary'];
 const SCHEDULING = ['Appointment', 'AppointmentResponse', 'Schedule', 'Slot'];
+const SUBSCRIPTIONS = ['Subscription'];
 const BILLING = [
   'Account', 'ChargeItem', 'Claim', 'ClaimResponse', 'Coverage', 'CoverageEligibilityRequest', 'CoverageEligibilityResponse',
   'EnrollmentRequest', 'EnrollmentResponse', 'ExplanationOfBenefit', 'Invoice', 'PaymentNotice', 'PaymentReconciliation',
@@ -41,15 +43,15 @@ const BILLING = [
  * stays with practice admins; patients and proxies report nothing.
  */
 export const ROLE_PERMISSIONS: Record<Role, Partial<Record<Category, string>>> = {
-  physician: { demographics: 'crus', clinical: 'cruds', scheduling: 'cruds', billing: 'rs', directory: 'rs', audit: 'c' },
-  nurse: { demographics: 'crus', clinical: 'crus', scheduling: 'cruds', billing: 'rs', directory: 'rs', audit: 'c' },
-  'medical-assistant': { demographics: 'crus', clinical: 'crs', scheduling: 'cruds', directory: 'rs', audit: 'c' },
-  'front-desk': { demographics: 'crus', scheduling: 'cruds', billing: 'crus', directory: 'rs', audit: 'c' },
-  billing: { demographics: 'rs', clinical: 'rs', scheduling: 'rs', billing: 'cruds', directory: 'rs', audit: 'c' },
-  'practice-admin': { demographics: 'rs', scheduling: 'rs', billing: 'rs', directory: 'cruds', audit: 'crs' },
+  physician: { demographics: 'crus', clinical: 'cruds', scheduling: 'cruds', billing: 'rs', directory: 'rs', audit: 'c', subscriptions: 'cruds' },
+  nurse: { demographics: 'crus', clinical: 'crus', scheduling: 'cruds', billing: 'rs', directory: 'rs', audit: 'c', subscriptions: 'cruds' },
+  'medical-assistant': { demographics: 'crus', clinical: 'crs', scheduling: 'cruds', directory: 'rs', audit: 'c', subscriptions: 'cruds' },
+  'front-desk': { demographics: 'crus', scheduling: 'cruds', billing: 'crus', directory: 'rs', audit: 'c', subscriptions: 'cruds' },
+  billing: { demographics: 'rs', clinical: 'rs', scheduling: 'rs', billing: 'cruds', directory: 'rs', audit: 'c', subscriptions: 'cruds' },
+  'practice-admin': { demographics: 'rs', scheduling: 'rs', billing: 'rs', directory: 'cruds', audit: 'crs', subscriptions: 'cruds' },
   // A patient reads the audit trail of their own record only (domain/audit/own-disclosures.ts).
-  patient: { demographics: 'rs', clinical: 'rs', scheduling: 'rs', billing: 'rs', directory: 'rs', audit: 'rs' },
-  proxy: { demographics: 'rs', clinical: 'rs', scheduling: 'rs', billing: 'rs', directory: 'rs' },
+  patient: { demographics: 'rs', clinical: 'rs', scheduling: 'rs', billing: 'rs', directory: 'rs', audit: 'rs', subscriptions: 'rs' },
+  proxy: { demographics: 'rs', clinical: 'rs', scheduling: 'rs', billing: 'rs', directory: 'rs', subscriptions: 'rs' },
 };
 
 /**
@@ -60,7 +62,7 @@ export const ROLE_PERMISSIONS: Record<Role, Partial<Record<Category, string>>> =
  * them, as if it did not exist.
  */
 export const PROXY_LIMITED_ACCESS: { categories: readonly Category[]; clinicalTypes: readonly string[] } = {
-  categories: ['demographics', 'scheduling', 'billing', 'directory'],
+  categories: ['demographics', 'scheduling', 'billing', 'directory', 'subscriptions'],
   clinicalTypes: ['Immunization', 'AllergyIntolerance'],
 };
 
@@ -81,6 +83,7 @@ export function categoryOf(resourceType: string): Category {
       else if (DEMOGRAPHICS.includes(type)) map.set(type, 'demographics');
       else if (SCHEDULING.includes(type)) map.set(type, 'scheduling');
       else if (BILLING.includes(type)) map.set(type, 'billing');
+      else if (SUBSCRIPTIONS.includes(type)) map.set(type, 'subscriptions');
       else map.set(type, inCompartment.has(type) || CLINICAL_CONTENT.includes(type) ? 'clinical' : 'directory');
     }
     categories = map;

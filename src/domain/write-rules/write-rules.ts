@@ -12,6 +12,8 @@ import { overlay } from '../overlay.ts';
 import { scoreMatchesAnswers, scoredAnswersStay } from '../questionnaires/score-rules.ts';
 import { signedOrdersStay } from '../orders/order-rules.ts';
 import { noDoubleBooking } from './double-booking.ts';
+import { subscriptionRule } from '../subscriptions/subscription-rule.ts';
+import { resultReviewRule } from '../inbox/result-review.ts';
 
 /** One write about to happen, with the version it replaces (undefined for a new resource). */
 export interface ProposedWrite {
@@ -33,13 +35,16 @@ export type WriteRules = Readonly<Record<string, readonly WriteRule[]>>;
 
 /** Every rule Heron enforces, by resource type. */
 export const WRITE_RULES: WriteRules = {
-  // Screening scores agree with their answers (docs/questionnaires.md).
-  Observation: [scoreMatchesAnswers],
+  // Screening scores agree with their answers (docs/questionnaires.md); a new lab result gets its
+  // review Task in the clinician's inbox (docs/subscriptions.md).
+  Observation: [scoreMatchesAnswers, resultReviewRule],
   QuestionnaireResponse: [scoredAnswersStay],
   // A signed lab order moves forward only and keeps what it asks for (docs/orders.md).
   ServiceRequest: [signedOrdersStay],
   // No clinician is booked twice (docs/scheduling.md).
   Appointment: [noDoubleBooking],
+  Subscription: [subscriptionRule],
+  DiagnosticReport: [resultReviewRule],
 };
 
 /** The transaction with every write checked against `rules` first (inside the transaction, so the check and the write see the same data). */

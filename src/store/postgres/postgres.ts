@@ -40,6 +40,8 @@ export interface PostgresOptions {
 }
 
 const LOCK = stmt('SELECT pg_advisory_xact_lock(?::bigint)');
+/** A dropped LISTEN connection is opened again after this long. */
+const RELISTEN_MS = 1000;
 const AUDIT_HEAD = stmt('SELECT seq, hash FROM heron_audit_head(?::bigint, ?)');
 const PLACEHOLDER_CACHE = 1000;
 /** The tables searches and expansions read; the audit tables are append-only and left to autovacuum. */
@@ -65,6 +67,8 @@ const TYPES = {
 
 class PgConn implements TxConn {
   readonly dataModifyingCte = true;
+  /** Notifications to send with the COMMIT of this connection's transaction (`announce`). */
+  readonly notifications: string[] = [];
   constructor(
     private readonly target: pg.Pool | pg.PoolClient,
     private readonly driver: PostgresDriver,
@@ -116,12 +120,20 @@ class PostgresDriver implements SqlDriver {
   private readonly persistStatements = new Map<string, Stmt>();
   private readonly statistics: StatisticsRefresh;
 
+  /**
+   * NOTIFY channels are per database, not per schema: the channel is named after the schema so
+   * that stores in other schemas of the same database (tests, staging) are not told.
+   */
+  private readonly channel: string;
+
   constructor(
     private readonly pool: pg.Pool,
     private readonly readPool: pg.Pool,
     private readonly schema: string,
     private readonly onBackgroundError: (err: Error) => void,
+    private readonly newClient: () => pg.Client,
   ) {
+    this.channel = 'heron_changes_' + createHash('sha256').update(schema).digest('hex').slice(0, 16);
     this.reader = new PgConn(readPool, this);
     // While serving: statistics only (VACUUM reads whole tables, and autovacuum follows writes).
     this.statistics = new StatisticsRefresh(() => this.reader.exec(ANALYZE_CLINICAL), onBackgroundError);
@@ -186,6 +198,56 @@ class PostgresDriver implements SqlDriver {
     return this.reader.exec(VACUUM_CLINICAL);
   }
 
+  async announce(conn: TxConn, payload: string): Promise<void> {
+    // Sent with the COMMIT in one round trip (inTransaction). PostgreSQL queues a notification and
+    // delivers it when (and only if) the transaction commits.
+    (conn as PgConn).notifications.push(payload);
+  }
+
+  /**
+   * One connection of its own per listener, outside the pools (a LISTEN holds its connection for
+   * good). When it drops, it is opened again; what committed meanwhile is not told.
+   */
+  async listen(onPayload: (payload: string) => void): Promise<() => Promise<void>> {
+    let stopped = false;
+    let client: pg.Client | undefined;
+    const connect = async (): Promise<void> => {
+      const next = this.newClient();
+      next.on('notification', (message) => {
+        if (message.channel === this.channel && message.payload !== undefined) onPayload(message.payload);
+      });
+      next.on('error', (err) => {
+        this.onBackgroundError(err);
+        void next.end().catch(() => {});
+        if (client === next) client = undefined;
+        if (!stopped) setTimeout(() => void reconnect(), RELISTEN_MS).unref();
+      });
+      await next.connect();
+      await next.query(`LISTEN "${this.channel}"`);
+      client = next;
+    };
+    const reconnect = async (): Promise<void> => {
+      if (stopped || client !== undefined) return;
+      try {
+        await connect();
+      } catch (err) {
+        this.onBackgroundError(err as Error);
+        if (!stopped) setTimeout(() => void reconnect(), RELISTEN_MS).unref();
+      }
+    };
+    try {
+      await connect();
+    } catch (err) {
+      throw mapPostgresError(err);
+    }
+    return async () => {
+      stopped = true;
+      const open = client;
+      client = undefined;
+      await open?.end();
+    };
+  }
+
   async close(): Promise<void> {
     await this.statistics.settled();
     await Promise.all([this.pool.end(), this.readPool.end()]);
@@ -233,8 +295,9 @@ class PostgresDriver implements SqlDriver {
     let broken: Error | undefined;
     try {
       await client.query(begin);
-      const result = await fn(new PgConn(client, this));
-      await client.query('COMMIT');
+      const conn = new PgConn(client, this);
+      const result = await fn(conn);
+      await client.query(conn.notifications.length === 0 ? 'COMMIT' : `${conn.notifications.map((p) => `SELECT pg_notify('${this.channel}', ${quoteLiteral(p)})`).join('; ')}; COMMIT`);
       return result;
     } catch (err) {
       try {
@@ -254,6 +317,16 @@ class PostgresDriver implements SqlDriver {
 function numbered(sql: string, indexes: readonly number[]): string {
   let k = 0;
   return sql.replace(/\?/g, () => '$' + indexes[k++]);
+}
+
+/**
+ * A string literal for the simple query protocol (which takes no parameters): quotes doubled, as
+ * `standard_conforming_strings` (on since PostgreSQL 9.1, and never changed by Heron) reads them;
+ * a NUL, which no literal can hold, is refused.
+ */
+function quoteLiteral(text: string): string {
+  if (text.includes('\u0000')) throw new Error('A notification cannot hold a NUL character');
+  return `'${text.replace(/'/g, "''")}'`;
 }
 
 /** A signed 64-bit advisory-lock key from a string. */
@@ -294,11 +367,12 @@ export async function openPostgresStore(options: PostgresOptions): Promise<FhirS
     return pool;
   };
   const [pool, readPool] = [newPool(), newPool()];
+  const newClient = (): pg.Client => new pg.Client({ connectionString: withDefaultUser(options.url), options: settings.join(' '), types: TYPES });
   try {
     await readPool.query('SELECT 1');
   } catch (err) {
     await Promise.all([pool.end(), readPool.end()]);
     throw mapPostgresError(err);
   }
-  return new SqlStore(new PostgresDriver(pool, readPool, schema, onBackgroundError), options.indexer);
+  return new SqlStore(new PostgresDriver(pool, readPool, schema, onBackgroundError, newClient), options.indexer, onBackgroundError as (err: unknown) => void);
 }

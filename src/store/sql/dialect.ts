@@ -126,6 +126,13 @@ export interface SqlDriver {
    * planner statistics fresh after bulk imports.
    */
   afterCommit(versions: number): void;
+  /**
+   * Tells `payload` to every `listen`er (on PostgreSQL: of every app server on this database and
+   * schema) once the transaction of `conn` commits; nothing when it rolls back.
+   */
+  announce(conn: TxConn, payload: string): Promise<void>;
+  /** Hears the payloads of transactions that commit from now on (resolves once listening). */
+  listen(onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   /** Refreshes the planner's statistics of the clinical tables now (`FhirStore.refreshStatistics`). */
   refreshStatistics(): Promise<void>;
   close(): Promise<void>;

@@ -6,6 +6,8 @@ import type { SearchRequest } from '../../fhir/search/types.ts';
 import type { Resource } from '@medplum/fhirtypes';
 import type {
   AnyOfQuery,
+  ChangeFeed,
+  CommittedChange,
   FhirStore,
   HistoryPage,
   HistoryQuery,
@@ -37,6 +39,7 @@ import { search } from './search/search.ts';
 import { latest } from './search/latest.ts';
 import { searchAnyOf } from './search/any-of.ts';
 import { writeStatements, writeVersion, type WriteStatements } from './write.ts';
+import { encodeChanges, sqlChangeFeed } from './change-feed.ts';
 
 export class SqlStore implements FhirStore {
   readonly dialect: FhirStore['dialect'];
@@ -44,13 +47,16 @@ export class SqlStore implements FhirStore {
   readonly audit: AuditLog;
   readonly emergencyAccess: EmergencyAccessStore;
   readonly terminology: TerminologyStore;
+  readonly changes: ChangeFeed;
   private readonly statements: WriteStatements;
 
   constructor(
     private readonly driver: SqlDriver,
     private readonly indexer: Indexer,
+    onListenerError?: (err: unknown) => void,
   ) {
     this.dialect = driver.dialect.name;
+    this.changes = sqlChangeFeed(driver, onListenerError);
     this.admin = new SqlAdminStore(driver);
     this.statements = writeStatements(driver.dialect);
     this.emergencyAccess = sqlEmergencyAccess(driver);
@@ -92,6 +98,8 @@ export class SqlStore implements FhirStore {
         // The transaction's audit entries are chained in one go just before it commits: one chain
         // lock and one multi-row insert instead of a round trip set per entry (a Bundle has hundreds).
         await open.flushAudit();
+        // Announced inside the transaction: the driver delivers them only if it commits.
+        for (const payload of encodeChanges(tenant, open.changes)) await this.driver.announce(conn, payload);
         return value;
       } finally {
         open.end();
@@ -176,6 +184,8 @@ class SqlTransaction extends SqlReader implements StoreTransaction {
   private open = true;
   /** Versions written, reported to the driver after commit. */
   writes = 0;
+  /** The versions written, announced to change listeners (`FhirStore.changes`) at commit. */
+  readonly changes: CommittedChange[] = [];
 
   constructor(
     private readonly tx: TxConn,
@@ -214,7 +224,9 @@ class SqlTransaction extends SqlReader implements StoreTransaction {
   async writeVersion(write: VersionWrite): Promise<StoredVersion> {
     const conn = this.txConn();
     this.writes++;
-    return writeVersion({ conn, driver: this.driver, statements: this.statements, indexer: this.indexer, tenant: this.tenant }, write);
+    const written = await writeVersion({ conn, driver: this.driver, statements: this.statements, indexer: this.indexer, tenant: this.tenant }, write);
+    this.changes.push({ resourceType: written.resourceType, id: written.id, versionId: written.versionId, deleted: written.deleted });
+    return written;
   }
 
   /** Called when the transaction ends, so a leaked handle cannot write outside it. */

@@ -144,6 +144,9 @@ class SqliteDriver implements SqlDriver {
   private readonly mutex = new Mutex();
   private closed = false;
   private readonly statistics: StatisticsRefresh;
+  /** What the open transaction announced (one writer: one transaction at a time), told after its commit. */
+  private announced: string[] = [];
+  private readonly listeners = new Set<(payload: string) => void>();
 
   constructor(
     private readonly file: string,
@@ -197,20 +200,25 @@ class SqliteDriver implements SqlDriver {
       if (this.closed) throw new Error('The store is closed');
       if (relaxed) setSynchronous(this.writer.db, 'NORMAL');
       await this.begin();
+      this.announced = [];
       let result: T;
       try {
         result = await fn(this.writer);
       } catch (err) {
+        this.announced = [];
         this.rollback();
         throw err;
       }
       try {
         this.writer.db.exec('COMMIT');
       } catch (err) {
+        this.announced = [];
         this.rollback();
         throw mapSqliteError(err);
       }
       this.reader.endSnapshot();
+      if (this.announced.length > 0) this.tell(this.announced);
+      this.announced = [];
       return result;
     } finally {
       if (relaxed && this.writer.db.isOpen) setSynchronous(this.writer.db, 'FULL');
@@ -253,6 +261,24 @@ class SqliteDriver implements SqlDriver {
     } catch (err) {
       throw mapSqliteError(err);
     }
+  }
+
+  async announce(_conn: TxConn, payload: string): Promise<void> {
+    this.announced.push(payload);
+  }
+
+  async listen(onPayload: (payload: string) => void): Promise<() => Promise<void>> {
+    this.listeners.add(onPayload);
+    return async () => void this.listeners.delete(onPayload);
+  }
+
+  /** After the commit, on a later turn: a listener's work never delays or fails the committed transaction. */
+  private tell(payloads: readonly string[]): void {
+    if (this.listeners.size === 0) return;
+    const listeners = [...this.listeners];
+    setImmediate(() => {
+      for (const payload of payloads) for (const listener of listeners) listener(payload);
+    });
   }
 
   afterCommit(versions: number): void {

@@ -3,6 +3,7 @@ import { RouterProvider as AriaRouterProvider } from 'react-aria-components';
 import { Link, NavLink, Outlet, useHref, useNavigate, type NavigateOptions } from 'react-router';
 import { FhirProvider } from '../fhir/fhir-context.tsx';
 import { PatientSearchBox } from '../screens/patient-search/patient-search-box.tsx';
+import { InboxLink } from '../screens/inbox/inbox-link.tsx';
 import { ShortcutsDialog } from './shortcuts-dialog.tsx';
 import { useSingleKeyShortcuts } from './shortcuts.ts';
 import { UserMenu } from './user-menu.tsx';
@@ -50,6 +51,7 @@ export function Shell() {
               Schedule
             </NavLink>
           </nav>
+          <InboxLink />
           <UserMenu onShowShortcuts={() => setShortcutsOpen(true)} />
         </header>
         <main id="main" tabIndex={-1} className="app-main">

@@ -116,6 +116,14 @@ export class Session {
   }
 
   /**
+   * The access token as it is now, never refreshed for it: for a long-lived connection (the live
+   * inbox's websocket), which must not keep an idle session alive the way a request does.
+   */
+  currentAccessToken(): string | undefined {
+    return this.stored?.tokens.accessToken;
+  }
+
+  /**
    * Called every second: refresh when the user was active, warn a minute before the end, end the
    * session locally when the server has ended it.
    */

@@ -106,6 +106,8 @@ export function capabilityStatement(baseUrl: string): CapabilityStatement {
   const root = baseUrl.endsWith(FHIR_BASE_SUFFIX) ? baseUrl.slice(0, -FHIR_BASE_SUFFIX.length) : baseUrl;
   const rest: CapabilityStatementRest = {
     ...cached.rest,
+    // Where Subscriptions' websocket channel is (docs/subscriptions.md).
+    extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/capabilitystatement-websocket', valueUri: `${baseUrl.replace(/^http/, 'ws')}/$websocket` }],
     security: {
       cors: false,
       service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }] }],
@@ -173,6 +175,10 @@ const TYPE_DOCUMENTATION: Readonly<Record<string, string>> = {
     'No clinician is booked twice: a write (any route, Bundles included) of an Appointment whose status holds time (proposed, pending, booked, arrived, checked-in, fulfilled) and that overlaps ' +
     'another such Appointment of one of its Practitioner participants is refused with 409 and an OperationOutcome saying who holds the time. Times are half-open [start, end); ' +
     'cancelled, noshow, entered-in-error and waitlist appointments free their time; an appointment may last at most 24 hours. Concurrent bookings of one clinician are serialised: exactly one wins.',
+  Subscription:
+    'Channel websocket only (others are refused, 422); criteria a search Heron can evaluate (Type?params; result parameters such as _count refused, 400); status requested is accepted as active. ' +
+    'Connect to the websocket URL of rest.extension capabilitystatement-websocket, send "bearer <access token>", then "bind <Subscription id>"; "ping <id>" follows each create or update of a resource matching the criteria ' +
+    'that the token\'s user may read (practice, role, scopes, patient compartments and restricted records apply as to a search). Deletes are not pinged.',
 };
 
 function resourceCapability(type: string, revIncludes: string[]): CapabilityStatementRestResource {

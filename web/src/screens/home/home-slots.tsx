@@ -1,3 +1,5 @@
+import { InboxCounts } from '../inbox/inbox-counts.tsx';
+
 /**
  * The places on the home screen that other parts of the app fill: the inbox counts (results,
  * messages, refills, tasks) and the count of notes waiting for a signature. Until those exist each
@@ -8,7 +10,9 @@ export function InboxCountsSlot() {
   return (
     <div data-slot="inbox-counts">
       <dt>Inbox</dt>
-      <dd className="muted">Arrives with the inbox</dd>
+      <dd>
+        <InboxCounts />
+      </dd>
     </div>
   );
 }

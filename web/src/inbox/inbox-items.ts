@@ -1,0 +1,178 @@
+/**
+ * The inbox as data: what is waiting for a clinician (or a pool they belong to), in one list —
+ * results to review, patient messages, refill requests and other tasks — built from the FHIR the
+ * server holds (docs/subscriptions.md, "The inbox"):
+ *
+ * - results, refills and tasks are `Task`s whose `owner` is the person (`Practitioner/…`) or a pool
+ *   (`Group/…` of Practitioners, e.g. "Nurses"), open while `status` is requested, received,
+ *   accepted or in progress; the kind is the Task's code in `urn:heron:inbox-task` (`review-result`,
+ *   `refill-request`; anything else is a task). A result's Task has the result as `focus`.
+ * - patient messages are `Communication`s whose `recipient` is the person or a pool, open while
+ *   `status` is in-progress.
+ *
+ * Acknowledging completes the Task (or the Communication): it leaves the inbox.
+ */
+import type { Bundle, Communication, DiagnosticReport, Group, Observation, Patient, Resource, Task } from '@medplum/fhirtypes';
+import { familyFirst, mrn } from '../fhir-format/patient.ts';
+import { conceptText, quantityText } from '../fhir-format/values.ts';
+
+export const INBOX_TASK_SYSTEM = 'urn:heron:inbox-task';
+export const OPEN_TASK_STATUSES = ['requested', 'received', 'accepted', 'in-progress'] as const;
+export const OPEN_MESSAGE_STATUS = 'in-progress';
+
+export type InboxKind = 'result' | 'message' | 'refill' | 'task';
+export const INBOX_KINDS: readonly InboxKind[] = ['result', 'message', 'refill', 'task'];
+export const KIND_LABELS: Record<InboxKind, { one: string; many: string }> = {
+  result: { one: 'Result', many: 'Results' },
+  message: { one: 'Message', many: 'Messages' },
+  refill: { one: 'Refill', many: 'Refills' },
+  task: { one: 'Task', many: 'Tasks' },
+};
+
+export interface InboxItem {
+  key: string;
+  kind: InboxKind;
+  /** The Task or Communication this item is. */
+  resource: Task | Communication;
+  title: string;
+  /** A result's value and flag, a message's first words, a task's note. */
+  detail: string;
+  patientId?: string;
+  patientName: string;
+  patientMrn?: string;
+  /** ISO date: authored, sent or due. */
+  date?: string;
+  due?: string;
+  /** `Practitioner/…` or `Group/…` it is assigned to. */
+  owner?: string;
+  /** Results only: every interpretation says normal, so it may be signed in bulk. */
+  normal: boolean;
+  urgent: boolean;
+}
+
+/** Searches that fill the inbox of `me` (`Practitioner/…`) and the pools they belong to. */
+export function inboxSearches(owners: readonly string[]): { tasks: Record<string, string | readonly string[]>; messages: Record<string, string> } {
+  const who = owners.join(',');
+  return {
+    tasks: { owner: who, status: OPEN_TASK_STATUSES.join(','), _include: ['Task:focus', 'Task:patient'], _sort: '-authored-on', _count: '200' },
+    messages: { recipient: who, status: OPEN_MESSAGE_STATUS, _include: 'Communication:subject', _sort: '-sent', _count: '100' },
+  };
+}
+
+/** The Subscriptions' criteria that tell the inbox of `owners` to refresh. */
+export function inboxCriteria(owners: readonly string[]): string[] {
+  const who = owners.join(',');
+  return [`Task?owner=${who}`, `Communication?recipient=${who}`];
+}
+
+/** The pools (Groups) that list `practitioner` as a member. */
+export function poolsOf(groups: readonly Group[], practitioner: string): Group[] {
+  return groups.filter((g) => (g.member ?? []).some((m) => m.entity?.reference === practitioner && m.inactive !== true));
+}
+
+function byReference(bundle: Bundle | undefined): Map<string, Resource> {
+  const map = new Map<string, Resource>();
+  for (const entry of bundle?.entry ?? []) if (entry.resource?.id) map.set(`${entry.resource.resourceType}/${entry.resource.id}`, entry.resource);
+  return map;
+}
+
+function kindOf(task: Task): InboxKind {
+  const code = task.code?.coding?.find((c) => c.system === INBOX_TASK_SYSTEM)?.code;
+  if (code === 'review-result') return 'result';
+  if (code === 'refill-request') return 'refill';
+  return 'task';
+}
+
+function isNormal(result: Observation | DiagnosticReport | undefined): boolean {
+  if (result === undefined) return false;
+  const concepts = result.resourceType === 'Observation' ? (result.interpretation ?? []) : (result.conclusionCode ?? []);
+  const codes = concepts.flatMap((c) => (c.coding ?? []).map((coding) => coding.code));
+  return codes.length > 0 && codes.every((code) => code === 'N');
+}
+
+function resultDetail(result: Observation | DiagnosticReport | undefined): string {
+  if (result === undefined) return '';
+  if (result.resourceType === 'DiagnosticReport') return result.conclusion ?? '';
+  const value = result.valueQuantity ? quantityText(result.valueQuantity) : (result.valueString ?? conceptText(result.valueCodeableConcept));
+  const flag = (result.interpretation ?? []).map((c) => conceptText(c) || c.coding?.[0]?.code).filter(Boolean).join(', ');
+  return [value, flag && `(${flag})`].filter(Boolean).join(' ');
+}
+
+function patientOf(ref: string | undefined, resources: Map<string, Resource>): Pick<InboxItem, 'patientId' | 'patientName' | 'patientMrn'> {
+  const patient = ref === undefined ? undefined : (resources.get(ref) as Patient | undefined);
+  const patientId = ref?.startsWith('Patient/') ? ref.slice('Patient/'.length) : undefined;
+  return { ...(patientId ? { patientId } : {}), patientName: patient ? familyFirst(patient.name) || 'Unnamed patient' : 'No patient', ...(patient && mrn(patient.identifier) ? { patientMrn: mrn(patient.identifier) } : {}) };
+}
+
+/** The inbox items of a Task search (with its included focus and patients) and a Communication search. */
+export function inboxItems(tasks: Bundle | undefined, messages: Bundle | undefined): InboxItem[] {
+  const resources = new Map([...byReference(tasks), ...byReference(messages)]);
+  const items: InboxItem[] = [];
+  for (const entry of tasks?.entry ?? []) {
+    const task = entry.resource;
+    if (task?.resourceType !== 'Task' || entry.search?.mode === 'include') continue;
+    const kind = kindOf(task);
+    const focus = task.focus?.reference ? resources.get(task.focus.reference) : undefined;
+    const result = focus?.resourceType === 'Observation' || focus?.resourceType === 'DiagnosticReport' ? focus : undefined;
+    const title = kind === 'result' && result ? conceptText(result.code) || task.description || 'Result' : task.description || conceptText(task.code) || 'Task';
+    const detail = kind === 'result' ? resultDetail(result) : (task.note?.[0]?.text ?? '');
+    const normal = kind === 'result' && isNormal(result);
+    const due = task.restriction?.period?.end;
+    items.push({
+      key: `Task/${task.id}`,
+      kind,
+      resource: task,
+      title,
+      detail,
+      ...patientOf(task.for?.reference, resources),
+      ...(task.authoredOn ? { date: task.authoredOn } : {}),
+      ...(due ? { due } : {}),
+      ...(task.owner?.reference ? { owner: task.owner.reference } : {}),
+      normal,
+      urgent: task.priority === 'urgent' || task.priority === 'asap' || task.priority === 'stat',
+    });
+  }
+  for (const entry of messages?.entry ?? []) {
+    const message = entry.resource;
+    if (message?.resourceType !== 'Communication' || entry.search?.mode === 'include') continue;
+    const text = message.payload?.find((p) => p.contentString)?.contentString ?? '';
+    items.push({
+      key: `Communication/${message.id}`,
+      kind: 'message',
+      resource: message,
+      title: conceptText(message.topic) || 'Message from patient',
+      detail: text.length > 120 ? `${text.slice(0, 119)}…` : text,
+      ...patientOf(message.subject?.reference, resources),
+      ...(message.sent ? { date: message.sent } : {}),
+      ...(message.recipient?.[0]?.reference ? { owner: message.recipient[0].reference } : {}),
+      normal: false,
+      urgent: message.priority === 'urgent' || message.priority === 'asap' || message.priority === 'stat',
+    });
+  }
+  // Urgent first, then newest first.
+  return items.sort((a, b) => Number(b.urgent) - Number(a.urgent) || (b.date ?? '').localeCompare(a.date ?? ''));
+}
+
+export type InboxCounts = Record<InboxKind, number> & { total: number };
+
+export function inboxCounts(items: readonly InboxItem[]): InboxCounts {
+  const counts: InboxCounts = { result: 0, message: 0, refill: 0, task: 0, total: items.length };
+  for (const item of items) counts[item.kind]++;
+  return counts;
+}
+
+/** Results that may be signed together: normal ones. */
+export function normalResults(items: readonly InboxItem[]): InboxItem[] {
+  return items.filter((i) => i.kind === 'result' && i.normal);
+}
+
+/** The item acknowledged (a result signed, a task or message done): completed, so it leaves the inbox. */
+export function acknowledged(item: InboxItem, at: string): Task | Communication {
+  if (item.resource.resourceType === 'Communication') return { ...item.resource, status: 'completed' };
+  return { ...item.resource, status: 'completed', lastModified: at, executionPeriod: { ...item.resource.executionPeriod, end: at } };
+}
+
+/** The item's Task given to `owner` (a person or a pool); back to requested, so the new owner sees it as new. */
+export function assigned(task: Task, owner: { reference: string; display?: string }, at: string): Task {
+  return { ...task, owner, status: 'requested', lastModified: at };
+}

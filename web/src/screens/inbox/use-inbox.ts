@@ -1,0 +1,101 @@
+/**
+ * The inbox's data, shared by the top bar's badge, the home screen's counts and the inbox screen
+ * (one cache: the same query keys), and its live updates: Subscriptions on the inbox's Tasks and
+ * Communications, delivered over the websocket channel, refetch them when something changes.
+ */
+import type { Bundle, Communication, Group, Subscription, Task } from '@medplum/fhirtypes';
+import { useQueryClient, type UseQueryResult } from '@tanstack/react-query';
+import { useEffect, useMemo, useState } from 'react';
+import { useAuth, useUser } from '../../auth/auth-context.tsx';
+import { fhirBase } from '../../auth/server-config.ts';
+import { useFhir } from '../../fhir/fhir-context.tsx';
+import { matches, useSearch } from '../../fhir/queries.ts';
+import { inboxCounts, inboxCriteria, inboxItems, inboxSearches, poolsOf, type InboxCounts, type InboxItem } from '../../inbox/inbox-items.ts';
+import { SubscriptionChannel, type ChannelState } from '../../inbox/subscription-channel.ts';
+
+/** Subscriptions the app makes end with the longest session, in case the tab closes without turning them off. */
+const SUBSCRIPTION_HOURS = 12;
+
+export interface InboxOwners {
+  /** `Practitioner/…` of the signed-in user; undefined for users without an inbox. */
+  me?: string;
+  pools: Group[];
+  /** Everyone whose items are listed: the user, then their pools. */
+  owners: string[];
+  ready: boolean;
+}
+
+/** Whose inbox this is: the user (their Practitioner) and the pools (Groups) they belong to. */
+export function useInboxOwners(): InboxOwners {
+  const user = useUser();
+  const me = user.fhirUser?.startsWith('Practitioner/') ? user.fhirUser : undefined;
+  const groups = useSearch<Group>('Group', { member: me, _count: 50 }, { enabled: me !== undefined });
+  return useMemo(() => {
+    const pools = me === undefined ? [] : poolsOf(matches(groups.data), me);
+    return { ...(me ? { me } : {}), pools, owners: me === undefined ? [] : [me, ...pools.map((g) => `Group/${g.id}`)], ready: me !== undefined && groups.isSuccess };
+  }, [me, groups.data, groups.isSuccess]);
+}
+
+export interface InboxData {
+  owners: InboxOwners;
+  tasks: UseQueryResult<Bundle<Task>>;
+  messages: UseQueryResult<Bundle<Communication>>;
+  items: InboxItem[];
+  counts: InboxCounts;
+}
+
+export function useInbox(): InboxData {
+  const owners = useInboxOwners();
+  const searches = inboxSearches(owners.owners);
+  const tasks = useSearch<Task>('Task', searches.tasks, { enabled: owners.ready });
+  const messages = useSearch<Communication>('Communication', searches.messages, { enabled: owners.ready });
+  const items = useMemo(() => inboxItems(tasks.data as Bundle | undefined, messages.data as Bundle | undefined), [tasks.data, messages.data]);
+  return { owners, tasks, messages, items, counts: useMemo(() => inboxCounts(items), [items]) };
+}
+
+/** Keeps the inbox current: a ping from the server refetches it. Returns the channel's state. */
+export function useLiveInbox(owners: InboxOwners): ChannelState {
+  const fhir = useFhir();
+  const { config, session } = useAuth();
+  const queryClient = useQueryClient();
+  const [state, setState] = useState<ChannelState>('connecting');
+  const key = owners.ready ? owners.owners.join(',') : '';
+
+  useEffect(() => {
+    if (key === '') return;
+    let stopped = false;
+    let channel: SubscriptionChannel | undefined;
+    let unsubscribe: (() => void) | undefined;
+    const made: Subscription[] = [];
+    const refresh = () => {
+      void queryClient.invalidateQueries({ queryKey: ['fhir', 'Task'] });
+      void queryClient.invalidateQueries({ queryKey: ['fhir', 'Communication'] });
+    };
+    void (async () => {
+      const end = new Date(Date.now() + SUBSCRIPTION_HOURS * 3_600_000).toISOString();
+      for (const criteria of inboxCriteria(key.split(','))) {
+        made.push(await fhir.create<Subscription>({ resourceType: 'Subscription', status: 'requested', reason: 'Heron inbox: live updates', criteria, end, channel: { type: 'websocket' } }));
+      }
+      if (stopped) return;
+      channel = new SubscriptionChannel({
+        url: `${fhirBase(config).replace(/^http/, 'ws')}/$websocket`,
+        token: () => session.currentAccessToken(),
+        subscriptionIds: made.map((s) => s.id!),
+        onPing: refresh,
+        onResync: refresh,
+        onState: setState,
+      });
+      unsubscribe = session.subscribe(() => channel?.tokenChanged());
+      channel.start();
+    })().catch(() => setState('offline'));
+    return () => {
+      stopped = true;
+      unsubscribe?.();
+      channel?.stop();
+      // Best effort: a Subscription nobody listens to costs the server a little until its end.
+      for (const s of made) void fhir.update<Subscription>({ ...s, id: s.id!, status: 'off' }).catch(() => {});
+    };
+  }, [key, fhir, config, session, queryClient]);
+
+  return state;
+}
