@@ -1,17 +1,17 @@
 /**
- * An inbox to try on a demo server (docs/subscriptions.md): a "Nurses" pool (a Group of
+ * An inbox to try on a demo server (docs/subscriptions.md): a "Nurses" pool (a CareTeam of
  * Practitioners) with the demo nurse in it, and waiting for the demo physician some lab results to
  * review (most normal, some not), a patient's message and a task; a refill request waits for the
  * nurses. Once per database (the `demo-inbox` setting), so what a user works off stays done.
  */
-import type { Communication, Group, Observation, Task } from '@medplum/fhirtypes';
+import type { CareTeam, Communication, Observation, Task } from '@medplum/fhirtypes';
 import type { Ctx } from '../../domain/context.ts';
 import { INBOX_TASK_SYSTEM, REVIEW_RESULT } from '../../domain/inbox/result-review.ts';
 import type { FhirStore } from '../../store/store.ts';
 import { demoRequest, livingPatients } from './demo-accounts.ts';
 
 export const DEMO_INBOX_SETTING = 'demo-inbox';
-export const DEMO_NURSES_GROUP = 'demo-nurses';
+export const DEMO_NURSES_POOL = 'demo-nurses';
 
 const LABS = [
   { code: '2823-3', name: 'Potassium [Moles/volume] in Serum or Plasma', value: 4.2, unit: 'mmol/L', flag: 'N' },
@@ -31,8 +31,8 @@ async function put(ctx: Ctx, path: string, resource: object): Promise<void> {
 export async function ensureDemoInbox(ctx: Ctx, store: FhirStore, physicianId: string, nurseId: string, now = new Date()): Promise<boolean> {
   if ((await store.admin.getSetting(DEMO_INBOX_SETTING)) !== undefined) return false;
   const physician = `Practitioner/${physicianId}`;
-  const nurses: Group = { resourceType: 'Group', id: DEMO_NURSES_GROUP, type: 'practitioner', actual: true, name: 'Nurses', member: [{ entity: { reference: `Practitioner/${nurseId}` } }] };
-  await put(ctx, `Group/${DEMO_NURSES_GROUP}`, nurses);
+  const nurses: CareTeam = { resourceType: 'CareTeam', id: DEMO_NURSES_POOL, status: 'active', name: 'Nurses', participant: [{ member: { reference: `Practitioner/${nurseId}` } }] };
+  await put(ctx, `CareTeam/${DEMO_NURSES_POOL}`, nurses);
   const patients = await livingPatients(ctx, LABS.length);
   if (patients.length === 0) return false;
   const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000).toISOString();
@@ -88,7 +88,7 @@ export async function ensureDemoInbox(ctx: Ctx, store: FhirStore, physicianId: s
     code: { coding: [{ system: INBOX_TASK_SYSTEM, code: 'refill-request', display: 'Refill request' }], text: 'Refill request' },
     description: 'Refill request: lisinopril 10 mg tablets, 90 days',
     for: { reference: first },
-    owner: { reference: `Group/${DEMO_NURSES_GROUP}` },
+    owner: { reference: `CareTeam/${DEMO_NURSES_POOL}` },
     authoredOn: hoursAgo(3),
   };
   await put(ctx, `Task/${refill.id}`, refill);

@@ -1,4 +1,4 @@
-import type { Bundle, Group, Task } from '@medplum/fhirtypes';
+import type { Bundle, CareTeam, Task } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import { acknowledged, assigned, inboxCounts, inboxCriteria, inboxItems, inboxSearches, normalResults, poolsOf } from './inbox-items.ts';
 
@@ -30,7 +30,7 @@ const tasks: Bundle = {
   entry: [
     { resource: review('t1', 'Observation/o1'), search: { mode: 'match' } },
     { resource: review('t2', 'Observation/o2', { priority: 'urgent', authoredOn: '2026-12-04T09:00:00Z' }), search: { mode: 'match' } },
-    { resource: { resourceType: 'Task', id: 't3', status: 'requested', intent: 'order', code: { coding: [{ system: 'urn:heron:inbox-task', code: 'refill-request' }] }, description: 'Refill lisinopril', for: { reference: 'Patient/p1' }, owner: { reference: 'Group/nurses' }, authoredOn: '2026-12-05T08:00:00Z' }, search: { mode: 'match' } },
+    { resource: { resourceType: 'Task', id: 't3', status: 'requested', intent: 'order', code: { coding: [{ system: 'urn:heron:inbox-task', code: 'refill-request' }] }, description: 'Refill lisinopril', for: { reference: 'Patient/p1' }, owner: { reference: 'CareTeam/nurses' }, authoredOn: '2026-12-05T08:00:00Z' }, search: { mode: 'match' } },
     { resource: { resourceType: 'Task', id: 't4', status: 'requested', intent: 'order', description: 'Call about colonoscopy', for: { reference: 'Patient/p1' }, authoredOn: '2026-12-03T08:00:00Z', restriction: { period: { end: '2026-12-08' } } }, search: { mode: 'match' } },
     { resource: obs('o1', 'N'), search: { mode: 'include' } },
     { resource: obs('o2', 'H'), search: { mode: 'include' } },
@@ -60,7 +60,7 @@ describe('the inbox', () => {
     for (const item of items) expect(item).toMatchObject({ patientId: 'p1', patientName: 'Lindqvist, Anna', patientMrn: 'MRN-1' });
     expect(items.find((i) => i.key === 'Task/t1')).toMatchObject({ title: 'Potassium', detail: '4.1 mmol/L (Normal)', normal: true });
     expect(items.find((i) => i.key === 'Task/t2')).toMatchObject({ normal: false, urgent: true });
-    expect(items.find((i) => i.key === 'Task/t3')).toMatchObject({ title: 'Refill lisinopril', owner: 'Group/nurses' });
+    expect(items.find((i) => i.key === 'Task/t3')).toMatchObject({ title: 'Refill lisinopril', owner: 'CareTeam/nurses' });
     expect(items.find((i) => i.key === 'Task/t4')).toMatchObject({ due: '2026-12-08' });
   });
 
@@ -73,20 +73,22 @@ describe('the inbox', () => {
     const result = items.find((i) => i.key === 'Task/t1')!;
     expect(acknowledged(result, '2026-12-05T11:00:00Z')).toMatchObject({ status: 'completed', executionPeriod: { end: '2026-12-05T11:00:00Z' } });
     expect(acknowledged(items.find((i) => i.kind === 'message')!, 'x')).toMatchObject({ resourceType: 'Communication', status: 'completed' });
-    expect(assigned({ ...review('t1', 'Observation/o1'), status: 'accepted' }, { reference: 'Group/nurses' }, 'x')).toMatchObject({ owner: { reference: 'Group/nurses' }, status: 'requested' });
+    expect(assigned({ ...review('t1', 'Observation/o1'), status: 'accepted' }, { reference: 'CareTeam/nurses' }, 'x')).toMatchObject({ owner: { reference: 'CareTeam/nurses' }, status: 'requested' });
   });
 
   it('searches and subscribes for the person and their pools', () => {
-    const owners = ['Practitioner/me', 'Group/nurses'];
-    expect(inboxSearches(owners).tasks).toMatchObject({ owner: 'Practitioner/me,Group/nurses', status: 'requested,received,accepted,in-progress' });
-    expect(inboxCriteria(owners)).toEqual(['Task?owner=Practitioner/me,Group/nurses', 'Communication?recipient=Practitioner/me,Group/nurses']);
+    const owners = ['Practitioner/me', 'CareTeam/nurses'];
+    expect(inboxSearches(owners).tasks).toMatchObject({ owner: 'Practitioner/me,CareTeam/nurses', status: 'requested,received,accepted,in-progress' });
+    expect(inboxCriteria(owners)).toEqual(['Task?owner=Practitioner/me,CareTeam/nurses', 'Communication?recipient=Practitioner/me,CareTeam/nurses']);
   });
 
   it('finds the pools a practitioner is an active member of', () => {
-    const groups: Group[] = [
-      { resourceType: 'Group', id: 'nurses', type: 'practitioner', actual: true, member: [{ entity: { reference: 'Practitioner/me' } }] },
-      { resourceType: 'Group', id: 'old', type: 'practitioner', actual: true, member: [{ entity: { reference: 'Practitioner/me' }, inactive: true }] },
+    const teams: CareTeam[] = [
+      { resourceType: 'CareTeam', id: 'nurses', status: 'active', name: 'Nurses', participant: [{ member: { reference: 'Practitioner/me' } }] },
+      { resourceType: 'CareTeam', id: 'left', status: 'active', participant: [{ member: { reference: 'Practitioner/me' }, period: { end: '2026-01-01' } }] },
+      { resourceType: 'CareTeam', id: 'ended', status: 'inactive', participant: [{ member: { reference: 'Practitioner/me' } }] },
+      { resourceType: 'CareTeam', id: 'a-patient', status: 'active', subject: { reference: 'Patient/p1' }, participant: [{ member: { reference: 'Practitioner/me' } }] },
     ];
-    expect(poolsOf(groups, 'Practitioner/me').map((g) => g.id)).toEqual(['nurses']);
+    expect(poolsOf(teams, 'Practitioner/me', '2026-12-05T00:00:00Z').map((g) => g.id)).toEqual(['nurses']);
   });
 });

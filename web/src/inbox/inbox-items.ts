@@ -4,7 +4,7 @@
  * server holds (docs/subscriptions.md, "The inbox"):
  *
  * - results, refills and tasks are `Task`s whose `owner` is the person (`Practitioner/…`) or a pool
- *   (`Group/…` of Practitioners, e.g. "Nurses"), open while `status` is requested, received,
+ *   (`CareTeam/…` without a patient, whose participants are Practitioners, e.g. "Nurses"), open while `status` is requested, received,
  *   accepted or in progress; the kind is the Task's code in `urn:heron:inbox-task` (`review-result`,
  *   `refill-request`; anything else is a task). A result's Task has the result as `focus`.
  * - patient messages are `Communication`s whose `recipient` is the person or a pool, open while
@@ -12,7 +12,7 @@
  *
  * Acknowledging completes the Task (or the Communication): it leaves the inbox.
  */
-import type { Bundle, Communication, DiagnosticReport, Group, Observation, Patient, Resource, Task } from '@medplum/fhirtypes';
+import type { Bundle, CareTeam, Communication, DiagnosticReport, Observation, Patient, Resource, Task } from '@medplum/fhirtypes';
 import { familyFirst, mrn } from '../fhir-format/patient.ts';
 import { conceptText, quantityText } from '../fhir-format/values.ts';
 
@@ -43,7 +43,7 @@ export interface InboxItem {
   /** ISO date: authored, sent or due. */
   date?: string;
   due?: string;
-  /** `Practitioner/…` or `Group/…` it is assigned to. */
+  /** `Practitioner/…` or `CareTeam/…` (a pool) it is assigned to. */
   owner?: string;
   /** Results only: every interpretation says normal, so it may be signed in bulk. */
   normal: boolean;
@@ -65,9 +65,17 @@ export function inboxCriteria(owners: readonly string[]): string[] {
   return [`Task?owner=${who}`, `Communication?recipient=${who}`];
 }
 
-/** The pools (Groups) that list `practitioner` as a member. */
-export function poolsOf(groups: readonly Group[], practitioner: string): Group[] {
-  return groups.filter((g) => (g.member ?? []).some((m) => m.entity?.reference === practitioner && m.inactive !== true));
+/**
+ * Whether a CareTeam is a pool: active and about no one patient (a patient's care team is not a
+ * work queue).
+ */
+export function isPool(team: CareTeam): boolean {
+  return team.status === 'active' && team.subject === undefined;
+}
+
+/** The pools that list `practitioner` as a participant (whose participation has not ended). */
+export function poolsOf(teams: readonly CareTeam[], practitioner: string, now = new Date().toISOString()): CareTeam[] {
+  return teams.filter((t) => isPool(t) && (t.participant ?? []).some((p) => p.member?.reference === practitioner && (p.period?.end === undefined || p.period.end > now)));
 }
 
 function byReference(bundle: Bundle | undefined): Map<string, Resource> {

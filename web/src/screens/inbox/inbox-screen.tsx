@@ -5,7 +5,7 @@
  * or message marked done, and it leaves the list; a task can be given to a person or a pool;
  * normal results are signed together in two clicks (UX-11).
  */
-import type { Bundle, Group, Practitioner, Task } from '@medplum/fhirtypes';
+import type { Bundle, CareTeam, Practitioner, Task } from '@medplum/fhirtypes';
 import { useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
@@ -15,7 +15,7 @@ import { familyFirst } from '../../fhir-format/patient.ts';
 import { errorAdvice, errorMessage } from '../../fhir/fhir-client.ts';
 import { useFhir } from '../../fhir/fhir-context.tsx';
 import { matches, useSearch } from '../../fhir/queries.ts';
-import { acknowledged, assigned, INBOX_KINDS, KIND_LABELS, normalResults, type InboxItem, type InboxKind } from '../../inbox/inbox-items.ts';
+import { acknowledged, assigned, INBOX_KINDS, isPool, KIND_LABELS, normalResults, type InboxItem, type InboxKind } from '../../inbox/inbox-items.ts';
 import { useInbox, type InboxOwners } from './use-inbox.ts';
 import './inbox.css';
 
@@ -97,7 +97,7 @@ export function InboxScreen() {
 function ownerLabel(owner: string | undefined, owners: InboxOwners): string {
   if (owner === undefined) return 'Unassigned';
   if (owner === owners.me) return 'You';
-  const pool = owners.pools.find((g) => `Group/${g.id}` === owner);
+  const pool = owners.pools.find((g) => `CareTeam/${g.id}` === owner);
   return pool?.name ?? owner;
 }
 
@@ -168,10 +168,10 @@ function SignNormalDialog({ items, isOpen, onOpenChange, onSign, busy }: { items
 
 function AssignDialog({ item, owners, onClose, onAssign }: { item: InboxItem; owners: InboxOwners; onClose: () => void; onAssign: (owner: { reference: string; display: string }) => Promise<boolean> }) {
   const practitioners = useSearch<Practitioner>('Practitioner', { _count: 100, _sort: 'family' });
-  const groups = useSearch<Group>('Group', { type: 'practitioner', _count: 50 });
+  const groups = useSearch<CareTeam>('CareTeam', { status: 'active', 'subject:missing': 'true', _count: 50 });
   const options = useMemo(() => {
     const list: { id: string; label: string }[] = [];
-    for (const g of matches(groups.data)) list.push({ id: `Group/${g.id}`, label: `${g.name ?? 'Pool'} (pool)` });
+    for (const g of matches(groups.data).filter(isPool)) list.push({ id: `CareTeam/${g.id}`, label: `${g.name ?? 'Pool'} (pool)` });
     for (const p of matches(practitioners.data)) list.push({ id: `Practitioner/${p.id}`, label: `Practitioner/${p.id}` === owners.me ? `${familyFirst(p.name)} (you)` : familyFirst(p.name) });
     return list;
   }, [groups.data, practitioners.data, owners.me]);

@@ -3,7 +3,7 @@
  * (one cache: the same query keys), and its live updates: Subscriptions on the inbox's Tasks and
  * Communications, delivered over the websocket channel, refetch them when something changes.
  */
-import type { Bundle, Communication, Group, Subscription, Task } from '@medplum/fhirtypes';
+import type { Bundle, CareTeam, Communication, Subscription, Task } from '@medplum/fhirtypes';
 import { useQueryClient, type UseQueryResult } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { useAuth, useUser } from '../../auth/auth-context.tsx';
@@ -19,20 +19,20 @@ const SUBSCRIPTION_HOURS = 12;
 export interface InboxOwners {
   /** `Practitioner/…` of the signed-in user; undefined for users without an inbox. */
   me?: string;
-  pools: Group[];
+  pools: CareTeam[];
   /** Everyone whose items are listed: the user, then their pools. */
   owners: string[];
   ready: boolean;
 }
 
-/** Whose inbox this is: the user (their Practitioner) and the pools (Groups) they belong to. */
+/** Whose inbox this is: the user (their Practitioner) and the pools (CareTeams without a patient) they belong to. */
 export function useInboxOwners(): InboxOwners {
   const user = useUser();
   const me = user.fhirUser?.startsWith('Practitioner/') ? user.fhirUser : undefined;
-  const groups = useSearch<Group>('Group', { member: me, _count: 50 }, { enabled: me !== undefined });
+  const groups = useSearch<CareTeam>('CareTeam', { participant: me, status: 'active', 'subject:missing': 'true', _count: 50 }, { enabled: me !== undefined });
   return useMemo(() => {
     const pools = me === undefined ? [] : poolsOf(matches(groups.data), me);
-    return { ...(me ? { me } : {}), pools, owners: me === undefined ? [] : [me, ...pools.map((g) => `Group/${g.id}`)], ready: me !== undefined && groups.isSuccess };
+    return { ...(me ? { me } : {}), pools, owners: me === undefined ? [] : [me, ...pools.map((g) => `CareTeam/${g.id}`)], ready: me !== undefined && groups.isSuccess };
   }, [me, groups.data, groups.isSuccess]);
 }
 
