@@ -4,6 +4,7 @@
  */
 import { afterAll, describe } from 'vitest';
 import { adminSuite } from './admin.ts';
+import { changesSuite } from './changes.ts';
 import { concurrencySuite } from './concurrency.ts';
 import { conditionalLockSuite } from './conditional-lock.ts';
 import { crudSuite } from './crud.ts';
@@ -58,6 +59,7 @@ export function runConformance(options: ConformanceOptions): void {
     terminologySuite(h);
     searchPagingSuite(h);
     explainSuite(h);
+    changesSuite(h);
     searchBroadSuite(h);
     transactionsSuite(h);
     tenancySuite(h);
