@@ -161,7 +161,11 @@ describe.each(STORE_KINDS)('Subscriptions over websocket (%s)', (kind) => {
     patientA = await create(t, { resourceType: 'Patient', name: [{ family: 'Alpha' }] });
     patientB = await create(t, { resourceType: 'Patient', name: [{ family: 'Beta' }] });
     physicianToken = await userToken('osler@example.org', 'physician', ['--fhir-user', `Practitioner/${physician}`]);
-    const sub = await subscribe(`Task?owner=Practitioner/${physician}&status=requested`, physicianToken);
+    const criteria = `Task?owner=Practitioner/${physician}&status=requested`;
+    const sub = await subscribe(criteria, physicianToken);
+    // Apps find Subscriptions to reuse by their criteria (the web app does).
+    const found = await t.fhir('GET', `Subscription?criteria:exact=${encodeURIComponent(criteria)}&status=active&type=websocket`, { token: physicianToken });
+    expect(found.body.entry.map((e: { resource: { id: string } }) => e.resource.id)).toEqual([sub]);
     const socket = await connect(physicianToken, sub);
 
     const task = { resourceType: 'Task', status: 'requested', intent: 'order', for: { reference: `Patient/${patientA}` }, owner: { reference: `Practitioner/${physician}` }, description: 'Call back' };

@@ -3,7 +3,8 @@
  * results, message and task with each patient; a lab result posted through the API appears
  * live (no reload: the websocket Subscription pings, the list refetches), is signed and leaves;
  * the normal results are signed together in two clicks (UX-11); a task given to the nurse pool
- * appears live in the nurse's open inbox (UX-12); the home screen shows the counts. axe and a
+ * appears live in the nurse's open inbox (UX-12); a patient's message is answered; the home
+ * screen shows the counts. axe and a
  * screenshot at 1366×768 on every screen and dialog.
  */
 import type { Observation, Patient, Task } from '@medplum/fhirtypes';
@@ -154,11 +155,28 @@ describe('the inbox, live', () => {
     await task.waitFor({ state: 'detached' });
   });
 
+  it('answers a patient’s message from the inbox; the answer is filed and the message leaves', async () => {
+    const message = row(doctor, 'Question about my new tablets');
+    await message.getByRole('button', { name: /^Reply:/ }).click();
+    const dialog = doctor.getByRole('dialog');
+    await dialog.getByRole('heading', { name: 'Reply: Question about my new tablets' }).waitFor();
+    expect(await dialog.textContent()).toMatch(/Patient: .+ · MRN .+Can I take ibuprofen/);
+    await doctor.keyboard.type('Please take paracetamol instead; ibuprofen can raise your blood pressure.');
+    await expectAccessible(doctor, 'the reply dialog');
+    await screenshot(doctor, 'inbox-reply');
+    await dialog.getByRole('button', { name: 'Send and mark done' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await message.waitFor({ state: 'detached' });
+    const replies = await api<{ entry?: Array<{ resource: { payload?: Array<{ contentString?: string }>; inResponseTo?: Array<{ reference?: string }> } }> }>(doctor, 'GET', 'Communication?_count=50&status=completed');
+    const reply = replies.body.entry?.map((e) => e.resource).find((c) => c.inResponseTo?.[0]?.reference === 'Communication/demo-inbox-message-1');
+    expect(reply?.payload?.[0]?.contentString).toMatch(/^Please take paracetamol/);
+  });
+
   it('shows the counts by category on the home screen', async () => {
     await doctor.getByRole('link', { name: 'Heron home' }).click();
     const counts = doctor.getByRole('list', { name: 'Inbox by category' });
     await counts.waitFor();
-    expect(await counts.textContent()).toMatch(/2 results.*1 message.*0 refills.*0 tasks/);
+    expect(await counts.textContent()).toMatch(/2 results.*0 messages.*0 refills.*0 tasks/);
     await expectAccessible(doctor, 'the home screen with inbox counts');
     await screenshot(doctor, 'inbox-home-counts');
     for (const check of afterChecks) check();

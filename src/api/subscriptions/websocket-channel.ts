@@ -59,6 +59,8 @@ export interface WebsocketChannelDeps {
 
 interface Binding {
   criteria: SubscriptionCriteria;
+  /** The Subscription's `end` (epoch ms): no ping after it. */
+  end?: number;
 }
 
 interface Connection {
@@ -217,8 +219,8 @@ export function installWebsocketChannel(server: Server, deps: WebsocketChannelDe
     return { method: 'GET', path, query, headers: {}, baseUrl: connection.baseUrl };
   }
 
-  /** The Subscription's criteria when it is one this principal may read and Heron delivers now; an error message otherwise. */
-  async function deliverable(connection: Connection, principal: Principal, id: string): Promise<SubscriptionCriteria | string> {
+  /** The Subscription's binding when it is one this principal may read and Heron delivers now; an error message otherwise. */
+  async function deliverable(connection: Connection, principal: Principal, id: string): Promise<Binding | string> {
     let subscription: Subscription;
     try {
       const response = await dispatch(ctxOf(connection, principal, deps.audit), request(connection, `Subscription/${id}`));
@@ -231,7 +233,7 @@ export function installWebsocketChannel(server: Server, deps: WebsocketChannelDe
     if (subscription.channel?.type !== 'websocket') return serverMessage.error(409, `Subscription/${id} does not use the websocket channel`);
     if (subscription.end !== undefined && Date.parse(subscription.end) <= deps.clock()) return serverMessage.error(409, `Subscription/${id} ended at ${subscription.end}`);
     try {
-      return parseCriteria(subscription.criteria);
+      return { criteria: parseCriteria(subscription.criteria), ...(subscription.end !== undefined ? { end: Date.parse(subscription.end) } : {}) };
     } catch (err) {
       return errorMessage(err);
     }
@@ -241,9 +243,9 @@ export function installWebsocketChannel(server: Server, deps: WebsocketChannelDe
     const principal = await currentPrincipal(connection);
     if (principal === undefined) return send(connection, serverMessage.error(401, 'Send "bearer <access token>" before binding'));
     if (!connection.bindings.has(id) && connection.bindings.size >= MAX_BINDINGS) return send(connection, serverMessage.error(429, `At most ${MAX_BINDINGS} Subscriptions per connection`));
-    const criteria = await deliverable(connection, principal, id);
-    if (typeof criteria === 'string') return send(connection, criteria);
-    connection.bindings.set(id, { criteria });
+    const binding = await deliverable(connection, principal, id);
+    if (typeof binding === 'string') return send(connection, binding);
+    connection.bindings.set(id, binding);
     send(connection, serverMessage.bound(id));
   }
 
@@ -269,13 +271,18 @@ export function installWebsocketChannel(server: Server, deps: WebsocketChannelDe
     // A change to a bound Subscription (turned off, deleted, criteria edited) is read again first.
     for (const change of changes) {
       if (change.resourceType !== 'Subscription' || !connection.bindings.has(change.id)) continue;
-      const criteria = await deliverable(connection, principal, change.id);
-      if (typeof criteria === 'string') {
+      const binding = await deliverable(connection, principal, change.id);
+      if (typeof binding === 'string') {
         connection.bindings.delete(change.id);
         send(connection, serverMessage.unbound(change.id));
-      } else connection.bindings.set(change.id, { criteria });
+      } else connection.bindings.set(change.id, binding);
     }
     for (const [subscriptionId, binding] of connection.bindings) {
+      if (binding.end !== undefined && binding.end <= deps.clock()) {
+        connection.bindings.delete(subscriptionId);
+        send(connection, serverMessage.unbound(subscriptionId));
+        continue;
+      }
       const candidates = changes.filter((c) => !c.deleted && c.resourceType === binding.criteria.resourceType);
       for (const change of candidates) {
         if (await matches(connection, principal, binding.criteria, change.id)) {

@@ -1,6 +1,6 @@
 import type { Bundle, CareTeam, Task } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
-import { acknowledged, assigned, inboxCounts, inboxCriteria, inboxItems, inboxSearches, normalResults, poolsOf } from './inbox-items.ts';
+import { acknowledged, assigned, inboxCounts, inboxCriteria, inboxItems, inboxSearches, normalResults, poolsOf, replyTo } from './inbox-items.ts';
 
 const patient = { resourceType: 'Patient', id: 'p1', name: [{ family: 'Lindqvist', given: ['Anna'] }], identifier: [{ type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR' }] }, value: 'MRN-1' }] };
 const review = (id: string, focus: string, over: Partial<Task> = {}): Task => ({
@@ -90,5 +90,23 @@ describe('the inbox', () => {
       { resourceType: 'CareTeam', id: 'a-patient', status: 'active', subject: { reference: 'Patient/p1' }, participant: [{ member: { reference: 'Practitioner/me' } }] },
     ];
     expect(poolsOf(teams, 'Practitioner/me', '2026-12-05T00:00:00Z').map((g) => g.id)).toEqual(['nurses']);
+  });
+});
+
+describe('answering a message', () => {
+  it('writes to the sender, linked to the message, on its topic', () => {
+    const message = { resourceType: 'Communication', id: 'c1', status: 'in-progress', subject: { reference: 'Patient/p1' }, sender: { reference: 'RelatedPerson/mum' }, topic: { text: 'Tablets' } } as const;
+    expect(replyTo(message, '  Yes, with food.  ', 'Practitioner/me', '2026-12-05T12:00:00Z')).toEqual({
+      resourceType: 'Communication',
+      status: 'completed',
+      subject: { reference: 'Patient/p1' },
+      topic: { text: 'Tablets' },
+      inResponseTo: [{ reference: 'Communication/c1' }],
+      sender: { reference: 'Practitioner/me' },
+      recipient: [{ reference: 'RelatedPerson/mum' }],
+      sent: '2026-12-05T12:00:00Z',
+      payload: [{ contentString: 'Yes, with food.' }],
+    });
+    expect(replyTo({ ...message, sender: undefined }, 'x', 'Practitioner/me', 'x').recipient).toEqual([{ reference: 'Patient/p1' }]);
   });
 });

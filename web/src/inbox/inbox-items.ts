@@ -184,3 +184,22 @@ export function acknowledged(item: InboxItem, at: string): Task | Communication 
 export function assigned(task: Task, owner: { reference: string; display?: string }, at: string): Task {
   return { ...task, owner, status: 'requested', lastModified: at };
 }
+
+/**
+ * The answer to a patient's message, from `me`: to whoever sent it (else the patient), linked to it
+ * (`inResponseTo`), on the same topic. Saved with the message completed, so it leaves the inbox.
+ */
+export function replyTo(message: Communication, text: string, me: string, at: string): Communication {
+  const to = message.sender?.reference ?? message.subject?.reference;
+  return {
+    resourceType: 'Communication',
+    status: 'completed',
+    ...(message.subject ? { subject: message.subject } : {}),
+    ...(message.topic ? { topic: message.topic } : {}),
+    inResponseTo: [{ reference: `Communication/${message.id}` }],
+    sender: { reference: me },
+    ...(to ? { recipient: [{ reference: to }] } : {}),
+    sent: at,
+    payload: [{ contentString: text.trim() }],
+  };
+}

@@ -83,6 +83,16 @@ describe('the subscription channel', () => {
     expect(sockets[0].sent.at(-1)).toBe('bearer tok-2');
   });
 
+  it('reports a Subscription the server stopped delivering', () => {
+    const unbound: string[] = [];
+    const sockets: FakeSocket[] = [];
+    const channel = new SubscriptionChannel({ url: 'ws://x', token: () => 't', subscriptionIds: ['s1'], onPing: () => {}, onResync: () => {}, onUnbound: (id) => unbound.push(id), open: () => (sockets.push(new FakeSocket()), sockets.at(-1)!) });
+    channel.start();
+    sockets[0].receive('unbound s1');
+    expect(unbound).toEqual(['s1']);
+    channel.stop();
+  });
+
   it('stays closed once stopped', () => {
     const { channel, sockets, timers } = setup();
     channel.start();

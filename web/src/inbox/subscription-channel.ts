@@ -25,6 +25,8 @@ export interface SubscriptionChannelDeps {
   onPing: (subscriptionId: string) => void;
   /** After a reconnect: the caller refreshes, since changes during the gap were not told. */
   onResync: () => void;
+  /** The server will not deliver a Subscription any more (turned off, deleted, ended). */
+  onUnbound?: (subscriptionId: string) => void;
   onState?: (state: ChannelState) => void;
   open?: (url: string) => SocketLike;
   setTimer?: (fn: () => void, ms: number) => unknown;
@@ -96,6 +98,9 @@ export class SubscriptionChannel {
         if (this.connectedBefore) this.deps.onResync();
         this.connectedBefore = true;
       }
+    } else if (verb === 'unbound') {
+      this.bound.delete(argument);
+      this.deps.onUnbound?.(argument);
     } else if (verb === 'ping') {
       this.deps.onPing(argument);
     } else if (verb === 'error' && argument === '401') {

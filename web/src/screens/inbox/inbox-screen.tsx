@@ -5,17 +5,19 @@
  * or message marked done, and it leaves the list; a task can be given to a person or a pool;
  * normal results are signed together in two clicks (UX-11).
  */
-import type { Bundle, CareTeam, Practitioner, Task } from '@medplum/fhirtypes';
+import type { Bundle, CareTeam, Communication, Practitioner, Task } from '@medplum/fhirtypes';
 import { useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { Badge, Button, Dialog, EmptyState, ErrorState, LoadingSkeleton, Select } from '../../design/index.ts';
+import { DraftNotice } from '../../auth/draft-notice.tsx';
+import { useDraft } from '../../auth/use-draft.ts';
+import { Badge, Button, Dialog, EmptyState, ErrorState, LoadingSkeleton, Select, TextField } from '../../design/index.ts';
 import { dateText } from '../../fhir-format/values.ts';
 import { familyFirst } from '../../fhir-format/patient.ts';
 import { errorAdvice, errorMessage } from '../../fhir/fhir-client.ts';
 import { useFhir } from '../../fhir/fhir-context.tsx';
 import { matches, useSearch } from '../../fhir/queries.ts';
-import { acknowledged, assigned, INBOX_KINDS, isPool, KIND_LABELS, normalResults, type InboxItem, type InboxKind } from '../../inbox/inbox-items.ts';
+import { acknowledged, assigned, INBOX_KINDS, isPool, replyTo, KIND_LABELS, normalResults, type InboxItem, type InboxKind } from '../../inbox/inbox-items.ts';
 import { useInbox, type InboxOwners } from './use-inbox.ts';
 import './inbox.css';
 
@@ -28,6 +30,7 @@ export function InboxScreen() {
   const show: Show = shown !== null && (INBOX_KINDS as readonly string[]).includes(shown) ? (shown as InboxKind) : 'all';
   const [signing, setSigning] = useState(false);
   const [assigning, setAssigning] = useState<InboxItem | undefined>();
+  const [replying, setReplying] = useState<InboxItem | undefined>();
   const save = useInboxSave();
 
   const visible = show === 'all' ? inbox.items : inbox.items.filter((i) => i.kind === show);
@@ -74,7 +77,7 @@ export function InboxScreen() {
           ) : (
             <ul className="inbox-list" aria-label={show === 'all' ? 'Inbox items' : KIND_LABELS[show as InboxKind].many}>
               {visible.map((item) => (
-                <InboxRow key={item.key} item={item} owners={inbox.owners} busy={save.busy.has(item.key)} onDone={() => void save.acknowledge([item])} onAssign={() => setAssigning(item)} />
+                <InboxRow key={item.key} item={item} owners={inbox.owners} busy={save.busy.has(item.key)} onDone={() => void save.acknowledge([item])} onAssign={() => setAssigning(item)} onReply={() => setReplying(item)} />
               ))}
             </ul>
           )}
@@ -87,6 +90,9 @@ export function InboxScreen() {
             }}
             busy={normal.some((i) => save.busy.has(i.key))}
           />
+          {replying && inbox.owners.me && (
+            <ReplyDialog item={replying} onClose={() => setReplying(undefined)} onSend={(text) => save.reply(replying, text, inbox.owners.me!)} />
+          )}
           {assigning && <AssignDialog item={assigning} owners={inbox.owners} onClose={() => setAssigning(undefined)} onAssign={(owner) => save.assign(assigning, owner)} />}
         </>
       )}
@@ -101,7 +107,7 @@ function ownerLabel(owner: string | undefined, owners: InboxOwners): string {
   return pool?.name ?? owner;
 }
 
-function InboxRow({ item, owners, busy, onDone, onAssign }: { item: InboxItem; owners: InboxOwners; busy: boolean; onDone: () => void; onAssign: () => void }) {
+function InboxRow({ item, owners, busy, onDone, onAssign, onReply }: { item: InboxItem; owners: InboxOwners; busy: boolean; onDone: () => void; onAssign: () => void; onReply: () => void }) {
   const chart = item.patientId === undefined ? undefined : item.kind === 'result' ? `/patients/${item.patientId}/results` : `/patients/${item.patientId}`;
   return (
     <li className="inbox-row" data-kind={item.kind}>
@@ -125,7 +131,12 @@ function InboxRow({ item, owners, busy, onDone, onAssign }: { item: InboxItem; o
         </p>
       </div>
       <div className="inbox-row-actions">
-        <Button size="sm" variant="primary" isDisabled={busy} onPress={onDone} aria-label={`${item.kind === 'result' ? 'Sign' : 'Done'}: ${item.title}, ${item.patientName}`}>
+        {item.kind === 'message' && (
+          <Button size="sm" variant="primary" isDisabled={busy} onPress={onReply} aria-label={`Reply: ${item.title}, ${item.patientName}`}>
+            Reply…
+          </Button>
+        )}
+        <Button size="sm" variant={item.kind === 'message' ? 'secondary' : 'primary'} isDisabled={busy} onPress={onDone} aria-label={`${item.kind === 'result' ? 'Sign' : 'Done'}: ${item.title}, ${item.patientName}`}>
           {item.kind === 'result' ? 'Sign' : 'Done'}
         </Button>
         {item.resource.resourceType === 'Task' && (
@@ -214,6 +225,48 @@ function AssignDialog({ item, owners, onClose, onAssign }: { item: InboxItem; ow
   );
 }
 
+/** The answer to a patient's message; what is typed is kept as a draft until it is sent. */
+function ReplyDialog({ item, onClose, onSend }: { item: InboxItem; onClose: () => void; onSend: (text: string) => Promise<boolean> }) {
+  const draft = useDraft(`inbox-reply-${item.resource.id}`, item.patientId, '');
+  const [sending, setSending] = useState(false);
+  const message = item.resource as Communication;
+  return (
+    <Dialog
+      title={`Reply: ${item.title}`}
+      isOpen
+      onOpenChange={(open) => !open && onClose()}
+      actions={
+        <>
+          <Button onPress={onClose}>Close</Button>
+          <Button
+            variant="primary"
+            isDisabled={draft.value.trim() === '' || sending}
+            onPress={async () => {
+              setSending(true);
+              const ok = await onSend(draft.value);
+              setSending(false);
+              if (ok) {
+                draft.clear();
+                onClose();
+              }
+            }}
+          >
+            Send and mark done
+          </Button>
+        </>
+      }
+    >
+      <p className="inbox-dialog-patient">
+        Patient: <strong>{item.patientName}</strong>
+        {item.patientMrn && <> · MRN {item.patientMrn}</>}
+      </p>
+      <blockquote className="inbox-quote">{message.payload?.find((p) => p.contentString)?.contentString ?? ''}</blockquote>
+      <DraftNotice draft={draft} />
+      <TextField label="Your answer" multiline value={draft.value} onChange={draft.setValue} autoFocus />
+    </Dialog>
+  );
+}
+
 /** Saves acknowledgements (one transaction for many: all or none) and assignments, with If-Match. */
 function useInboxSave() {
   const fhir = useFhir();
@@ -252,6 +305,21 @@ function useInboxSave() {
               request: { method: 'PUT' as const, url: `${resource.resourceType}/${resource.id}`, ...(resource.meta?.versionId ? { ifMatch: `W/"${resource.meta.versionId}"` } : {}) },
             };
           }),
+        };
+        return fhir.transaction(bundle);
+      }),
+    reply: (item: InboxItem, text: string, me: string) =>
+      run([item], () => {
+        const at = new Date().toISOString();
+        const message = item.resource as Communication;
+        const done = acknowledged(item, at);
+        const bundle: Bundle = {
+          resourceType: 'Bundle',
+          type: 'transaction',
+          entry: [
+            { resource: replyTo(message, text, me, at), request: { method: 'POST' as const, url: 'Communication' } },
+            { resource: done, request: { method: 'PUT' as const, url: `Communication/${message.id}`, ...(message.meta?.versionId ? { ifMatch: `W/"${message.meta.versionId}"` } : {}) } },
+          ],
         };
         return fhir.transaction(bundle);
       }),

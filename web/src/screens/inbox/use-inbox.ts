@@ -13,8 +13,14 @@ import { matches, useSearch } from '../../fhir/queries.ts';
 import { inboxCounts, inboxCriteria, inboxItems, inboxSearches, poolsOf, type InboxCounts, type InboxItem } from '../../inbox/inbox-items.ts';
 import { SubscriptionChannel, type ChannelState } from '../../inbox/subscription-channel.ts';
 
-/** Subscriptions the app makes end with the longest session, in case the tab closes without turning them off. */
+/**
+ * Subscriptions the app makes end after the longest session. They are shared: a tab finds one
+ * with its criteria that still has an hour to run before making one, so a user's Subscriptions
+ * stay few however often the app is opened (binding one gives only what the binder may see, so
+ * sharing is safe).
+ */
 const SUBSCRIPTION_HOURS = 12;
+const REUSE_IF_HOURS_LEFT = 1;
 
 export interface InboxOwners {
   /** `Practitioner/…` of the signed-in user; undefined for users without an inbox. */
@@ -59,6 +65,8 @@ export function useLiveInbox(owners: InboxOwners): ChannelState {
   const { config, session } = useAuth();
   const queryClient = useQueryClient();
   const [state, setState] = useState<ChannelState>('connecting');
+  /** Bumped when the server stops delivering one of them: find or make them again. */
+  const [generation, setGeneration] = useState(0);
   const key = owners.ready ? owners.owners.join(',') : '';
 
   useEffect(() => {
@@ -72,10 +80,7 @@ export function useLiveInbox(owners: InboxOwners): ChannelState {
       void queryClient.invalidateQueries({ queryKey: ['fhir', 'Communication'] });
     };
     void (async () => {
-      const end = new Date(Date.now() + SUBSCRIPTION_HOURS * 3_600_000).toISOString();
-      for (const criteria of inboxCriteria(key.split(','))) {
-        made.push(await fhir.create<Subscription>({ resourceType: 'Subscription', status: 'requested', reason: 'Heron inbox: live updates', criteria, end, channel: { type: 'websocket' } }));
-      }
+      for (const criteria of inboxCriteria(key.split(','))) made.push(await findOrCreate(criteria));
       if (stopped) return;
       channel = new SubscriptionChannel({
         url: `${fhirBase(config).replace(/^http/, 'ws')}/$websocket`,
@@ -83,19 +88,27 @@ export function useLiveInbox(owners: InboxOwners): ChannelState {
         subscriptionIds: made.map((s) => s.id!),
         onPing: refresh,
         onResync: refresh,
+        onUnbound: () => setGeneration((g) => g + 1),
         onState: setState,
       });
       unsubscribe = session.subscribe(() => channel?.tokenChanged());
       channel.start();
     })().catch(() => setState('offline'));
+    async function findOrCreate(criteria: string): Promise<Subscription> {
+      const found = await fhir.search<Subscription>('Subscription', { 'criteria:exact': criteria, status: 'active', type: 'websocket', _count: 20 });
+      const soon = Date.now() + REUSE_IF_HOURS_LEFT * 3_600_000;
+      // Checked here too: the search narrows, this decides.
+      const usable = matches(found).find((s) => s.criteria === criteria && s.status === 'active' && s.channel?.type === 'websocket' && s.end !== undefined && Date.parse(s.end) > soon);
+      if (usable) return usable;
+      const end = new Date(Date.now() + SUBSCRIPTION_HOURS * 3_600_000).toISOString();
+      return fhir.create<Subscription>({ resourceType: 'Subscription', status: 'requested', reason: 'Heron inbox: live updates', criteria, end, channel: { type: 'websocket' } });
+    }
     return () => {
       stopped = true;
       unsubscribe?.();
       channel?.stop();
-      // Best effort: a Subscription nobody listens to costs the server a little until its end.
-      for (const s of made) void fhir.update<Subscription>({ ...s, id: s.id!, status: 'off' }).catch(() => {});
     };
-  }, [key, fhir, config, session, queryClient]);
+  }, [key, generation, fhir, config, session, queryClient]);
 
   return state;
 }
