@@ -124,6 +124,15 @@ export class Session {
   }
 
   /**
+   * Whether a request now would go out without refreshing the token first — which it counts as
+   * the user's activity. Work the user did not ask for (the live inbox refetching after a
+   * server's ping) waits while this is false, so it never keeps an idle session alive.
+   */
+  hasFreshAccessToken(): boolean {
+    return this.stored !== undefined && this.stored.tokens.accessExpiresAt - ACCESS_MARGIN_MS > this.now();
+  }
+
+  /**
    * Called every second: refresh when the user was active, warn a minute before the end, end the
    * session locally when the server has ended it.
    */

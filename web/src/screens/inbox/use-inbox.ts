@@ -75,10 +75,28 @@ export function useLiveInbox(owners: InboxOwners): ChannelState {
     let channel: SubscriptionChannel | undefined;
     let unsubscribe: (() => void) | undefined;
     const made: Subscription[] = [];
+    // Nothing here is the user's doing, so nothing here may refresh the token (which counts as
+    // activity and would keep an idle session alive): with no fresh token, the inbox is only
+    // marked stale, and refetched once the session has a fresh token again (after activity).
+    let missed = false;
     const refresh = () => {
-      void queryClient.invalidateQueries({ queryKey: ['fhir', 'Task'] });
-      void queryClient.invalidateQueries({ queryKey: ['fhir', 'Communication'] });
+      const fresh = session.hasFreshAccessToken();
+      missed ||= !fresh;
+      for (const type of ['Task', 'Communication']) void queryClient.invalidateQueries({ queryKey: ['fhir', type], refetchType: fresh ? 'active' : 'none' });
     };
+    const onSession = () => {
+      if (!session.hasFreshAccessToken()) return;
+      if (missed) {
+        missed = false;
+        refresh();
+      }
+      channel?.tokenChanged();
+      for (const resume of waiting.splice(0)) resume();
+    };
+    const waiting: Array<() => void> = [];
+    /** Resolves when a request would not refresh the token (at once, or after the user's next activity). */
+    const whenFresh = (): Promise<void> => (session.hasFreshAccessToken() ? Promise.resolve() : new Promise((resolve) => waiting.push(resolve)));
+    unsubscribe = session.subscribe(onSession);
     void (async () => {
       for (const criteria of inboxCriteria(key.split(','))) made.push(await findOrCreate(criteria));
       if (stopped) return;
@@ -91,16 +109,17 @@ export function useLiveInbox(owners: InboxOwners): ChannelState {
         onUnbound: () => setGeneration((g) => g + 1),
         onState: setState,
       });
-      unsubscribe = session.subscribe(() => channel?.tokenChanged());
       channel.start();
     })().catch(() => setState('offline'));
     async function findOrCreate(criteria: string): Promise<Subscription> {
+      await whenFresh();
       const found = await fhir.search<Subscription>('Subscription', { 'criteria:exact': criteria, status: 'active', type: 'websocket', _count: 20 });
       const soon = Date.now() + REUSE_IF_HOURS_LEFT * 3_600_000;
       // Checked here too: the search narrows, this decides.
       const usable = matches(found).find((s) => s.criteria === criteria && s.status === 'active' && s.channel?.type === 'websocket' && s.end !== undefined && Date.parse(s.end) > soon);
       if (usable) return usable;
       const end = new Date(Date.now() + SUBSCRIPTION_HOURS * 3_600_000).toISOString();
+      await whenFresh();
       return fhir.create<Subscription>({ resourceType: 'Subscription', status: 'requested', reason: 'Heron inbox: live updates', criteria, end, channel: { type: 'websocket' } });
     }
     return () => {
