@@ -22,6 +22,7 @@ import { DEFAULT_BODY_LIMITS } from './fhir/body.ts';
 import { FHIR_BASE_PATH, fhirRoutes } from './fhir/routes.ts';
 import { webAppRoutes } from './web/web-app.ts';
 import { installWebsocketChannel } from './subscriptions/websocket-channel.ts';
+import { WatchedTypes } from '../domain/subscriptions/watched-types.ts';
 import { webClients } from './web/web-clients.ts';
 
 export interface AppLimits {
@@ -133,7 +134,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.linkSender ? { linkSender: deps.linkSender } : {}),
     ...(deps.bearerFailureBudget ? { bearerFailureBudget: deps.bearerFailureBudget } : {}),
   });
-  // FHIR Subscriptions' websocket channel (docs/subscriptions.md), on the same HTTP server.
+  // FHIR Subscriptions' websocket channel (docs/subscriptions.md), on the same HTTP server; only
+  // writes of types some Subscription watches are announced on the change feed.
+  const watched = new WatchedTypes(deps.store, now, 5000, (err) => app.log.error({ err }, 'reading the practice’s Subscriptions failed'));
+  deps.store.changes.announceWhen((tenant, resourceType) => watched.watches(tenant, resourceType));
   const channel = installWebsocketChannel(app.server, { store: deps.store, authenticate, audit: deps.audit, publicBaseUrl: deps.publicBaseUrl, clock: now, onError: (err) => app.log.error({ err }, 'subscription delivery failed') });
   app.addHook('onClose', async () => channel.close());
   if (deps.web) {

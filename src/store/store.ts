@@ -278,6 +278,12 @@ export type ChangeListener = (tenant: string, changes: readonly CommittedChange[
 export interface ChangeFeed {
   /** Resolves once listening (so no commit after it is missed); the function stops listening. */
   listen(listener: ChangeListener): Promise<() => Promise<void>>;
+  /**
+   * Which writes are announced at all; every write until this is called. The app sets it to the
+   * types some Subscription watches, since announcing costs each write transaction (on
+   * PostgreSQL, NOTIFY serialises commits). Called inside the transaction, so it must be quick.
+   */
+  announceWhen(filter: (tenant: string, resourceType: string) => boolean): void;
 }
 
 export interface FhirStore {

@@ -51,9 +51,13 @@ export function decodeChanges(payload: string): { tenant: string; changes: Commi
   return { tenant: t, changes };
 }
 
-/** The store's feed over its driver's announcements. */
-export function sqlChangeFeed(driver: SqlDriver, onListenerError: (err: unknown) => void = () => {}): ChangeFeed {
+/** The store's feed over its driver's announcements; `filter` is what `announceWhen` set. */
+export function sqlChangeFeed(driver: SqlDriver, onListenerError: (err: unknown) => void = () => {}): ChangeFeed & { filter: (tenant: string, resourceType: string) => boolean } {
   return {
+    filter: () => true,
+    announceWhen(filter) {
+      this.filter = filter;
+    },
     listen: (listener: ChangeListener) =>
       driver.listen((payload) => {
         const decoded = decodeChanges(payload);

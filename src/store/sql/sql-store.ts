@@ -47,7 +47,7 @@ export class SqlStore implements FhirStore {
   readonly audit: AuditLog;
   readonly emergencyAccess: EmergencyAccessStore;
   readonly terminology: TerminologyStore;
-  readonly changes: ChangeFeed;
+  readonly changes: ChangeFeed & { filter: (tenant: string, resourceType: string) => boolean };
   private readonly statements: WriteStatements;
 
   constructor(
@@ -99,7 +99,8 @@ export class SqlStore implements FhirStore {
         // lock and one multi-row insert instead of a round trip set per entry (a Bundle has hundreds).
         await open.flushAudit();
         // Announced inside the transaction: the driver delivers them only if it commits.
-        for (const payload of encodeChanges(tenant, open.changes)) await this.driver.announce(conn, payload);
+        const announced = open.changes.filter((c) => this.changes.filter(tenant, c.resourceType));
+        for (const payload of encodeChanges(tenant, announced)) await this.driver.announce(conn, payload);
         return value;
       } finally {
         open.end();
