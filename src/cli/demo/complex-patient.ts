@@ -2,7 +2,7 @@
  * The demo's complex patient, Eleanor Hartley (id `demo-eleanor-hartley`), whose chart fills
  * every part of the chart at a glance: 15 active problems (and 2 resolved), 12 active medications
  * (and 2 stopped), 5 allergies, 11 immunizations, 40 encounters over three years with a
- * vital-signs set at each, quarterly labs (HbA1c, basic metabolic panel with eGFR, lipid panel)
+ * vital-signs set at each (signed visit notes at the last three), quarterly labs (HbA1c, basic metabolic panel with eGFR, lipid panel)
  * with reference ranges and abnormal flags grouped by DiagnosticReport, and two upcoming
  * appointments. Generated deterministically from the day it is loaded (`asOf`): the same values on
  * every machine, dated so the latest visit was last week.
@@ -13,6 +13,7 @@
  */
 import type { AllergyIntolerance, Appointment, Bundle, Condition, Encounter, Immunization, MedicationRequest, Patient, Practitioner, Resource } from '@medplum/fhirtypes';
 import { LAB_PANELS, LABS } from './clinical-codes.ts';
+import { signedVisitNote } from './demo-notes.ts';
 import { labReport, labResult, vitalSigns, type Context } from './observations.ts';
 import { jitter, seededRandom } from './seeded-random.ts';
 
@@ -208,18 +209,19 @@ export function complexPatient(asOf: Date, pcp?: { id: string; name: string }): 
     };
     out.push(encounter);
     const c: Context = { patient: patientRef, encounter: { reference: `Encounter/${encounter.id}` }, performer: pcpRef, at: start.toISOString() };
-    out.push(
-      ...vitalSigns(`eleanor-v${v + 1}`, c, {
-        systolic: jitter(random, 156 - 22 * progress + (emergency ? 18 : 0), 6),
-        diastolic: jitter(random, 94 - 12 * progress, 4),
-        heartRate: jitter(random, emergency ? 112 : 78, 6),
-        respiratoryRate: jitter(random, emergency ? 24 : 16, 2),
-        temperature: jitter(random, 36.8, 0.3, 1),
-        oxygenSaturation: jitter(random, emergency ? 90 : 96, 1),
-        weight: jitter(random, 97 - 8 * progress, 0.6, 1),
-        height: 163,
-      }),
-    );
+    const vitals = {
+      systolic: jitter(random, 156 - 22 * progress + (emergency ? 18 : 0), 6),
+      diastolic: jitter(random, 94 - 12 * progress, 4),
+      heartRate: jitter(random, emergency ? 112 : 78, 6),
+      respiratoryRate: jitter(random, emergency ? 24 : 16, 2),
+      temperature: jitter(random, 36.8, 0.3, 1),
+      oxygenSaturation: jitter(random, emergency ? 90 : 96, 1),
+      weight: jitter(random, 97 - 8 * progress, 0.6, 1),
+      height: 163,
+    };
+    out.push(...vitalSigns(`eleanor-v${v + 1}`, c, vitals));
+    // The last three visits have signed notes (docs/notes.md).
+    if (v >= VISITS - 3) out.push(signedVisitNote(`eleanor-note-${v + 1}`, c, pcpRef, encounter.reasonCode![0]!.text!, vitals));
     if (v % 3 !== 0) continue;
     const lab = (name: keyof typeof LABS, value: number) => labResult(`eleanor-lab${v + 1}-${name}`, c, LABS[name], value);
     // A1c 8.6 → 7.0; eGFR falling 58 → 47 (CKD 3a); LDL 150 → 85; one critical potassium.

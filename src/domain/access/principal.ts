@@ -4,9 +4,9 @@
  */
 
 /** Roles a practice gives its users; what each may do is data in `roles.ts`, documented in docs/access.md. */
-export type Role = 'physician' | 'nurse' | 'medical-assistant' | 'front-desk' | 'billing' | 'practice-admin' | 'patient' | 'proxy';
+export type Role = 'physician' | 'resident' | 'student' | 'nurse' | 'medical-assistant' | 'front-desk' | 'billing' | 'practice-admin' | 'patient' | 'proxy';
 
-export const ROLES: readonly Role[] = ['physician', 'nurse', 'medical-assistant', 'front-desk', 'billing', 'practice-admin', 'patient', 'proxy'];
+export const ROLES: readonly Role[] = ['physician', 'resident', 'student', 'nurse', 'medical-assistant', 'front-desk', 'billing', 'practice-admin', 'patient', 'proxy'];
 
 export type Principal =
   | { kind: 'client'; id: string; tenant: string; scopes: string[] }

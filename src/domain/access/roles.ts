@@ -44,6 +44,9 @@ const BILLING = [
  */
 export const ROLE_PERMISSIONS: Record<Role, Partial<Record<Category, string>>> = {
   physician: { demographics: 'crus', clinical: 'cruds', scheduling: 'cruds', billing: 'rs', directory: 'rs', audit: 'c', subscriptions: 'cruds' },
+  // Trainees write the record, but their notes are final only once a physician co-signs (docs/notes.md).
+  resident: { demographics: 'crus', clinical: 'crus', scheduling: 'crus', billing: 'rs', directory: 'rs', audit: 'c', subscriptions: 'cruds' },
+  student: { demographics: 'rs', clinical: 'crus', scheduling: 'rs', directory: 'rs', audit: 'c', subscriptions: 'cruds' },
   nurse: { demographics: 'crus', clinical: 'crus', scheduling: 'cruds', billing: 'rs', directory: 'rs', audit: 'c', subscriptions: 'cruds' },
   'medical-assistant': { demographics: 'crus', clinical: 'crs', scheduling: 'cruds', directory: 'rs', audit: 'c', subscriptions: 'cruds' },
   'front-desk': { demographics: 'crus', scheduling: 'cruds', billing: 'crus', directory: 'rs', audit: 'c', subscriptions: 'cruds' },

@@ -14,6 +14,7 @@ import { signedOrdersStay } from '../orders/order-rules.ts';
 import { noDoubleBooking } from './double-booking.ts';
 import { subscriptionRule } from '../subscriptions/subscription-rule.ts';
 import { resultReviewRule } from '../inbox/result-review.ts';
+import { signatureProvenanceRule, signedNoteRule } from './signed-notes.ts';
 
 /** One write about to happen, with the version it replaces (undefined for a new resource). */
 export interface ProposedWrite {
@@ -45,6 +46,8 @@ export const WRITE_RULES: WriteRules = {
   Appointment: [noDoubleBooking],
   Subscription: [subscriptionRule],
   DiagnosticReport: [resultReviewRule],
+  DocumentReference: [signedNoteRule],
+  Provenance: [signatureProvenanceRule],
 };
 
 /** The transaction with every write checked against `rules` first (inside the transaction, so the check and the write see the same data). */

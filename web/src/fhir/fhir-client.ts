@@ -33,6 +33,8 @@ export interface FhirClient {
   operation<T extends Resource>(type: ResourceType, name: string, params?: SearchParams, signal?: AbortSignal): Promise<T>;
   /** A transaction Bundle: all its entries are saved, or none (the server answers with the outcome). */
   transaction(bundle: Bundle): Promise<Bundle>;
+  /** `GET [type]/[id]/_history`: every version of one resource, newest first. */
+  history<T extends Resource>(type: T['resourceType'], id: string, signal?: AbortSignal): Promise<Bundle<T>>;
   /** A type-level operation sent with POST and a body, e.g. `invoke('Patient', 'match', parameters)`. */
   invoke<T extends Resource>(type: ResourceType, name: string, body: Resource, signal?: AbortSignal): Promise<T>;
   /**
@@ -98,6 +100,7 @@ export function createFhirClient(deps: FhirClientDeps): FhirClient {
       request('PUT', `${resource.resourceType}/${encodeURIComponent(resource.id)}`, resource, undefined, options.ifMatch !== undefined ? { 'if-match': `W/"${options.ifMatch}"` } : {}),
     operation: (type, name, params, signal) => request('GET', `${type}/$${name}${query(params)}`, undefined, signal),
     transaction: (bundle) => request('POST', '', bundle),
+    history: (type, id, signal) => request('GET', `${type}/${encodeURIComponent(id)}/_history`, undefined, signal),
     invoke: (type, name, body, signal) => request('POST', `${type}/$${name}`, body, signal),
     uploadBinary: (file, contentType, securityContext) => request('POST', 'Binary', file, undefined, { 'content-type': contentType, 'x-security-context': securityContext }),
   };

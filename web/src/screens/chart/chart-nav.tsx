@@ -13,6 +13,7 @@ const SECTIONS = [
   { path: '/screening', label: 'Screening' },
   { path: '/documents', label: 'Documents' },
   { path: '/encounters', label: 'Visits' },
+  { path: '/notes', label: 'Notes' },
 ] as const;
 
 /** Links between the chart's screens, under the patient banner: any section is one click from any other. */

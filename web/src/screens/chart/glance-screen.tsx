@@ -1,4 +1,4 @@
-import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { Bundle, DocumentReference, Resource } from '@medplum/fhirtypes';
 import type { UseQueryResult } from '@tanstack/react-query';
 import { format } from 'date-fns';
 import type { ReactNode } from 'react';
@@ -9,6 +9,7 @@ import { VITAL_SIGNS, type VitalKey } from '../../clinical/vital-signs.ts';
 import { Badge } from '../../design/index.ts';
 import { conceptText, testName, unitText } from '../../fhir-format/values.ts';
 import { matches } from '../../fhir/queries.ts';
+import { CLINICAL_NOTE_CATEGORY, signState } from '../../notes/note-resource.ts';
 import { QueryView } from '../../fhir/query-view.tsx';
 import {
   GLANCE_ROWS,
@@ -428,6 +429,11 @@ function EncountersPanel({ patientId, base }: { patientId: string; base: string 
   );
 }
 
+/** A visit note (opened in the notes screen) rather than a filed document. */
+function isClinicalNote(d: DocumentReference): boolean {
+  return d.category?.some((c) => c.coding?.some((x) => x.code === CLINICAL_NOTE_CATEGORY.code && x.system === CLINICAL_NOTE_CATEGORY.system)) ?? false;
+}
+
 function NotesPanel({ patientId, base }: { patientId: string; base: string }) {
   const query = useRecentNotes(patientId);
   const href = `${base}/documents`;
@@ -439,10 +445,11 @@ function NotesPanel({ patientId, base }: { patientId: string; base: string }) {
           <ul className="glance-list" aria-label="Recent notes and documents">
             {notes.map((d) => (
               <li key={d.id} data-stale={d.status === 'superseded' || undefined}>
-                <Link href={`${href}#${d.id}`}>{d.description ?? (conceptText(d.type) || 'Document')}</Link>
+                <Link href={isClinicalNote(d) ? `${base}/notes/${d.id}` : `${href}#${d.id}`}>{d.description ?? (conceptText(d.type) || 'Document')}</Link>
                 <span className="glance-meta">
                   {d.date ? shortDate(d.date) : ''}
                   {d.status === 'superseded' ? ' · superseded' : ''}
+                  {isClinicalNote(d) && signState(d) !== 'signed' ? ' · not signed' : ''}
                 </span>
               </li>
             ))}

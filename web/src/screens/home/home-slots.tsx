@@ -1,10 +1,10 @@
 import { InboxCounts } from '../inbox/inbox-counts.tsx';
+import { UnsignedNotesCount } from '../notes/unsigned-notes.tsx';
 
 /**
  * The places on the home screen that other parts of the app fill: the inbox counts (results,
- * messages, refills, tasks) and the count of notes waiting for a signature. Until those exist each
- * slot says so, and the layout already has their room, so nothing moves when they arrive.
- * Replace the body of a slot with the real count; keep the `<div>` with its `dt`/`dd`.
+ * messages, refills, tasks) and the count of notes waiting for a signature, each in a `dt`/`dd`
+ * pair of the physician's "Needs you" list.
  */
 export function InboxCountsSlot() {
   return (
@@ -21,7 +21,9 @@ export function UnsignedNotesSlot() {
   return (
     <div data-slot="unsigned-notes">
       <dt>Unsigned notes</dt>
-      <dd className="muted">Arrives with visit notes</dd>
+      <dd>
+        <UnsignedNotesCount />
+      </dd>
     </div>
   );
 }

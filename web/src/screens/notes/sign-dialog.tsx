@@ -1,0 +1,93 @@
+import type { Patient, Practitioner, Reference } from '@medplum/fhirtypes';
+import { useState } from 'react';
+import { useUser } from '../../auth/auth-context.tsx';
+import { Button, Dialog, ErrorState, Select } from '../../design/index.ts';
+import { errorAdvice, errorMessage } from '../../fhir/fhir-client.ts';
+import { matches } from '../../fhir/queries.ts';
+import { familyFirst, givenFirst, mrn } from '../../fhir-format/patient.ts';
+import { dateText } from '../../fhir-format/values.ts';
+import { usePractitioners } from './note-queries.ts';
+
+export interface SignDialogProps {
+  isOpen: boolean;
+  onClose: () => void;
+  patient: Patient;
+  title: string;
+  words?: number;
+  /** `trainee`: signed as preliminary, naming the supervisor who must co-sign. */
+  mode: 'sign' | 'trainee' | 'cosign';
+  onConfirm: (supervisor?: Reference<Practitioner>) => Promise<void>;
+}
+
+/**
+ * "Sign this note?": repeats whose chart it is (name, MRN, birth date — NIST 7804-1, UX-02) and
+ * what signing means (locked; corrections by addendum). A failure is shown in words and the
+ * note stays as it was.
+ */
+export function SignDialog({ isOpen, onClose, patient, title, words, mode, onConfirm }: SignDialogProps) {
+  const user = useUser();
+  const [supervisor, setSupervisor] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const practitioners = usePractitioners();
+  const options = matches(practitioners.data)
+    .filter((p) => `Practitioner/${p.id}` !== user.fhirUser)
+    .map((p) => ({ id: `Practitioner/${p.id}`, label: givenFirst(p.name) || p.id! }));
+  const mrnValue = mrn(patient.identifier);
+  const confirm = async () => {
+    setPending(true);
+    setError(undefined);
+    try {
+      const chosen = options.find((o) => o.id === supervisor);
+      await onConfirm(chosen ? { reference: chosen.id, display: chosen.label } : undefined);
+      onClose();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setPending(false);
+    }
+  };
+  const verb = mode === 'cosign' ? 'Co-sign' : 'Sign';
+  return (
+    <Dialog
+      title={`${verb} this note?`}
+      isOpen={isOpen}
+      onOpenChange={(open) => !open && !pending && onClose()}
+      isDismissable={!pending}
+      actions={
+        <>
+          <Button variant="secondary" onPress={onClose} isDisabled={pending}>
+            Cancel
+          </Button>
+          <Button variant="primary" onPress={() => void confirm()} isDisabled={pending || (mode === 'trainee' && supervisor === null)}>
+            {pending ? 'Signing…' : `${verb} note`}
+          </Button>
+        </>
+      }
+    >
+      <p className="entry-dialog-patient sign-patient">
+        For <strong>{familyFirst(patient.name)}</strong>
+        {mrnValue && (
+          <>
+            {' '}
+            · MRN <span className="mono">{mrnValue}</span>
+          </>
+        )}
+        {patient.birthDate && <> · born {dateText(patient.birthDate)}</>}
+      </p>
+      <p>
+        <strong>{title}</strong>
+        {words !== undefined ? ` · ${words} words` : ''}
+      </p>
+      {mode === 'trainee' ? (
+        <>
+          <p>Your signature leaves the note preliminary: it is final once your supervisor co-signs it. Nobody can change it after you sign.</p>
+          <Select label="Supervising physician" options={options} selectedKey={supervisor} onSelectionChange={setSupervisor} isRequired placeholder="Choose who co-signs" />
+        </>
+      ) : (
+        <p>Signing locks the note: nobody can change it afterwards. Corrections and later findings go in an addendum.</p>
+      )}
+      {error !== undefined && <ErrorState title="The note was not signed" message={errorMessage(error)} advice={errorAdvice(error)} />}
+    </Dialog>
+  );
+}
