@@ -145,7 +145,7 @@ describe.each(STORE_KINDS)('visit notes (%s)', (kind) => {
       const res = await attempt();
       expectOutcome(res, 409);
       expect(res.body.issue[0].code, what).toBe('business-rule');
-      expect(res.body.issue[0].diagnostics, what).toMatch(/^This note was signed by Dr\. Dana Whitfield on \d+ \w+ \d{4}, \d\d:\d\d UTC; a signed note cannot be changed.*Add an addendum instead\.$/);
+      expect(res.body.issue[0].diagnostics, what).toMatch(/^(Bundle\.entry\[0\] \([A-Z]+ DocumentReference\/[^)]+\): )?This note was signed by Dr\. Dana Whitfield on \d+ \w+ \d{4}, \d\d:\d\d UTC; a signed note cannot be changed.*Add an addendum instead\.$/);
     }
     // A batch answers per entry: each entry refused with the same outcome.
     const batch = await t.fhir('POST', '', {
