@@ -94,11 +94,12 @@ describe('visit notes: write from a template, insert vitals, sign, lock, addendu
     await section('Subjective').waitFor();
     await expect.poll(() => page.evaluate<string | undefined>('document.activeElement?.tagName'), { timeout: 10_000 }).toBe('TEXTAREA');
     await page.keyboard.type('BP review. Home readings 130s/80s, no dizziness.');
-    await page.getByText('Objective', { exact: true }).click();
+    // A click in the box below its text puts the cursor at the end, after the template's "Exam: ".
+    await section('Objective').click();
     await page.keyboard.type('Well, no ankle oedema.');
     await page.keyboard.press('Alt+Shift+KeyV');
-    await expect.poll(() => section('Objective').inputValue(), { timeout: 10_000 }).toMatch(/\[Inserted from chart: Vitals, as of .+\]\nBP 132\/84 mmHg · Heart rate 76\/min/);
-    await page.getByText('Plan', { exact: true }).click();
+    await expect.poll(() => section('Objective').inputValue(), { timeout: 10_000 }).toMatch(/^Exam: Well, no ankle oedema\.\n\[Inserted from chart: Vitals, as of .+\]\nBP 132\/84 mmHg · Heart rate 76\/min$/);
+    await section('Plan').click();
     await page.keyboard.type('Continue amlodipine. Recheck in 3 months.');
     await page.getByText(/^Draft saved .+/).waitFor({ timeout: 30_000 });
     const words = await page.locator('.note-words').textContent();

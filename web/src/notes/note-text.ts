@@ -11,7 +11,8 @@ export interface NoteSection {
 
 /** The Markdown stored in the note's attachment. */
 export function noteMarkdown(sections: readonly NoteSection[]): string {
-  return sections.map((s) => `## ${s.title}\n\n${s.text.trim()}\n`).join('\n');
+  // Only blank lines are trimmed: a template's "Exam: " keeps its space for what is typed after it.
+  return sections.map((s) => `## ${s.title}\n\n${trimLines(s.text)}\n`).join('\n');
 }
 
 /** Sections from stored Markdown; text before any heading becomes a "Note" section. */
@@ -30,7 +31,11 @@ export function parseNote(markdown: string): NoteSection[] {
   if (current) sections.push(current);
   const before = lead.join('\n').trim();
   const all = before ? [{ title: 'Note', text: before }, ...sections] : sections;
-  return all.map((s) => ({ title: s.title, text: s.text.trim() }));
+  return all.map((s) => ({ title: s.title, text: trimLines(s.text) }));
+}
+
+function trimLines(text: string): string {
+  return text.replace(/^\s*\n/, '').replace(/\n\s*$/, '');
 }
 
 /** Words as a reader counts them: runs of letters or digits (punctuation and markup do not count). */

@@ -40,7 +40,7 @@ describe('templates', () => {
 
   it('stores a practice template as a Basic and reads it back; a practice’s own replace the built-ins', () => {
     const basic = { ...basicFromTemplate({ title: 'Diabetes review', sections: [{ title: 'Subjective', text: 'Sugars: ' }] }), id: 'b1' };
-    expect(templateFromBasic(basic)).toMatchObject({ id: 'b1', title: 'Diabetes review', sections: [{ title: 'Subjective', text: 'Sugars:' }] });
+    expect(templateFromBasic(basic)).toMatchObject({ id: 'b1', title: 'Diabetes review', sections: [{ title: 'Subjective', text: 'Sugars: ' }] });
     expect(availableTemplates([]).map((t) => t.id)).toEqual(['builtin-follow-up', 'builtin-new-problem']);
     expect(availableTemplates([basic]).map((t) => t.title)).toEqual(['Diabetes review']);
   });

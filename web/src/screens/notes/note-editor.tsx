@@ -14,6 +14,7 @@ import { sectionsOf, signActionFor, signedNote, withSections } from '../../notes
 import { noteMarkdown, sectionsWordCount, type NoteSection } from '../../notes/note-text.ts';
 import { useChartInserts, useMe } from './note-new-screen.tsx';
 import { SignDialog } from './sign-dialog.tsx';
+import { SignStateBadge } from './sign-state-badge.tsx';
 
 interface DraftValue {
   sections: NoteSection[];
@@ -155,7 +156,7 @@ export function NoteEditor({ stored, patient }: { stored: DocumentReference; pat
         <div className="h-state note-conflict" data-kind="error" role="alert">
           <p className="h-state-title">Someone else saved this draft after you opened it{status.theirs.meta?.lastUpdated ? ` (${dateText(status.theirs.meta.lastUpdated, true)})` : ''}.</p>
           <p>Their version:</p>
-          <pre className="note-theirs">{noteMarkdown(sectionsOf(status.theirs))}</pre>
+          <pre className="note-theirs" tabIndex={0} role="region" aria-label="Their version of the draft">{noteMarkdown(sectionsOf(status.theirs))}</pre>
           <p className="muted">Nothing you typed is lost: it is still below. Keep yours to save it over theirs, or take theirs.</p>
           <div className="note-conflict-actions">
             <Button variant="primary" onPress={() => void save(status.theirs)}>
@@ -191,6 +192,7 @@ export function NoteEditor({ stored, patient }: { stored: DocumentReference; pat
         ))}
       </div>
       <div className="note-footer">
+        <SignStateBadge state="draft" />
         <span className="note-words" aria-live="polite">
           {words} {words === 1 ? 'word' : 'words'}
         </span>
