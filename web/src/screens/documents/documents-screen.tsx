@@ -23,6 +23,7 @@ import { QueryView } from '../../fhir/query-view.tsx';
 import { givenFirst } from '../../fhir-format/patient.ts';
 import { conceptText, dateText } from '../../fhir-format/values.ts';
 import { ChartScreenHeader } from '../chart/chart-screen-header.tsx';
+import { CLINICAL_NOTES } from '../notes/note-queries.ts';
 import './documents.css';
 
 interface Picked {
@@ -45,7 +46,8 @@ function DocumentsBody({ patientId }: { patientId: string }) {
   const { hash } = useLocation();
   // `?doc=` from this list; `#id` from the chart at a glance.
   const selected = params.get('doc') ?? (hash.slice(1) || null);
-  const documents = useSearch<DocumentReference>('DocumentReference', { patient: patientId, _sort: '-date', _count: 100, _include: 'DocumentReference:author' });
+  // Visit notes have their own screen (notes/); this one lists filed files.
+  const documents = useSearch<DocumentReference>('DocumentReference', { patient: patientId, 'category:not': CLINICAL_NOTES, _sort: '-date', _count: 100, _include: 'DocumentReference:author' });
   const authors = included<Practitioner>(documents.data, 'Practitioner');
   const authorOf = (d: DocumentReference) => {
     const a = d.author?.[0];

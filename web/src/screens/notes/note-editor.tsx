@@ -13,6 +13,7 @@ import { INSERT_KINDS, insertAt, type InsertKind } from '../../notes/chart-inser
 import { sectionsOf, signActionFor, signedNote, withSections } from '../../notes/note-resource.ts';
 import { noteMarkdown, sectionsWordCount, type NoteSection } from '../../notes/note-text.ts';
 import { useChartInserts, useMe } from './note-new-screen.tsx';
+import { NoteText } from './note-view.tsx';
 import { SignDialog } from './sign-dialog.tsx';
 import { SignStateBadge } from './sign-state-badge.tsx';
 
@@ -156,7 +157,9 @@ export function NoteEditor({ stored, patient }: { stored: DocumentReference; pat
         <div className="h-state note-conflict" data-kind="error" role="alert">
           <p className="h-state-title">Someone else saved this draft after you opened it{status.theirs.meta?.lastUpdated ? ` (${dateText(status.theirs.meta.lastUpdated, true)})` : ''}.</p>
           <p>Their version:</p>
-          <pre className="note-theirs" tabIndex={0} role="region" aria-label="Their version of the draft">{noteMarkdown(sectionsOf(status.theirs))}</pre>
+          <div className="note-theirs" tabIndex={0} role="region" aria-label="Their version of the draft">
+            <NoteText sections={sectionsOf(status.theirs)} />
+          </div>
           <p className="muted">Nothing you typed is lost: it is still below. Keep yours to save it over theirs, or take theirs.</p>
           <div className="note-conflict-actions">
             <Button variant="primary" onPress={() => void save(status.theirs)}>
