@@ -185,6 +185,28 @@ describe('visit notes: write from a template, insert vitals, sign, lock, addendu
     await page.getByText(/^Draft saved .+/).waitFor({ timeout: 30_000 });
     const saved = await api<DocumentReference>(page, 'GET', `DocumentReference/${id}`);
     expect(Buffer.from(saved.body.content[0]!.attachment.data!, 'base64').toString()).toMatch(/Mine: start lisinopril 10 mg daily\./);
+  });
+
+  it('a practice keeps its own template, offered for the next note', async () => {
+    await page.goto(`${server.origin}/note-templates`);
+    await page.getByRole('list', { name: 'Templates' }).getByText('Follow-up visit (SOAP)').waitFor();
+    await page.getByRole('button', { name: 'New template' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Title').fill('Diabetes review');
+    await dialog.getByLabel('Sections').fill('## Subjective\n\nHome glucose: \n\n## Objective\n\n@VITALS@\nFeet: \n\n## Plan\n\n');
+    await expectAccessible(page, 'the template dialog');
+    await screenshot(page, 'notes-template-dialog');
+    await dialog.getByRole('button', { name: 'Save template' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByRole('list', { name: 'Templates' }).getByText('Diabetes review').waitFor();
+    await expectAccessible(page, 'the templates screen');
+    await screenshot(page, 'notes-templates');
+
+    await page.goto(`${server.origin}/patients/${patient.id}/notes/new`);
+    await page.getByRole('button', { name: 'Diabetes review' }).click();
+    await section('Objective').waitFor();
+    // Its @VITALS@ was filled in with the chart's latest vitals.
+    expect(await section('Objective').inputValue()).toMatch(/^\[Inserted from chart: Vitals, as of .+\]\nBP 132\/84 mmHg · Heart rate 76\/min\nFeet: $/);
     expect(problems).toEqual([]);
   });
 });

@@ -43,6 +43,7 @@ export const routes: RouteObject[] = [
           { path: 'schedule', lazy: async () => ({ Component: (await import('../screens/schedule/schedule-screen.tsx')).ScheduleScreen }) },
           { path: 'inbox', lazy: async () => ({ Component: (await import('../screens/inbox/inbox-screen.tsx')).InboxScreen }) },
           { path: 'register', lazy: async () => ({ Component: (await import('../screens/register/register-screen.tsx')).RegisterScreen }) },
+          { path: 'note-templates', lazy: async () => ({ Component: (await import('../screens/notes/templates-screen.tsx')).TemplatesScreen }) },
           { path: '*', lazy: async () => ({ Component: (await import('../screens/not-found/not-found-screen.tsx')).NotFoundScreen }) },
         ],
       },

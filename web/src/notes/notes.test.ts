@@ -38,11 +38,13 @@ describe('templates', () => {
     expect(expandTemplate(newProblem, {})[1]!.text).toBe('Exam: ');
   });
 
-  it('stores a practice template as a Basic and reads it back; a practice’s own replace the built-ins', () => {
+  it('stores a practice template as a Basic and reads it back; one of the same title replaces a built-in', () => {
     const basic = { ...basicFromTemplate({ title: 'Diabetes review', sections: [{ title: 'Subjective', text: 'Sugars: ' }] }), id: 'b1' };
     expect(templateFromBasic(basic)).toMatchObject({ id: 'b1', title: 'Diabetes review', sections: [{ title: 'Subjective', text: 'Sugars: ' }] });
     expect(availableTemplates([]).map((t) => t.id)).toEqual(['builtin-follow-up', 'builtin-new-problem']);
-    expect(availableTemplates([basic]).map((t) => t.title)).toEqual(['Diabetes review']);
+    expect(availableTemplates([basic]).map((t) => t.title)).toEqual(['Diabetes review', 'Follow-up visit (SOAP)', 'New problem (SOAP)']);
+    const ownFollowUp = { ...basicFromTemplate({ title: 'Follow-up visit (SOAP)', sections: [] }), id: 'b2' };
+    expect(availableTemplates([ownFollowUp]).map((t) => t.id)).toEqual(['b2', 'builtin-new-problem']);
   });
 });
 

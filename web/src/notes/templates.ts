@@ -1,7 +1,8 @@
 /**
  * Note templates: a title and sections with starting text. A practice keeps its own as FHIR
  * `Basic` resources (code `note-template`, the sections as Markdown in an extension), editable
- * by its clinicians; Heron's two SOAP templates are offered when a practice has none stored.
+ * by its clinicians; Heron's two SOAP templates are offered too, unless the practice saved its own
+ * under the same title.
  * Placeholders `@VITALS@`, `@PROBLEMS@`, `@MEDS@`, `@ALLERGIES@` in a template's text are filled
  * with chart data (chart-inserts.ts) when the note is started.
  */
@@ -84,8 +85,8 @@ export function basicFromTemplate(template: Pick<NoteTemplate, 'title' | 'sectio
   };
 }
 
-/** The practice's templates, or Heron's when it has none. */
+/** The practice's templates, then Heron's (one the practice saved under the same title replaces Heron's). */
 export function availableTemplates(stored: readonly Basic[]): NoteTemplate[] {
   const own = stored.filter(isTemplate).map(templateFromBasic).sort((a, b) => a.title.localeCompare(b.title));
-  return own.length > 0 ? own : [...BUILT_IN_TEMPLATES];
+  return [...own, ...BUILT_IN_TEMPLATES.filter((b) => !own.some((t) => t.title === b.title))];
 }

@@ -2,7 +2,7 @@ import type { Bundle, DocumentReference, Practitioner, Reference } from '@medplu
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { useUser } from '../../auth/auth-context.tsx';
-import { Button, ErrorState, LoadingSkeleton, Panel } from '../../design/index.ts';
+import { Button, ButtonLink, ErrorState, LoadingSkeleton, Panel } from '../../design/index.ts';
 import { errorAdvice, errorMessage } from '../../fhir/fhir-client.ts';
 import { useFhir } from '../../fhir/fhir-context.tsx';
 import { matches, useRead } from '../../fhir/queries.ts';
@@ -138,6 +138,11 @@ export function NoteNewScreen() {
                   </li>
                 ))}
               </ul>
+            )}
+            {!appendsTo && (
+              <ButtonLink variant="quiet" size="sm" href="/note-templates">
+                Edit the practice’s templates
+              </ButtonLink>
             )}
             {templates.isError && <p className="muted">The practice’s templates could not be read ({errorMessage(templates.error)}); Heron’s are shown.</p>}
             {start.isError && <ErrorState title="The note was not started" message={errorMessage(start.error)} advice={errorAdvice(start.error)} />}
