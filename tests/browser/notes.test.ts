@@ -11,6 +11,10 @@
 import type { DocumentReference, Patient } from '@medplum/fhirtypes';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runHeron } from '../fixtures/heron-server.ts';
 import { DemoServer, expectAccessible, launchBrowser, newPage, screenshot, signIn } from './browser-fixture.ts';
 import { api, createPatient } from './lists-fixture.ts';
 
@@ -185,6 +189,58 @@ describe('visit notes: write from a template, insert vitals, sign, lock, addendu
     await page.getByText(/^Draft saved .+/).waitFor({ timeout: 30_000 });
     const saved = await api<DocumentReference>(page, 'GET', `DocumentReference/${id}`);
     expect(Buffer.from(saved.body.content[0]!.attachment.data!, 'base64').toString()).toMatch(/Mine: start lisinopril 10 mg daily\./);
+  });
+
+  it('a resident signs for co-signature; the supervising physician co-signs and the note becomes final', async () => {
+    // A resident of the demo practice, with their own Practitioner (directory data, loaded as an operator would).
+    const dir = await mkdtemp(join(tmpdir(), 'heron-notes-resident-'));
+    try {
+      await writeFile(join(dir, 'resident.ndjson'), `${JSON.stringify({ resourceType: 'Practitioner', id: 'browser-resident', name: [{ given: ['Alex'], family: 'Moreno' }] })}\n`);
+      const imported = await runHeron(server.loc, ['import', dir, '--practice', 'Demo Practice']);
+      expect(imported.code, imported.stderr).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    const resident = { role: 'resident', email: 'resident@browser.heron.example', password: 'browser test resident heron lantern' };
+    const created = await runHeron(server.loc, ['user', 'create', '--practice', 'Demo Practice', '--role', 'resident', '--email', resident.email, '--password', resident.password, '--fhir-user', 'Practitioner/browser-resident']);
+    expect(created.code, created.stderr).toBe(0);
+    const second = await newPage(browser);
+    try {
+      const rpage = second.page;
+      await signIn(rpage, server.origin, resident);
+      await rpage.goto(`${server.origin}/patients/${patient.id}/notes/new`);
+      await rpage.getByRole('button', { name: 'Follow-up visit (SOAP)' }).click();
+      await rpage.getByRole('textbox', { name: 'Plan', exact: true }).fill('Discussed with attending. Increase amlodipine to 10 mg.');
+      await rpage.getByText(/^Draft saved .+/).waitFor({ timeout: 30_000 });
+      await rpage.getByRole('button', { name: 'Sign for co-signature…' }).click();
+      const dialog = rpage.getByRole('dialog');
+      expect(await dialog.textContent()).toMatch(/For Brennan, Orla · MRN T-NOTE-1.*final once your supervisor co-signs/);
+      await dialog.getByLabel('Find the supervising physician').fill('Whitfield');
+      const choose = dialog.getByRole('button', { name: /Supervising physician/ });
+      await expect.poll(() => choose.isEnabled(), { timeout: 10_000 }).toBe(true);
+      await choose.click();
+      await rpage.getByRole('option', { name: /Dana Whitfield/ }).first().click();
+      await expectAccessible(rpage, 'the sign dialog of a resident');
+      await screenshot(rpage, 'notes-sign-resident');
+      await dialog.getByRole('button', { name: 'Sign note' }).click();
+      await rpage.getByText('Awaiting co-signature', { exact: true }).waitFor();
+      expect(await rpage.getByRole('list', { name: 'Signatures' }).textContent()).toMatch(/Signed \(trainee\) by Alex Moreno.*Awaiting co-signature by .*Dana Whitfield/);
+      expect(await rpage.getByRole('button', { name: 'Co-sign…' }).count()).toBe(0);
+      expect(second.problems).toEqual([]);
+      const url = new URL(rpage.url()).pathname;
+
+      await page.goto(`${server.origin}${url}`);
+      await page.getByRole('button', { name: 'Co-sign…' }).click();
+      await page.getByRole('dialog').getByRole('heading', { name: 'Co-sign this note?' }).waitFor();
+      await page.getByRole('dialog').getByRole('button', { name: 'Co-sign note' }).click();
+      await page.getByText('Signed · locked').waitFor();
+      expect(await page.getByRole('list', { name: 'Signatures' }).textContent()).toMatch(/Signed \(trainee\) by Alex Moreno.*Co-signed by .*Dana Whitfield/);
+      await page.getByRole('list', { name: 'Versions of this note' }).getByText(/co-signed by .*Dana Whitfield/).waitFor();
+      await expectAccessible(page, 'a co-signed note');
+      await screenshot(page, 'notes-cosigned');
+    } finally {
+      await second.context.close();
+    }
   });
 
   it('a practice keeps its own template, offered for the next note', async () => {

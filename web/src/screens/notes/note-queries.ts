@@ -3,7 +3,7 @@
  * practice's note templates, today's visit. Query keys start with `['fhir', type]` so a save
  * refreshes them.
  */
-import type { Basic, DocumentReference, Encounter, Practitioner, Provenance } from '@medplum/fhirtypes';
+import type { Basic, DocumentReference, Encounter, Provenance } from '@medplum/fhirtypes';
 import { useQuery } from '@tanstack/react-query';
 import { useFhir } from '../../fhir/fhir-context.tsx';
 import { useSearch } from '../../fhir/queries.ts';
@@ -35,8 +35,4 @@ export function useTemplates() {
 
 export function useVisits(patientId: string) {
   return useSearch<Encounter>('Encounter', { patient: patientId, status: 'in-progress', _sort: '-date', _count: 10 });
-}
-
-export function usePractitioners() {
-  return useSearch<Practitioner>('Practitioner', { _count: 100 });
 }

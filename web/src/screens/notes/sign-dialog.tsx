@@ -1,12 +1,11 @@
 import type { Patient, Practitioner, Reference } from '@medplum/fhirtypes';
 import { useState } from 'react';
 import { useUser } from '../../auth/auth-context.tsx';
-import { Button, Dialog, ErrorState, Select } from '../../design/index.ts';
+import { Button, Dialog, ErrorState, Select, TextField } from '../../design/index.ts';
 import { errorAdvice, errorMessage } from '../../fhir/fhir-client.ts';
-import { matches } from '../../fhir/queries.ts';
+import { matches, useSearch } from '../../fhir/queries.ts';
 import { familyFirst, givenFirst, mrn } from '../../fhir-format/patient.ts';
 import { dateText } from '../../fhir-format/values.ts';
-import { usePractitioners } from './note-queries.ts';
 
 export interface SignDialogProps {
   isOpen: boolean;
@@ -29,7 +28,9 @@ export function SignDialog({ isOpen, onClose, patient, title, words, mode, onCon
   const [supervisor, setSupervisor] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<unknown>();
-  const practitioners = usePractitioners();
+  const [search, setSearch] = useState('');
+  // A practice's directory can hold thousands of practitioners: found by name, not listed whole.
+  const practitioners = useSearch<Practitioner>('Practitioner', { name: search.trim(), _count: 20 }, { enabled: search.trim().length >= 2 });
   const options = matches(practitioners.data)
     .filter((p) => `Practitioner/${p.id}` !== user.fhirUser)
     .map((p) => ({ id: `Practitioner/${p.id}`, label: givenFirst(p.name) || p.id! }));
@@ -82,7 +83,16 @@ export function SignDialog({ isOpen, onClose, patient, title, words, mode, onCon
       {mode === 'trainee' ? (
         <>
           <p>Your signature leaves the note preliminary: it is final once your supervisor co-signs it. Nobody can change it after you sign.</p>
-          <Select label="Supervising physician" options={options} selectedKey={supervisor} onSelectionChange={setSupervisor} isRequired placeholder="Choose who co-signs" />
+          <TextField label="Find the supervising physician" description="Two or more letters of their name" value={search} onChange={setSearch} />
+          <Select
+            label="Supervising physician"
+            options={options}
+            selectedKey={supervisor}
+            onSelectionChange={setSupervisor}
+            isRequired
+            isDisabled={options.length === 0}
+            placeholder={search.trim().length < 2 ? 'Find them by name first' : practitioners.isPending ? 'Searching…' : options.length === 0 ? 'Nobody of that name' : 'Choose who co-signs'}
+          />
         </>
       ) : (
         <p>Signing locks the note: nobody can change it afterwards. Corrections and later findings go in an addendum.</p>
