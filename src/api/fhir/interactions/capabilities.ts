@@ -179,6 +179,9 @@ const TYPE_DOCUMENTATION: Readonly<Record<string, string>> = {
     'Channel websocket only (others are refused, 422); criteria a search Heron can evaluate (Type?params; result parameters such as _count refused, 400); status requested is accepted as active. ' +
     'Connect to the websocket URL of rest.extension capabilitystatement-websocket, send "bearer <access token>", then "bind <Subscription id>"; "ping <id>" follows each create or update of a resource matching the criteria ' +
     'that the token\'s user may read (practice, role, scopes, patient compartments and restricted records apply as to a search). Deletes are not pinged.',
+  DocumentReference:
+    'Clinical notes (US Core clinical-note). A note is signed by updating it with the signature (docStatus final, authenticator, and an attester entry in the R5 cross-version extension): only an author, as themself; a resident or student signs as preliminary naming the supervisor (note-cosigner extension), who co-signs. ' +
+    'Each signature is recorded as a Provenance of the signed version. A signed note cannot be changed or deleted by any route (409 business-rule); an addendum is a new note with relatesTo appends. See docs/notes.md.',
 };
 
 function resourceCapability(type: string, revIncludes: string[]): CapabilityStatementRestResource {
