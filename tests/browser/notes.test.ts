@@ -164,6 +164,7 @@ describe('visit notes: write from a template, insert vitals, sign, lock, addendu
     await page.getByRole('navigation', { name: 'Chart sections' }).getByRole('link', { name: 'Notes' }).click();
     const list = page.getByRole('grid', { name: 'Visit notes' });
     await list.getByText(/Addendum:/).waitFor();
+    await page.getByText(/^Visit in progress since /).waitFor();
     expect(await list.getByText('Signed · locked').count()).toBe(2);
     await expectAccessible(page, 'the notes list');
     await screenshot(page, 'notes-list');
@@ -263,6 +264,13 @@ describe('visit notes: write from a template, insert vitals, sign, lock, addendu
     await section('Objective').waitFor();
     // Its @VITALS@ was filled in with the chart's latest vitals.
     expect(await section('Objective').inputValue()).toMatch(/^\[Inserted from chart: Vitals, as of .+\]\nBP 132\/84 mmHg · Heart rate 76\/min\nFeet: $/);
+
+    // The home screen counts the physician's notes not signed yet (this draft and the conflict test's).
+    await page.goto(`${server.origin}/`);
+    await page.getByText(/^\d+ unsigned notes?$/).waitFor();
+    expect(await page.getByText(/^\d+ unsigned notes?$/).textContent()).toBe('2 unsigned notes');
+    await expectAccessible(page, 'the home screen with unsigned notes');
+    await screenshot(page, 'notes-home-unsigned');
     expect(problems).toEqual([]);
   });
 });
