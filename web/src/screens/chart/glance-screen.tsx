@@ -439,7 +439,7 @@ function NotesPanel({ patientId, base }: { patientId: string; base: string }) {
   const href = `${base}/documents`;
   const notes = matches(query.data).filter((d) => d.status !== 'entered-in-error');
   return (
-    <GlancePanel title="Notes and documents" href={href}>
+    <GlancePanel title="Notes and documents" href={`${base}/notes`}>
       <PanelQuery query={query} what="notes" isEmpty={() => notes.length === 0} empty={<p className="glance-state">No notes or documents yet.</p>}>
         {() => (
           <ul className="glance-list" aria-label="Recent notes and documents">
