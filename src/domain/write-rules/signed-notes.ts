@@ -56,7 +56,7 @@ export const signedNoteRule: WriteRule = async (proposed) => {
   // Notes signed elsewhere (imported, or sent by another system) arrive signed: only a person's
   // signature through Heron is checked and recorded here.
   if (ctx.principal.kind !== 'user') return;
-  await sign(proposed, ctx.principal, after);
+  await sign(proposed, ctx.principal, after, before);
 };
 
 /**
@@ -91,13 +91,14 @@ async function checkAddendumTarget(tx: StoreTransaction, addendum: DocumentRefer
 }
 
 /** A person signs an unsigned note (the signature arrives in the written version). */
-async function sign(proposed: ProposedWrite, user: User, after: DocumentReference): Promise<void> {
+async function sign(proposed: ProposedWrite, user: User, after: DocumentReference, before: DocumentReference | undefined): Promise<void> {
   const me = signerOf(user);
   const signatures = signaturesOf(after);
   if (signatures.length !== 1) throw refused('unprocessable', 'Sign a note with exactly one signature (an attester entry): yours.', 'DocumentReference.extension');
   const signature = signatures[0] as NoteSignature;
   checkSignature(proposed, signature, me);
-  if (!(after.author ?? []).some((a) => a.reference === me)) {
+  // An author of the note as stored: adding oneself as author in the signing write does not count.
+  if (!((before ?? after).author ?? []).some((a) => a.reference === me)) {
     throw refused('forbidden', 'Only an author of the note may sign it.');
   }
   const trainee = TRAINEE_ROLES.includes(user.role);
