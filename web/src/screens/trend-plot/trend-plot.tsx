@@ -87,7 +87,8 @@ export function TrendPlot({ measure, unit, points, range }: TrendPlotProps) {
     const high = Math.max(...values);
     const pad = (high - low || Math.abs(high) || 1) * 0.12;
     const y = scaleLinear<number>({ domain: [low - pad, high + pad], range: [innerHeight, 0], nice: true });
-    return { x, y, span: last - first };
+    const [from, to] = x.domain() as [Date, Date];
+    return { x, y, span: to.getTime() - from.getTime() };
   }, [sorted, range, innerWidth, innerHeight]);
 
   if (sorted.length === 0) return <p className="muted">No values to plot.</p>;
@@ -153,10 +154,11 @@ export function TrendPlot({ measure, unit, points, range }: TrendPlotProps) {
               <AxisBottom
                 top={innerHeight}
                 scale={x}
-                numTicks={6}
+                numTicks={scales.span > 3 * DAY ? 6 : 4}
                 axisClassName="trend-axis trend-axis-x"
                 tickClassName="trend-tick"
-                tickFormat={(d) => format(d as Date, scales.span > 400 * DAY ? 'MMM yyyy' : 'd MMM')}
+                // Within a few days, ticks fall inside one day: the hour tells them apart.
+                tickFormat={(d) => format(d as Date, scales.span > 400 * DAY ? 'MMM yyyy' : scales.span > 3 * DAY ? 'd MMM' : 'd MMM HH:mm')}
               />
               <LinePath className="trend-line" data={sorted} x={(p) => x(p.time)} y={(p) => y(p.value)} />
               {sorted.map((p, i) => (
