@@ -178,7 +178,7 @@ describe('screening and orders', () => {
     const labs = page.getByRole('grid', { name: /Lab orders/ });
     await labs.getByRole('button', { name: 'Requisition PDF for Complete blood count (CBC)' }).click();
     await dialog().getByRole('heading', { name: 'Lab requisition' }).waitFor();
-    const frame = dialog().locator('iframe.order-pdf');
+    const frame = dialog().locator('iframe.print-pdf');
     await frame.waitFor();
     const src = await frame.getAttribute('src');
     expect(src).toMatch(/^blob:/);
@@ -192,7 +192,7 @@ describe('screening and orders', () => {
     // The prescription prints too.
     await page.getByRole('grid', { name: /Medication orders/ }).getByRole('button', { name: 'Prescription PDF for acetaminophen 325 MG Oral Tablet' }).click();
     await dialog().getByRole('heading', { name: 'Prescription' }).waitFor();
-    expect(await dialog().locator('iframe.order-pdf').getAttribute('src')).toMatch(/^blob:/);
+    expect(await dialog().locator('iframe.print-pdf').getAttribute('src')).toMatch(/^blob:/);
     await expectAccessible(page, 'the prescription PDF');
     await dialog().getByRole('button', { name: 'Close' }).click();
     await dialog().waitFor({ state: 'hidden' });

@@ -3,7 +3,8 @@
  * own browser: the front desk checks the patient in; the nurse rooms them and enters vitals; the
  * physician writes the note from a template with the vitals inserted, fills a PHQ-9 and sees the
  * score, orders a CBC and acetaminophen, and signs; an edit of the signed note through the API is
- * refused and an addendum is shown; the front desk books the follow-up; the CBC's result, posted
+ * refused and an addendum is shown; the front desk books the follow-up; the physician prints the
+ * after-visit summary and files it to the chart; the CBC's result, posted
  * through the API, appears live in the physician's inbox and leaves it once signed.
  *
  * Interactions are counted as ux-checks.md counts them (pointer presses, and keys other than
@@ -254,6 +255,27 @@ describe('a whole ambulatory visit: check-in, rooming and vitals, note, PHQ-9, o
     const booked = await api<{ entry?: Array<{ resource: Appointment }> }>(desk, 'GET', `Appointment?patient=${patient.id}&date=${format(day, 'yyyy-MM-dd')}`);
     expect(booked.body.entry?.map((e) => e.resource.status)).toEqual(['booked']);
     await screenshot(desk, 'visit-9-follow-up');
+  });
+
+  it('the physician prints the after-visit summary and files it to the chart', async () => {
+    const doctor = pages.doctor;
+    await doctor.goto(`${server.origin}${noteUrl}`);
+    await step('after-visit summary', doctor, async () => {
+      await doctor.getByRole('button', { name: 'After-visit summary' }).click();
+      const summary = dialog(doctor);
+      await summary.getByText(/For Visitwell, Nora · MRN T-VISIT-1/).waitFor();
+      await expect.poll(() => summary.locator('iframe.print-pdf').getAttribute('src'), { timeout: 30_000 }).toMatch(/^blob:/);
+      await summary.getByRole('button', { name: 'File to the chart' }).click();
+      await summary.getByRole('status').filter({ hasText: 'Filed to the chart' }).waitFor();
+    });
+    await expectAccessible(doctor, 'the after-visit summary');
+    await screenshot(doctor, 'visit-9b-after-visit-summary');
+    const filed = await api<{ entry?: Array<{ resource: DocumentReference }> }>(doctor, 'GET', `DocumentReference?patient=${patient.id}&type=urn:heron:document-type|after-visit-summary`);
+    const avs = filed.body.entry?.[0]?.resource;
+    expect(avs?.content[0]?.attachment.contentType).toBe('application/pdf');
+    expect(avs?.context?.related).toEqual([{ reference: `DocumentReference/${noteId}` }]);
+    expect(avs?.context?.encounter?.[0]?.reference).toMatch(/^Encounter\//);
+    await dialog(doctor).getByRole('button', { name: 'Close' }).click();
   });
 
   it('the CBC’s result, posted through the API, appears live in the physician’s inbox and leaves it once signed', async () => {

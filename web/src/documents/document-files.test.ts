@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { binaryIdOf, checkDocumentFile, documentReferenceFor, fromBase64, limitsText, toBase64 } from './document-files.ts';
+import { binaryIdOf, checkDocumentFile, documentReferenceFor, fromBase64, limitsText } from './document-files.ts';
 
 /** The server's default limit (HERON_MAX_BINARY_MB 20), as the page is told it. */
 const MAX_DOCUMENT_BYTES = 20 * 1024 * 1024;
@@ -40,8 +40,8 @@ describe('document files', () => {
     expect(binaryIdOf({ ...doc, content: [{ attachment: { url: 'https://elsewhere.example/file.pdf' } }] })).toBeUndefined();
   });
 
-  it('round-trips base64 of a large file', () => {
+  it('decodes base64 of a large file', () => {
     const data = new Uint8Array(200_000).map((_, i) => i % 256);
-    expect(fromBase64(toBase64(data))).toEqual(data);
+    expect(fromBase64(Buffer.from(data).toString('base64'))).toEqual(data);
   });
 });

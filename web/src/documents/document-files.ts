@@ -68,11 +68,6 @@ export function documentKind(code: string): CodeableConcept {
   return { coding: [{ system: 'http://loinc.org', code: kind.id, display: kind.label }], text: kind.label };
 }
 
-/** The Binary that holds the file, tied to the patient's record (its securityContext). */
-export function binaryFor(patientId: string, contentType: string, base64: string): Binary {
-  return { resourceType: 'Binary', contentType, securityContext: { reference: `Patient/${patientId}` }, data: base64 };
-}
-
 export interface DocumentDetails {
   patientId: string;
   binaryId: string;
@@ -106,13 +101,6 @@ export function documentReferenceFor(d: DocumentDetails): DocumentReference {
 export function binaryIdOf(doc: DocumentReference): string | undefined {
   const url = doc.content?.[0]?.attachment?.url;
   return url?.match(/(?:^|\/)Binary\/([A-Za-z0-9\-.]{1,64})$/)?.[1];
-}
-
-/** base64 of bytes, in chunks (String.fromCharCode with a whole file overflows the stack). */
-export function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
 }
 
 export function fromBase64(base64: string): Uint8Array<ArrayBuffer> {

@@ -14,6 +14,7 @@ import { useMe } from './note-new-screen.tsx';
 import { useAddenda, useNoteHistory, useSignatures } from './note-queries.ts';
 import { SignDialog } from './sign-dialog.tsx';
 import { SignStateBadge } from './sign-state-badge.tsx';
+import { VisitSummaryDialog } from '../visit-summary/visit-summary-dialog.tsx';
 
 /**
  * A signed note (or one awaiting co-signature), read-only: its text with inserted chart data
@@ -26,6 +27,8 @@ export function NoteView({ doc, patient }: { doc: DocumentReference; patient: Pa
   const fhir = useFhir();
   const queryClient = useQueryClient();
   const [cosigning, setCosigning] = useState(false);
+  const [summary, setSummary] = useState(false);
+  const isNote = !doc.relatesTo?.some((r) => r.code === 'appends');
   const action = signActionFor(doc, user);
   const state = signState(doc);
   const addendaHref = `/patients/${encodeURIComponent(patient.id!)}/notes/new?appends=${encodeURIComponent(doc.id!)}`;
@@ -52,6 +55,7 @@ export function NoteView({ doc, patient }: { doc: DocumentReference; patient: Pa
               Add addendum
             </ButtonLink>
           )}
+          {state === 'signed' && isNote && <Button onPress={() => setSummary(true)}>After-visit summary</Button>}
         </div>
       </div>
       <Panel title="Note">
@@ -59,6 +63,7 @@ export function NoteView({ doc, patient }: { doc: DocumentReference; patient: Pa
       </Panel>
       <Addenda noteId={doc.id!} base={`/patients/${encodeURIComponent(patient.id!)}/notes`} />
       <History noteId={doc.id!} />
+      {summary && <VisitSummaryDialog note={doc} patient={patient} onClose={() => setSummary(false)} />}
       <SignDialog isOpen={cosigning} onClose={() => setCosigning(false)} patient={patient} title={doc.description ?? 'Visit note'} words={sectionsWordCount(sectionsOf(doc))} mode="cosign" onConfirm={cosign} />
     </div>
   );

@@ -1,8 +1,6 @@
-import type { Binary, DocumentReference, MedicationRequest, Patient, Practitioner, ServiceRequest } from '@medplum/fhirtypes';
+import type { DocumentReference, MedicationRequest, Patient, Practitioner, ServiceRequest } from '@medplum/fhirtypes';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
 import { useUser } from '../../auth/auth-context.tsx';
-import { binaryFor, toBase64 } from '../../documents/document-files.ts';
 import { Button, Dialog, ErrorState, LoadingSkeleton } from '../../design/index.ts';
 import { familyFirst, mrn } from '../../fhir-format/patient.ts';
 import { conceptText, dateText } from '../../fhir-format/values.ts';
@@ -11,6 +9,8 @@ import { useFhir } from '../../fhir/fhir-context.tsx';
 import { orderDocumentType, requisitionNumberOf, type OrderPrint } from '../../orders/order-print.ts';
 import { prescriptionText } from '../../orders/sig.ts';
 import { systemName } from '../../terminology/value-sets.ts';
+import '../print/print.css';
+import { useBlobUrl } from '../print/use-blob-url.ts';
 import { PatientIdentity } from './patient-identity.tsx';
 
 function practitionerName(p: Practitioner | undefined): string {
@@ -67,8 +67,7 @@ export function OrderPdfDialog({ patient, print, onClose }: { patient: Patient; 
 
   const file = useMutation({
     mutationFn: async (blob: Blob) => {
-      const bytes = new Uint8Array(await blob.arrayBuffer());
-      const binary = await fhir.create<Binary>(binaryFor(patient.id!, 'application/pdf', toBase64(bytes)));
+      const binary = await fhir.uploadBinary(blob, 'application/pdf', `Patient/${patient.id}`);
       const doc: DocumentReference = {
         resourceType: 'DocumentReference',
         status: 'current',
@@ -78,7 +77,7 @@ export function OrderPdfDialog({ patient, print, onClose }: { patient: Patient; 
         date: new Date().toISOString(),
         ...(user.fhirUser?.startsWith('Practitioner/') ? { author: [{ reference: user.fhirUser }] } : {}),
         description: `${title} ${orders.map((o) => conceptText(o.resourceType === 'ServiceRequest' ? o.code : o.medicationCodeableConcept)).join(', ')}`,
-        content: [{ attachment: { contentType: 'application/pdf', url: `Binary/${binary.id}`, title: `${title}.pdf`, size: bytes.length, creation: new Date().toISOString() } }],
+        content: [{ attachment: { contentType: 'application/pdf', url: `Binary/${binary.id}`, title: `${title}.pdf`, size: blob.size, creation: new Date().toISOString() } }],
         context: { related: orders.map((o) => ({ reference: `${o.resourceType}/${o.id}` })) },
       };
       return fhir.create(doc);
@@ -108,7 +107,7 @@ export function OrderPdfDialog({ patient, print, onClose }: { patient: Patient; 
       ) : pdf.isError ? (
         <ErrorState title={`Could not make the ${title.toLowerCase()}`} message={errorMessage(pdf.error)} advice={errorAdvice(pdf.error)} onRetry={() => void pdf.refetch()} />
       ) : url ? (
-        <iframe className="order-pdf" src={url} title={`PDF: ${title}`} />
+        <iframe className="print-pdf" src={url} title={`PDF: ${title}`} />
       ) : null}
       {file.isError && <ErrorState title="Not filed" message={errorMessage(file.error)} advice={errorAdvice(file.error)} />}
       {file.isSuccess && (
@@ -118,15 +117,4 @@ export function OrderPdfDialog({ patient, print, onClose }: { patient: Patient; 
       )}
     </Dialog>
   );
-}
-
-function useBlobUrl(blob: Blob | undefined): string | undefined {
-  const [url, setUrl] = useState<string>();
-  useEffect(() => {
-    if (!blob) return setUrl(undefined);
-    const made = URL.createObjectURL(blob);
-    setUrl(made);
-    return () => URL.revokeObjectURL(made);
-  }, [blob]);
-  return url;
 }
