@@ -1,6 +1,6 @@
 import type { Binary, DocumentReference, Practitioner } from '@medplum/fhirtypes';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { FileTrigger } from 'react-aria-components';
 import { useLocation, useParams, useSearchParams } from 'react-router';
 import { useAuth, useUser } from '../../auth/auth-context.tsx';
@@ -24,6 +24,7 @@ import { givenFirst } from '../../fhir-format/patient.ts';
 import { conceptText, dateText } from '../../fhir-format/values.ts';
 import { ChartScreenHeader } from '../chart/chart-screen-header.tsx';
 import { CLINICAL_NOTES } from '../notes/note-queries.ts';
+import { useBlobUrl } from '../print/use-blob-url.ts';
 import './documents.css';
 
 interface Picked {
@@ -217,15 +218,4 @@ function DocumentViewer({ doc, author }: { doc: DocumentReference; author: strin
       ) : null}
     </div>
   );
-}
-
-function useBlobUrl(blob: Blob | undefined): string | undefined {
-  const [url, setUrl] = useState<string>();
-  useEffect(() => {
-    if (!blob) return setUrl(undefined);
-    const made = URL.createObjectURL(blob);
-    setUrl(made);
-    return () => URL.revokeObjectURL(made);
-  }, [blob]);
-  return url;
 }

@@ -4,8 +4,8 @@ import { useUser } from '../../auth/auth-context.tsx';
 import { Button, Dialog, ErrorState, Select, TextField } from '../../design/index.ts';
 import { errorAdvice, errorMessage } from '../../fhir/fhir-client.ts';
 import { matches, useSearch } from '../../fhir/queries.ts';
-import { familyFirst, givenFirst, mrn } from '../../fhir-format/patient.ts';
-import { dateText } from '../../fhir-format/values.ts';
+import { givenFirst } from '../../fhir-format/patient.ts';
+import { DialogPatient } from '../lists/dialog-patient.tsx';
 
 export interface SignDialogProps {
   isOpen: boolean;
@@ -34,7 +34,6 @@ export function SignDialog({ isOpen, onClose, patient, title, words, mode, onCon
   const options = matches(practitioners.data)
     .filter((p) => `Practitioner/${p.id}` !== user.fhirUser)
     .map((p) => ({ id: `Practitioner/${p.id}`, label: givenFirst(p.name) || p.id! }));
-  const mrnValue = mrn(patient.identifier);
   const confirm = async () => {
     setPending(true);
     setError(undefined);
@@ -66,16 +65,7 @@ export function SignDialog({ isOpen, onClose, patient, title, words, mode, onCon
         </>
       }
     >
-      <p className="entry-dialog-patient sign-patient">
-        For <strong>{familyFirst(patient.name)}</strong>
-        {mrnValue && (
-          <>
-            {' '}
-            · MRN <span className="mono">{mrnValue}</span>
-          </>
-        )}
-        {patient.birthDate && <> · born {dateText(patient.birthDate)}</>}
-      </p>
+      <DialogPatient patient={patient} className="sign-patient" />
       <p>
         <strong>{title}</strong>
         {words !== undefined ? ` · ${words} words` : ''}

@@ -12,7 +12,7 @@ import { errorAdvice, errorMessage } from '../../fhir/fhir-client.ts';
 import { useFhir } from '../../fhir/fhir-context.tsx';
 import { EMPTY_LAB_ORDER, labOrderBundle, labTests, newRequisitionNumber, REQUISITION_SYSTEM, type LabOrderForm } from '../../orders/lab-order.ts';
 import { matches } from '../../fhir/queries.ts';
-import { PatientIdentity } from './patient-identity.tsx';
+import { DialogPatient } from '../lists/dialog-patient.tsx';
 
 const PRIORITIES = [
   { id: 'routine', label: 'Routine' },
@@ -80,7 +80,7 @@ export function LabOrderDialog({ patient, catalogue, onClose, onOrdered }: { pat
         </>
       }
     >
-      <PatientIdentity patient={patient} />
+      <DialogPatient patient={patient} />
       <DraftNotice draft={draft} />
       {save.isError && (
         <ErrorState

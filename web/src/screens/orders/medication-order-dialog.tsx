@@ -14,7 +14,7 @@ import { EMPTY_MEDICATION_ORDER, EMPTY_STEP, formFromSentence, medicationOrderFr
 import { prescriptionText } from '../../orders/sig.ts';
 import { CodedEntryPicker } from '../../terminology/coded-entry-picker.tsx';
 import { VALUE_SETS } from '../../terminology/value-sets.ts';
-import { PatientIdentity } from './patient-identity.tsx';
+import { DialogPatient } from '../lists/dialog-patient.tsx';
 
 /**
  * Ordering a medication: the product from RxNorm (the coded type-ahead), then the sig either in one
@@ -81,7 +81,7 @@ export function MedicationOrderDialog({ patient, catalogue, onClose, onOrdered }
         </>
       }
     >
-      <PatientIdentity patient={patient} />
+      <DialogPatient patient={patient} />
       <DraftNotice draft={draft} />
       {save.isError && (
         <ErrorState

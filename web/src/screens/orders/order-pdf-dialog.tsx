@@ -1,17 +1,13 @@
 import type { DocumentReference, MedicationRequest, Patient, Practitioner, ServiceRequest } from '@medplum/fhirtypes';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useUser } from '../../auth/auth-context.tsx';
-import { Button, Dialog, ErrorState, LoadingSkeleton } from '../../design/index.ts';
 import { familyFirst, mrn } from '../../fhir-format/patient.ts';
 import { conceptText, dateText } from '../../fhir-format/values.ts';
-import { errorAdvice, errorMessage } from '../../fhir/fhir-client.ts';
 import { useFhir } from '../../fhir/fhir-context.tsx';
 import { orderDocumentType, requisitionNumberOf, type OrderPrint } from '../../orders/order-print.ts';
 import { prescriptionText } from '../../orders/sig.ts';
 import { systemName } from '../../terminology/value-sets.ts';
-import '../print/print.css';
-import { useBlobUrl } from '../print/use-blob-url.ts';
-import { PatientIdentity } from './patient-identity.tsx';
+import { PrintDialog } from '../print/print-dialog.tsx';
 
 function practitionerName(p: Practitioner | undefined): string {
   const name = p?.name?.[0];
@@ -27,7 +23,6 @@ function practitionerName(p: Practitioner | undefined): string {
 export function OrderPdfDialog({ patient, print, onClose }: { patient: Patient; print: OrderPrint; onClose: () => void }) {
   const fhir = useFhir();
   const user = useUser();
-  const queryClient = useQueryClient();
   const orders: Array<ServiceRequest | MedicationRequest> = print.kind === 'requisition' ? print.orders : [print.order];
   const first = orders[0]!;
   const requester = first.requester?.reference?.match(/^Practitioner\/([^/]+)$/)?.[1];
@@ -63,12 +58,13 @@ export function OrderPdfDialog({ patient, print, onClose }: { patient: Patient; 
       return new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/pdf' });
     },
   });
-  const url = useBlobUrl(pdf.data);
-
-  const file = useMutation({
-    mutationFn: async (blob: Blob) => {
-      const binary = await fhir.uploadBinary(blob, 'application/pdf', `Patient/${patient.id}`);
-      const doc: DocumentReference = {
+  return (
+    <PrintDialog
+      title={title}
+      patient={patient}
+      pdf={pdf}
+      onClose={onClose}
+      toDocument={({ binaryId, size }) => ({
         resourceType: 'DocumentReference',
         status: 'current',
         docStatus: 'final',
@@ -77,44 +73,9 @@ export function OrderPdfDialog({ patient, print, onClose }: { patient: Patient; 
         date: new Date().toISOString(),
         ...(user.fhirUser?.startsWith('Practitioner/') ? { author: [{ reference: user.fhirUser }] } : {}),
         description: `${title} ${orders.map((o) => conceptText(o.resourceType === 'ServiceRequest' ? o.code : o.medicationCodeableConcept)).join(', ')}`,
-        content: [{ attachment: { contentType: 'application/pdf', url: `Binary/${binary.id}`, title: `${title}.pdf`, size: blob.size, creation: new Date().toISOString() } }],
+        content: [{ attachment: { contentType: 'application/pdf', url: `Binary/${binaryId}`, title: `${title}.pdf`, size, creation: new Date().toISOString() } }],
         context: { related: orders.map((o) => ({ reference: `${o.resourceType}/${o.id}` })) },
-      };
-      return fhir.create(doc);
-    },
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['fhir', 'DocumentReference'] }),
-  });
-
-  return (
-    <Dialog
-      title={title}
-      isOpen
-      onOpenChange={(open) => !open && onClose()}
-      actions={
-        <>
-          <Button variant="secondary" onPress={onClose}>
-            Close
-          </Button>
-          <Button variant="primary" isDisabled={!pdf.data || file.isPending || file.isSuccess} onPress={() => pdf.data && file.mutate(pdf.data)}>
-            {file.isSuccess ? 'Filed to the chart' : file.isPending ? 'Filing…' : 'File to the chart'}
-          </Button>
-        </>
-      }
-    >
-      <PatientIdentity patient={patient} />
-      {pdf.isPending ? (
-        <LoadingSkeleton lines={6} label={`Making the ${title.toLowerCase()}`} />
-      ) : pdf.isError ? (
-        <ErrorState title={`Could not make the ${title.toLowerCase()}`} message={errorMessage(pdf.error)} advice={errorAdvice(pdf.error)} onRetry={() => void pdf.refetch()} />
-      ) : url ? (
-        <iframe className="print-pdf" src={url} title={`PDF: ${title}`} />
-      ) : null}
-      {file.isError && <ErrorState title="Not filed" message={errorMessage(file.error)} advice={errorAdvice(file.error)} />}
-      {file.isSuccess && (
-        <p role="status" className="muted">
-          Filed to the chart: it is in Documents.
-        </p>
-      )}
-    </Dialog>
+      })}
+    />
   );
 }

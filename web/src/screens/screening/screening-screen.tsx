@@ -8,7 +8,6 @@ import { DraftNotice } from '../../auth/draft-notice.tsx';
 import { useDraft } from '../../auth/use-draft.ts';
 import { checkSameChart, WrongPatientError } from '../../clinical-lists/entry-context.ts';
 import { Badge, Button, EmptyState, ErrorState, Panel } from '../../design/index.ts';
-import { familyFirst, mrn } from '../../fhir-format/patient.ts';
 import { dateText } from '../../fhir-format/values.ts';
 import { errorAdvice, errorMessage } from '../../fhir/fhir-client.ts';
 import { useFhir } from '../../fhir/fhir-context.tsx';
@@ -18,6 +17,7 @@ import { bandTone, isScreening, lowestBand, questionsOf, responseFrom, scoreCode
 import { ListPage } from '../lists/list-page.tsx';
 import { TrendPlot } from '../trend-plot/trend-plot.tsx';
 import './screening.css';
+import { DialogPatient } from '../lists/dialog-patient.tsx';
 
 /**
  * `/patients/:patientId/screening`: the practice's scored questionnaires (PHQ-9, GAD-7 …). Pick
@@ -159,7 +159,6 @@ function AnswerForm({ patient, questionnaire }: { patient: Patient; questionnair
   useEffect(() => {
     if (save.data) resultRef.current?.focus();
   }, [save.data]);
-  const mrnValue = mrn(patient.identifier);
 
   return (
     <Panel title={`Answer ${title}`} level={3}>
@@ -170,16 +169,7 @@ function AnswerForm({ patient, questionnaire }: { patient: Patient; questionnair
           submit();
         }}
       >
-        <p className="entry-dialog-patient">
-          For <strong>{familyFirst(patient.name)}</strong>
-          {mrnValue && (
-            <>
-              {' '}
-              · MRN <span className="mono">{mrnValue}</span>
-            </>
-          )}
-          {patient.birthDate && <> · born {dateText(patient.birthDate)}</>}
-        </p>
+        <DialogPatient patient={patient} />
         <DraftNotice draft={draft} />
         {result && (
           <div className="screening-result" role="status" ref={resultRef} tabIndex={-1}>

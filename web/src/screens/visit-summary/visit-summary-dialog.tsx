@@ -1,15 +1,11 @@
 import type { Appointment, Bundle, DocumentReference, MedicationRequest, Observation, Patient, Practitioner, ServiceRequest } from '@medplum/fhirtypes';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { format } from 'date-fns';
 import { useUser } from '../../auth/auth-context.tsx';
-import { Button, Dialog, ErrorState, LoadingSkeleton } from '../../design/index.ts';
-import { errorAdvice, errorMessage } from '../../fhir/fhir-client.ts';
 import { useFhir } from '../../fhir/fhir-context.tsx';
 import { matches } from '../../fhir/queries.ts';
 import { visitSummary } from '../../visit-summary/visit-summary.ts';
-import { DialogPatient } from '../lists/dialog-patient.tsx';
-import '../print/print.css';
-import { useBlobUrl } from '../print/use-blob-url.ts';
+import { PrintDialog } from '../print/print-dialog.tsx';
 
 /** How the filed summary is typed: LOINC has no code for an after-visit summary, so Heron names it. */
 const AFTER_VISIT_SUMMARY = { coding: [{ system: 'urn:heron:document-type', code: 'after-visit-summary', display: 'After-visit summary' }], text: 'After-visit summary' };
@@ -28,7 +24,6 @@ function practitionerName(p: Practitioner | undefined): string {
 export function VisitSummaryDialog({ note, patient, onClose }: { note: DocumentReference; patient: Patient; onClose: () => void }) {
   const fhir = useFhir();
   const user = useUser();
-  const queryClient = useQueryClient();
   const visitDate = note.date ?? new Date().toISOString();
   const day = format(new Date(visitDate), 'yyyy-MM-dd');
   const pdf = useQuery({
@@ -58,12 +53,14 @@ export function VisitSummaryDialog({ note, patient, onClose }: { note: DocumentR
       return new Blob([(await visitSummaryPdf(summary)) as Uint8Array<ArrayBuffer>], { type: 'application/pdf' });
     },
   });
-  const url = useBlobUrl(pdf.data);
-  const file = useMutation({
-    mutationFn: async (blob: Blob) => {
-      const binary = await fhir.uploadBinary(blob, 'application/pdf', `Patient/${patient.id}`);
-      const encounter = note.context?.encounter;
-      return fhir.create<DocumentReference>({
+  const encounter = note.context?.encounter;
+  return (
+    <PrintDialog
+      title="After-visit summary"
+      patient={patient}
+      pdf={pdf}
+      onClose={onClose}
+      toDocument={({ binaryId, size }) => ({
         resourceType: 'DocumentReference',
         status: 'current',
         docStatus: 'final',
@@ -72,42 +69,9 @@ export function VisitSummaryDialog({ note, patient, onClose }: { note: DocumentR
         date: new Date().toISOString(),
         ...(user.fhirUser?.startsWith('Practitioner/') ? { author: [{ reference: user.fhirUser }] } : {}),
         description: `After-visit summary, ${format(new Date(visitDate), 'd MMM yyyy')}`,
-        content: [{ attachment: { contentType: 'application/pdf', url: `Binary/${binary.id}`, title: 'After-visit summary.pdf', size: blob.size, creation: new Date().toISOString() } }],
+        content: [{ attachment: { contentType: 'application/pdf', url: `Binary/${binaryId}`, title: 'After-visit summary.pdf', size, creation: new Date().toISOString() } }],
         context: { ...(encounter ? { encounter } : {}), related: [{ reference: `DocumentReference/${note.id}` }] },
-      });
-    },
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['fhir', 'DocumentReference'] }),
-  });
-  return (
-    <Dialog
-      title="After-visit summary"
-      isOpen
-      onOpenChange={(open) => !open && onClose()}
-      actions={
-        <>
-          <Button variant="secondary" onPress={onClose}>
-            Close
-          </Button>
-          <Button variant="primary" isDisabled={!pdf.data || file.isPending || file.isSuccess} onPress={() => pdf.data && file.mutate(pdf.data)}>
-            {file.isSuccess ? 'Filed to the chart' : file.isPending ? 'Filing…' : 'File to the chart'}
-          </Button>
-        </>
-      }
-    >
-      <DialogPatient patient={patient} />
-      {pdf.isPending ? (
-        <LoadingSkeleton lines={6} label="Making the after-visit summary" />
-      ) : pdf.isError ? (
-        <ErrorState title="Could not make the after-visit summary" message={errorMessage(pdf.error)} advice={errorAdvice(pdf.error)} onRetry={() => void pdf.refetch()} />
-      ) : url ? (
-        <iframe className="print-pdf" src={url} title="PDF: After-visit summary" />
-      ) : null}
-      {file.isError && <ErrorState title="Not filed" message={errorMessage(file.error)} advice={errorAdvice(file.error)} />}
-      {file.isSuccess && (
-        <p role="status" className="muted">
-          Filed to the chart: it is in Documents.
-        </p>
-      )}
-    </Dialog>
+      })}
+    />
   );
 }
