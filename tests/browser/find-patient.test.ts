@@ -74,7 +74,7 @@ describe('find a patient from the search box', { timeout: 180_000 }, () => {
     const { context, page, problems } = await newPage(browser);
     try {
       await signIn(page, server.origin, server.account('nurse'));
-      await page.getByRole('heading', { name: 'Today’s patients' }).waitFor();
+      await page.getByRole('heading', { name: 'Rooming', level: 1 }).waitFor();
       // Nothing opened yet: the empty box says what it takes.
       await page.keyboard.press('/');
       await expect.poll(() => page.evaluate<string | null>("document.activeElement && document.activeElement.getAttribute('role')"), { timeout: 30_000 }).toBe('combobox');
