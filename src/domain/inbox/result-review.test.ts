@@ -65,7 +65,7 @@ describe('the result review rule', () => {
     const audited: AuditRecord[] = [];
     const tx = Object.assign(storeWith([]), { writeVersion: async (w: VersionWrite) => (written.push(w), {} as StoredVersion) }) as unknown as StoreTransaction;
     const ctx = { tenant: 't', principal: { kind: principalKind, id: 'u', tenant: 't', scopes: [] }, origin: {}, audit: { record: (r: AuditRecord) => void audited.push(r) } } as unknown as Ctx;
-    await resultReviewRule({ ctx, tx, write: { resourceType: 'Observation', id: 'o1', method: 'POST', resource: obs() }, current });
+    await resultReviewRule({ ctx, tx, write: { resourceType: 'Observation', id: 'o1', method: 'POST', resource: obs() }, current: async () => current });
     return { written, audited };
   };
 

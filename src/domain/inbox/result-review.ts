@@ -89,10 +89,12 @@ export function reviewTaskFor(result: Result, resultRef: string, owner: string |
 }
 
 /** The write rule: a new reviewable lab result is written with its review Task (and that Task's audit entry). */
-export const resultReviewRule: WriteRule = async ({ ctx, tx, write, current }) => {
+export const resultReviewRule: WriteRule = async ({ ctx, tx, write, current: read }) => {
   const result = write.resource as Result | undefined;
-  if (result === undefined || (current !== undefined && !current.deleted)) return;
-  if (ctx.principal.kind === 'system' || !isReviewableLabResult(result)) return;
+  if (result === undefined || ctx.principal.kind === 'system' || !isReviewableLabResult(result)) return;
+  // Only a new result is reviewed (or one written again after a delete), not each update of it.
+  const current = await read();
+  if (current !== undefined && !current.deleted) return;
   const owner = await reviewerOf(tx, result);
   const task = reviewTaskFor(result, `${write.resourceType}/${write.id}`, owner, new Date(nowOf(ctx)).toISOString());
   const id = newResourceId();

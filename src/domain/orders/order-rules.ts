@@ -27,7 +27,8 @@ function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 }
 
-export const signedOrdersStay: WriteRule = async ({ write, current }) => {
+export const signedOrdersStay: WriteRule = async ({ write, current: read }) => {
+  const current = await read();
   if (!current?.resource || current.deleted) return;
   const before = current.resource as ServiceRequest;
   const after = write.resource as ServiceRequest | undefined;

@@ -8,7 +8,7 @@ import type { Observation, QuestionnaireResponse } from '@medplum/fhirtypes';
 import { FhirError, issue } from '../../fhir/outcome.ts';
 import { parseSearch } from '../../fhir/search/parse.ts';
 import type { StoreReader } from '../../store/store.ts';
-import type { ProposedWrite, WriteRule } from '../write-rules/write-rules.ts';
+import type { WriteRule } from '../write-rules/write-rules.ts';
 import { findQuestionnaire } from './find-questionnaire.ts';
 import { scoreDefinition } from './score-definition.ts';
 import { isScoreOf, scoreMismatches } from './score-observation.ts';
@@ -27,7 +27,7 @@ function responseIdOf(reference: string | undefined): string | undefined {
 }
 
 /** An Observation derived from a scored response must agree with the answers (the version it replaces does not matter). */
-export const scoreMatchesAnswers: WriteRule = Object.assign(async ({ tx, write }: ProposedWrite) => {
+export const scoreMatchesAnswers: WriteRule = async ({ tx, write }) => {
   const observation = write.resource as Observation | undefined;
   if (!observation || WITHDRAWN.has(observation.status)) return;
   for (const [index, derived] of (observation.derivedFrom ?? []).entries()) {
@@ -42,7 +42,7 @@ export const scoreMatchesAnswers: WriteRule = Object.assign(async ({ tx, write }
     const mismatches = scoreMismatches(definition, response, scoreResponse(definition, response), observation);
     if (mismatches.length > 0) throw refuse(`This ${definition.title} score does not match its answers: ${mismatches.join('; ')}.`, 'Observation.valueQuantity');
   }
-}, { needsCurrent: false });
+};
 
 async function scoreOf(tx: StoreReader, responseId: string): Promise<Observation | undefined> {
   const query = new URLSearchParams({ 'derived-from': `QuestionnaireResponse/${responseId}`, 'status:not': 'entered-in-error' });
@@ -51,7 +51,8 @@ async function scoreOf(tx: StoreReader, responseId: string): Promise<Observation
 }
 
 /** The answers of a response that has a score cannot change or go; mark the score entered-in-error first. */
-export const scoredAnswersStay: WriteRule = async ({ tx, write, current }) => {
+export const scoredAnswersStay: WriteRule = async ({ tx, write, current: read }) => {
+  const current = await read();
   if (!current?.resource || current.deleted) return;
   const before = current.resource as QuestionnaireResponse;
   const after = write.resource as QuestionnaireResponse | undefined;

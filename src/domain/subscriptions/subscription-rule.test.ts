@@ -6,7 +6,7 @@ import { subscriptionRule } from './subscription-rule.ts';
 
 function run(resource?: Subscription): Promise<void> {
   const write: VersionWrite = { resourceType: 'Subscription', id: 's1', method: resource ? 'POST' : 'DELETE', ...(resource ? { resource } : {}) };
-  return subscriptionRule({ ctx: {} as Ctx, tx: {} as StoreTransaction, write, current: undefined });
+  return subscriptionRule({ ctx: {} as Ctx, tx: {} as StoreTransaction, write, current: async () => undefined });
 }
 
 const subscription = (over: Partial<Subscription> = {}): Subscription => ({

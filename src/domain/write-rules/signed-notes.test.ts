@@ -30,7 +30,7 @@ function run(principal: Principal, method: VersionWrite['method'], after: Docume
     writeVersion: async (w: VersionWrite) => void written.push(w),
   } as unknown as StoreTransaction;
   const current = before ? ({ resource: before, versionId: '3', deleted: false } as unknown as StoredVersion) : undefined;
-  const promise = signedNoteRule({ ctx: ctxOf(principal), tx, write: { resourceType: 'DocumentReference', id: 'n1', method, ...(after ? { resource: after } : {}) }, current });
+  const promise = signedNoteRule({ ctx: ctxOf(principal), tx, write: { resourceType: 'DocumentReference', id: 'n1', method, ...(after ? { resource: after } : {}) }, current: async () => current });
   return { promise, written };
 }
 
@@ -121,7 +121,7 @@ describe('signed notes', () => {
       signature: [{ type: [{ system: 'urn:iso-astm:E1762-95:2013', code: '1.2.840.10065.1.12.1.1' }], when: '2026-12-05T10:00:00Z', who: { reference: 'Practitioner/doc' } }],
     };
     const rule = (principal: Principal, method: VersionWrite['method'], before?: Provenance) =>
-      signatureProvenanceRule({ ctx: ctxOf(principal), tx: {} as StoreTransaction, write: { resourceType: 'Provenance', id: 'pv', method, ...(method === 'DELETE' ? {} : { resource: provenance }) }, current: before ? ({ resource: before, versionId: '1', deleted: false } as unknown as StoredVersion) : undefined });
+      signatureProvenanceRule({ ctx: ctxOf(principal), tx: {} as StoreTransaction, write: { resourceType: 'Provenance', id: 'pv', method, ...(method === 'DELETE' ? {} : { resource: provenance }) }, current: async () => (before ? ({ resource: before, versionId: '1', deleted: false } as unknown as StoredVersion) : undefined) });
     expect((await refusal(rule(user('physician', 'Practitioner/doc'), 'POST'))).category).toBe('forbidden');
     expect((await refusal(rule({ kind: 'system', id: 'cli', tenant: 'p1', scopes: [] }, 'DELETE', provenance))).category).toBe('conflict');
     await rule({ kind: 'system', id: 'cli', tenant: 'p1', scopes: [] }, 'POST');

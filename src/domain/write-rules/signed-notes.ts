@@ -40,7 +40,8 @@ const refused = (category: 'conflict' | 'forbidden' | 'unprocessable', message: 
 
 /** The DocumentReference rule. */
 export const signedNoteRule: WriteRule = async (proposed) => {
-  const { write, current, ctx } = proposed;
+  const { write, ctx } = proposed;
+  const current = await proposed.current();
   const before = current !== undefined && !current.deleted ? (current.resource as DocumentReference) : undefined;
   const after = write.method === 'DELETE' ? undefined : (write.resource as DocumentReference | undefined);
   if (before !== undefined && isLocked(before)) {
@@ -64,7 +65,8 @@ export const signedNoteRule: WriteRule = async (proposed) => {
  * rules) when a person signs; people cannot write one themselves, and once written nobody can
  * change or delete it. Imports and other systems (no person signing here) may bring them.
  */
-export const signatureProvenanceRule: WriteRule = async ({ write, current, ctx }) => {
+export const signatureProvenanceRule: WriteRule = async ({ write, current: read, ctx }) => {
+  const current = await read();
   const before = current !== undefined && !current.deleted ? (current.resource as Provenance) : undefined;
   if (before !== undefined && isNoteSignature(before)) {
     throw refused('conflict', 'This Provenance records the signature of a note; it cannot be changed or deleted.');
@@ -155,7 +157,8 @@ function checkSignature(proposed: ProposedWrite, signature: NoteSignature, me: s
 
 /** The Provenance of the version about to be written (the store numbers versions one up). */
 async function recordProvenance(proposed: ProposedWrite, signature: NoteSignature, kind: 'author' | 'author-final' | 'cosigner'): Promise<void> {
-  const { tx, write, current } = proposed;
+  const { tx, write } = proposed;
+  const current = await proposed.current();
   const version = current === undefined ? 1 : Number(current.versionId) + 1;
   const who: Reference<Practitioner> = { reference: signature.party.reference, ...(signature.party.display ? { display: signature.party.display } : {}) };
   const cosigner = kind === 'cosigner';

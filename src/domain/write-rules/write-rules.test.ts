@@ -38,7 +38,7 @@ describe('guardWrites', () => {
     const seen: ProposedWrite[] = [];
     await guardWrites(ctx, tx, { DocumentReference: [async (p) => void seen.push(p)] }).writeVersion(put);
     expect(seen).toHaveLength(1);
-    expect(seen[0]!.current).toBe(stored);
+    expect(await seen[0]!.current()).toBe(stored);
     expect(seen[0]!.write).toBe(put);
     expect(written).toEqual([put]);
   });
@@ -59,18 +59,19 @@ describe('guardWrites', () => {
   it('a create has no stored version to read; a type without rules reads nothing', async () => {
     const { tx, reads } = fakeTx();
     let current: unknown = 'unset';
-    await guardWrites(ctx, tx, { DocumentReference: [async (p) => void (current = p.current)] }).writeVersion({ ...put, method: 'POST' });
+    await guardWrites(ctx, tx, { DocumentReference: [async (p) => void (current = await p.current())] }).writeVersion({ ...put, method: 'POST' });
     expect(current).toBeUndefined();
     await guardWrites(ctx, tx, { DocumentReference: [async () => undefined] }).writeVersion({ ...put, resourceType: 'Patient' });
     expect(reads).toEqual([]);
   });
 
-  it('a type whose rules all say they do not need the stored version reads nothing; one rule that needs it reads it', async () => {
+  it('the stored version is read only when a rule asks for it, and once however many ask', async () => {
     const { tx, reads } = fakeTx();
-    const blind = Object.assign(async () => undefined, { needsCurrent: false });
+    const blind = async () => undefined;
     await guardWrites(ctx, tx, { DocumentReference: [blind] }).writeVersion(put);
     expect(reads).toEqual([]);
-    await guardWrites(ctx, tx, { DocumentReference: [blind, async () => undefined] }).writeVersion(put);
+    const asks = async (p: ProposedWrite) => void (await p.current());
+    await guardWrites(ctx, tx, { DocumentReference: [blind, asks, asks] }).writeVersion(put);
     expect(reads).toEqual(['DocumentReference/n1']);
   });
 });

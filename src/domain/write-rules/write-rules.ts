@@ -16,20 +16,20 @@ import { subscriptionRule } from '../subscriptions/subscription-rule.ts';
 import { resultReviewRule } from '../inbox/result-review.ts';
 import { signatureProvenanceRule, signedNoteRule } from './signed-notes.ts';
 
-/** One write about to happen, with the version it replaces (undefined for a new resource). */
+/** One write about to happen. */
 export interface ProposedWrite {
   ctx: Ctx;
   tx: StoreTransaction;
   write: VersionWrite;
-  current: StoredVersion | undefined;
+  /**
+   * The version it replaces (undefined for a new resource), read only when a rule asks and once
+   * for all the rules: most writes (an import's Observations) are settled by the new resource alone.
+   */
+  current: () => Promise<StoredVersion | undefined>;
 }
 
-/**
- * Throws a FhirError to refuse the write. `needsCurrent: false` says the rule never looks at the
- * version being replaced, so writes of a type with only such rules skip reading it (Observation:
- * an import writes millions).
- */
-export type WriteRule = ((proposed: ProposedWrite) => Promise<void>) & { readonly needsCurrent?: boolean };
+/** Throws a FhirError to refuse the write. */
+export type WriteRule = (proposed: ProposedWrite) => Promise<void>;
 
 /** The rules of each resource type; a type without rules is written as before. */
 export type WriteRules = Readonly<Record<string, readonly WriteRule[]>>;
@@ -56,8 +56,8 @@ export function guardWrites(ctx: Ctx, tx: StoreTransaction, rules: WriteRules = 
     writeVersion: async (write: VersionWrite) => {
       const forType = rules[write.resourceType];
       if (forType !== undefined && forType.length > 0) {
-        const needsCurrent = write.method !== 'POST' && forType.some((rule) => rule.needsCurrent !== false);
-        const current = needsCurrent ? await tx.readCurrent(write.resourceType, write.id) : undefined;
+        let read: Promise<StoredVersion | undefined> | undefined;
+        const current = () => (read ??= write.method === 'POST' ? Promise.resolve(undefined) : tx.readCurrent(write.resourceType, write.id));
         for (const rule of forType) await rule({ ctx, tx, write, current });
       }
       return tx.writeVersion(write);
