@@ -4,15 +4,13 @@ import { useState } from 'react';
 import { Checkbox, CheckboxGroup, Label } from 'react-aria-components';
 import { useParams } from 'react-router';
 import { useUser } from '../../auth/auth-context.tsx';
-import { DraftNotice } from '../../auth/draft-notice.tsx';
 import { useDraft } from '../../auth/use-draft.ts';
-import { checkSameChart, WrongPatientError } from '../../clinical-lists/entry-context.ts';
-import { Button, Dialog, ErrorState, Select, TextField } from '../../design/index.ts';
-import { errorAdvice, errorMessage } from '../../fhir/fhir-client.ts';
+import { checkSameChart } from '../../clinical-lists/entry-context.ts';
+import { Select, TextField } from '../../design/index.ts';
 import { useFhir } from '../../fhir/fhir-context.tsx';
 import { EMPTY_LAB_ORDER, labOrderBundle, labTests, newRequisitionNumber, REQUISITION_SYSTEM, type LabOrderForm } from '../../orders/lab-order.ts';
 import { matches } from '../../fhir/queries.ts';
-import { DialogPatient } from '../lists/dialog-patient.tsx';
+import { OrderDialog } from './order-dialog.tsx';
 
 const PRIORITIES = [
   { id: 'routine', label: 'Routine' },
@@ -61,34 +59,7 @@ export function LabOrderDialog({ patient, catalogue, onClose, onOrdered }: { pat
   };
 
   return (
-    <Dialog
-      title="Order labs"
-      isOpen
-      onOpenChange={(open) => !open && onClose()}
-      isDismissable={!save.isPending}
-      actions={
-        <>
-          <Button variant="secondary" onPress={onClose} isDisabled={save.isPending}>
-            Cancel
-          </Button>
-          <Button variant="secondary" onPress={() => submit('draft')} isDisabled={save.isPending}>
-            Save as draft
-          </Button>
-          <Button variant="primary" onPress={() => submit('active')} isDisabled={save.isPending}>
-            {save.isPending ? 'Ordering…' : `Sign and order${form.tests.length > 1 ? ` ${form.tests.length} tests` : ''}`}
-          </Button>
-        </>
-      }
-    >
-      <DialogPatient patient={patient} />
-      <DraftNotice draft={draft} />
-      {save.isError && (
-        <ErrorState
-          title={save.error instanceof WrongPatientError ? 'Not ordered: this is not the chart the order was started in' : 'The order was not placed'}
-          message={errorMessage(save.error)}
-          advice={`${errorAdvice(save.error)} What you chose is kept.`}
-        />
-      )}
+    <OrderDialog title="Order labs" patient={patient} draft={draft} pending={save.isPending} error={save.error} signLabel={`Sign and order${form.tests.length > 1 ? ` ${form.tests.length} tests` : ''}`} onSubmit={submit} onClose={onClose}>
       <div className="entry-form">
         <CheckboxGroup className="order-tests" value={form.tests} onChange={(ids) => set({ tests: ids })} isInvalid={error !== undefined}>
           <Label className="h-field-label">Tests</Label>
@@ -120,6 +91,6 @@ export function LabOrderDialog({ patient, catalogue, onClose, onOrdered }: { pat
           <TextField label="Note for the lab" value={form.note} onChange={(note) => set({ note })} placeholder="e.g. fasting since 8 pm" />
         </div>
       </div>
-    </Dialog>
+    </OrderDialog>
   );
 }

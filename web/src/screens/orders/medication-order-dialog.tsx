@@ -3,18 +3,16 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useParams } from 'react-router';
 import { useUser } from '../../auth/auth-context.tsx';
-import { DraftNotice } from '../../auth/draft-notice.tsx';
 import { useDraft } from '../../auth/use-draft.ts';
-import { checkSameChart, WrongPatientError } from '../../clinical-lists/entry-context.ts';
+import { checkSameChart } from '../../clinical-lists/entry-context.ts';
 import { DOSE_UNITS, FREQUENCIES, ROUTES } from '../../clinical-lists/medication-entry.ts';
-import { Button, Dialog, ErrorState, Select, TextField } from '../../design/index.ts';
-import { errorAdvice, errorMessage } from '../../fhir/fhir-client.ts';
+import { Button, Select, TextField } from '../../design/index.ts';
 import { useFhir } from '../../fhir/fhir-context.tsx';
 import { EMPTY_MEDICATION_ORDER, EMPTY_STEP, formFromSentence, medicationOrderFrom, sentencesFor, validateMedicationOrder, type MedicationOrderForm, type SigStep } from '../../orders/medication-order.ts';
 import { prescriptionText } from '../../orders/sig.ts';
 import { CodedEntryPicker } from '../../terminology/coded-entry-picker.tsx';
 import { VALUE_SETS } from '../../terminology/value-sets.ts';
-import { DialogPatient } from '../lists/dialog-patient.tsx';
+import { OrderDialog } from './order-dialog.tsx';
 
 /**
  * Ordering a medication: the product from RxNorm (the coded type-ahead), then the sig either in one
@@ -62,34 +60,7 @@ export function MedicationOrderDialog({ patient, catalogue, onClose, onOrdered }
   const frequencyOptions = FREQUENCIES.map((f) => ({ id: f.id, label: f.label }));
 
   return (
-    <Dialog
-      title="Order a medication"
-      isOpen
-      onOpenChange={(open) => !open && onClose()}
-      isDismissable={!save.isPending}
-      actions={
-        <>
-          <Button variant="secondary" onPress={onClose} isDisabled={save.isPending}>
-            Cancel
-          </Button>
-          <Button variant="secondary" onPress={() => submit('draft')} isDisabled={save.isPending}>
-            Save as draft
-          </Button>
-          <Button variant="primary" onPress={() => submit('active')} isDisabled={save.isPending}>
-            {save.isPending ? 'Ordering…' : 'Sign order'}
-          </Button>
-        </>
-      }
-    >
-      <DialogPatient patient={patient} />
-      <DraftNotice draft={draft} />
-      {save.isError && (
-        <ErrorState
-          title={save.error instanceof WrongPatientError ? 'Not ordered: this is not the chart the order was started in' : 'The order was not placed'}
-          message={errorMessage(save.error)}
-          advice={`${errorAdvice(save.error)} What you typed is kept.`}
-        />
-      )}
+    <OrderDialog title="Order a medication" patient={patient} draft={draft} pending={save.isPending} error={save.error} signLabel={'Sign order'} onSubmit={submit} onClose={onClose}>
       <div className="entry-form">
         <CodedEntryPicker
           key={pickerKey}
@@ -155,6 +126,6 @@ export function MedicationOrderDialog({ patient, catalogue, onClose, onOrdered }
           <TextField label="Refills" value={form.refills} onChange={(refills) => set({ refills })} inputMode="numeric" isInvalid={errors.refills !== undefined} errorMessage={errors.refills} />
         </div>
       </div>
-    </Dialog>
+    </OrderDialog>
   );
 }
