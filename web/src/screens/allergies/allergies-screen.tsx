@@ -99,15 +99,15 @@ export function AllergiesScreen() {
   ];
 
   return (
-    <ListPage patientId={patientId}>
+    <ListPage patientId={patientId} title="Allergies" actions={
+        <>
+          <Button variant="primary" onPress={() => setEditing({})}>
+            Add allergy
+          </Button>
+        </>
+      }>
       {(patient) => (
         <>
-          <div className="screen-header">
-            <h2>Allergies</h2>
-            <Button variant="primary" onPress={() => setEditing({})}>
-              Add allergy
-            </Button>
-          </div>
           <QueryView query={allergies} what="allergies" skeletonLines={6}>
             {(bundle) => {
               const all = matches(bundle);

@@ -61,15 +61,15 @@ export function ImmunizationsScreen() {
   ];
 
   return (
-    <ListPage patientId={patientId}>
+    <ListPage patientId={patientId} title="Immunizations" actions={
+        <>
+          <Button variant="primary" onPress={() => setEditing({})}>
+            Add immunization
+          </Button>
+        </>
+      }>
       {(patient) => (
         <>
-          <div className="screen-header">
-            <h2>Immunizations</h2>
-            <Button variant="primary" onPress={() => setEditing({})}>
-              Add immunization
-            </Button>
-          </div>
           <QueryView query={immunizations} what="immunizations" skeletonLines={6}>
             {(bundle) => {
               const all = matches(bundle).filter((i) => i.status !== 'entered-in-error');

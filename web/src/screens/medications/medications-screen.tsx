@@ -80,15 +80,15 @@ export function MedicationsScreen() {
   ];
 
   return (
-    <ListPage patientId={patientId}>
+    <ListPage patientId={patientId} title="Medications" actions={
+        <>
+          <Button variant="primary" onPress={() => setEditing({ kind: 'add' })}>
+            Add medication
+          </Button>
+        </>
+      }>
       {(patient) => (
         <>
-          <div className="screen-header">
-            <h2>Medications</h2>
-            <Button variant="primary" onPress={() => setEditing({ kind: 'add' })}>
-              Add medication
-            </Button>
-          </div>
           <QueryView query={requests} what="medications" skeletonLines={6}>
             {(bundle) => {
               const { current, past } = medicationList(matches(bundle));

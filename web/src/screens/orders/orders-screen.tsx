@@ -52,20 +52,20 @@ export function OrdersScreen() {
   const catalogueList = catalogue.data ? matches(catalogue.data) : [];
 
   return (
-    <ListPage patientId={patientId}>
+    <ListPage patientId={patientId} title="Orders" actions={
+        <>
+          <span className="list-actions">
+            <Button variant="primary" onPress={() => setOpen({ kind: 'labs' })} isDisabled={!catalogue.data}>
+              Order labs
+            </Button>
+            <Button variant="primary" onPress={() => setOpen({ kind: 'medication' })} isDisabled={!catalogue.data}>
+              Order medication
+            </Button>
+          </span>
+        </>
+      }>
       {(patient) => (
         <>
-          <div className="screen-header">
-            <h2>Orders</h2>
-            <span className="list-actions">
-              <Button variant="primary" onPress={() => setOpen({ kind: 'labs' })} isDisabled={!catalogue.data}>
-                Order labs
-              </Button>
-              <Button variant="primary" onPress={() => setOpen({ kind: 'medication' })} isDisabled={!catalogue.data}>
-                Order medication
-              </Button>
-            </span>
-          </div>
           {catalogue.isError && <ErrorState title="Could not load the order catalogue" message={errorMessage(catalogue.error)} advice={errorAdvice(catalogue.error)} onRetry={() => void catalogue.refetch()} />}
           {notice && (
             <div className="order-notice" role="status">

@@ -77,15 +77,15 @@ export function ProblemsScreen() {
   ];
 
   return (
-    <ListPage patientId={patientId}>
+    <ListPage patientId={patientId} title="Problems" actions={
+        <>
+          <Button variant="primary" onPress={() => setEditing({ kind: 'add' })}>
+            Add problem
+          </Button>
+        </>
+      }>
       {(patient) => (
         <>
-          <div className="screen-header">
-            <h2>Problems</h2>
-            <Button variant="primary" onPress={() => setEditing({ kind: 'add' })}>
-              Add problem
-            </Button>
-          </div>
           <QueryView query={conditions} what="problems" skeletonLines={6}>
             {(bundle) => {
               const { active, inactive } = problemList(matches(bundle));

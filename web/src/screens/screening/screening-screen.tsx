@@ -31,12 +31,9 @@ export function ScreeningScreen() {
   const [chosen, setChosen] = useState<string | undefined>();
   if (!patientId) return null;
   return (
-    <ListPage patientId={patientId}>
+    <ListPage patientId={patientId} title="Screening">
       {(patient) => (
         <>
-          <div className="screen-header">
-            <h2>Screening</h2>
-          </div>
           <QueryView
             query={questionnaires}
             what="questionnaires"
