@@ -12,16 +12,22 @@ import { registerApp } from './register-app.ts';
 
 export const FIRST_PARTY_APP_NAME = 'Heron';
 /**
- * Staff scopes (the user's role and the practice's rules still limit every request) and a session
- * that ends when idle (`online_access`), not a long-lived refresh token.
+ * Staff scopes (the user's role and the practice's rules still limit every request), a session
+ * that ends when idle (`online_access`), not a long-lived refresh token, and the admin API for the
+ * practice's administrators (`heron/admin` is offered to no other role, docs/auth.md).
  */
-export const FIRST_PARTY_APP_SCOPES = 'openid fhirUser online_access user/*.cruds';
+export const FIRST_PARTY_APP_SCOPES = 'openid fhirUser online_access user/*.cruds heron/admin';
 /** The app's sign-in callback route (web/src/app/routes.tsx). */
 export const WEB_CALLBACK_PATH = '/auth/callback';
 
-/** The practice's first-party client id for these redirect URIs: `heron-web-` and 22 hash characters. */
+/**
+ * The practice's first-party client id for these redirect URIs and scopes: `heron-web-` and 22
+ * hash characters. The scopes are part of it because a registration's scopes are fixed: when a
+ * release widens them, the app gets a new client and the old one stays until an administrator
+ * disables it (decision 0003).
+ */
 export function firstPartyClientId(practiceId: string, redirectUris: readonly string[]): string {
-  const digest = createHash('sha256').update(`heron-web\n${practiceId}\n${[...redirectUris].sort().join('\n')}`).digest('base64url');
+  const digest = createHash('sha256').update(`heron-web\n${practiceId}\n${[...redirectUris].sort().join('\n')}\n${FIRST_PARTY_APP_SCOPES}`).digest('base64url');
   return `heron-web-${digest.slice(0, 22)}`;
 }
 

@@ -40,6 +40,14 @@ export const routes: RouteObject[] = [
               { path: 'notes/:noteId', lazy: async () => ({ Component: (await import('../screens/notes/note-screen.tsx')).NoteScreen }) },
             ],
           },
+          {
+            // Practice administration (not /admin/: that is the admin API's prefix): each area is a child, under the section tabs and the admin API client.
+            path: 'administration',
+            lazy: async () => ({ Component: (await import('../screens/admin/admin-layout.tsx')).AdminLayout }),
+            children: [
+              { index: true, lazy: async () => ({ Component: (await import('../screens/admin/admin-home.tsx')).AdminHome }) },
+            ],
+          },
           { path: 'schedule', lazy: async () => ({ Component: (await import('../screens/schedule/schedule-screen.tsx')).ScheduleScreen }) },
           { path: 'inbox', lazy: async () => ({ Component: (await import('../screens/inbox/inbox-screen.tsx')).InboxScreen }) },
           { path: 'register', lazy: async () => ({ Component: (await import('../screens/register/register-screen.tsx')).RegisterScreen }) },

@@ -1,6 +1,7 @@
 import { useCallback, useMemo, useRef, useState } from 'react';
 import { RouterProvider as AriaRouterProvider } from 'react-aria-components';
 import { Link, NavLink, Outlet, useHref, useNavigate, type NavigateOptions } from 'react-router';
+import { useUser } from '../auth/auth-context.tsx';
 import { FhirProvider } from '../fhir/fhir-context.tsx';
 import { PatientSearchBox } from '../screens/patient-search/patient-search-box.tsx';
 import { InboxLink } from '../screens/inbox/inbox-link.tsx';
@@ -21,6 +22,7 @@ declare module 'react-aria-components' {
  */
 export function Shell() {
   const navigate = useNavigate();
+  const user = useUser();
   const [shortcutsOpen, setShortcutsOpen] = useState(false);
   const searchRef = useRef<HTMLInputElement>(null);
   const handlers = useMemo(
@@ -50,6 +52,11 @@ export function Shell() {
             <NavLink to="/schedule" className="topbar-link">
               Schedule
             </NavLink>
+            {user.role === 'practice-admin' && (
+              <NavLink to="/administration" className="topbar-link">
+                Administration
+              </NavLink>
+            )}
           </nav>
           <InboxLink />
           <UserMenu onShowShortcuts={() => setShortcutsOpen(true)} />

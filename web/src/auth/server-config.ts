@@ -38,3 +38,7 @@ export function callbackUrl(origin: string = window.location.origin): string {
 export function fhirBase(config: ServerConfig): string {
   return `${config.issuer}/fhir/R4`;
 }
+
+export function adminBase(config: ServerConfig): string {
+  return `${config.issuer}/admin/v1`;
+}

@@ -10,9 +10,10 @@ import { callbackUrl, fhirBase, type ServerConfig } from './server-config.ts';
 /**
  * Staff scopes: the user's own access to every resource type (their role and the practice's rules
  * still apply on the server), identity, and a signed-in session that lapses when idle
- * (`online_access`, docs/auth.md) rather than a long-lived `offline_access` refresh token.
+ * (`online_access`, docs/auth.md) rather than a long-lived `offline_access` refresh token; and the
+ * admin API, which the server grants to practice administrators only.
  */
-export const APP_SCOPES = 'openid fhirUser online_access user/*.cruds';
+export const APP_SCOPES = 'openid fhirUser online_access user/*.cruds heron/admin';
 
 const PENDING_KEY = 'heron.sign-in.pending';
 

@@ -44,61 +44,66 @@ export interface FhirClient {
   uploadBinary(file: Blob, contentType: string, securityContext: string): Promise<Binary>;
 }
 
-export interface FhirClientDeps {
+export interface FhirClientDeps extends ApiCaller {
   /** e.g. `https://ehr.example.org/fhir/R4` */
   base: string;
+}
+
+/** Who calls: the user's token, and the fetch to use (tests pass their own). */
+export interface ApiCaller {
   accessToken: () => Promise<string>;
   fetch?: typeof fetch;
 }
 
+/**
+ * One request to one of Heron's public APIs (FHIR, admin) with the user's token: the JSON answer,
+ * or a `FhirApiError` with the server's OperationOutcome (both APIs answer errors with one).
+ */
+export async function apiRequest<T>(caller: ApiCaller, method: string, url: string, init: { body?: BodyInit; headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<T> {
+  const doFetch = caller.fetch ?? ((input, request) => fetch(input, request));
+  const token = await caller.accessToken();
+  let response: Response;
+  try {
+    response = await doFetch(url, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...init.headers },
+      ...(init.body !== undefined ? { body: init.body } : {}),
+      ...(init.signal ? { signal: init.signal } : {}),
+    });
+  } catch (error) {
+    if (init.signal?.aborted) throw error;
+    throw new FhirApiError('The server could not be reached.', 0);
+  }
+  const text = await response.text();
+  const json = text ? (JSON.parse(text) as unknown) : undefined;
+  if (!response.ok) {
+    const outcome = (json as Resource | undefined)?.resourceType === 'OperationOutcome' ? (json as OperationOutcome) : undefined;
+    throw new FhirApiError(outcomeMessage(outcome) ?? `The server answered ${response.status} ${response.statusText}.`, response.status, outcome);
+  }
+  return json as T;
+}
+
 export function createFhirClient(deps: FhirClientDeps): FhirClient {
-  const doFetch = deps.fetch ?? ((input, init) => fetch(input, init));
-  async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal, extraHeaders: Record<string, string> = {}): Promise<T> {
+  function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal, extraHeaders: Record<string, string> = {}): Promise<T> {
     // A Blob goes as it is, with the content type the caller names; anything else is FHIR JSON.
     const raw = body instanceof Blob;
-    const token = await deps.accessToken();
-    let response: Response;
-    try {
-      response = await doFetch(path ? `${deps.base}/${path}` : deps.base, {
-        method,
-        headers: {
-          accept: 'application/fhir+json',
-          authorization: `Bearer ${token}`,
-          ...(body !== undefined && !raw ? { 'content-type': 'application/fhir+json' } : {}),
-          ...extraHeaders,
-        },
-        ...(body !== undefined ? { body: raw ? body : JSON.stringify(body) } : {}),
-        ...(signal ? { signal } : {}),
-      });
-    } catch (error) {
-      if (signal?.aborted) throw error;
-      throw new FhirApiError('The server could not be reached.', 0);
-    }
-    const text = await response.text();
-    const json = text ? (JSON.parse(text) as unknown) : undefined;
-    if (!response.ok) {
-      const outcome = (json as Resource | undefined)?.resourceType === 'OperationOutcome' ? (json as OperationOutcome) : undefined;
-      throw new FhirApiError(outcomeMessage(outcome) ?? `The server answered ${response.status} ${response.statusText}.`, response.status, outcome);
-    }
-    return json as T;
+    return apiRequest<T>(deps, method, path ? `${deps.base}/${path}` : deps.base, {
+      headers: {
+        accept: 'application/fhir+json',
+        ...(body !== undefined && !raw ? { 'content-type': 'application/fhir+json' } : {}),
+        ...extraHeaders,
+      },
+      ...(body !== undefined ? { body: raw ? body : JSON.stringify(body) } : {}),
+      ...(signal ? { signal } : {}),
+    });
   }
-  const query = (params: SearchParams | URLSearchParams = {}) => {
-    if (params instanceof URLSearchParams) return params.size > 0 ? `?${params.toString()}` : '';
-    const search = new URLSearchParams();
-    for (const [k, v] of Object.entries(params)) {
-      if (v === undefined) continue;
-      for (const one of typeof v === 'object' ? v : [v]) search.append(k, String(one));
-    }
-    const s = search.toString();
-    return s ? `?${s}` : '';
-  };
   return {
     read: (type, id, signal) => request('GET', `${type}/${encodeURIComponent(id)}`, undefined, signal),
-    search: (type, params, signal) => request('GET', `${type as ResourceType}${query(params)}`, undefined, signal),
+    search: (type, params, signal) => request('GET', `${type as ResourceType}${searchQuery(params)}`, undefined, signal),
     create: (resource, options) => request('POST', resource.resourceType, resource, undefined, options?.ifNoneExist ? { 'if-none-exist': options.ifNoneExist } : {}),
     update: (resource, options = {}) =>
       request('PUT', `${resource.resourceType}/${encodeURIComponent(resource.id)}`, resource, undefined, options.ifMatch !== undefined ? { 'if-match': `W/"${options.ifMatch}"` } : {}),
-    operation: (type, name, params, signal) => request('GET', `${type}/$${name}${query(params)}`, undefined, signal),
+    operation: (type, name, params, signal) => request('GET', `${type}/$${name}${searchQuery(params)}`, undefined, signal),
     transaction: (bundle) => request('POST', '', bundle),
     history: (type, id, signal) => request('GET', `${type}/${encodeURIComponent(id)}/_history`, undefined, signal),
     invoke: (type, name, body, signal) => request('POST', `${type}/$${name}`, body, signal),
@@ -129,4 +134,16 @@ export function errorAdvice(error: unknown): string {
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return 'Something went wrong.';
+}
+
+/** `?a=1&b=2` (empty when there is nothing); a repeated parameter is an array. */
+export function searchQuery(params: SearchParams | URLSearchParams = {}): string {
+  if (params instanceof URLSearchParams) return params.size > 0 ? `?${params.toString()}` : '';
+  const search = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined) continue;
+    for (const one of typeof v === 'object' ? v : [v]) search.append(k, String(one));
+  }
+  const s = search.toString();
+  return s ? `?${s}` : '';
 }

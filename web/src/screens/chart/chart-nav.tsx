@@ -1,4 +1,4 @@
-import { NavLink } from 'react-router';
+import { SectionNav } from '../../app/section-nav.tsx';
 
 /** The chart's sections, in the order a clinician reviews a chart; the same on every chart screen. */
 const SECTIONS = [
@@ -18,13 +18,6 @@ const SECTIONS = [
 
 /** Links between the chart's screens, under the patient banner: any section is one click from any other. */
 export function ChartNav({ patientId }: { patientId: string }) {
-  return (
-    <nav className="chart-nav" aria-label="Chart sections">
-      {SECTIONS.map((s) => (
-        <NavLink key={s.path} to={`/patients/${encodeURIComponent(patientId)}${s.path}`} end className="chart-nav-link">
-          {s.label}
-        </NavLink>
-      ))}
-    </nav>
-  );
+  const base = `/patients/${encodeURIComponent(patientId)}`;
+  return <SectionNav label="Chart sections" className="chart-nav" links={SECTIONS.map((s) => ({ to: base + s.path, label: s.label }))} />;
 }

@@ -1,6 +1,7 @@
 import './home.css';
 import type { Appointment, Patient } from '@medplum/fhirtypes';
 import { format } from 'date-fns';
+import { Navigate } from 'react-router';
 import { useUser } from '../../auth/auth-context.tsx';
 import { canRegister, roleLabel } from '../../app/roles.ts';
 import { Badge, ButtonLink, DataTable, EmptyState, Panel, type BadgeTone, type DataColumn } from '../../design/index.ts';
@@ -40,6 +41,8 @@ const TITLES: Record<string, string> = {
 export function HomeScreen() {
   const user = useUser();
   const today = new Date();
+  // A practice administrator's day is the administration: what waits for review comes first there.
+  if (user.role === 'practice-admin') return <Navigate to="/administration" replace />;
   return (
     <div className="screen">
       <div className="screen-header">

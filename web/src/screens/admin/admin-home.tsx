@@ -1,0 +1,37 @@
+import { format } from 'date-fns';
+import { ButtonLink, Panel } from '../../design/index.ts';
+
+/**
+ * The practice administrator's home: what waits for them (unreviewed emergency accesses, pending
+ * invitations) first, then the way into each area. Each area adds its own panel here.
+ */
+export function AdminHome() {
+  return (
+    <div className="screen">
+      <div className="screen-header">
+        <h1>Practice administration</h1>
+        <p className="muted">{format(new Date(), 'EEEE d MMMM yyyy')} · Practice administrator</p>
+      </div>
+      <div className="admin-home-grid">
+        <Panel title="People and apps" level={2}>
+          <p>Accounts, roles and second factors; the apps and services registered for the practice.</p>
+          <div className="admin-actions">
+            <ButtonLink href="/administration/people">Manage people</ButtonLink>
+            <ButtonLink href="/administration/apps">Manage apps</ButtonLink>
+          </div>
+        </Panel>
+        <Panel title="Privacy" level={2}>
+          <p>Who opened which record, and every emergency access to review.</p>
+          <div className="admin-actions">
+            <ButtonLink href="/administration/audit">Open the audit trail</ButtonLink>
+            <ButtonLink href="/administration/emergency-access">Review emergency access</ButtonLink>
+          </div>
+        </Panel>
+        <Panel title="Practice" level={2}>
+          <p>Name and address on printouts, visit types, results release, patient self-scheduling, time-out.</p>
+          <ButtonLink href="/administration/settings">Practice settings</ButtonLink>
+        </Panel>
+      </div>
+    </div>
+  );
+}
