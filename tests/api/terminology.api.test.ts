@@ -7,6 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HeronServer, STORE_KINDS, type Tenant } from '../fixtures/heron-server.ts';
 import { useHeronServer } from '../fixtures/use-heron-server.ts';
+import { conceptWords, matchTier, parseFilter } from '../../src/fhir/terminology/words.ts';
 import { expectOutcome, expectStatus } from './fhir-expect.ts';
 
 const VS = 'https://heron.dev/fhir/ValueSet/';
@@ -103,6 +104,23 @@ describe.each(STORE_KINDS)('terminology operations (%s)', (kind) => {
     expect(codes(next).some((c: string) => codes(many).includes(c))).toBe(false);
     // A rarer word is still counted exactly, whatever the other word.
     expect((await expand(`url=${VS}problems&filter=${encodeURIComponent('migraine aura')}&count=5`)).expansion.total).toBeGreaterThan(5);
+  });
+
+  it('ranks and pages several words the same whichever word drives the search: rare, common, or the display prefix', async () => {
+    // "atrial f": a rare first word; "low b": a rare first word with matches beyond the prefix ranks;
+    // "heart f" and "migraine aura": rare words; "type 2 di": every word common, the display prefix rare;
+    // "c chronic": the first word is not a term of its own.
+    for (const filter of ['atrial f', 'low b', 'heart f', 'migraine aura', 'type 2 di', 'c chronic']) {
+      const parsed = parseFilter(filter)!;
+      const all = await expand(`url=${VS}problems&filter=${encodeURIComponent(filter)}&count=1000`);
+      const tiers = displays(all).map((d: string) => matchTier(d, parsed));
+      expect(tiers, filter).toEqual([...tiers].sort((a, b) => a - b));
+      // Every term starts a word of the display or the code (synonyms, not shown, may match too: none of these do).
+      for (const c of all.expansion.contains) for (const term of parsed.terms) expect(conceptWords(c.code, [c.display]).some((w) => w.startsWith(term)), `${filter}: ${c.code} ${c.display}`).toBe(true);
+      if (all.expansion.total !== undefined) expect(all.expansion.total, filter).toBe(all.expansion.contains.length);
+      const page = await expand(`url=${VS}problems&filter=${encodeURIComponent(filter)}&offset=3&count=4`);
+      expect(codes(page), filter).toEqual(codes(all).slice(3, 7));
+    }
   });
 
   it('expands by id and by POST with Parameters alike', async () => {

@@ -159,11 +159,22 @@ async function filtered(reader: SqlConn, valueSetUrl: string, filter: ConceptFil
   const { term: driving, entries: drivingEntries } = filter.terms.length === 1 ? { term: filter.terms[0], entries: 0 } : await rarest(reader, valueSetUrl, filter.terms);
   const rest = filter.terms.filter((t) => t !== driving);
   const rank = [text, length(text), text];
-  // Ranks 0-2: the display starts with the first term (its first word does), the others are checked.
-  const ranked =
-    driving === first
-      ? await reader.all<IdRow>(prefixStatement(rest.length), [valueSetUrl, first, first + TOP, ...ranges(rest), ...rank, end])
-      : await reader.all<IdRow>(drivenPrefixStatement(rest.length), [valueSetUrl, driving, driving + TOP, valueSetUrl, length(first), first, ...ranges(rest), ...rank, end]);
+  // A rare driving term: every match ranked, counted and paged by one statement over its few
+  // candidates, instead of a ranked page, the rest and a count each going over them again.
+  if (rest.length > 0 && drivingEntries <= COUNTED_CANDIDATES) {
+    const rows = await reader.all<IdRow>(rareDriverStatement(rest.length), [valueSetUrl, driving, driving + TOP, valueSetUrl, ...ranges(rest), ...rank, length(first), first, end]);
+    const total = rows.length === 0 ? 0 : Number(rows[0].matched);
+    return { total, concepts: await conceptsById(reader, rows.slice(page.offset).map((r) => Number(r.concept_id))) };
+  }
+  // Ranks 0-2 (the display starts with the first term) take their candidates from whichever is
+  // smaller: the displays starting with the first term, or the driving term's entries. A display
+  // prefix is far rarer than a word prefix: 237 problems start "type", 3,925 have a word "2…".
+  // (The first word is not a term when a longer term starts with it: "c chronic".)
+  const fromPrefix = driving === first || (await displaysStartingWith(reader, valueSetUrl, first, drivingEntries)) < drivingEntries;
+  const others = filter.terms.filter((t) => t !== first);
+  const ranked = fromPrefix
+    ? await reader.all<IdRow>(prefixStatement(others.length), [valueSetUrl, first, first + TOP, ...ranges(others), ...rank, end])
+    : await reader.all<IdRow>(drivenPrefixStatement(rest.length), [valueSetUrl, driving, driving + TOP, valueSetUrl, length(first), first, ...ranges(rest), ...rank, end]);
   const prefixMatches = ranked.length === 0 ? 0 : Number(ranked[0].matched);
   let ids = ranked.slice(page.offset).map((r) => Number(r.concept_id));
   // Rank 3 only when the page reaches past the ranks above: every other match, shortest first.
@@ -178,11 +189,12 @@ async function filtered(reader: SqlConn, valueSetUrl: string, filter: ConceptFil
     ids = ids.concat(more.map((r) => Number(r.concept_id)));
   }
   const concepts = await conceptsById(reader, ids);
-  // Counting checks every entry of the driving term for the other terms, one seek each: beyond a
-  // bound that costs more than the page (9,376 checks for "fracture o"), and a type-ahead only
-  // needs to know that there are many. One term is counted from its index range alone.
-  if (rest.length > 0 && drivingEntries > COUNTED_CANDIDATES) return { concepts };
-  const counted = await reader.get<{ n: number | string }>(countStatement(rest.length), [valueSetUrl, driving, driving + TOP, ...ranges(rest)]);
+  // Several terms reach here only when even the rarest is common: counting would check each of its
+  // thousands of entries for the others, one seek each (9,376 for "fracture o"), more than the page
+  // costs, and a type-ahead only needs to know that there are many. One term is counted from its
+  // index range alone.
+  if (rest.length > 0) return { concepts };
+  const counted = await reader.get<{ n: number | string }>(COUNT_TERM, [valueSetUrl, driving, driving + TOP]);
   return { total: Number(counted?.n ?? 0), concepts };
 }
 
@@ -192,6 +204,14 @@ const RARITY = stmt(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM terminology_entrie
 
 /** A filter of several terms is counted only when its driving term has at most this many entries. */
 export const COUNTED_CANDIDATES = 2_000;
+
+/** Plain text, planned with its values (see `cached`): a generic plan cannot tell "t" from "type 2". */
+const DISPLAYS_STARTING = 'SELECT COUNT(*) AS n FROM (SELECT 1 FROM terminology_members m WHERE m.value_set = ? AND m.display_key >= ? AND m.display_key < ? LIMIT ?) r';
+
+/** How many members' displays start with `term`, counted up to `bound`. */
+async function displaysStartingWith(reader: SqlConn, valueSetUrl: string, term: string, bound: number): Promise<number> {
+  return Number((await reader.get<{ n: number | string }>(DISPLAYS_STARTING, [valueSetUrl, term, term + TOP, bound]))?.n ?? 0);
+}
 
 /** The term with the fewest entries in the value set (ties: the longer, then the earlier), and how many it has (up to RARITY_PROBE). */
 async function rarest(reader: SqlConn, valueSetUrl: string, terms: readonly string[]): Promise<{ term: string; entries: number }> {
@@ -293,6 +313,27 @@ function drivenPrefixStatement(others: number): string {
   );
 }
 
+const rareDriverStatements = new Map<number, string>();
+/**
+ * Every rank at once (0-2 as `prefixStatement`, 3 a display not starting with the first term),
+ * best first, up to the page's end, with how many match in all: for a driving term with few
+ * entries (at most COUNTED_CANDIDATES). Parameters: value set and the driving term's range, value
+ * set, each other term's range, the filter text, its length, the text, the first term's length and
+ * the term, the limit.
+ */
+function rareDriverStatement(others: number): string {
+  return cached(
+    rareDriverStatements,
+    others,
+    (n) =>
+      'SELECT m.concept_id, COUNT(*) OVER () AS matched ' +
+      'FROM (SELECT DISTINCT e.concept_id FROM terminology_entries e WHERE e.value_set = ? AND e.word >= ? AND e.word < ?) d ' +
+      'CROSS JOIN terminology_members m WHERE m.value_set = ? AND m.concept_id = d.concept_id' +
+      termChecks(n, 'm.concept_id') +
+      ' ORDER BY CASE WHEN m.display_key = ? THEN 0 WHEN substr(m.display_key, 1, ?) = ? THEN 1 WHEN substr(m.display_key, 1, ?) = ? THEN 2 ELSE 3 END, m.display_len, m.display_key, m.code LIMIT ?',
+  );
+}
+
 const restStatements = new Map<number, string>();
 /**
  * Rank 3 (a match whose display does not start with the first term), shortest first. The rarest
@@ -312,19 +353,8 @@ function restStatement(others: number): string {
   );
 }
 
-const countStatements = new Map<number, string>();
-/** Every match: the driving term's concepts in the value set that have the other terms too. */
-function countStatement(others: number): string {
-  return cached(
-    countStatements,
-    others,
-    (n) =>
-      n === 0
-        ? 'SELECT COUNT(DISTINCT e.concept_id) AS n FROM terminology_entries e WHERE e.value_set = ? AND e.word >= ? AND e.word < ?'
-        : 'SELECT COUNT(*) AS n FROM (SELECT DISTINCT e.concept_id FROM terminology_entries e WHERE e.value_set = ? AND e.word >= ? AND e.word < ?) d WHERE 1 = 1' +
-          termChecks(n, 'd.concept_id'),
-  );
-}
+/** Every concept with a word starting with one term. Plain text, planned with its values (see `cached`). */
+const COUNT_TERM = 'SELECT COUNT(DISTINCT e.concept_id) AS n FROM terminology_entries e WHERE e.value_set = ? AND e.word >= ? AND e.word < ?';
 
 function upsertStatement(rows: number): string {
   return (
