@@ -122,6 +122,8 @@ function cases(t: Target, a: string): Case[] {
       { method: 'GET', url: `Patient/${patient}/Observation` },
       { method: 'GET', url: `Patient/${patient}/Observation?_summary=count` },
       { method: 'GET', url: `Patient/${patient}/*` },
+      { method: 'GET', url: `Patient/${patient}/$everything` },
+      { method: 'GET', url: `Patient/${patient}/$everything?_type=Observation&_count=1` },
       { method: 'GET', url: `Patient/${patient}/*?_type=Condition,Encounter` },
       { method: 'POST', url: `Patient/${patient}/Condition/_search` },
       { method: 'GET', url: `Observation?subject=Patient/${patient}` },

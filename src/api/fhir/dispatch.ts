@@ -10,6 +10,7 @@ import { withoutResource } from '../../domain/access/absent-resources.ts';
 import { boundPatients, checkWrittenBody, hiddenFromPatientBound } from '../../domain/access/compartment-access.ts';
 import { checkRecordAccess, recordAccess, restrictionsApply } from '../../domain/access/restricted-records.ts';
 import { checkScopedConditional, checkScopedWrite, outsideScopes } from '../../domain/access/scope-access.ts';
+import { everything } from './interactions/everything.ts';
 import { breakTheGlass } from './interactions/break-the-glass.ts';
 import type { AuditRecord } from '../../domain/audit/audit-sink.ts';
 import { inTransaction, reader, type Ctx } from '../../domain/context.ts';
@@ -66,6 +67,7 @@ export const ROUTE_ACTIONS = [
   '$expand',
   '$lookup',
   '$extract',
+  '$everything',
 ] as const;
 export type RouteAction = (typeof ROUTE_ACTIONS)[number];
 
@@ -316,6 +318,19 @@ export function resolve(req: FhirRequest): Route {
   if (segments.length === 3 && third === '$break-the-glass' && type === 'Patient') {
     if (method !== 'POST') return notAllowed(req, path);
     return { ...operationRoute('$break-the-glass', type, id, (c, r) => breakTheGlass(c, r, id)), opensRestricted: true };
+  }
+  if (segments.length === 3 && third === '$everything' && type === 'Patient') {
+    if (method !== 'GET') return notAllowed(req, path);
+    // The Patient is read; the member types are searched (without _type, those the caller may search, as `Patient/1/*`).
+    const types = typesOf(req.query).filter((t) => t !== 'Patient');
+    return {
+      action: '$everything',
+      interaction: 'read',
+      resourceType: type,
+      id,
+      access: [{ interaction: 'read', resourceType: type, id }, ...types.map((resourceType) => ({ interaction: 'search-type' as const, resourceType }))],
+      run: (c, r) => everything(c, r, id),
+    };
   }
   if (segments.length === 3 && third.startsWith('$')) {
     const terminology = terminologyRoute(req, method, type, third, id, path);

@@ -62,7 +62,9 @@ describe('CapabilityStatement search section', () => {
       for (const op of operations) {
         expect(listed).toContain(op.name);
         const method = op.documentation?.startsWith('POST') ? 'POST' : 'GET';
-        expect(resolve({ method, path: `${type}/$${op.name}`, query: new URLSearchParams(), headers: {}, baseUrl: 'http://heron.test/fhir/R4' }).action).toBe(`$${op.name}`);
+        // An operation on one resource is documented with its instance path.
+        const path = op.documentation?.includes(`${type}/[id]/$${op.name}`) ? `${type}/p1/$${op.name}` : `${type}/$${op.name}`;
+        expect(resolve({ method, path, query: new URLSearchParams(), headers: {}, baseUrl: 'http://heron.test/fhir/R4' }).action).toBe(`$${op.name}`);
       }
     }
   });

@@ -57,6 +57,13 @@ export const TYPE_OPERATIONS: Readonly<Record<string, readonly OperationCapabili
         'possible: similar names (edit distance, Double Metaphone, family and given swapped) with the same birth date, day and month swapped, or the same phone, or the same names born the same year. ' +
         'Candidates come from indexed searches (identifier, birth date, phone as written, name and birth year) narrowed to the caller as a search of Patient is.',
     },
+    {
+      name: 'everything',
+      definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything',
+      documentation:
+        'GET Patient/[id]/$everything?_since=[instant]&_type=[types]&_count=[n]: a searchset Bundle with the Patient first, then every resource of the patient\'s compartment the caller may see (the same rules as Patient/[id]/*), paged with next links. ' +
+        '_since keeps what changed at or after the instant; _type limits the types (Patient included or not); start and end are not supported (400). Resources the record refers to outside the compartment (practitioners, organisations, medications) are not added.',
+    },
   ],
   ValueSet: [EXPAND_OPERATION],
   CodeSystem: [LOOKUP_OPERATION],

@@ -72,7 +72,20 @@ export function typesOf(query: URLSearchParams): string[] {
   return listed;
 }
 
-async function runSearch(ctx: Ctx, req: FhirRequest, resourceTypes: string[], path: string, scope?: SearchCriterion): Promise<FhirResponse> {
+/**
+ * `Patient/[id]/$everything`'s members: every type of the patient's compartment the caller may
+ * search (or those `_type` names), narrowed by `criteria`, with paging links to `path` carrying
+ * the operation's own parameters (`linkQuery`).
+ */
+export function searchPatientRecord(ctx: Ctx, req: FhirRequest, id: string, criteria: URLSearchParams, path: string): Promise<FhirResponse> {
+  // The Patient itself is read apart (it leads the first page), not found as a member of its own compartment.
+  let types = compartmentSearchTypes('Patient', '*', criteria).filter((t) => t !== 'Patient');
+  if (typesOf(criteria).length === 0) types = types.filter((resourceType) => isAllowed(ctx, { interaction: 'search-type', resourceType }));
+  if (types.length === 0) throw errors.forbidden('No type of this record may be searched with this access');
+  return runSearch(ctx, { ...req, query: criteria }, types, path, compartmentCriterion('Patient', id, types), req.query);
+}
+
+async function runSearch(ctx: Ctx, req: FhirRequest, resourceTypes: string[], path: string, scope?: SearchCriterion, linkQuery: URLSearchParams = req.query): Promise<FhirResponse> {
   const summary = parseSummary(req.query.get('_summary'));
   const shape = shaperFor(summary, parseElements(req.query.get('_elements')));
   const cursor = req.query.get('_cursor') ?? undefined;
@@ -96,7 +109,7 @@ async function runSearch(ctx: Ctx, req: FhirRequest, resourceTypes: string[], pa
     warnings.push(issue('too-costly', `_include/_revinclude reached more resources than the ${page.includedLimit} returned per page; narrow the search or use a smaller _count`, undefined, 'warning'));
   }
 
-  const pageQuery = new URLSearchParams(req.query);
+  const pageQuery = new URLSearchParams(linkQuery);
   pageQuery.delete('_cursor');
   const bundle = searchsetBundle({ baseUrl: req.baseUrl, path, query: pageQuery, cursor: request.cursor, page, warnings, shape, countOnly });
   return { status: 200, body: bundle };
