@@ -124,6 +124,7 @@ function cases(t: Target, a: string): Case[] {
       { method: 'GET', url: `Patient/${patient}/*` },
       { method: 'GET', url: `Patient/${patient}/$everything` },
       { method: 'GET', url: `Patient/${patient}/$everything?_type=Observation&_count=1` },
+      { method: 'GET', url: `Patient/${patient}/$summary` },
       { method: 'GET', url: `Patient/${patient}/*?_type=Condition,Encounter` },
       { method: 'POST', url: `Patient/${patient}/Condition/_search` },
       { method: 'GET', url: `Observation?subject=Patient/${patient}` },
@@ -206,7 +207,7 @@ describe('absent resources: the table covers every route dispatch knows', () => 
   });
 
   it('every route found by walking path shapes has a case', () => {
-    const segments = ['metadata', '_history', '_search', 'Patient', 'AuditEvent', 'ValueSet', 'CodeSystem', 'p1', '$validate', '$break-the-glass', '$expand', '$lookup', '$everything', '*'];
+    const segments = ['metadata', '_history', '_search', 'Patient', 'AuditEvent', 'ValueSet', 'CodeSystem', 'p1', '$validate', '$break-the-glass', '$expand', '$lookup', '$everything', '$summary', '*'];
     const found = new Set<string>();
     const walk = (path: string[]) => {
       for (const method of ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const) {

@@ -11,6 +11,7 @@ import { boundPatients, checkWrittenBody, hiddenFromPatientBound } from '../../d
 import { checkRecordAccess, recordAccess, restrictionsApply } from '../../domain/access/restricted-records.ts';
 import { checkScopedConditional, checkScopedWrite, outsideScopes } from '../../domain/access/scope-access.ts';
 import { everything } from './interactions/everything.ts';
+import { summary, SUMMARY_REQUIRED_TYPES } from './interactions/patient-summary.ts';
 import { breakTheGlass } from './interactions/break-the-glass.ts';
 import type { AuditRecord } from '../../domain/audit/audit-sink.ts';
 import { inTransaction, reader, type Ctx } from '../../domain/context.ts';
@@ -68,6 +69,7 @@ export const ROUTE_ACTIONS = [
   '$lookup',
   '$extract',
   '$everything',
+  '$summary',
 ] as const;
 export type RouteAction = (typeof ROUTE_ACTIONS)[number];
 
@@ -330,6 +332,17 @@ export function resolve(req: FhirRequest): Route {
       id,
       access: [{ interaction: 'read', resourceType: type, id }, ...types.map((resourceType) => ({ interaction: 'search-type' as const, resourceType }))],
       run: (c, r) => everything(c, r, id),
+    };
+  }
+  if (segments.length === 3 && third === '$summary' && type === 'Patient') {
+    if (method !== 'GET') return notAllowed(req, path);
+    return {
+      action: '$summary',
+      interaction: 'read',
+      resourceType: type,
+      id,
+      access: [{ interaction: 'read', resourceType: type, id }, ...SUMMARY_REQUIRED_TYPES.map((resourceType) => ({ interaction: 'search-type' as const, resourceType }))],
+      run: (c, r) => summary(c, r, id),
     };
   }
   if (segments.length === 3 && third.startsWith('$')) {

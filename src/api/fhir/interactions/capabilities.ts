@@ -64,6 +64,13 @@ export const TYPE_OPERATIONS: Readonly<Record<string, readonly OperationCapabili
         'GET Patient/[id]/$everything?_since=[instant]&_type=[types]&_count=[n]: a searchset Bundle with the Patient first, then every resource of the patient\'s compartment the caller may see (the same rules as Patient/[id]/*), paged with next links. ' +
         '_since keeps what changed at or after the instant; _type limits the types (Patient included or not); start and end are not supported (400). Resources the record refers to outside the compartment (practitioners, organisations, medications) are not added.',
     },
+    {
+      name: 'summary',
+      definition: 'http://hl7.org/fhir/uv/ips/OperationDefinition/summary',
+      documentation:
+        'GET Patient/[id]/$summary: the International Patient Summary (IPS 2.0) as a document Bundle: a Composition (LOINC 60591-5) with the Problems (active), Allergies and Medication Summary (active) sections, with emptyReason when nothing is recorded, and Immunizations, Results (newest per test) and Vital signs when there are any; generated narrative in every section; ' +
+        'the Patient, the listed resources and what they refer to (references to anything not included keep their display only). Gathered under the caller\'s access as a search of the record is; needs search access to Condition, AllergyIntolerance and MedicationRequest.',
+    },
   ],
   ValueSet: [EXPAND_OPERATION],
   CodeSystem: [LOOKUP_OPERATION],
