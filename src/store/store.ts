@@ -12,6 +12,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { IndexRow, SearchCriterion, SearchRequest, TokenSearch } from '../fhir/search/types.ts';
 import type { AuditEntry, AuditLog } from './audit-log.ts';
 import type { EmergencyAccessStore } from './emergency-access.ts';
+import type { HealthLinkStore } from './health-links.ts';
 import type { OAuthGrants } from './oauth-grants.ts';
 import type { RateLimits } from './rate-limits.ts';
 import type { TerminologyStore } from './terminology.ts';
@@ -323,6 +324,8 @@ export interface FhirStore {
   readonly audit: AuditLog;
   /** Break-the-glass grants. */
   readonly emergencyAccess: EmergencyAccessStore;
+  /** SMART Health Links patients made, and their accesses. */
+  readonly healthLinks: HealthLinkStore;
   /** Code systems and value sets, shared by every practice. */
   readonly terminology: TerminologyStore;
   close(): Promise<void>;

@@ -15,6 +15,7 @@ import { anyOfSuite } from './any-of.ts';
 import { migrationsSuite } from './migrations.ts';
 import { auditSuite } from './audit.ts';
 import { emergencyAccessSuite } from './emergency-access.ts';
+import { healthLinksSuite } from './health-links.ts';
 import { explainSuite } from './explain.ts';
 import { rateLimitsSuite } from './rate-limits.ts';
 import { reindexSuite } from './reindex.ts';
@@ -55,6 +56,7 @@ export function runConformance(options: ConformanceOptions): void {
     reindexSuite(h);
     auditSuite(h);
     emergencyAccessSuite(h);
+    healthLinksSuite(h);
     rateLimitsSuite(h);
     terminologySuite(h);
     searchPagingSuite(h);

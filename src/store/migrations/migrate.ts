@@ -11,6 +11,7 @@ import { auditLog } from './0003-audit-log.ts';
 import { users } from './0004-users.ts';
 import { clientKeysAndLaunch } from './0005-client-keys-launch.ts';
 import { emergencyAccess } from './0006-emergency-access.ts';
+import { healthLinks } from './0020-health-links.ts';
 import { rateLimits } from './0007-rate-limits.ts';
 import { proxyGrants } from './0008-proxy-grants.ts';
 import { clientDisabled } from './0009-client-disabled.ts';
@@ -37,7 +38,7 @@ export interface Migration {
   reindex?: true;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, compositeIndex, auditLog, users, clientKeysAndLaunch, emergencyAccess, rateLimits, proxyGrants, clientDisabled, auditFile, auditChainHead, reportedAuditEvents, searchOrderIndexes, terminology, latestIndex, terminologyEntries, stringProbeIndex, terminologyMembersCovering, terminologyEntriesByConcept];
+export const MIGRATIONS: readonly Migration[] = [initial, compositeIndex, auditLog, users, clientKeysAndLaunch, emergencyAccess, rateLimits, proxyGrants, clientDisabled, auditFile, auditChainHead, reportedAuditEvents, searchOrderIndexes, terminology, latestIndex, terminologyEntries, stringProbeIndex, terminologyMembersCovering, terminologyEntriesByConcept, healthLinks];
 
 /** Applies pending migrations; returns one result per known migration. */
 export function migrate(driver: SqlDriver, migrations: readonly Migration[] = MIGRATIONS): Promise<MigrationResult[]> {

@@ -33,6 +33,8 @@ import { appendAudit, queryAudit, verifyAudit } from './audit.ts';
 import type { AuditEntry, AuditLog } from '../audit-log.ts';
 import type { EmergencyAccessStore } from '../emergency-access.ts';
 import { sqlEmergencyAccess } from './emergency-access.ts';
+import type { HealthLinkStore } from '../health-links.ts';
+import { sqlHealthLinks } from './health-links.ts';
 import type { TerminologyStore } from '../terminology.ts';
 import { sqlTerminology } from './terminology.ts';
 import { search } from './search/search.ts';
@@ -46,6 +48,7 @@ export class SqlStore implements FhirStore {
   readonly admin: SqlAdminStore;
   readonly audit: AuditLog;
   readonly emergencyAccess: EmergencyAccessStore;
+  readonly healthLinks: HealthLinkStore;
   readonly terminology: TerminologyStore;
   readonly changes: ChangeFeed & { filter: (tenant: string, resourceType: string) => boolean };
   private readonly statements: WriteStatements;
@@ -60,6 +63,7 @@ export class SqlStore implements FhirStore {
     this.admin = new SqlAdminStore(driver);
     this.statements = writeStatements(driver.dialect);
     this.emergencyAccess = sqlEmergencyAccess(driver);
+    this.healthLinks = sqlHealthLinks(driver);
     this.terminology = sqlTerminology(driver);
     this.audit = {
       append: (entries, options) => (entries.length === 0 ? Promise.resolve() : driver.transaction(async (conn) => void (await appendAudit(conn, entries)), options)),
