@@ -21,6 +21,7 @@ import { installErrorHandlers, sendError } from './errors.ts';
 import { DEFAULT_BODY_LIMITS } from './fhir/body.ts';
 import { FHIR_BASE_PATH, fhirRoutes } from './fhir/routes.ts';
 import { webAppRoutes } from './web/web-app.ts';
+import { manifestRoutes } from './health-links/manifest-routes.ts';
 import { installWebsocketChannel } from './subscriptions/websocket-channel.ts';
 import { WatchedTypes } from '../domain/subscriptions/watched-types.ts';
 import { webClients } from './web/web-clients.ts';
@@ -134,6 +135,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.linkSender ? { linkSender: deps.linkSender } : {}),
     ...(deps.bearerFailureBudget ? { bearerFailureBudget: deps.bearerFailureBudget } : {}),
   });
+  await app.register(manifestRoutes, { store: deps.store, audit: deps.audit, now });
   // FHIR Subscriptions' websocket channel (docs/subscriptions.md), on the same HTTP server; only
   // writes of types some Subscription watches are announced on the change feed.
   const watched = new WatchedTypes(deps.store, now, 5000, (err) => app.log.error({ err }, 'reading the practice’s Subscriptions failed'));

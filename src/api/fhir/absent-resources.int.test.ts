@@ -125,6 +125,9 @@ function cases(t: Target, a: string): Case[] {
       { method: 'GET', url: `Patient/${patient}/$everything` },
       { method: 'GET', url: `Patient/${patient}/$everything?_type=Observation&_count=1` },
       { method: 'GET', url: `Patient/${patient}/$summary` },
+      { method: 'POST', url: `Patient/${patient}/$health-link`, body: { resourceType: 'Parameters', parameter: [{ name: 'label', valueString: 'x' }, { name: 'expires', valueDateTime: '2099-01-01' }] } },
+      { method: 'GET', url: `Patient/${patient}/$health-links` },
+      { method: 'POST', url: `Patient/${patient}/$health-link-revoke`, body: { resourceType: 'Parameters', parameter: [{ name: 'id', valueString: 'x' }] } },
       { method: 'GET', url: `Patient/${patient}/*?_type=Condition,Encounter` },
       { method: 'POST', url: `Patient/${patient}/Condition/_search` },
       { method: 'GET', url: `Observation?subject=Patient/${patient}` },
@@ -207,7 +210,7 @@ describe('absent resources: the table covers every route dispatch knows', () => 
   });
 
   it('every route found by walking path shapes has a case', () => {
-    const segments = ['metadata', '_history', '_search', 'Patient', 'AuditEvent', 'ValueSet', 'CodeSystem', 'p1', '$validate', '$break-the-glass', '$expand', '$lookup', '$everything', '$summary', '*'];
+    const segments = ['metadata', '_history', '_search', 'Patient', 'AuditEvent', 'ValueSet', 'CodeSystem', 'p1', '$validate', '$break-the-glass', '$expand', '$lookup', '$everything', '$summary', '$health-link', '$health-links', '$health-link-revoke', '*'];
     const found = new Set<string>();
     const walk = (path: string[]) => {
       for (const method of ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const) {

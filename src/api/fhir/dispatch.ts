@@ -12,6 +12,7 @@ import { checkRecordAccess, recordAccess, restrictionsApply } from '../../domain
 import { checkScopedConditional, checkScopedWrite, outsideScopes } from '../../domain/access/scope-access.ts';
 import { everything } from './interactions/everything.ts';
 import { summary, SUMMARY_REQUIRED_TYPES } from './interactions/patient-summary.ts';
+import { createHealthLink, listHealthLinks, revokeHealthLink } from './interactions/health-links.ts';
 import { breakTheGlass } from './interactions/break-the-glass.ts';
 import type { AuditRecord } from '../../domain/audit/audit-sink.ts';
 import { inTransaction, reader, type Ctx } from '../../domain/context.ts';
@@ -70,6 +71,9 @@ export const ROUTE_ACTIONS = [
   '$extract',
   '$everything',
   '$summary',
+  '$health-link',
+  '$health-links',
+  '$health-link-revoke',
 ] as const;
 export type RouteAction = (typeof ROUTE_ACTIONS)[number];
 
@@ -333,6 +337,12 @@ export function resolve(req: FhirRequest): Route {
       access: [{ interaction: 'read', resourceType: type, id }, ...types.map((resourceType) => ({ interaction: 'search-type' as const, resourceType }))],
       run: (c, r) => everything(c, r, id),
     };
+  }
+  if (segments.length === 3 && type === 'Patient' && (third === '$health-link' || third === '$health-links' || third === '$health-link-revoke')) {
+    const run = third === '$health-link' ? createHealthLink : third === '$health-links' ? listHealthLinks : revokeHealthLink;
+    if (method !== (third === '$health-links' ? 'GET' : 'POST')) return notAllowed(req, path);
+    // Reading the Patient is what they need; who may make links (the patient, a proxy) is checked by the operation.
+    return { action: third, interaction: 'read', resourceType: type, id, access: [{ interaction: 'read', resourceType: type, id }], run: (c, r) => run(c, r, id) };
   }
   if (segments.length === 3 && third === '$summary' && type === 'Patient') {
     if (method !== 'GET') return notAllowed(req, path);

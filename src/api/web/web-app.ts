@@ -25,7 +25,7 @@ export interface WebAppOptions {
 }
 
 /** Paths that belong to the API: a miss under them is a 404, never the app. */
-const API_PREFIXES = ['/fhir/', '/oauth2/', '/admin/', '/.well-known/', '/assets/', '/auth/', '/healthz'];
+const API_PREFIXES = ['/fhir/', '/oauth2/', '/admin/', '/.well-known/', '/assets/', '/auth/', '/healthz', '/shl/'];
 /** The app's routes under /auth/ (the rest of /auth/ is the server's account pages). */
 const APP_AUTH_ROUTES = new Set(['/auth/callback']);
 

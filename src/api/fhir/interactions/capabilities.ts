@@ -71,6 +71,23 @@ export const TYPE_OPERATIONS: Readonly<Record<string, readonly OperationCapabili
         'GET Patient/[id]/$summary: the International Patient Summary (IPS 2.0) as a document Bundle: a Composition (LOINC 60591-5) with the Problems (active), Allergies and Medication Summary (active) sections, with emptyReason when nothing is recorded, and Immunizations, Results (newest per test) and Vital signs when there are any; generated narrative in every section; ' +
         'the Patient, the listed resources and what they refer to (references to anything not included keep their display only). Gathered under the caller\'s access as a search of the record is; needs search access to Condition, AllergyIntolerance and MedicationRequest.',
     },
+    {
+      name: 'health-link',
+      definition: 'https://heron.dev/fhir/OperationDefinition/Patient-health-link',
+      documentation:
+        'POST Patient/[id]/$health-link with Parameters (label, expires: a date or dateTime within 365 days, passcode: optional, at least 6 characters): a SMART Health Link to the patient\'s summary ($summary as the caller may see it now), for the patient or their proxy only. ' +
+        'Answers 201 Parameters with id, link (shlink:/…), viewer (this server\'s page that opens it), label, expires, passcode; the link and its key are not kept and are shown only here. The manifest is served at <server>/shl/<id> (POST {recipient, passcode}).',
+    },
+    {
+      name: 'health-links',
+      definition: 'https://heron.dev/fhir/OperationDefinition/Patient-health-links',
+      documentation: 'GET Patient/[id]/$health-links: the patient\'s health links (link parts: id, label, created, expires, status active|revoked|expired|locked, passcode, revoked) with every opening (opened parts: at, recipient, address, outcome served|wrong-passcode|refused). Patient or proxy only.',
+    },
+    {
+      name: 'health-link-revoke',
+      definition: 'https://heron.dev/fhir/OperationDefinition/Patient-health-link-revoke',
+      documentation: 'POST Patient/[id]/$health-link-revoke with Parameters (id): the link stops working at once (its manifest answers 404). Patient or proxy only.',
+    },
   ],
   ValueSet: [EXPAND_OPERATION],
   CodeSystem: [LOOKUP_OPERATION],

@@ -27,6 +27,8 @@ export async function summary(ctx: Ctx, req: FhirRequest, id: string): Promise<F
   for (const name of req.query.keys()) {
     if (name !== '_format') throw errors.invalid(`Patient/$summary takes no parameters here; ${JSON.stringify(name)} is not supported`, name);
   }
+  // Also when called from another operation (a health link): no summary with its mandatory sections blanked by access.
+  for (const type of SUMMARY_REQUIRED_TYPES) if (!isAllowed(ctx, { interaction: 'search-type', resourceType: type })) throw errors.forbidden(`A patient summary needs access to ${type}`);
   const stored = await reader(ctx).readCurrent('Patient', id);
   if (stored === undefined) throw errors.notFound(`Patient/${id} is not known`);
   if (stored.deleted) throw errors.gone(`Patient/${id} was deleted`);
