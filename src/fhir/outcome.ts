@@ -124,6 +124,8 @@ export const errors = {
   preconditionFailed: (msg: string) => new FhirError('precondition-failed', [issue('conflict', msg)]),
   notAllowed: (msg: string) => new FhirError('not-allowed', [issue('not-supported', msg)]),
   unprocessable: (issues: Issue[]) => new FhirError('unprocessable', issues),
+  /** A valid resource that a rule of the practice's record refuses (422). */
+  businessRule: (msg: string, expression?: string) => new FhirError('unprocessable', [issue('business-rule', msg, expression)]),
   forbidden: (msg: string) => new FhirError('forbidden', [issue('forbidden', msg)]),
   unauthenticated: (msg: string) => new FhirError('unauthenticated', [issue('login', msg)]),
 };

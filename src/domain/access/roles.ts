@@ -94,7 +94,17 @@ export function categoryOf(resourceType: string): Category {
   return categories.get(resourceType) ?? 'directory';
 }
 
+/**
+ * What patients and proxies write in their own record beyond reading it (the portal): messages to
+ * their care team (Communication), answers to the practice's forms (QuestionnaireResponse, kept
+ * editable while in progress) and requests to correct their record (Task). The write rules of
+ * `domain/portal/patient-writes.ts` decide what such a write may say: from whom, for which
+ * record, in which state. Their compartment and a limited proxy's visible types still bound them.
+ */
+export const PATIENT_AUTHORED: Readonly<Record<string, string>> = { Communication: 'c', QuestionnaireResponse: 'cu', Task: 'c' };
+
 /** Whether `role` has permission `letter` on `resourceType`. */
 export function roleAllows(role: Role, resourceType: string, letter: string): boolean {
+  if ((role === 'patient' || role === 'proxy') && (PATIENT_AUTHORED[resourceType] ?? '').includes(letter)) return true;
   return (ROLE_PERMISSIONS[role][categoryOf(resourceType)] ?? '').includes(letter);
 }

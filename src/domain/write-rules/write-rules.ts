@@ -15,6 +15,7 @@ import { noDoubleBooking } from './double-booking.ts';
 import { subscriptionRule } from '../subscriptions/subscription-rule.ts';
 import { resultReviewRule } from '../inbox/result-review.ts';
 import { signatureProvenanceRule, signedNoteRule } from './signed-notes.ts';
+import { patientAnswersRule, patientCorrectionRule, patientMessageRule } from '../portal/patient-writes.ts';
 
 /** One write about to happen. */
 export interface ProposedWrite {
@@ -39,7 +40,10 @@ export const WRITE_RULES: WriteRules = {
   // Screening scores agree with their answers (docs/questionnaires.md); a new lab result gets its
   // review Task in the clinician's inbox (docs/subscriptions.md).
   Observation: [scoreMatchesAnswers, resultReviewRule],
-  QuestionnaireResponse: [scoredAnswersStay],
+  QuestionnaireResponse: [scoredAnswersStay, patientAnswersRule],
+  // What patients and proxies write from the portal: from them, about their record (docs/portal.md).
+  Communication: [patientMessageRule],
+  Task: [patientCorrectionRule],
   // A signed lab order moves forward only and keeps what it asks for (docs/orders.md).
   ServiceRequest: [signedOrdersStay],
   // No clinician is booked twice (docs/scheduling.md).
