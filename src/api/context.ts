@@ -56,6 +56,7 @@ export function createContextBuilder(deps: ContextDeps): ContextBuilder {
     origin: { ip: request.ip, userAgent: request.headers['user-agent'] },
     onBackgroundError: deps.onBackgroundError,
     clock,
+    forgetTokens: (matches) => authenticate.forget(matches),
   });
   return (request, fhirBaseUrl) => {
     const authorization = request.headers.authorization;

@@ -23,6 +23,8 @@ export interface Ctx {
   readonly onBackgroundError?: (err: unknown) => void;
   /** The app's clock, for time limits (emergency access); the system clock when absent. */
   readonly clock?: Clock;
+  /** Drops this server's cached tokens of matching principals, so a revocation takes effect at once. */
+  readonly forgetTokens?: (matches: (principal: Principal) => boolean) => void;
 }
 
 /** The current time (epoch ms) by the ctx's clock. */

@@ -81,6 +81,13 @@ export interface OAuthGrants {
   revokeGrant(id: string, at: number): Promise<void>;
   /** Revokes every live grant of a user (sign-out everywhere); returns how many. */
   revokeUserGrants(tenant: string, userId: string, at: number): Promise<number>;
+  /**
+   * The user's live grants (not revoked, not expired at `now`), newest first, each with when it
+   * was last used: its newest refresh token, else when it was granted.
+   */
+  listUserGrants(tenant: string, userId: string, now: number): Promise<Array<GrantRecord & { lastUsedAt: number }>>;
+  /** Revokes one live grant of this user; false when there is none with that id. */
+  revokeUserGrant(tenant: string, userId: string, grantId: string, at: number): Promise<boolean>;
 
   createCode(code: CodeRecord): Promise<void>;
   /**

@@ -110,6 +110,8 @@ function cases(t: Target, a: string): Case[] {
     { method: 'GET', url: `${type}/_history` },
     { method: 'GET', url: '_history' },
     { method: 'GET', url: 'metadata' },
+    { method: 'GET', url: '$connected-apps' },
+    { method: 'POST', url: '$connected-app-revoke', body: { resourceType: 'Parameters', parameter: [{ name: 'grant', valueString: id }] } },
     { method: 'GET', url: `ValueSet/$expand?url=https://heron.dev/fhir/ValueSet/${id}&filter=a` },
     { method: 'POST', url: `ValueSet/${id}/$expand`, body: { resourceType: 'Parameters', parameter: [{ name: 'filter', valueString: 'a' }] } },
     { method: 'GET', url: `CodeSystem/$lookup?system=http://snomed.info/sct&code=${id}` },
@@ -210,7 +212,7 @@ describe('absent resources: the table covers every route dispatch knows', () => 
   });
 
   it('every route found by walking path shapes has a case', () => {
-    const segments = ['metadata', '_history', '_search', 'Patient', 'AuditEvent', 'ValueSet', 'CodeSystem', 'p1', '$validate', '$break-the-glass', '$expand', '$lookup', '$everything', '$summary', '$health-link', '$health-links', '$health-link-revoke', '*'];
+    const segments = ['metadata', '_history', '_search', 'Patient', 'AuditEvent', 'ValueSet', 'CodeSystem', 'p1', '$validate', '$break-the-glass', '$expand', '$lookup', '$everything', '$summary', '$health-link', '$health-links', '$health-link-revoke', '$connected-apps', '$connected-app-revoke', '*'];
     const found = new Set<string>();
     const walk = (path: string[]) => {
       for (const method of ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const) {

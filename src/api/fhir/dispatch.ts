@@ -13,6 +13,7 @@ import { checkScopedConditional, checkScopedWrite, outsideScopes } from '../../d
 import { everything } from './interactions/everything.ts';
 import { summary, SUMMARY_REQUIRED_TYPES } from './interactions/patient-summary.ts';
 import { createHealthLink, listHealthLinks, revokeHealthLink } from './interactions/health-links.ts';
+import { connectedApps, revokeConnectedApp } from './interactions/connected-apps.ts';
 import { breakTheGlass } from './interactions/break-the-glass.ts';
 import type { AuditRecord } from '../../domain/audit/audit-sink.ts';
 import { inTransaction, reader, type Ctx } from '../../domain/context.ts';
@@ -74,6 +75,8 @@ export const ROUTE_ACTIONS = [
   '$health-link',
   '$health-links',
   '$health-link-revoke',
+  '$connected-apps',
+  '$connected-app-revoke',
 ] as const;
 export type RouteAction = (typeof ROUTE_ACTIONS)[number];
 
@@ -260,6 +263,11 @@ export function resolve(req: FhirRequest): Route {
     if (method === 'GET') return { action: 'search-system', interaction: 'search-system', access: systemSearchAccess(req), run: searchSystem };
     if (method === 'POST') return { action: 'bundle', interaction: 'batch', unguarded: true, run: (c, r) => processBundle(c, r) };
     return notAllowed(req, path);
+  }
+  if (segments.length === 1 && (first === '$connected-apps' || first === '$connected-app-revoke')) {
+    if (method !== (first === '$connected-apps' ? 'GET' : 'POST')) return notAllowed(req, path);
+    // A person's own grants: no resource type to authorise; the operation checks that a person calls.
+    return { action: first, interaction: 'operation', access: [], run: first === '$connected-apps' ? connectedApps : revokeConnectedApp };
   }
   if (segments.length === 1) {
     if (first === 'metadata') return method === 'GET' ? { action: 'capabilities', interaction: 'read', unguarded: true, run: async (_c, r) => capabilities(r) } : notAllowed(req, path);

@@ -20,6 +20,11 @@ const INSERT_GRANT = stmt(`INSERT INTO oauth_grants (${GRANT_COLUMNS}) VALUES (?
 const GET_GRANT = stmt(`SELECT ${GRANT_COLUMNS} FROM oauth_grants WHERE id = ?`);
 const GET_GRANT_CLIENT = stmt('SELECT client_id FROM oauth_grants WHERE id = ?');
 const REVOKE_GRANT = stmt('UPDATE oauth_grants SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL');
+const USER_GRANTS = stmt(
+  `SELECT ${GRANT_COLUMNS.split(', ').map((c) => `g.${c}`).join(', ')}, (SELECT MAX(r.created_at) FROM oauth_refresh_tokens r WHERE r.tenant = g.tenant AND r.grant_id = g.id) AS last_used ` +
+    'FROM oauth_grants g WHERE g.tenant = ? AND g.user_id = ? AND g.revoked_at IS NULL AND g.expires_at > ? ORDER BY g.created_at DESC, g.id',
+);
+const REVOKE_ONE_USER_GRANT = stmt('UPDATE oauth_grants SET revoked_at = ? WHERE tenant = ? AND user_id = ? AND id = ? AND revoked_at IS NULL');
 const REVOKE_USER_GRANTS = stmt('UPDATE oauth_grants SET revoked_at = ? WHERE tenant = ? AND user_id = ? AND revoked_at IS NULL');
 const PURGE_JTIS = stmt('DELETE FROM oauth_assertion_jtis WHERE expires_at < ?');
 const INSERT_JTI = stmt('INSERT INTO oauth_assertion_jtis (jti_key, expires_at) VALUES (?, ?) ON CONFLICT (jti_key) DO NOTHING');
@@ -91,6 +96,22 @@ interface RefreshRow {
   used_at: Int | null;
 }
 
+function grantOf(row: GrantRow): GrantRecord {
+  const g: GrantRecord = {
+    id: row.id,
+    tenant: row.tenant,
+    clientId: row.client_id,
+    userId: row.user_id,
+    scope: row.scope,
+    createdAt: num(row.created_at),
+    expiresAt: num(row.expires_at),
+  };
+  if (row.patient !== null) g.patient = row.patient;
+  if (row.encounter !== null) g.encounter = row.encounter;
+  if (row.revoked_at !== null) g.revokedAt = num(row.revoked_at);
+  return g;
+}
+
 export class SqlOAuthGrants implements OAuthGrants {
   constructor(private readonly driver: SqlDriver) {}
 
@@ -132,20 +153,16 @@ export class SqlOAuthGrants implements OAuthGrants {
 
   async getGrant(id: string): Promise<GrantRecord | undefined> {
     const row = await this.driver.reader.get<GrantRow>(GET_GRANT, [id]);
-    if (!row) return undefined;
-    const g: GrantRecord = {
-      id: row.id,
-      tenant: row.tenant,
-      clientId: row.client_id,
-      userId: row.user_id,
-      scope: row.scope,
-      createdAt: num(row.created_at),
-      expiresAt: num(row.expires_at),
-    };
-    if (row.patient !== null) g.patient = row.patient;
-    if (row.encounter !== null) g.encounter = row.encounter;
-    if (row.revoked_at !== null) g.revokedAt = num(row.revoked_at);
-    return g;
+    return row === undefined ? undefined : grantOf(row);
+  }
+
+  async listUserGrants(tenant: string, userId: string, now: number): Promise<Array<GrantRecord & { lastUsedAt: number }>> {
+    const rows = await this.driver.reader.all<GrantRow & { last_used: number | string | null }>(USER_GRANTS, [tenant, userId, now]);
+    return rows.map((row) => ({ ...grantOf(row), lastUsedAt: row.last_used === null ? num(row.created_at) : num(row.last_used) }));
+  }
+
+  async revokeUserGrant(tenant: string, userId: string, grantId: string, at: number): Promise<boolean> {
+    return (await this.driver.transaction((conn) => conn.run(REVOKE_ONE_USER_GRANT, [at, tenant, userId, grantId]))) > 0;
   }
 
   async revokeGrant(id: string, at: number): Promise<void> {

@@ -45,6 +45,20 @@ const LOOKUP_OPERATION = {
 
 type OperationCapability = NonNullable<CapabilityStatementRestResource['operation']>[number];
 
+/** Operations on the FHIR base, beside $validate (each routed by dispatch). */
+export const SYSTEM_OPERATIONS: readonly OperationCapability[] = [
+  {
+    name: 'connected-apps',
+    definition: 'https://heron.dev/fhir/OperationDefinition/connected-apps',
+    documentation: 'GET $connected-apps: the signed-in person\'s live app grants (app parts: grant, client, name, scope, patient, granted, lastUsed, expires). People only (apps acting for themselves: 403).',
+  },
+  {
+    name: 'connected-app-revoke',
+    definition: 'https://heron.dev/fhir/OperationDefinition/connected-app-revoke',
+    documentation: 'POST $connected-app-revoke with Parameters (grant): the app\'s tokens under that grant stop working at once (on other servers within the token recheck interval) and its refresh tokens no longer refresh. 404 for a grant that is not the caller\'s or not live.',
+  },
+];
+
 /** Operations of one type beside $validate, each routed by dispatch (a test keeps the two in agreement). */
 export const TYPE_OPERATIONS: Readonly<Record<string, readonly OperationCapability[]>> = {
   Patient: [
@@ -174,7 +188,7 @@ function buildStatic(): { statement: CapabilityStatement; rest: CapabilityStatem
       .filter((p) => SYSTEM_SEARCH_PARAMS.includes(p.code))
       .map(searchParamCapability),
     compartment: [PATIENT_COMPARTMENT_URL],
-    operation: [VALIDATE_OPERATION],
+    operation: [VALIDATE_OPERATION, ...SYSTEM_OPERATIONS],
   };
   const statement: CapabilityStatement = {
     resourceType: 'CapabilityStatement',
