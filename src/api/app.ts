@@ -3,6 +3,7 @@
  * `/admin/v1`, `/healthz`, and (with `web`) the clinician web app at `/`. It never listens, so
  * tests drive it with `inject()` and the CLI decides where to listen.
  */
+import { cachedPracticeSettings } from '../domain/practice-settings/settings-cache.ts';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import pino from 'pino';
 import type { AuditSink } from '../domain/audit/audit-sink.ts';
@@ -116,7 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // One token cache for the FHIR and admin APIs, so that an administrator ending a user's or an
   // app's tokens also ends the ones this server has cached.
   const authenticate = createAuthenticator({ store: deps.store, publicBaseUrl: deps.publicBaseUrl, keys, now });
-  await app.register(authRoutes, { store: deps.store, audit: deps.audit, publicBaseUrl: deps.publicBaseUrl, keys, now, ...(deps.secretBox ? { secretBox: deps.secretBox } : {}), ...(deps.linkSender ? { linkSender: deps.linkSender } : {}), ...(deps.session ? { session: deps.session } : {}) });
+  await app.register(authRoutes, { store: deps.store, audit: deps.audit, publicBaseUrl: deps.publicBaseUrl, keys, now, practiceSettings: cachedPracticeSettings(deps.store, now), ...(deps.secretBox ? { secretBox: deps.secretBox } : {}), ...(deps.linkSender ? { linkSender: deps.linkSender } : {}), ...(deps.session ? { session: deps.session } : {}) });
   await app.register(fhirRoutes, {
     prefix: FHIR_BASE_PATH,
     buildCtx: createContextBuilder({ store: deps.store, audit: deps.audit, publicBaseUrl: deps.publicBaseUrl, keys, authenticate, clock: now, onBackgroundError: (err) => app.log.error({ err }, 'background work of a request failed'), warn: (obj, msg) => app.log.warn(obj, msg), ...(deps.bearerFailureBudget ? { bearerFailureBudget: deps.bearerFailureBudget } : {}) }),

@@ -7,6 +7,7 @@
  * `heron import` or the API (docs/questionnaires.md, docs/orders.md).
  */
 import type { ActivityDefinition, Questionnaire } from '@medplum/fhirtypes';
+import { newPracticeOrganization, practiceOrganizationQuery } from '../domain/practice-settings/practice-organization.ts';
 import { dispatch } from '../api/fhir/dispatch.ts';
 import type { Ctx } from '../domain/context.ts';
 import { ORDER_CATALOGUE } from '../domain/orders/order-catalogue.ts';
@@ -29,4 +30,21 @@ export async function ensurePracticeContent(ctx: Ctx): Promise<number> {
     if (response.status === 201) created++;
   }
   return created;
+}
+
+/**
+ * The practice's own Organization (its name on printouts and its settings), created unless there:
+ * a conditional create on the practice identifier, which the Organization write rule keeps single.
+ * @returns whether it was created now.
+ */
+export async function ensurePracticeOrganization(ctx: Ctx, practice: { id: string; name: string }): Promise<boolean> {
+  const response = await dispatch(ctx, {
+    method: 'POST',
+    path: 'Organization',
+    query: new URLSearchParams(),
+    headers: { ifNoneExist: practiceOrganizationQuery(practice.id).toString() },
+    body: newPracticeOrganization(practice),
+    baseUrl: 'http://localhost/fhir/R4',
+  });
+  return response.status === 201;
 }

@@ -22,6 +22,7 @@ import { createJwksFetcher, type JwksFetcher } from './jwks-fetch.ts';
 import { introspectionHandler, revocationHandler } from './revocation.ts';
 import { tokenHandler } from './token.ts';
 import { jwksDocument, openidConfiguration, smartConfiguration } from './well-known.ts';
+import type { PracticeSettingsSource } from '../../domain/practice-settings/settings-cache.ts';
 import type { Clock } from '../../domain/clock.ts';
 
 export interface AuthRoutesOptions {
@@ -40,6 +41,8 @@ export interface AuthRoutesOptions {
   tokenTtlSeconds?: number;
   /** Idle and absolute limits of `online_access` sessions. */
   session?: SessionLimits;
+  /** Each practice's settings (its chosen idle time-out replaces `session.idleMs`). */
+  practiceSettings?: PracticeSettingsSource;
   /** Failed client authentications allowed per client id and per address per minute. */
   failureLimit?: FailureLimiterOptions;
   /** Where the failure counts live; the store's shared counters by default. */
@@ -92,7 +95,7 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
   app.post('/oauth2/authorize/consent', { bodyLimit: 16 * 1024 }, consentStep(authorization));
 
   const jwks = options.jwksFetcher ?? createJwksFetcher();
-  const tokenDeps = { store: options.store, keys, limiter, serverRoot, ttlSeconds, jwks, ...(options.session ? { session: options.session } : {}), ...(options.now ? { now: options.now } : {}) };
+  const tokenDeps = { store: options.store, keys, limiter, serverRoot, ttlSeconds, jwks, ...(options.session ? { session: options.session } : {}), ...(options.practiceSettings ? { practiceSettings: options.practiceSettings } : {}), ...(options.now ? { now: options.now } : {}) };
   app.post('/oauth2/token', { bodyLimit: 16 * 1024 }, tokenHandler(tokenDeps));
   app.post('/oauth2/revoke', { bodyLimit: 16 * 1024 }, revocationHandler({ ...tokenDeps, audit }));
   app.post('/oauth2/introspect', { bodyLimit: 16 * 1024 }, introspectionHandler({ ...tokenDeps, audit }));

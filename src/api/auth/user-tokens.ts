@@ -17,6 +17,7 @@ import type { SigningKeys } from './keys.ts';
 import { hashOpaque, newOpaqueToken, sameSecret } from './opaque-token.ts';
 import { OAuthError, single } from './oauth-request.ts';
 import type { Clock } from '../../domain/clock.ts';
+import type { PracticeSettingsSource } from '../../domain/practice-settings/settings-cache.ts';
 
 /** A refresh token works for 90 days after it was issued; each use gives a new one (ONC (g)(10)(v)(A)). */
 export const REFRESH_TOKEN_TTL_MS = 90 * 24 * 3600_000;
@@ -26,7 +27,8 @@ export const GRANT_MAX_AGE_MS = 365 * 24 * 3600_000;
 /**
  * `online_access` sessions (an app in use, e.g. the EHR's own screens): the refresh token lapses
  * after this much inactivity, and the session ends at `maxMs` however active.
- * ASVS 7.3: 15 minutes idle and 12 hours absolute by default; a practice may set others.
+ * ASVS 7.3: 15 minutes idle and 12 hours absolute by default (HERON_SESSION_IDLE_MINUTES,
+ * HERON_SESSION_MAX_HOURS); a practice may choose its own idle time-out in its settings.
  */
 export interface SessionLimits {
   idleMs: number;
@@ -42,6 +44,8 @@ export interface UserTokenDeps {
   serverRoot: (request: FastifyRequest) => string;
   ttlSeconds: number;
   session?: SessionLimits;
+  /** The practice's settings: its idle time-out, when chosen, replaces `session.idleMs`. */
+  practiceSettings?: PracticeSettingsSource;
   now?: Clock;
 }
 
@@ -157,7 +161,7 @@ async function issueUserTokens(
     });
   }
   const granted = new Set(splitScopes(grant.scope));
-  const session = deps.session ?? DEFAULT_SESSION_LIMITS;
+  const session = await sessionLimits(deps, grant.tenant);
   const refreshExpiry = granted.has('offline_access')
     ? Math.min(now + REFRESH_TOKEN_TTL_MS, grant.expiresAt)
     : granted.has('online_access')
@@ -171,6 +175,13 @@ async function issueUserTokens(
     response.refresh_token_expires_in = Math.floor((refreshExpiry - now) / 1000);
   }
   return response;
+}
+
+/** The server's limits, with the practice's own idle time-out when it chose one (within LIMITS.idleMinutes: the write rule's range). */
+async function sessionLimits(deps: UserTokenDeps, tenant: string): Promise<SessionLimits> {
+  const server = deps.session ?? DEFAULT_SESSION_LIMITS;
+  const idleMinutes = deps.practiceSettings ? (await deps.practiceSettings(tenant)).idleMinutes : undefined;
+  return idleMinutes === undefined ? server : { ...server, idleMs: idleMinutes * 60_000 };
 }
 
 function hasPatientScope(scope: string): boolean {

@@ -13,7 +13,7 @@ import type { Terminal } from '../terminal.ts';
 import { recordCliChange } from '../audit-change.ts';
 import { storeAuditSink } from '../../domain/audit/audit-sink.ts';
 import { systemCtx } from '../../domain/context.ts';
-import { ensurePracticeContent, PRACTICE_CONTENT } from '../practice-content.ts';
+import { ensurePracticeContent, ensurePracticeOrganization, PRACTICE_CONTENT } from '../practice-content.ts';
 import { resolvePractice } from '../practice-ref.ts';
 
 export interface PracticeCreateDeps {
@@ -31,6 +31,7 @@ export async function practiceCreateCommand(deps: PracticeCreateDeps, options: P
   const practice = await createPractice(deps.store, options.name);
   // The first entry of the practice's audit chain.
   await recordCliChange(deps.store, { tenant: practice.id, action: 'admin-practice-create', entities: [`Practice/${practice.id}`], detail: { name: practice.name } });
+  await ensurePracticeOrganization(systemCtx(deps.store, practice.id, storeAuditSink(deps.store.audit)), practice);
   if (options.json) deps.terminal.out(JSON.stringify({ id: practice.id }));
   else deps.terminal.out(`Created practice "${practice.name}" with id ${practice.id}`);
   return 0;
@@ -38,7 +39,9 @@ export async function practiceCreateCommand(deps: PracticeCreateDeps, options: P
 
 export async function practiceLoadContentCommand(deps: PracticeCreateDeps, options: { practice: string; json?: boolean }): Promise<number> {
   const practice = await resolvePractice(deps.store, options.practice);
-  const created = await ensurePracticeContent(systemCtx(deps.store, practice.id, storeAuditSink(deps.store.audit)));
+  const ctx = systemCtx(deps.store, practice.id, storeAuditSink(deps.store.audit));
+  const created = await ensurePracticeContent(ctx);
+  await ensurePracticeOrganization(ctx, practice);
   if (options.json) deps.terminal.out(JSON.stringify({ id: practice.id, created }));
   else deps.terminal.out(`Practice "${practice.name}": added ${created} of the ${PRACTICE_CONTENT.length} questionnaires and order catalogue entries (the others were there already).`);
   return 0;

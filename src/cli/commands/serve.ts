@@ -20,6 +20,8 @@ import { loggingLinkSender, unsentLinkSender } from '../../domain/users/link-sen
 import { smtpLinkSender } from '../../mail/smtp-link-sender.ts';
 import { WEB_CALLBACK_PATH } from '../../domain/clients/first-party-app.ts';
 import { WEB_DIST_DIR } from '../web-build.ts';
+import { systemCtx } from '../../domain/context.ts';
+import { ensurePracticeOrganization } from '../practice-content.ts';
 
 export interface ServeDeps {
   store: FhirStore;
@@ -45,6 +47,8 @@ export async function serveCommand(deps: ServeDeps): Promise<number> {
   // HERON_AUDIT=log writes audit records to the log instead of the tamper-evident audit store:
   // only for measuring what the audit store costs (docs/performance.md); never in production.
   const audit = config.auditToLog ? loggingAuditSink((entry, message) => app?.log.info(entry, message)) : storeAuditSink(store.audit);
+  // A practice from before practice settings gets its Organization now (one conditional create each).
+  for (const practice of await store.admin.listPractices()) await ensurePracticeOrganization(systemCtx(store, practice.id, audit), practice);
   if (config.auditToLog) terminal.err('WARNING: HERON_AUDIT=log: audit records go to the log, not the tamper-evident audit store. For benchmarks only.');
   const secretKey = await resolveSecretKey(config);
   if (!secretKey) terminal.err('Note: HERON_SECRET_KEY is not set, so two-factor sign-in (TOTP) is unavailable on PostgreSQL (docs/auth.md).');

@@ -31,7 +31,7 @@ import { DEMO_PHYSICIAN_ID, ensureDemoAccounts } from './demo-accounts.ts';
 import { ensureTodaysAppointments } from './demo-appointments.ts';
 import { DEMO_SECOND_CLINICIAN, ensureSchedulingSetup } from './demo-scheduling.ts';
 import { ensureComplexPatient } from './demo-chart.ts';
-import { ensurePracticeContent } from '../practice-content.ts';
+import { ensurePracticeContent, ensurePracticeOrganization } from '../practice-content.ts';
 import { ensureDemoOrders } from './demo-orders.ts';
 import { ensureDemoInbox } from './demo-inbox.ts';
 import { readDemoCredentials, writeDemoCredentials, type DemoCredentials } from './demo-credentials.ts';
@@ -65,6 +65,7 @@ export async function setupDemo(deps: DemoDeps): Promise<DemoCredentials> {
   await loadSamplesOnce(deps, practice.id);
   const ctx = systemCtx(deps.store, practice.id, storeAuditSink(deps.store.audit));
   await ensurePracticeContent(ctx);
+  await ensurePracticeOrganization(ctx, practice);
   const accounts = await ensureDemoAccounts(ctx, deps.store, credentials.accounts);
   const physician = accounts.find((a) => a.fhirUser === `Practitioner/${DEMO_PHYSICIAN_ID}`);
   const clinicians = physician ? [{ id: DEMO_PHYSICIAN_ID, name: physician.name }] : [];

@@ -16,6 +16,7 @@ import { subscriptionRule } from '../subscriptions/subscription-rule.ts';
 import { resultReviewRule } from '../inbox/result-review.ts';
 import { signatureProvenanceRule, signedNoteRule } from './signed-notes.ts';
 import { patientAnswersRule, patientCorrectionRule, patientMessageRule } from '../portal/patient-writes.ts';
+import { practiceOrganizationRule } from '../practice-settings/practice-organization-rule.ts';
 
 /** One write about to happen. */
 export interface ProposedWrite {
@@ -52,6 +53,8 @@ export const WRITE_RULES: WriteRules = {
   DiagnosticReport: [resultReviewRule],
   DocumentReference: [signedNoteRule],
   Provenance: [signatureProvenanceRule],
+  // The practice's own Organization: one, with valid settings (docs/decisions/0004-practice-settings.md).
+  Organization: [practiceOrganizationRule],
 };
 
 /** The transaction with every write checked against `rules` first (inside the transaction, so the check and the write see the same data). */
