@@ -18,7 +18,7 @@ describe('order PDFs', () => {
   it('makes a requisition: a PDF with the patient and every item, over pages when long', async () => {
     const doc: OrderDocument = {
       kind: 'requisition',
-      practice: 'Demo Practice',
+      practice: { name: 'Demo Practice', address: '12 River Road, Springfield, IL 62701', phone: '(217) 555-0100' },
       patient: { name: 'Okonkwo, Ada', birthDate: '9 Apr 1961', sex: 'female', mrn: 'T-ORD-1' },
       orderer: { name: 'Dr. Dana Whitfield', npi: '1234567893' },
       date: '5 Dec 2026, 10:00',

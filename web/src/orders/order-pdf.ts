@@ -5,6 +5,7 @@
  * prescription, the directions in words (set by `print/pdf-writer.ts`).
  */
 import { GREY, newPrint } from '../print/pdf-writer.ts';
+import type { Letterhead } from '../practice/practice-settings.ts';
 
 export { winAnsi, wrap } from '../print/pdf-writer.ts';
 
@@ -18,7 +19,7 @@ export interface OrderDocumentItem {
 
 export interface OrderDocument {
   kind: 'requisition' | 'prescription';
-  practice: string;
+  practice: Letterhead;
   patient: { name: string; birthDate?: string | undefined; sex?: string | undefined; mrn?: string | undefined };
   orderer: { name: string; npi?: string | undefined };
   /** When it was ordered, as shown. */
@@ -37,7 +38,7 @@ export async function orderPdf(d: OrderDocument): Promise<Uint8Array> {
     author: d.orderer.name,
     footer: `${title} ${d.reference} · ${d.patient.name}${d.patient.mrn ? ` · MRN ${d.patient.mrn}` : ''} · printed from Heron`,
   });
-  w.text(d.practice, { size: 16, bold: true });
+  await w.letterhead(d.practice);
   w.text(`${title} · No. ${d.reference}`, { size: 13, bold: true, gap: 4 });
   w.text(`Ordered ${d.date} by ${d.orderer.name}${d.orderer.npi ? ` (NPI ${d.orderer.npi})` : ''}`, { color: GREY });
   if (d.priority && d.priority !== 'routine') w.text(`Priority: ${d.priority.toUpperCase()}`, { bold: true });

@@ -5,9 +5,12 @@
  * no glyph for some characters: those are replaced, never dropped silently.
  */
 import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
+import type { Letterhead } from '../practice/practice-settings.ts';
 
 const PAGE: [number, number] = [612, 792];
 const MARGIN = 54;
+/** The largest a logo is drawn, in points (about 2 by 0.7 inches). */
+const LOGO_BOX: [number, number] = [144, 48];
 export const GREY = rgb(0.33, 0.33, 0.33);
 
 /** WinAnsi has these beyond Latin-1; anything else becomes a plain look-alike or "?". */
@@ -80,6 +83,25 @@ export class Writer {
       this.page.drawText(line, { x, y: this.y, size, font, color: options.color ?? rgb(0, 0, 0) });
     }
     this.y -= options.gap ?? 0;
+  }
+
+  /** The practice at the top of a printout (its settings): logo, name, then address and phone. */
+  async letterhead(l: Letterhead): Promise<void> {
+    if (l.logo) {
+      try {
+        const bytes = Uint8Array.from(atob(l.logo.data), (c) => c.charCodeAt(0));
+        const image = l.logo.contentType === 'image/png' ? await this.doc.embedPng(bytes) : await this.doc.embedJpg(bytes);
+        const { width, height } = image.scaleToFit(LOGO_BOX[0], LOGO_BOX[1]);
+        this.y -= height;
+        this.page.drawImage(image, { x: MARGIN, y: this.y, width, height });
+        this.y -= 4;
+      } catch {
+        // A picture pdf-lib cannot read (the server checks type and size, not every byte) must not stop the printout.
+      }
+    }
+    this.text(l.name, { size: 16, bold: true });
+    const contact = [l.address, l.phone && `Phone ${l.phone}`].filter(Boolean).join(' · ');
+    if (contact) this.text(contact, { size: 9, color: GREY, gap: 2 });
   }
 
   rule(): void {

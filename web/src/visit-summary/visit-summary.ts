@@ -16,6 +16,8 @@ import { prescriptionText } from '../orders/sig.ts';
 
 export interface VisitSummaryInput {
   practice: string;
+  /** The practice's phone (its settings), for "call us". */
+  practicePhone?: string | undefined;
   patient: Patient;
   clinician: string;
   /** When the visit was (the note's date). */
@@ -104,6 +106,6 @@ export function visitSummary(input: VisitSummaryInput): VisitSummary {
     mrn: mrn(input.patient.identifier),
     title: `Your visit on ${day} with ${input.clinician}`,
     sections,
-    closing: `If you have questions, or feel worse, call ${input.practice}. In an emergency, call 911.`,
+    closing: `If you have questions, or feel worse, call ${input.practice}${input.practicePhone ? ` on ${input.practicePhone}` : ''}. In an emergency, call 911.`,
   };
 }

@@ -1,3 +1,4 @@
+import { usePracticeSettings } from '../../practice/use-practice-settings.ts';
 import type { DocumentReference, MedicationRequest, Patient, Practitioner, ServiceRequest } from '@medplum/fhirtypes';
 import { useQuery } from '@tanstack/react-query';
 import { useUser } from '../../auth/auth-context.tsx';
@@ -28,16 +29,19 @@ export function OrderPdfDialog({ patient, print, onClose }: { patient: Patient; 
   const requester = first.requester?.reference?.match(/^Practitioner\/([^/]+)$/)?.[1];
   const title = print.kind === 'requisition' ? 'Lab requisition' : 'Prescription';
 
+  const practice = usePracticeSettings();
   const pdf = useQuery({
-    queryKey: ['order-pdf', print.kind, ...orders.map((o) => `${o.id}/${o.meta?.versionId}`)],
+    queryKey: ['order-pdf', print.kind, ...orders.map((o) => `${o.id}/${o.meta?.versionId}`), practice.organization?.meta?.versionId],
     staleTime: Infinity,
+    // The practice's name and address head the page: wait for them (a failed read prints the name from sign-in).
+    enabled: !practice.query.isPending,
     queryFn: async () => {
       const orderer = requester ? await fhir.read<Practitioner>('Practitioner', requester).catch(() => undefined) : undefined;
       const { orderPdf } = await import('../../orders/order-pdf.ts');
       const npi = orderer?.identifier?.find((i) => i.system === 'http://hl7.org/fhir/sid/us-npi')?.value;
       const bytes = await orderPdf({
         kind: print.kind,
-        practice: user.practice,
+        practice: practice.letterhead,
         patient: { name: familyFirst(patient.name), birthDate: patient.birthDate && dateText(patient.birthDate), sex: patient.gender, mrn: mrn(patient.identifier) },
         orderer: { name: practitionerName(orderer), npi },
         date: dateText(first.authoredOn, true),

@@ -4,6 +4,7 @@ import { format } from 'date-fns';
 import { useUser } from '../../auth/auth-context.tsx';
 import { useFhir } from '../../fhir/fhir-context.tsx';
 import { matches } from '../../fhir/queries.ts';
+import { usePracticeSettings } from '../../practice/use-practice-settings.ts';
 import { visitSummary } from '../../visit-summary/visit-summary.ts';
 import { PrintDialog } from '../print/print-dialog.tsx';
 
@@ -26,9 +27,13 @@ export function VisitSummaryDialog({ note, patient, onClose }: { note: DocumentR
   const user = useUser();
   const visitDate = note.date ?? new Date().toISOString();
   const day = format(new Date(visitDate), 'yyyy-MM-dd');
+  const practice = usePracticeSettings();
+  const { letterhead } = practice;
   const pdf = useQuery({
-    queryKey: ['visit-summary', note.id, note.meta?.versionId],
+    queryKey: ['visit-summary', note.id, note.meta?.versionId, practice.organization?.meta?.versionId],
     staleTime: Infinity,
+    // The practice's name and address head the page: wait for them (a failed read prints the name from sign-in).
+    enabled: !practice.query.isPending,
     queryFn: async () => {
       const author = note.author?.[0]?.reference?.match(/^Practitioner\/([^/]+)$/)?.[1];
       const [clinician, vitals, medications, labs, next] = await Promise.all([
@@ -39,7 +44,8 @@ export function VisitSummaryDialog({ note, patient, onClose }: { note: DocumentR
         fhir.search<Appointment>('Appointment', { patient: patient.id, date: `gt${new Date().toISOString()}`, status: 'booked', _sort: 'date', _count: 1 }),
       ]);
       const summary = visitSummary({
-        practice: user.practice,
+        practice: letterhead.name,
+        practicePhone: letterhead.phone,
         patient,
         clinician: practitionerName(clinician),
         visitDate,
@@ -50,7 +56,7 @@ export function VisitSummaryDialog({ note, patient, onClose }: { note: DocumentR
         nextAppointment: matches(next as Bundle<Appointment>)[0],
       });
       const { visitSummaryPdf } = await import('../../visit-summary/visit-summary-pdf.ts');
-      return new Blob([(await visitSummaryPdf(summary)) as Uint8Array<ArrayBuffer>], { type: 'application/pdf' });
+      return new Blob([(await visitSummaryPdf(summary, letterhead)) as Uint8Array<ArrayBuffer>], { type: 'application/pdf' });
     },
   });
   const encounter = note.context?.encounter;
