@@ -46,6 +46,7 @@ export const routes: RouteObject[] = [
             lazy: async () => ({ Component: (await import('../screens/admin/admin-layout.tsx')).AdminLayout }),
             children: [
               { index: true, lazy: async () => ({ Component: (await import('../screens/admin/admin-home.tsx')).AdminHome }) },
+              { path: 'settings', lazy: async () => ({ Component: (await import('../screens/admin/settings/settings-screen.tsx')).SettingsScreen }) },
             ],
           },
           { path: 'schedule', lazy: async () => ({ Component: (await import('../screens/schedule/schedule-screen.tsx')).ScheduleScreen }) },
