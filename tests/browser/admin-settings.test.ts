@@ -7,7 +7,7 @@
  * at 1366×768, axe on every state.
  */
 import { inflateSync } from 'node:zlib';
-import type { Organization } from '@medplum/fhirtypes';
+import type { DocumentReference, Organization } from '@medplum/fhirtypes';
 import { PDFDocument } from 'pdf-lib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,16 +34,15 @@ function pdfText(bytes: Buffer): string {
   return text;
 }
 
-/** The PDF a print dialog shows, read from its blob URL. */
-async function shownPdf(page: Page): Promise<Buffer> {
-  const src = await page.getByRole('dialog').locator('iframe.print-pdf').getAttribute('src');
-  const base64 = await page.evaluate(async (url) => {
-    const bytes = new Uint8Array(await (await fetch(url!)).arrayBuffer());
-    let binary = '';
-    for (const b of bytes) binary += String.fromCharCode(b);
-    return btoa(binary);
-  }, src);
-  return Buffer.from(base64, 'base64');
+/** The PDF a print dialog shows, filed to the chart and read back (the page's CSP keeps its blob URL from fetch). */
+async function filedPdf(page: Page, patientId: string): Promise<Buffer> {
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('button', { name: 'File to the chart' }).click();
+  await dialog.getByRole('status').filter({ hasText: 'Filed to the chart' }).waitFor();
+  const filed = await api<{ entry: Array<{ resource: DocumentReference }> }>(page, 'GET', `DocumentReference?patient=${patientId}&type=urn:heron:document-type|after-visit-summary&_sort=-_lastUpdated&_count=1`);
+  const binaryId = filed.body.entry[0]!.resource.content[0]!.attachment.url!.replace(/^Binary\//, '');
+  const binary = await api<{ data: string }>(page, 'GET', `Binary/${binaryId}`);
+  return Buffer.from(binary.body.data, 'base64');
 }
 
 /** A small logo drawn by the browser, as PNG bytes. */
@@ -196,10 +195,11 @@ describe('practice settings', () => {
       await page.getByRole('button', { name: 'After-visit summary' }).click();
       const dialog = page.getByRole('dialog');
       await expect.poll(() => dialog.locator('iframe.print-pdf').getAttribute('src'), { timeout: 30_000 }).toMatch(/^blob:/);
-      const pdf = await shownPdf(page);
+      const pdf = await filedPdf(page, 'demo-eleanor-hartley');
       expect((await PDFDocument.load(pdf)).getAuthor()).toBe(NAME);
       const text = pdfText(pdf);
-      expect(text.split('\n').slice(0, 2)).toEqual([NAME, `${ADDRESS} · Phone (217) 555-0100`]);
+      // The footer is drawn first, then the letterhead.
+      expect(text.split('\n').slice(0, 3)).toEqual([`After-visit summary · Hartley, Eleanor Marie · MRN D-100042 · ${NAME}`, NAME, `${ADDRESS} · Phone (217) 555-0100`]);
       expect(text).toContain(`call ${NAME} on (217) 555-0100`);
       await expectAccessible(page, 'the after-visit summary with the practice settings');
       await screenshot(page, 'admin-settings-after-visit-summary');
