@@ -84,8 +84,28 @@ describe('practice settings', () => {
     const { context, page, problems } = await newPage(browser);
     try {
       await signIn(page, server.origin, server.account('practice-admin'));
+      // Loading, then a failed read: the settings' search is held, then answered with an error (each retry too).
+      let answer: (() => void) | undefined;
+      const held = new Promise<void>((resolve) => (answer = resolve));
+      await page.route(
+        '**/fhir/R4/Organization?*',
+        async (route) => {
+          await held;
+          await route.fulfill({ status: 503, contentType: 'application/fhir+json', body: JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'transient', diagnostics: 'The database is not answering.' }] }) });
+        },
+      );
       await page.getByRole('navigation', { name: 'Administration sections' }).getByRole('link', { name: 'Practice settings' }).click();
       await page.getByRole('heading', { name: 'Practice settings', level: 1 }).waitFor();
+      await page.getByRole('status').filter({ hasText: 'Loading the practice settings' }).waitFor();
+      await expectAccessible(page, 'practice settings, loading');
+      await screenshot(page, 'admin-settings-loading');
+      answer!();
+      await page.getByText('Could not load the practice settings').waitFor();
+      await page.getByText('The database is not answering.').waitFor();
+      await expectAccessible(page, 'practice settings, not loaded');
+      await screenshot(page, 'admin-settings-load-error');
+      await page.unroute('**/fhir/R4/Organization?*');
+      await page.getByRole('button', { name: 'Try again' }).click();
       const name = page.getByRole('textbox', { name: 'Practice name' });
       await name.waitFor();
       expect(await name.inputValue()).toBe('Demo Practice');
@@ -147,7 +167,7 @@ describe('practice settings', () => {
       await screenshot(page, 'admin-settings-server-error');
 
       await page.getByRole('button', { name: 'Save changes' }).click();
-      await page.getByRole('status').filter({ hasText: /^Saved at \d\d:\d\d/ }).waitFor();
+      await page.getByRole('status').filter({ hasText: /^✓ Saved at \d\d:\d\d/ }).waitFor();
       await expectAccessible(page, 'practice settings, saved');
       await screenshot(page, 'admin-settings-saved');
 

@@ -157,8 +157,8 @@ function SettingsEditor({ opened }: { opened: Organization }) {
         >
           Discard changes
         </Button>
-        <p className="settings-save-status" role="status">
-          {savedAt !== undefined && !dirty ? `Saved at ${format(savedAt, 'HH:mm')}. Printouts use the new details now; the portal and sessions within a minute.` : dirty ? 'Unsaved changes' : ''}
+        <p className="settings-save-status" role="status" data-saved={(savedAt !== undefined && !dirty) || undefined}>
+          {savedAt !== undefined && !dirty ? `✓ Saved at ${format(savedAt, 'HH:mm')}. Printouts use the new details now; the portal and sign-ins within a minute.` : dirty ? 'Unsaved changes' : ''}
         </p>
       </div>
       <Dialog
