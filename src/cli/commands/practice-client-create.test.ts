@@ -9,6 +9,7 @@ import type { FhirStore } from '../../store/store.ts';
 import { recordingTerminal } from '../terminal.ts';
 import { clientCreateCommand } from './client-create.ts';
 import { practiceCreateCommand } from './practice-create.ts';
+import { findPracticeOrganization, PRACTICE_IDENTIFIER_SYSTEM } from '../../domain/practice-settings/practice-organization.ts';
 
 let store: FhirStore;
 beforeEach(async () => {
@@ -27,6 +28,8 @@ describe('practice create', () => {
     const printed = JSON.parse(terminal.stdout[0]);
     expect(Object.keys(printed)).toEqual(['id']);
     expect(await store.admin.getPractice(printed.id)).toMatchObject({ id: printed.id, name: 'Riverside' });
+    // With its own Organization, which names it on printouts and holds its settings.
+    expect(await findPracticeOrganization(store.reader(printed.id))).toMatchObject({ name: 'Riverside', identifier: [{ system: PRACTICE_IDENTIFIER_SYSTEM, value: printed.id }] });
   });
 
   it('without --json prints a sentence with the id', async () => {
