@@ -7,7 +7,7 @@
  * `heron import` or the API (docs/questionnaires.md, docs/orders.md).
  */
 import type { ActivityDefinition, Questionnaire } from '@medplum/fhirtypes';
-import { newPracticeOrganization, practiceOrganizationQuery } from '../domain/practice-settings/practice-organization.ts';
+import { findPracticeOrganization, newPracticeOrganization, practiceOrganizationQuery } from '../domain/practice-settings/practice-organization.ts';
 import { dispatch } from '../api/fhir/dispatch.ts';
 import type { Ctx } from '../domain/context.ts';
 import { ORDER_CATALOGUE } from '../domain/orders/order-catalogue.ts';
@@ -38,6 +38,8 @@ export async function ensurePracticeContent(ctx: Ctx): Promise<number> {
  * @returns whether it was created now.
  */
 export async function ensurePracticeOrganization(ctx: Ctx, practice: { id: string; name: string }): Promise<boolean> {
+  // Read first, so that every start of \`heron serve\` does not add an audit entry per practice for a create that finds it there.
+  if (await findPracticeOrganization(ctx.store.reader(practice.id))) return false;
   const response = await dispatch(ctx, {
     method: 'POST',
     path: 'Organization',

@@ -184,18 +184,35 @@ describe('practice settings', () => {
       expect(await page.getByRole('textbox', { name: 'Phone' }).inputValue()).toBe('(217) 555-0199');
       await page.getByRole('button', { name: 'Discard changes' }).click();
 
+      // A colleague saves meanwhile (another tab): saving over it is refused, nothing typed is lost, and theirs can be taken.
+      const search = 'Organization?identifier=https://heron.dev/fhir/NamingSystem/practice|';
+      const current = (await api<{ entry: Array<{ resource: Organization }> }>(page, 'GET', search)).body.entry[0]!.resource;
+      const theirs = await api(page, 'PUT', `Organization/${current.id}`, { ...current, telecom: [{ system: 'phone', value: '(217) 555-0111', use: 'work' }] }, { 'if-match': `W/"${current.meta!.versionId}"` });
+      expect(theirs.status).toBe(200);
+      await page.getByRole('textbox', { name: 'City' }).fill('Shelbyville');
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      const conflict = page.getByRole('alert').filter({ hasText: 'Someone else changed the settings after you started' });
+      await conflict.waitFor();
+      expect(await page.getByRole('textbox', { name: 'City' }).inputValue()).toBe('Shelbyville');
+      await page.getByRole('heading', { name: 'Practice settings', level: 1 }).scrollIntoViewIfNeeded();
+      await expectAccessible(page, 'practice settings after a colleague saved first');
+      await screenshot(page, 'admin-settings-conflict');
+      await conflict.getByRole('button', { name: 'Discard mine, show theirs' }).click();
+      await conflict.waitFor({ state: 'hidden' });
+      expect(await page.getByRole('textbox', { name: 'City' }).inputValue()).toBe('Springfield');
+      expect(await page.getByRole('textbox', { name: 'Phone' }).inputValue()).toBe('(217) 555-0111');
+
       await page.reload();
       await name.waitFor();
       expect(await name.inputValue()).toBe(NAME);
-      expect(await page.getByRole('textbox', { name: 'Phone' }).inputValue()).toBe('(217) 555-0100');
+      expect(await page.getByRole('textbox', { name: 'Phone' }).inputValue()).toBe('(217) 555-0111');
       expect(await page.getByRole('radio', { name: /After a delay/ }).isChecked()).toBe(true);
       expect(await days.inputValue()).toBe('5');
       expect(await page.getByRole('textbox', { name: 'Idle time-out (minutes)' }).inputValue()).toBe('10');
       await page.getByRole('img', { name: "The practice's logo as it will print" }).waitFor();
 
       // As stored: the practice's own Organization, with its settings as extensions.
-      const stored = await api<{ entry: Array<{ resource: Organization }> }>(page, 'GET', 'Organization?identifier=https://heron.dev/fhir/NamingSystem/practice|');
-      const org = stored.body.entry[0]!.resource;
+      const org = (await api<{ entry: Array<{ resource: Organization }> }>(page, 'GET', search)).body.entry[0]!.resource;
       expect(org.name).toBe(NAME);
       expect(org.extension?.find((e) => e.url.endsWith('/results-release'))?.extension).toEqual([
         { url: 'mode', valueCode: 'delayed' },
@@ -219,8 +236,8 @@ describe('practice settings', () => {
       expect((await PDFDocument.load(pdf)).getAuthor()).toBe(NAME);
       const text = pdfText(pdf);
       // The footer is drawn first, then the letterhead.
-      expect(text.split('\n').slice(0, 3)).toEqual([`After-visit summary · Hartley, Eleanor Marie · MRN D-100042 · ${NAME}`, NAME, `${ADDRESS} · Phone (217) 555-0100`]);
-      expect(text).toContain(`call ${NAME} on (217) 555-0100`);
+      expect(text.split('\n').slice(0, 3)).toEqual([`After-visit summary · Hartley, Eleanor Marie · MRN D-100042 · ${NAME}`, NAME, `${ADDRESS} · Phone (217) 555-0111`]);
+      expect(text).toContain(`call ${NAME} on (217) 555-0111`);
       await expectAccessible(page, 'the after-visit summary with the practice settings');
       await screenshot(page, 'admin-settings-after-visit-summary');
       await dialog.getByRole('button', { name: 'Close' }).click();

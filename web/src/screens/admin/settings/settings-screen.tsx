@@ -14,6 +14,7 @@ import { useDraft } from '../../../auth/use-draft.ts';
 import { Button, Dialog, EmptyState, ErrorState } from '../../../design/index.ts';
 import { errorAdvice, errorMessage, FhirApiError } from '../../../fhir/fhir-client.ts';
 import { useUpdate } from '../../../fhir/mutations.ts';
+import { matches } from '../../../fhir/queries.ts';
 import { QueryView } from '../../../fhir/query-view.tsx';
 import { fieldOfExpression, formFrom, formProblems, organizationFrom, type SettingsField, type SettingsForm } from '../../../practice/practice-settings.ts';
 import { usePracticeSettings } from '../../../practice/use-practice-settings.ts';
@@ -58,26 +59,47 @@ function serverProblems(error: unknown): { fields: Partial<Record<SettingsField,
   return { fields, other };
 }
 
+/** What is kept as a draft: the form, and the version it was started from (a draft restored tomorrow must not silently undo a colleague's change made meanwhile). */
+interface SettingsDraft {
+  version: string;
+  form: SettingsForm;
+}
+const draftOf = (org: Organization): SettingsDraft => ({ version: org.meta?.versionId ?? '', form: formFrom(org) });
+
 function SettingsEditor({ opened }: { opened: Organization }) {
-  // The version edits start from: the one opened, then each one saved here.
+  const { query } = usePracticeSettings();
+  // The latest version known here: the one opened, each one saved here, or theirs after a conflict.
   const [base, setBase] = useState(opened);
-  const draft = useDraft<SettingsForm>('practice-settings', undefined, formFrom(opened));
-  const form = draft.value;
+  const draft = useDraft<SettingsDraft>('practice-settings', undefined, draftOf(opened));
+  const { form, version } = draft.value;
   const dirty = !same(form, formFrom(base));
   const [checked, setChecked] = useState<Partial<Record<SettingsField, string>>>({});
   const [savedAt, setSavedAt] = useState<number>();
   const save = useUpdate<Organization & { id: string }>();
   const server = serverProblems(save.error);
+  const conflict = save.error instanceof FhirApiError && save.error.status === 412;
   const errors = { ...server.fields, ...checked };
   const formRef = useRef<HTMLFormElement>(null);
   const [attempt, setAttempt] = useState(0);
 
   const set = (patch: Partial<SettingsForm>) => {
-    draft.setValue({ ...form, ...patch });
+    draft.setValue({ version, form: { ...form, ...patch } });
     setSavedAt(undefined);
     // A field's message goes when it is edited; the others stay until the next save.
     setChecked((c) => Object.fromEntries(Object.entries(c).filter(([k]) => !(k in patch))));
   };
+  const startFrom = (org: Organization) => {
+    setBase(org);
+    draft.setValue(draftOf(org));
+    draft.clear();
+    setChecked({});
+    save.reset();
+  };
+
+  // A restored draft that changes nothing is no draft.
+  useEffect(() => {
+    if (draft.restoredAt !== undefined && !dirty) draft.clear();
+  }, [draft, dirty]);
 
   // After a refused save, focus the first field that needs attention.
   useEffect(() => {
@@ -90,14 +112,17 @@ function SettingsEditor({ opened }: { opened: Organization }) {
     setAttempt((n) => n + 1);
     if (Object.keys(problems).length > 0) return;
     try {
-      const saved = await save.mutateAsync(organizationFrom(form, base) as Organization & { id: string });
-      setBase(saved);
-      draft.setValue(formFrom(saved));
-      draft.clear();
+      // If-Match on the version the draft started from: a change made since answers 412.
+      const saved = await save.mutateAsync(organizationFrom(form, { ...base, meta: { ...base.meta, versionId: version } }) as Organization & { id: string });
+      startFrom(saved);
       setSavedAt(Date.now());
     } catch {
       // Shown from save.error; the form and its draft stay as typed.
     }
+  };
+  const takeTheirs = async () => {
+    const latest = matches((await query.refetch()).data)[0];
+    if (latest) startFrom(latest);
   };
 
   const blocker = useBlocker(({ currentLocation, nextLocation }) => dirty && currentLocation.pathname !== nextLocation.pathname);
@@ -127,13 +152,16 @@ function SettingsEditor({ opened }: { opened: Organization }) {
           {invalid === 1 ? 'One field needs attention' : `${invalid} fields need attention`}; nothing was saved.
         </div>
       )}
-      {save.error && server.other.length + Object.keys(server.fields).length === 0 && (
-        <ErrorState
-          title={save.error instanceof FhirApiError && save.error.status === 412 ? 'Someone else changed the settings after you opened them' : 'The settings were not saved'}
-          message={errorMessage(save.error)}
-          advice={save.error instanceof FhirApiError && save.error.status === 412 ? 'Your changes are kept here as a draft. Reload the page to see theirs, then make yours again.' : errorAdvice(save.error)}
-        />
+      {conflict && (
+        <div className="h-state" data-kind="error" role="alert">
+          <p className="h-state-title">Someone else changed the settings after you started</p>
+          <p>Nothing was saved. What you typed is still here (and kept as a draft).</p>
+          <Button size="sm" variant="secondary" onPress={() => void takeTheirs()}>
+            Discard mine, show theirs
+          </Button>
+        </div>
       )}
+      {save.error && !conflict && server.other.length + Object.keys(server.fields).length === 0 && <ErrorState title="The settings were not saved" message={errorMessage(save.error)} advice={errorAdvice(save.error)} />}
       {server.other.length > 0 && <ErrorState title="The settings were not saved" message={server.other.join(' ')} advice="Change what is described, then save again." />}
       <DetailsSection {...sections} />
       <VisitTypesSection />
@@ -148,12 +176,7 @@ function SettingsEditor({ opened }: { opened: Organization }) {
         <Button
           variant="quiet"
           isDisabled={!dirty || save.isPending}
-          onPress={() => {
-            draft.setValue(formFrom(base));
-            draft.clear();
-            setChecked({});
-            save.reset();
-          }}
+          onPress={() => startFrom(base)}
         >
           Discard changes
         </Button>
