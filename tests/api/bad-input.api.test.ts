@@ -63,8 +63,10 @@ describe.each(STORE_KINDS)('bad input (%s)', (kind) => {
   it('nothing at all was written to the practice', async () => {
     const history = await t.fhir('GET', '_history');
     expectStatus(history, 200);
-    expect(history.body.entry ?? []).toHaveLength(0);
-    expect(history.body.total ?? 0).toBe(0);
+    // Only what `practice create` wrote: the practice's own Organization (its settings), version 1.
+    const written = (history.body.entry ?? []) as Array<{ resource?: { resourceType: string; meta?: { versionId?: string } } }>;
+    expect(written.map((e) => `${e.resource?.resourceType}/${e.resource?.meta?.versionId}`)).toEqual(['Organization/1']);
+    expect(history.body.total ?? 0).toBe(1);
     expectStatus(await t.fhir('GET', 'Patient/bad-input-put'), 404);
   });
 
