@@ -224,6 +224,10 @@ const TYPE_DOCUMENTATION: Readonly<Record<string, string>> = {
     'Channel websocket only (others are refused, 422); criteria a search Heron can evaluate (Type?params; result parameters such as _count refused, 400); status requested is accepted as active. ' +
     'Connect to the websocket URL of rest.extension capabilitystatement-websocket, send "bearer <access token>", then "bind <Subscription id>"; "ping <id>" follows each create or update of a resource matching the criteria ' +
     'that the token\'s user may read (practice, role, scopes, patient compartments and restricted records apply as to a search). Deletes are not pinged.',
+  Organization:
+    'The practice\'s own Organization (identifier https://heron.dev/fhir/NamingSystem/practice|[practice id]; find it with Organization?identifier=https://heron.dev/fhir/NamingSystem/practice|) names the practice on printouts and holds its settings as extensions under https://heron.dev/fhir/StructureDefinition/: ' +
+    'practice-logo, results-release (mode immediate | delayed | after-review, delayDays 1-14), patient-self-scheduling (book, cancel, reschedule, needsApproval), message-attachments (maxMegabytes 1-20, allowedType), idle-timeout-minutes (5-30, applied to signed-in sessions). ' +
+    'A value out of range is refused (422 business-rule, expression naming the setting); a second one is refused (409); it cannot be deleted or lose its identifier (422). Everyone reads it; practice administrators write it. See docs/decisions/0004-practice-settings.md.',
   DocumentReference:
     'Clinical notes (US Core clinical-note). A note is signed by updating it with the signature (docStatus final, authenticator, and an attester entry in the R5 cross-version extension): only an author, as themself; a resident or student signs as preliminary naming the supervisor (note-cosigner extension), who co-signs. ' +
     'Each signature is recorded as a Provenance of the signed version. A signed note cannot be changed or deleted by any route (409 business-rule); an addendum is a new note with relatesTo appends. See docs/notes.md.',
