@@ -2,8 +2,8 @@
  * Practice settings (`/administration/settings`): the practice's own Organization as a form in
  * sections (settings-sections.tsx). What is typed is a draft in this browser until saved; leaving
  * with unsaved changes asks first; a refused save shows the server's words at the field it names
- * and keeps everything typed. Saved with If-Match on the version opened, so a colleague's change
- * in between is not overwritten. The rules: docs/decisions/0004-practice-settings.md.
+ * and keeps everything typed. Saved with If-Match on the version the draft started from, so a
+ * colleague's change in between is never silently undone. The rules: docs/decisions/0004-practice-settings.md.
  */
 import type { Organization } from '@medplum/fhirtypes';
 import { format } from 'date-fns';
@@ -33,9 +33,11 @@ export function SettingsScreen() {
         what="the practice settings"
         skeletonLines={8}
         isEmpty={() => organization === undefined}
-        empty={<EmptyState title="This practice has no settings record yet.">
-          <p>Heron creates it when the server starts. Ask whoever runs Heron to restart it, then reload this page.</p>
-        </EmptyState>}
+        empty={
+          <EmptyState title="This practice has no settings record yet.">
+            <p>Heron creates it when the server starts. Ask whoever runs Heron to restart it, then reload this page.</p>
+          </EmptyState>
+        }
       >
         {() => <SettingsEditor key={organization!.id} opened={organization!} />}
       </QueryView>
