@@ -5,6 +5,7 @@
  */
 import type { FhirStore, StoreReader, StoreTransaction } from '../store/store.ts';
 import type { Principal } from './access/principal.ts';
+import { errors } from '../fhir/outcome.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { AuditSink } from './audit/audit-sink.ts';
 import { guardWrites } from './write-rules/write-rules.ts';
@@ -25,6 +26,15 @@ export interface Ctx {
   readonly clock?: Clock;
   /** Drops this server's cached tokens of matching principals, so a revocation takes effect at once. */
   readonly forgetTokens?: (matches: (principal: Principal) => boolean) => void;
+}
+
+/**
+ * Refuses an operation that keeps what it changes outside the FHIR store (grants, health links)
+ * inside a transaction Bundle: it could neither join the Bundle's transaction nor roll back with
+ * it (and on SQLite it would wait for the Bundle's own write lock).
+ */
+export function outsideTransaction(ctx: Ctx, operation: string): void {
+  if (ctx.tx !== undefined) throw errors.notAllowed(`${operation} cannot be part of a transaction Bundle; send it on its own or in a batch`);
 }
 
 /** The current time (epoch ms) by the ctx's clock. */

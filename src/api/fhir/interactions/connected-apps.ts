@@ -9,7 +9,7 @@
  * docs/portal.md
  */
 import type { Parameters } from '@medplum/fhirtypes';
-import { type Ctx, nowOf } from '../../../domain/context.ts';
+import { type Ctx, nowOf, outsideTransaction } from '../../../domain/context.ts';
 import { errors } from '../../../fhir/outcome.ts';
 import type { FhirRequest, FhirResponse } from '../fhir-request.ts';
 
@@ -45,6 +45,7 @@ export async function connectedApps(ctx: Ctx, req: FhirRequest): Promise<FhirRes
 
 export async function revokeConnectedApp(ctx: Ctx, req: FhirRequest): Promise<FhirResponse> {
   const user = userOf(ctx);
+  outsideTransaction(ctx, '$connected-app-revoke');
   const body = req.body as Parameters | undefined;
   if (body?.resourceType !== 'Parameters') throw errors.invalid('Send a Parameters resource with the grant to revoke', 'Parameters');
   const grantId = body.parameter?.find((p) => p.name === 'grant')?.valueString;

@@ -11,7 +11,7 @@
  */
 import type { Bundle, Parameters, ParametersParameter } from '@medplum/fhirtypes';
 import { boundPatients } from '../../../domain/access/compartment-access.ts';
-import { type Ctx, nowOf } from '../../../domain/context.ts';
+import { type Ctx, nowOf, outsideTransaction } from '../../../domain/context.ts';
 import { linkStatus, makeHealthLink } from '../../../domain/health-links/health-links.ts';
 import { dateRange } from '../../../fhir/date-time.ts';
 import { errors } from '../../../fhir/outcome.ts';
@@ -42,6 +42,7 @@ function parameter(body: unknown, name: string): ParametersParameter | undefined
 
 export async function createHealthLink(ctx: Ctx, req: FhirRequest, patientId: string): Promise<FhirResponse> {
   const { userId } = requireOwner(ctx, patientId);
+  outsideTransaction(ctx, '$health-link');
   const label = parameter(req.body, 'label')?.valueString ?? '';
   const expiresText = parameter(req.body, 'expires');
   const expires = expiresText?.valueDateTime ?? expiresText?.valueInstant ?? expiresText?.valueDate;
@@ -111,6 +112,7 @@ export async function listHealthLinks(ctx: Ctx, req: FhirRequest, patientId: str
 
 export async function revokeHealthLink(ctx: Ctx, req: FhirRequest, patientId: string): Promise<FhirResponse> {
   requireOwner(ctx, patientId);
+  outsideTransaction(ctx, '$health-link-revoke');
   const id = parameter(req.body, 'id')?.valueString;
   if (!id) throw errors.invalid('id is required: the link to revoke', 'id');
   if (!(await ctx.store.healthLinks.revoke(ctx.tenant, patientId, id, nowOf(ctx)))) throw errors.notFound('No active health link of this patient has that id');
