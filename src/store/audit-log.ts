@@ -105,6 +105,20 @@ export interface AuditVerification {
   broken?: { seq: number; problem: string };
 }
 
+/** Which break-the-glass entries the emergency-access queue lists. */
+export interface EmergencyAccessQuery {
+  /** Reviewed ones only (true), unreviewed ones only (false). */
+  reviewed: boolean;
+  /** Newest first; continue with entries before this `seq`. */
+  beforeSeq?: number;
+  count: number;
+}
+
+/** A break-the-glass entry with the `seq` of the entry that reviewed it, if any. */
+export interface EmergencyAccessEntry extends StoredAuditEntry {
+  reviewSeq?: number;
+}
+
 export interface AuditLog {
   /**
    * Appends entries (of any practices) in one transaction; resolves once committed. Rejects if
@@ -113,6 +127,10 @@ export interface AuditLog {
    */
   append(entries: readonly AuditEntry[], options?: { flush?: boolean }): Promise<void>;
   query(tenant: string, query: AuditQuery): Promise<StoredAuditEntry[]>;
+  /** Break-the-glass entries (`action` break-glass, success) with their review state: the review queue. */
+  emergencyAccesses(tenant: string, query: EmergencyAccessQuery): Promise<EmergencyAccessEntry[]>;
+  /** How many break-the-glass entries are (un)reviewed. */
+  countEmergencyAccesses(tenant: string, reviewed: boolean): Promise<number>;
   /** Recomputes one practice's chain from the first entry. */
   verify(tenant: string): Promise<AuditVerification>;
 }

@@ -170,6 +170,12 @@ export interface StoreTransaction extends StoreReader {
    * with the transaction.
    */
   appendAuditNow(entry: AuditEntry): Promise<number>;
+  /**
+   * Appends `review` now (as `appendAuditNow`) and records it as the review of the break-the-glass
+   * entry at `breakGlassSeq`; returns the review's `seq`. Throws a `conflict` FhirError when that
+   * access already has a review (one review per access, enforced by the database).
+   */
+  appendBreakGlassReview(breakGlassSeq: number, review: AuditEntry): Promise<number>;
 }
 
 /** A practice (tenant). */

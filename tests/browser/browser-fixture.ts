@@ -116,3 +116,23 @@ export async function screenshot(page: Page, name: string, options: { fullPage?:
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: options.fullPage ?? false });
 }
+
+/**
+ * A request with the signed-in page's own access token (`path` from the server root, e.g.
+ * `/fhir/R4/Patient/1/$break-the-glass`): what the user's app could send, for steps the app has no
+ * screen for. Answers the status and the parsed JSON body (undefined when there is none).
+ */
+export async function requestAsPage(page: Page, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+  return page.evaluate(
+    async ({ method, path, body }) => {
+      const page = globalThis as unknown as { sessionStorage: { getItem(key: string): string | null }; location: { origin: string } };
+      const stored = JSON.parse(page.sessionStorage.getItem('heron.session') ?? '{}') as { tokens?: { accessToken?: string } };
+      const headers: Record<string, string> = { authorization: `Bearer ${stored.tokens?.accessToken ?? ''}`, accept: 'application/fhir+json' };
+      if (body !== undefined) headers['content-type'] = 'application/fhir+json';
+      const response = await fetch(`${page.location.origin}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      const text = await response.text();
+      return { status: response.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
+    },
+    { method, path, body },
+  );
+}

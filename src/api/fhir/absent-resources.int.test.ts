@@ -57,6 +57,8 @@ function resourceOf(type: string, id: string | undefined, patient: string): Reso
 }
 
 const JSON_PATCH = { contentType: 'application/json-patch+json' };
+const META = { resourceType: 'Parameters', parameter: [{ name: 'meta', valueMeta: { security: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code: 'R' }] } }] };
+const REVIEW = { resourceType: 'Parameters', parameter: [{ name: 'verdict', valueCode: 'appropriate' }, { name: 'note', valueString: 'Seen in the emergency room' }] };
 const REASON = { resourceType: 'Parameters', parameter: [{ name: 'reason', valueString: 'Unconscious in the emergency room' }] };
 
 /**
@@ -93,6 +95,11 @@ function cases(t: Target, a: string): Case[] {
     { method: 'POST', url: `${type}/${id}/$validate`, body: resourceOf(type, id, a) },
     { method: 'POST', url: `${type}/${id}/$validate`, body: { resourceType: 'Parameters', parameter: [{ name: 'mode', valueCode: 'update' }, { name: 'resource', resource: resourceOf(type, id, a) }] } },
     { method: 'POST', url: `${type}/$validate`, body: resourceOf(type, id, a) },
+    { method: 'POST', url: `${type}/${id}/$meta-add`, body: META },
+    { method: 'POST', url: `${type}/${id}/$meta-delete`, body: META },
+    { method: 'POST', url: `AuditEvent/${id}/$review`, body: REVIEW },
+    { method: 'GET', url: 'AuditEvent/$emergency-access?reviewed=false' },
+    { method: 'GET', url: 'Patient/$restricted-records' },
     { method: 'GET', url: `${type}/${id}/$everything` },
     { method: 'GET', url: `${type}?_id=${id}` },
     { method: 'GET', url: `${type}?_id=${id}&_summary=count` },

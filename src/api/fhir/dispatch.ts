@@ -15,6 +15,9 @@ import { summary, SUMMARY_REQUIRED_TYPES } from './interactions/patient-summary.
 import { createHealthLink, listHealthLinks, revokeHealthLink } from './interactions/health-links.ts';
 import { connectedApps, revokeConnectedApp } from './interactions/connected-apps.ts';
 import { breakTheGlass } from './interactions/break-the-glass.ts';
+import { emergencyAccessQueue, reviewEmergencyAccess } from './interactions/emergency-access-review.ts';
+import { changeMeta } from './interactions/meta.ts';
+import { restrictedRecords } from './interactions/restricted-records-report.ts';
 import type { AuditRecord } from '../../domain/audit/audit-sink.ts';
 import { inTransaction, reader, type Ctx } from '../../domain/context.ts';
 import { patientsInJson, patientsOf } from '../../domain/audit/patients-of.ts';
@@ -77,6 +80,11 @@ export const ROUTE_ACTIONS = [
   '$health-link-revoke',
   '$connected-apps',
   '$connected-app-revoke',
+  '$meta-add',
+  '$meta-delete',
+  '$emergency-access',
+  '$review',
+  '$restricted-records',
 ] as const;
 export type RouteAction = (typeof ROUTE_ACTIONS)[number];
 
@@ -305,6 +313,10 @@ export function resolve(req: FhirRequest): Route {
     // Reads the practice's Questionnaire and computes; stores nothing (the client posts the Bundle it answers).
     return method === 'POST' ? { action: '$extract', interaction: 'operation', resourceType: type, run: (c, r) => extract(c, r) } : notAllowed(req, path);
   }
+  if (segments.length === 2 && second === '$restricted-records' && type === 'Patient') {
+    // Names and labels for the practice administrator, who the operation checks for (`privacy-officer.ts`).
+    return method === 'GET' ? { action: '$restricted-records', interaction: 'search-type', resourceType: type, run: (c, r) => restrictedRecords(c, r) } : notAllowed(req, path);
+  }
   if (segments.length === 2 && second.startsWith('$')) {
     const terminology = terminologyRoute(req, method, type, second, undefined, path);
     if (terminology !== undefined) return terminology;
@@ -363,6 +375,13 @@ export function resolve(req: FhirRequest): Route {
       run: (c, r) => summary(c, r, id),
     };
   }
+  if (segments.length === 3 && (third === '$meta-add' || third === '$meta-delete')) {
+    if (method !== 'POST') return notAllowed(req, path);
+    // Who may is decided by the operation (an update, or a practice administrator's labels only),
+    // which also applies the restricted-record rules to whoever is not changing labels alone.
+    const change = third === '$meta-add' ? 'add' : 'delete';
+    return { action: third, interaction: 'update', resourceType: type, id, access: [], opensRestricted: true, run: (c, r) => changeMeta(c, r, type, id, change) };
+  }
   if (segments.length === 3 && third.startsWith('$')) {
     const terminology = terminologyRoute(req, method, type, third, id, path);
     if (terminology !== undefined) return terminology;
@@ -397,7 +416,15 @@ export function resolve(req: FhirRequest): Route {
  * patched or deleted, conditional forms included (see `audit-events.ts`).
  */
 function auditEventRoute(req: FhirRequest, method: Method, segments: string[], path: string): Route {
-  const [, second] = segments;
+  const [, second, third] = segments;
+  if (segments.length === 2 && second === '$emergency-access') {
+    return method === 'GET' ? { action: '$emergency-access', interaction: 'search-type', resourceType: 'AuditEvent', run: (c, r) => emergencyAccessQueue(c, r) } : notAllowed(req, path);
+  }
+  if (segments.length === 3 && third === '$review') {
+    // Appends to the trail: authorised as reporting to it, then the operation requires the practice administrator.
+    if (method !== 'POST') return notAllowed(req, path);
+    return { action: '$review', interaction: 'operation', resourceType: 'AuditEvent', id: second, access: [{ interaction: 'create', resourceType: 'AuditEvent' }], run: (c, r) => reviewEmergencyAccess(c, r, second) };
+  }
   if (segments.length === 1 && method === 'GET') return typeRoute('search-type', 'AuditEvent', (c, r) => searchAuditEvents(c, r));
   if (segments.length === 1 && method === 'POST') return typeRoute('create', 'AuditEvent', (c, r) => createAuditEvent(c, r));
   if (segments.length === 2 && second === '_search' && method === 'POST') return typeRoute('search-type', 'AuditEvent', (c, r) => searchAuditEvents(c, r));
@@ -497,6 +524,7 @@ function failureReason(err: unknown): string {
 
 /** The patients whose record the interaction read or wrote. */
 function patientsFor(route: Route, req: FhirRequest, response: FhirResponse): string[] | undefined {
+  if (response.patients !== undefined) return response.patients;
   if (route.interaction === 'delete') return route.resourceType === 'Patient' && route.id !== undefined ? [`Patient/${route.id}`] : undefined;
   if (response.rawBody !== undefined && route.resourceType !== undefined) return patientsInJson(route.resourceType, route.id, response.rawBody);
   const body = response.body;

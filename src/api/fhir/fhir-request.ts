@@ -61,6 +61,8 @@ export interface FhirResponse {
   native?: NativeContent;
   /** A body sent part by part instead of `body` (the audit report's export). */
   stream?: FhirStream;
+  /** The records (`Patient/id`) the interaction concerned, for its audit entry, when `body` does not show them (an operation answering Parameters). */
+  patients?: string[];
 }
 
 /**

@@ -37,6 +37,9 @@ export const ACTION_CODES: Readonly<Record<string, NonNullable<AuditEvent['actio
   'admin-user-sign-out-everywhere': 'U',
   'admin-app-disable': 'U',
   'admin-mfa-policy': 'U',
+  '$meta-add': 'U',
+  '$meta-delete': 'U',
+  'break-glass-review': 'C',
 };
 
 /** Interactions named by the FHIR restful-interaction code system; others are Heron events. */

@@ -58,6 +58,11 @@ export function toAuditEntry(r: AuditRecord): AuditEntry {
     agentId: r.principal.id,
   };
   if (r.principal.kind === 'client') e.clientId = r.principal.id;
+  // A user's role at the time and the app they used: what a reviewer asks first ("who was it?").
+  if (r.principal.kind === 'user') {
+    e.agentRole = r.principal.role;
+    if (r.principal.clientId !== undefined) e.clientId = r.principal.clientId;
+  }
   if (r.resourceType !== undefined) e.resourceType = r.resourceType;
   if (r.ids !== undefined && r.ids.length > 0) e.entities = r.ids.map((id) => (id.includes('/') || r.resourceType === undefined ? id : `${r.resourceType}/${id}`));
   if (r.patients !== undefined && r.patients.length > 0) e.patients = r.patients;

@@ -25,6 +25,7 @@ import { terminologyEntries } from './0016-terminology-entries.ts';
 import { stringProbeIndex } from './0017-string-probe-index.ts';
 import { terminologyMembersCovering } from './0018-terminology-members-covering.ts';
 import { terminologyEntriesByConcept } from './0019-terminology-entries-by-concept.ts';
+import { breakGlassReviews } from './0020-break-glass-reviews.ts';
 
 export interface Migration {
   /** `NNNN-name`; applied in array order, never renamed once released. */
@@ -38,7 +39,7 @@ export interface Migration {
   reindex?: true;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, compositeIndex, auditLog, users, clientKeysAndLaunch, emergencyAccess, rateLimits, proxyGrants, clientDisabled, auditFile, auditChainHead, reportedAuditEvents, searchOrderIndexes, terminology, latestIndex, terminologyEntries, stringProbeIndex, terminologyMembersCovering, terminologyEntriesByConcept, healthLinks];
+export const MIGRATIONS: readonly Migration[] = [initial, compositeIndex, auditLog, users, clientKeysAndLaunch, emergencyAccess, rateLimits, proxyGrants, clientDisabled, auditFile, auditChainHead, reportedAuditEvents, searchOrderIndexes, terminology, latestIndex, terminologyEntries, stringProbeIndex, terminologyMembersCovering, terminologyEntriesByConcept, healthLinks, breakGlassReviews];
 
 /** Applies pending migrations; returns one result per known migration. */
 export function migrate(driver: SqlDriver, migrations: readonly Migration[] = MIGRATIONS): Promise<MigrationResult[]> {

@@ -16,10 +16,11 @@ export const LAST_AUDIT_ENTRY = stmt('SELECT seq, hash FROM audit_events WHERE t
 const INSERT_EVENTS =
   'INSERT INTO audit_events (tenant, seq, recorded, action, outcome, agent_kind, agent_id, agent_role, client_id, resource_type, entities, patients, ip, user_agent, purpose, reason, detail, reported, prev_hash, hash)';
 const INSERT_PATIENTS = 'INSERT INTO audit_patients (tenant, patient, seq)';
-const COLUMNS = 'e.tenant, e.seq, e.recorded, e.action, e.outcome, e.agent_kind, e.agent_id, e.agent_role, e.client_id, e.resource_type, e.entities, e.patients, e.ip, e.user_agent, e.purpose, e.reason, e.detail, e.reported, e.prev_hash, e.hash';
-const VERIFY_PAGE = stmt(`SELECT ${COLUMNS} FROM audit_events e WHERE e.tenant = ? AND e.seq > ? ORDER BY e.seq LIMIT 1000`);
+/** Every column of an entry, as `fromRow` reads them. */
+export const AUDIT_COLUMNS = 'e.tenant, e.seq, e.recorded, e.action, e.outcome, e.agent_kind, e.agent_id, e.agent_role, e.client_id, e.resource_type, e.entities, e.patients, e.ip, e.user_agent, e.purpose, e.reason, e.detail, e.reported, e.prev_hash, e.hash';
+const VERIFY_PAGE = stmt(`SELECT ${AUDIT_COLUMNS} FROM audit_events e WHERE e.tenant = ? AND e.seq > ? ORDER BY e.seq LIMIT 1000`);
 
-interface Row {
+export interface AuditRow {
   tenant: string;
   seq: number | string;
   recorded: number | string;
@@ -198,7 +199,7 @@ export async function queryAudit(conn: SqlConn, tenant: string, q: AuditQuery): 
   }
   params.push(q.count);
   const orderBy = order.map((o) => `${o.sql} ${o.desc ? 'DESC' : 'ASC'}`).join(', ');
-  const rows = await conn.all<Row>(`SELECT ${COLUMNS} FROM ${from} WHERE ${where} ORDER BY ${orderBy} LIMIT ?`, params);
+  const rows = await conn.all<AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM ${from} WHERE ${where} ORDER BY ${orderBy} LIMIT ?`, params);
   return rows.map(fromRow);
 }
 
@@ -248,7 +249,7 @@ export async function verifyAudit(conn: SqlConn, tenant: string): Promise<AuditV
   let prev = GENESIS;
   let expectedSeq = 1;
   for (;;) {
-    const rows = await conn.all<Row>(VERIFY_PAGE, [tenant, expectedSeq - 1]);
+    const rows = await conn.all<AuditRow>(VERIFY_PAGE, [tenant, expectedSeq - 1]);
     if (rows.length === 0) return { checked };
     for (const row of rows) {
       const e = fromRow(row);
@@ -266,7 +267,7 @@ function list(values: string[] | undefined): string | null {
   return values === undefined ? null : JSON.stringify(values);
 }
 
-function fromRow(r: Row): StoredAuditEntry {
+export function fromRow(r: AuditRow): StoredAuditEntry {
   const e: StoredAuditEntry = {
     tenant: r.tenant,
     seq: Number(r.seq),

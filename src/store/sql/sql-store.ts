@@ -30,6 +30,7 @@ import { history } from './history.ts';
 import { readCurrent, readVersion } from './read.ts';
 import { reindexAll } from './reindex.ts';
 import { appendAudit, queryAudit, verifyAudit } from './audit.ts';
+import { appendBreakGlassReview, countEmergencyAccesses, emergencyAccesses } from './break-glass-reviews.ts';
 import type { AuditEntry, AuditLog } from '../audit-log.ts';
 import type { EmergencyAccessStore } from '../emergency-access.ts';
 import { sqlEmergencyAccess } from './emergency-access.ts';
@@ -69,6 +70,8 @@ export class SqlStore implements FhirStore {
       append: (entries, options) => (entries.length === 0 ? Promise.resolve() : driver.transaction(async (conn) => void (await appendAudit(conn, entries)), options)),
       query: (tenant, query) => queryAudit(driver.reader, checkTenant(tenant), query),
       verify: (tenant) => verifyAudit(driver.reader, checkTenant(tenant)),
+      emergencyAccesses: (tenant, query) => emergencyAccesses(driver.reader, checkTenant(tenant), query),
+      countEmergencyAccesses: (tenant, reviewed) => countEmergencyAccesses(driver.reader, checkTenant(tenant), reviewed),
     };
   }
 
@@ -219,6 +222,11 @@ class SqlTransaction extends SqlReader implements StoreTransaction {
     if (entry.tenant !== this.tenant) throw new Error('An audit entry of another practice cannot join this transaction');
     const [seq] = await appendAudit(this.txConn(), [entry]);
     return seq;
+  }
+
+  async appendBreakGlassReview(breakGlassSeq: number, review: AuditEntry): Promise<number> {
+    if (review.tenant !== this.tenant) throw new Error('An audit entry of another practice cannot join this transaction');
+    return appendBreakGlassReview(this.txConn(), breakGlassSeq, review);
   }
 
   async flushAudit(): Promise<void> {

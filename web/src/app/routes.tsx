@@ -47,6 +47,8 @@ export const routes: RouteObject[] = [
             children: [
               { index: true, lazy: async () => ({ Component: (await import('../screens/admin/admin-home.tsx')).AdminHome }) },
               { path: 'settings', lazy: async () => ({ Component: (await import('../screens/admin/settings/settings-screen.tsx')).SettingsScreen }) },
+              { path: 'emergency-access', lazy: async () => ({ Component: (await import('../screens/admin/emergency-access/emergency-access-screen.tsx')).EmergencyAccessScreen }) },
+              { path: 'restricted', lazy: async () => ({ Component: (await import('../screens/admin/restricted/restricted-screen.tsx')).RestrictedScreen }) },
             ],
           },
           { path: 'schedule', lazy: async () => ({ Component: (await import('../screens/schedule/schedule-screen.tsx')).ScheduleScreen }) },

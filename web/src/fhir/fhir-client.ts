@@ -37,6 +37,8 @@ export interface FhirClient {
   history<T extends Resource>(type: T['resourceType'], id: string, signal?: AbortSignal): Promise<Bundle<T>>;
   /** A type-level operation sent with POST and a body, e.g. `invoke('Patient', 'match', parameters)`. */
   invoke<T extends Resource>(type: ResourceType, name: string, body: Resource, signal?: AbortSignal): Promise<T>;
+  /** An operation on one resource sent with POST, e.g. `invokeOn('Patient', id, 'meta-add', parameters)`. */
+  invokeOn<T extends Resource>(type: ResourceType, id: string, name: string, body: Resource): Promise<T>;
   /**
    * A document's file as a Binary, sent as itself (its own Content-Type, the bytes as they are:
    * a third smaller than base64 in FHIR JSON) and tied to `securityContext` (e.g. `Patient/123`).
@@ -107,6 +109,7 @@ export function createFhirClient(deps: FhirClientDeps): FhirClient {
     transaction: (bundle) => request('POST', '', bundle),
     history: (type, id, signal) => request('GET', `${type}/${encodeURIComponent(id)}/_history`, undefined, signal),
     invoke: (type, name, body, signal) => request('POST', `${type}/$${name}`, body, signal),
+    invokeOn: (type, id, name, body) => request('POST', `${type}/${encodeURIComponent(id)}/$${name}`, body),
     uploadBinary: (file, contentType, securityContext) => request('POST', 'Binary', file, undefined, { 'content-type': contentType, 'x-security-context': securityContext }),
   };
 }

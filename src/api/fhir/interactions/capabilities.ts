@@ -16,6 +16,7 @@ import { AUDIT_EVENT_SEARCH_PARAMETERS, AUDIT_EVENT_SORT_KEYS } from './audit-ev
 import { REPORTED_BY_SYSTEM } from '../../../domain/audit/reported-event.ts';
 import type { FhirRequest, FhirResponse } from '../fhir-request.ts';
 import { MAX_LASTN } from './lastn.ts';
+import { EMERGENCY_ACCESS_OPERATIONS, META_OPERATIONS, RESTRICTED_RECORDS_OPERATION } from './privacy-capabilities.ts';
 import { DOCUMENT_TYPES } from '../../../domain/documents/binary-content.ts';
 import { CODE_SYSTEM_KEYS, CODE_SYSTEMS } from '../../../domain/terminology/code-systems.ts';
 import { VALUE_SETS } from '../../../domain/terminology/value-sets.ts';
@@ -102,6 +103,7 @@ export const TYPE_OPERATIONS: Readonly<Record<string, readonly OperationCapabili
       definition: 'https://heron.dev/fhir/OperationDefinition/Patient-health-link-revoke',
       documentation: 'POST Patient/[id]/$health-link-revoke with Parameters (id): the link stops working at once (its manifest answers 404). Patient or proxy only.',
     },
+    RESTRICTED_RECORDS_OPERATION,
   ],
   ValueSet: [EXPAND_OPERATION],
   CodeSystem: [LOOKUP_OPERATION],
@@ -251,7 +253,7 @@ function resourceCapability(type: string, revIncludes: string[]): CapabilityStat
     searchInclude: ['*', `${type}:*`, ...includes],
     searchRevInclude: ['*', ...revIncludes],
     searchParam: params.map(searchParamCapability),
-    operation: [VALIDATE_OPERATION, ...(TYPE_OPERATIONS[type] ?? [])],
+    operation: [VALIDATE_OPERATION, ...META_OPERATIONS, ...(TYPE_OPERATIONS[type] ?? [])],
   };
 }
 
@@ -270,6 +272,7 @@ function auditEventCapability(): CapabilityStatementRestResource {
       'and is kept as sent, with meta.tag ' + REPORTED_BY_SYSTEM + ' naming the reporting client (from the access token); not inside transaction Bundles (batch is fine), no If-None-Exist. ' +
       'Each AuditEvent has one version: [id]/_history/1 reads it. _sort by ' + AUDIT_EVENT_SORT_KEYS.join(', ') + ' (prefix - for descending); _format=text/csv or Accept: text/csv exports every matching entry as CSV.',
     interaction: [{ code: 'read' }, { code: 'vread' }, { code: 'create' }, { code: 'search-type' }],
+    operation: [...EMERGENCY_ACCESS_OPERATIONS],
     versioning: 'no-version',
     readHistory: false,
     updateCreate: false,

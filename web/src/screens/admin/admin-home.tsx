@@ -1,5 +1,6 @@
 import { format } from 'date-fns';
 import { ButtonLink, Panel } from '../../design/index.ts';
+import { UnreviewedAccessPanel } from './emergency-access/unreviewed-panel.tsx';
 
 /**
  * The practice administrator's home: what waits for them (unreviewed emergency accesses, pending
@@ -13,6 +14,7 @@ export function AdminHome() {
         <p className="muted">{format(new Date(), 'EEEE d MMMM yyyy')} · Practice administrator</p>
       </div>
       <div className="admin-home-grid">
+        <UnreviewedAccessPanel />
         <Panel title="People and apps" level={2}>
           <p>Accounts, roles and second factors; the apps and services registered for the practice.</p>
           <div className="admin-actions">
