@@ -27,6 +27,14 @@ describe('administration: restricted records and emergency access review', () =>
     const api = await ApiClient.forDemo(server);
     // A patient no demo clinician cares for (no general practitioner, no care team).
     await api.put({ resourceType: 'Patient', id: PATIENT, name: [{ use: 'official', family: 'Privacy', given: ['Quinn'] }], gender: 'female', birthDate: '1984-03-12' });
+    await api.put({
+      resourceType: 'Condition',
+      id: `${PATIENT}-problem`,
+      clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] },
+      category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-category', code: 'problem-list-item' }] }],
+      code: { text: 'Panic disorder' },
+      subject: { reference: `Patient/${PATIENT}` },
+    });
     admin = await newPage(browser);
     physician = await newPage(browser);
     await signIn(admin.page, server.origin, server.account('practice-admin'));
@@ -115,6 +123,8 @@ describe('administration: restricted records and emergency access review', () =>
     await card.getByText('(physician)').waitFor();
     // What the grant opened: at least the patient's chart itself, by reference only.
     await card.getByText(`read · Patient/${PATIENT}`).first().waitFor();
+    await card.getByText(`Condition/${PATIENT}-problem`).first().waitFor();
+    expect(await card.textContent()).not.toMatch(/Panic disorder/);
     await expectAccessible(page, 'the emergency access queue');
     await screenshot(page, 'admin-privacy-queue', { fullPage: true });
 

@@ -43,7 +43,7 @@ describe('the app role on PostgreSQL', () => {
     await owner.migrate();
     await owner.admin.createPractice({ id: tenant, name: `P ${tenant}`, createdAt: new Date().toISOString() });
     const result = await grantAppRole({ url: OWNER_URL, schema, role });
-    expect(result.appendOnlyTables).toEqual(['audit_events', 'audit_patients']);
+    expect(result.appendOnlyTables).toEqual(['audit_break_glass_reviews', 'audit_events', 'audit_patients']);
     expect(result.dataTables).toContain('resources');
     app = await openStore({ databaseUrl: appUrl, schema, indexer: testIndexer });
   });
@@ -104,7 +104,7 @@ describe('heron db app-role', () => {
     try {
       const res = await run(['db', 'app-role', cliRole, '--json'], { DATABASE_URL: OWNER_URL, HERON_PG_SCHEMA: cliSchema, HERON_DB_ROLE_PASSWORD: 'not-in-the-process-list' });
       expect(res.code, res.terminal.stderr.join('\n')).toBe(0);
-      expect(JSON.parse(res.terminal.stdout.at(-1)!)).toMatchObject({ role: cliRole, created: true, appendOnlyTables: ['audit_events', 'audit_patients'] });
+      expect(JSON.parse(res.terminal.stdout.at(-1)!)).toMatchObject({ role: cliRole, created: true, appendOnlyTables: ['audit_break_glass_reviews', 'audit_events', 'audit_patients'] });
     } finally {
       await sql(OWNER_URL, `DROP SCHEMA IF EXISTS ${cliSchema} CASCADE; DROP OWNED BY ${cliRole}; DROP ROLE IF EXISTS ${cliRole}`);
     }

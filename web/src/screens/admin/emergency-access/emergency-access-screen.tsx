@@ -138,7 +138,7 @@ function ReviewForm({ access }: { access: EmergencyAccess }) {
     save.mutate({ id: access.id, verdict, note: note.trim() }, { onSuccess: () => draft.clear() });
   };
   return (
-    <Form className="ea-review-form" onSubmit={submit} aria-label={`Review of ${access.who}'s access to ${access.patient.name}`}>
+    <Form className="ea-review-form" validationBehavior="aria" onSubmit={submit} aria-label={`Review of ${access.who}'s access to ${access.patient.name}`}>
       <h3>Review</h3>
       <Select label="Verdict" placeholder="Choose…" options={VERDICTS} selectedKey={verdict || null} onSelectionChange={(key) => draft.setValue({ ...draft.value, verdict: key as Verdict })} />
       <TextField label="Note" multiline isRequired value={note} onChange={(value) => draft.setValue({ ...draft.value, note: value })} description="Kept in the audit trail with your name." />

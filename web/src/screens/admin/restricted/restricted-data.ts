@@ -90,6 +90,10 @@ export function useLabelChange() {
       const body: Parameters = { resourceType: 'Parameters', parameter: [{ name: 'meta', valueMeta: meta }] };
       return fhir.invokeOn<Parameters>(type as ResourceType, id, restrict ? 'meta-add' : 'meta-delete', body);
     },
-    onSuccess: () => Promise.all([queryClient.invalidateQueries({ queryKey: RESTRICTED_KEY }), queryClient.invalidateQueries({ queryKey: ['fhir', 'Patient', 'search'] })]),
+    // Refetched in the background: the change is done whether or not the lists have caught up.
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: RESTRICTED_KEY });
+      void queryClient.invalidateQueries({ queryKey: ['fhir', 'Patient', 'search'] });
+    },
   });
 }

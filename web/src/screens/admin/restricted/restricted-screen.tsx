@@ -6,7 +6,7 @@ import { matches } from '../../../fhir/queries.ts';
 import { QueryView } from '../../../fhir/query-view.tsx';
 import { familyFirst } from '../../../fhir-format/patient.ts';
 import { dateText } from '../../../fhir-format/values.ts';
-import { CONFIDENTIALITY, labelText, useLabelChange, usePatientsNamed, useRestrictedRecords, type RestrictedChart, type RestrictedResource } from './restricted-data.ts';
+import { labelText, useLabelChange, usePatientsNamed, useRestrictedRecords, type RestrictedChart, type RestrictedResource } from './restricted-data.ts';
 import './restricted.css';
 
 /**
@@ -16,11 +16,7 @@ import './restricted.css';
  */
 export function RestrictedScreen() {
   const records = useRestrictedRecords();
-  const change = useLabelChange();
   const [done, setDone] = useState<string>();
-  const label = (reference: string, restrict: boolean, what: string) =>
-    change.mutate({ reference, restrict }, { onSuccess: () => setDone(restrict ? `${what} is now restricted.` : `${what} is no longer restricted.`) });
-
   const chartColumns: DataColumn<RestrictedChart>[] = [
     { id: 'patient', header: 'Patient', isRowHeader: true, cell: (c) => c.patient.display ?? c.patient.reference },
     { id: 'label', header: 'Restriction', cell: (c) => (c.label ? <Badge tone="warning">{`Whole chart: ${labelText(c.label).toLowerCase()}`}</Badge> : <Badge>Some records</Badge>) },
@@ -29,14 +25,7 @@ export function RestrictedScreen() {
     {
       id: 'action',
       header: 'Change',
-      cell: (c) => {
-        const name = `${c.patient.display ?? 'The patient'}'s chart`;
-        return (
-          <Button size="sm" variant={c.label ? 'secondary' : 'danger'} isDisabled={change.isPending} onPress={() => label(c.patient.reference ?? '', !c.label, name)}>
-            {c.label ? 'Unrestrict chart' : 'Restrict chart'}
-          </Button>
-        );
-      },
+      cell: (c) => <LabelButton reference={c.patient.reference ?? ''} restrict={!c.label} what={`${c.patient.display ?? 'The patient'}'s chart`} onDone={setDone} />,
     },
   ];
   const resourceColumns: DataColumn<RestrictedResource>[] = [
@@ -44,15 +33,7 @@ export function RestrictedScreen() {
     { id: 'date', header: 'Last changed', cell: (r) => dateText(r.date, true) },
     { id: 'label', header: 'Restriction', cell: (r) => labelText(r.label) },
     { id: 'patient', header: 'Patient', cell: (r) => r.patient?.display ?? r.patient?.reference ?? '' },
-    {
-      id: 'action',
-      header: 'Change',
-      cell: (r) => (
-        <Button size="sm" isDisabled={change.isPending} onPress={() => label(r.reference, false, r.reference)}>
-          Remove restriction
-        </Button>
-      ),
-    },
+    { id: 'action', header: 'Change', cell: (r) => <LabelButton reference={r.reference} restrict={false} what={r.reference} onDone={setDone} /> },
   ];
 
   return (
@@ -62,13 +43,7 @@ export function RestrictedScreen() {
         <p className="muted">Charts and records only the patient's care team may open; anyone else must break the glass, which is recorded for review. You see names and labels, never the records.</p>
       </div>
       <div aria-live="polite" className="rr-status">
-        {change.isError ? (
-          <p className="h-field-error" role="alert">
-            Not changed: {errorMessage(change.error)}
-          </p>
-        ) : (
-          done && <p role="status">{done}</p>
-        )}
+        {done && <p role="status">{done}</p>}
       </div>
       <QueryView query={records} what="restricted records">
         {(data) => (
@@ -76,7 +51,7 @@ export function RestrictedScreen() {
             <Panel title="Restricted charts" flush>
               <DataTable label="Restricted charts" columns={chartColumns} rows={data.charts} rowKey={(c) => c.patient.reference ?? ''} empty="No chart is restricted." />
             </Panel>
-            <RestrictChart restricted={new Set(data.charts.filter((c) => c.label).map((c) => c.patient.reference ?? ''))} onRestrict={(p) => label(`Patient/${p.id}`, true, `${familyFirst(p.name)}'s chart`)} busy={change.isPending} />
+            <RestrictChart onDone={setDone} />
             <Panel title="Restricted records in charts" flush>
               <DataTable label="Restricted records" columns={resourceColumns} rows={data.resources} rowKey={(r) => r.reference} empty="No single record is restricted." />
             </Panel>
@@ -85,6 +60,29 @@ export function RestrictedScreen() {
         )}
       </QueryView>
     </div>
+  );
+}
+
+/** Restricts (`restrict`) or opens one chart or record; says what it did, or why not, beside it. */
+function LabelButton({ reference, restrict, what, onDone }: { reference: string; restrict: boolean; what: string; onDone: (message: string) => void }) {
+  const change = useLabelChange();
+  const text = restrict ? 'Restrict chart' : reference.startsWith('Patient/') ? 'Unrestrict chart' : 'Remove restriction';
+  return (
+    <span className="rr-change">
+      <Button
+        size="sm"
+        variant={restrict ? 'danger' : 'secondary'}
+        isDisabled={change.isPending}
+        onPress={() => change.mutate({ reference, restrict }, { onSuccess: () => onDone(restrict ? `${what} is now restricted.` : `${what} is no longer restricted.`) })}
+      >
+        {text}
+      </Button>
+      {change.isError && (
+        <span className="h-field-error" role="alert">
+          Not changed: {errorMessage(change.error)}
+        </span>
+      )}
+    </span>
   );
 }
 
@@ -98,36 +96,26 @@ function CareRelationships({ chart }: { chart: RestrictedChart }) {
   );
 }
 
-function RestrictChart({ restricted, onRestrict, busy }: { restricted: Set<string>; onRestrict: (patient: Patient) => void; busy: boolean }) {
+function RestrictChart({ onDone }: { onDone: (message: string) => void }) {
   const [name, setName] = useState('');
   const found = usePatientsNamed(name);
-  const searching = name.trim().length >= 2;
   return (
     <Panel title="Restrict a chart">
       <div className="rr-find">
-        <TextField label="Patient name" value={name} onChange={setName} description="At least two letters of the family or given name." />
+        <TextField label="Patient name" value={name} onChange={setName} description="At least two letters of the family or given name. Restricted charts are listed above, not here." />
       </div>
-      {searching && (
-        <QueryView query={found} what="patients" isEmpty={(b) => matches(b).length === 0} empty={<EmptyState title="No patient has that name." />}>
+      {name.trim().length >= 2 && (
+        <QueryView query={found} what="patients" isEmpty={(b) => matches(b).length === 0} empty={<EmptyState title="No unrestricted chart has that name." />}>
           {(bundle) => (
             <ul className="rr-found" aria-label="Patients found">
-              {matches(bundle).map((p) => {
-                const isRestricted = restricted.has(`Patient/${p.id}`) || (p.meta?.security ?? []).some((s) => s.system === CONFIDENTIALITY && (s.code === 'R' || s.code === 'V'));
-                return (
-                  <li key={p.id}>
-                    <span>
-                      {familyFirst(p.name)} {p.birthDate ? <span className="muted">born {dateText(p.birthDate)}</span> : null}
-                    </span>
-                    {isRestricted ? (
-                      <Badge tone="warning">Restricted</Badge>
-                    ) : (
-                      <Button size="sm" variant="danger" isDisabled={busy} onPress={() => onRestrict(p)}>
-                        Restrict chart
-                      </Button>
-                    )}
-                  </li>
-                );
-              })}
+              {matches(bundle).map((p: Patient) => (
+                <li key={p.id}>
+                  <span>
+                    {familyFirst(p.name)} {p.birthDate ? <span className="muted">born {dateText(p.birthDate)}</span> : null}
+                  </span>
+                  <LabelButton reference={`Patient/${p.id}`} restrict what={`${familyFirst(p.name)}'s chart`} onDone={onDone} />
+                </li>
+              ))}
             </ul>
           )}
         </QueryView>
