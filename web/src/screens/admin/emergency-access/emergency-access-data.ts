@@ -116,11 +116,29 @@ export function useOpenedRecords(access: EmergencyAccess): UseQueryResult<Opened
         .map((event) => ({
           id: event.id ?? '',
           recorded: event.recorded ?? '',
-          interaction: event.subtype?.[0]?.code ?? '',
+          interaction: interactionWords(event.subtype?.[0]?.code ?? ''),
           what: (event.entity ?? []).filter((x) => x.role?.code !== '1' && x.what?.reference).map((x) => x.what!.reference!),
         }));
     },
   });
+}
+
+const INTERACTIONS: Record<string, string> = {
+  read: 'Read',
+  vread: 'Read a version',
+  'history-instance': 'Read the history',
+  'search-type': 'Search',
+  'search-system': 'Search',
+  'search-compartment': 'Search',
+  create: 'Create',
+  update: 'Update',
+  patch: 'Update',
+  delete: 'Delete',
+};
+
+/** An audit subtype as a reviewer reads it; operations keep their names (`$lastn`). */
+export function interactionWords(code: string): string {
+  return INTERACTIONS[code] ?? code;
 }
 
 export function useReview() {

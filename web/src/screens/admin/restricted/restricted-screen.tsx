@@ -4,7 +4,7 @@ import { Badge, Button, DataTable, EmptyState, Panel, TextField, type DataColumn
 import { errorMessage } from '../../../fhir/fhir-client.ts';
 import { matches } from '../../../fhir/queries.ts';
 import { QueryView } from '../../../fhir/query-view.tsx';
-import { familyFirst } from '../../../fhir-format/patient.ts';
+import { familyFirst, givenFirst } from '../../../fhir-format/patient.ts';
 import { dateText } from '../../../fhir-format/values.ts';
 import { labelText, useLabelChange, usePatientsNamed, useRestrictedRecords, type RestrictedChart, type RestrictedResource } from './restricted-data.ts';
 import './restricted.css';
@@ -40,7 +40,7 @@ export function RestrictedScreen() {
     <div className="screen">
       <div className="screen-header">
         <h1>Restricted records</h1>
-        <p className="muted">Charts and records only the patient's care team may open; anyone else must break the glass, which is recorded for review. You see names and labels, never the records.</p>
+        <p className="muted">Only the patient's care team opens these; anyone else must break the glass. Names and labels only.</p>
       </div>
       <div aria-live="polite" className="rr-status">
         {done && <p role="status">{done}</p>}
@@ -113,7 +113,7 @@ function RestrictChart({ onDone }: { onDone: (message: string) => void }) {
                   <span>
                     {familyFirst(p.name)} {p.birthDate ? <span className="muted">born {dateText(p.birthDate)}</span> : null}
                   </span>
-                  <LabelButton reference={`Patient/${p.id}`} restrict what={`${familyFirst(p.name)}'s chart`} onDone={onDone} />
+                  <LabelButton reference={`Patient/${p.id}`} restrict what={`${givenFirst(p.name)}'s chart`} onDone={onDone} />
                 </li>
               ))}
             </ul>
