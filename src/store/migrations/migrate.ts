@@ -25,7 +25,7 @@ import { terminologyEntries } from './0016-terminology-entries.ts';
 import { stringProbeIndex } from './0017-string-probe-index.ts';
 import { terminologyMembersCovering } from './0018-terminology-members-covering.ts';
 import { terminologyEntriesByConcept } from './0019-terminology-entries-by-concept.ts';
-import { breakGlassReviews } from './0020-break-glass-reviews.ts';
+import { breakGlassReviews } from './0021-break-glass-reviews.ts';
 
 export interface Migration {
   /** `NNNN-name`; applied in array order, never renamed once released. */

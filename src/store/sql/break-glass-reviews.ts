@@ -1,5 +1,5 @@
 /**
- * The emergency-access review queue in SQL (tables from migration 0020): break-the-glass entries
+ * The emergency-access review queue in SQL (tables from migration 0021): break-the-glass entries
  * of the audit trail, each with the review entry that judged it, if any. Both queries read the
  * partial index over break-the-glass entries only (its condition is written out literally so both
  * planners can use it), joined to the reviews by primary key.

@@ -1,5 +1,5 @@
 /**
- * Migration 0020: the review of emergency accesses. `audit_break_glass_reviews` says which
+ * Migration 0021: the review of emergency accesses. `audit_break_glass_reviews` says which
  * break-the-glass entry of the audit trail a review entry judged: one row per reviewed access, so
  * the primary key refuses a second review even from two servers at once, and the queue of
  * unreviewed accesses is one anti-join. An audit table like the others: append-only (triggers, and
@@ -11,7 +11,7 @@ import type { Dialect } from '../sql/dialect.ts';
 import type { Migration } from './migrate.ts';
 
 export const breakGlassReviews: Migration = {
-  id: '0020-break-glass-reviews',
+  id: '0021-break-glass-reviews',
   statements(d: Dialect): string[] {
     const { text, bigint } = d.types;
     const schema = d.name === 'sqlite' ? 'audit.' : '';
