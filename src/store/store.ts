@@ -204,6 +204,8 @@ export interface OAuthClient {
   jwksUrl?: string;
   /** Epoch ms when a practice administrator disabled it; from then on it is as if unregistered. */
   disabledAt?: number;
+  /** Epoch ms when a token was last issued to it, to the minute (`noteClientUse`). */
+  lastUsedAt?: number;
 }
 
 /** A page of a practice's clients, ordered by client id. */
@@ -230,6 +232,11 @@ export interface AdminStore {
   listClients(practiceId: string, query: ClientListQuery): Promise<OAuthClient[]>;
   /** Disables the client at `at`; false when it is unknown or was already disabled. */
   disableClient(clientId: string, at: number): Promise<boolean>;
+  /**
+   * Records that a token was issued to the client at `at`, unless one was recorded less than
+   * `withinMs` before (one conditional UPDATE, so a busy client costs a write a minute at most).
+   */
+  noteClientUse(clientId: string, at: number, withinMs: number): Promise<void>;
   /** Server settings such as the token signing key; JSON values. */
   getSetting(key: string): Promise<string | undefined>;
   /** Sets the value only if the key is absent; returns the value now stored (first writer wins). */

@@ -46,6 +46,8 @@ export interface UserRecord {
   /** Epoch ms: tokens and grants issued before it no longer work. */
   tokensValidAfter: number;
   createdAt: string;
+  /** Epoch ms of the last completed sign-in (after the second factor when there is one). */
+  lastSignInAt?: number;
 }
 
 /** A page of a practice's users, ordered by email. */
@@ -68,7 +70,12 @@ export interface UserAccounts {
    * `maxFailures`-th failure locks the account until `at + lockMs` and starts the count again.
    */
   recordFailedSignIn(id: string, at: number, maxFailures: number, lockMs: number): Promise<void>;
-  recordSignIn(id: string): Promise<void>;
+  /** A completed sign-in at `at`: clears the failure count and lockout, and keeps `at` as the last sign-in. */
+  recordSignIn(id: string, at: number): Promise<void>;
+  /** A new role; every token and grant issued before `tokensValidAfter` ends (their access changes at once). */
+  setRole(id: string, role: string, tokensValidAfter: number): Promise<void>;
+  /** Removes the second factor (key and recovery codes), so the next sign-in enrols again; ends earlier tokens. */
+  resetMfa(id: string, tokensValidAfter: number): Promise<void>;
   setStatus(id: string, status: UserStatus, tokensValidAfter: number): Promise<void>;
   /** Ends every token issued before `at` (sign-out everywhere). */
   setTokensValidAfter(id: string, at: number): Promise<void>;

@@ -14,6 +14,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { adminRefusal, type AdminPrincipal } from '../../domain/access/admin-access.ts';
 import type { Principal } from '../../domain/access/principal.ts';
+import { ADMIN_ENTITY_ID } from '../../domain/audit/audit-event.ts';
 import type { AuditRecord, AuditSink } from '../../domain/audit/audit-sink.ts';
 import type { AccountLinkSender } from '../../domain/users/link-sender.ts';
 import { errors, FhirError } from '../../fhir/outcome.ts';
@@ -124,10 +125,8 @@ async function requireAdmin(deps: AdminDeps, principal: Principal): Promise<Admi
   return principal as AdminPrincipal;
 }
 
-const TARGET_ID = /^[A-Za-z0-9\-._~]{1,128}$/;
-
 /** The `User/…` or `Client/…` a call addressed, when its id is one Heron could have issued. */
 function targetOf(request: FastifyRequest, target: AdminAction['target']): { ids?: string[] } {
   const id = (request.params as { id?: unknown } | undefined)?.id;
-  return target !== undefined && typeof id === 'string' && TARGET_ID.test(id) ? { ids: [`${target}/${id}`] } : {};
+  return target !== undefined && typeof id === 'string' && ADMIN_ENTITY_ID.test(id) ? { ids: [`${target}/${id}`] } : {};
 }

@@ -16,6 +16,7 @@ import { adminRoute, type AdminAction, type AdminDeps, type AdminHandler } from 
 import { disableAppHandler, listAppsHandler, readAppHandler, registerAppHandler } from './apps.ts';
 import { ADMIN_BODY_BYTES, registerAdminBodyParser } from './input.ts';
 import {
+  changeRoleHandler,
   createUserHandler,
   disableUserHandler,
   enableUserHandler,
@@ -25,6 +26,7 @@ import {
   putMfaPolicyHandler,
   readMfaPolicyHandler,
   readUserHandler,
+  resetMfaHandler,
   signOutEverywhereHandler,
 } from './users.ts';
 import type { Clock } from '../../domain/clock.ts';
@@ -61,6 +63,8 @@ const ROUTES: [Method, string, AdminAction, AdminHandler][] = [
   ['POST', '/users/:id/invite', { action: 'admin-user-invite', changes: true, target: 'User' }, inviteUserHandler],
   ['POST', '/users/:id/password-reset', { action: 'admin-user-password-reset', changes: true, target: 'User' }, passwordResetHandler],
   ['POST', '/users/:id/sign-out-everywhere', { action: 'admin-user-sign-out-everywhere', changes: true, target: 'User' }, signOutEverywhereHandler],
+  ['POST', '/users/:id/role', { action: 'admin-user-role', changes: true, target: 'User' }, changeRoleHandler],
+  ['POST', '/users/:id/mfa-reset', { action: 'admin-user-mfa-reset', changes: true, target: 'User' }, resetMfaHandler],
   ['GET', '/practice/mfa-policy', { action: 'admin-mfa-policy-read', changes: false }, readMfaPolicyHandler],
   ['PUT', '/practice/mfa-policy', { action: 'admin-mfa-policy', changes: true }, putMfaPolicyHandler],
   ['POST', '/apps', { action: 'admin-app-register', changes: true }, registerAppHandler],

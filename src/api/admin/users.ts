@@ -6,6 +6,7 @@
  */
 import { ROLES } from '../../domain/access/principal.ts';
 import { createAccountLink, inviteUser } from '../../domain/users/account-links.ts';
+import { checkRoleChange } from '../../domain/users/change-role.ts';
 import { createUser } from '../../domain/users/create-user.ts';
 import { errors } from '../../fhir/outcome.ts';
 import type { UserRecord, UserStatus } from '../../store/user-accounts.ts';
@@ -163,6 +164,39 @@ export const signOutEverywhereHandler: AdminHandler = async (call, deps) => {
   const revoked = await deps.store.admin.grants.revokeUserGrants(call.tenant, user.id, call.at);
   deps.authenticate.forget((p) => p.kind === 'user' && p.id === user.id);
   return { status: 200, body: { revoked_grants: revoked }, entities: [userRef(user)], patients: patientsOf(user), detail: { revoked_grants: revoked } };
+};
+
+/**
+ * `POST /users/:id/role` with `{"role": …}`: the new role takes effect at once — every token and
+ * grant the person holds ends (their next request is refused and they sign in again with the new
+ * role's access), here and in this server's token cache. The rules are `domain/users/change-role.ts`.
+ */
+export const changeRoleHandler: AdminHandler = async (call, deps) => {
+  const fields = bodyFields(call.request, ['role']);
+  const wanted = requiredString(fields, 'role', 100);
+  const user = await userOf(call, deps);
+  const role = checkRoleChange(user, wanted, call.principal.id);
+  if (role === user.role) return changed(user, call.at, { role, previous_role: user.role, unchanged: true });
+  await deps.store.admin.users.setRole(user.id, role, call.at);
+  const revoked = await deps.store.admin.grants.revokeUserGrants(call.tenant, user.id, call.at);
+  deps.authenticate.forget((p) => p.kind === 'user' && p.id === user.id);
+  return changed(await reload(deps, user), call.at, { role, previous_role: user.role, revoked_grants: revoked });
+};
+
+/**
+ * `POST /users/:id/mfa-reset`: removes the second factor (its key and recovery codes), for
+ * someone who lost their authenticator; the next sign-in enrols a new one (when the practice
+ * requires it, before anything else). Their tokens end too, so that next sign-in is now, and
+ * whoever holds the lost device's sessions loses them.
+ */
+export const resetMfaHandler: AdminHandler = async (call, deps) => {
+  noBody(call.request);
+  const user = await userOf(call, deps);
+  if (user.mfaSecret === undefined) throw errors.conflict('This account has no second factor to reset');
+  await deps.store.admin.users.resetMfa(user.id, call.at);
+  const revoked = await deps.store.admin.grants.revokeUserGrants(call.tenant, user.id, call.at);
+  deps.authenticate.forget((p) => p.kind === 'user' && p.id === user.id);
+  return changed(await reload(deps, user), call.at, { mfa_configured: false, revoked_grants: revoked });
 };
 
 /** `GET /practice/mfa-policy`. */

@@ -24,6 +24,8 @@ export interface UserView {
   /** While sign-in is locked after repeated failures. */
   locked_until?: string;
   created_at: string;
+  /** The last completed sign-in (absent before the first). */
+  last_sign_in_at?: string;
 }
 
 export function userView(user: UserRecord, now: number): UserView {
@@ -32,6 +34,7 @@ export function userView(user: UserRecord, now: number): UserView {
   if (user.patients !== undefined) view.patients = [...user.patients];
   if (user.limitedPatients !== undefined) view.limited_patients = [...user.limitedPatients];
   if (user.lockedUntil !== undefined && user.lockedUntil > now) view.locked_until = new Date(user.lockedUntil).toISOString();
+  if (user.lastSignInAt !== undefined) view.last_sign_in_at = new Date(user.lastSignInAt).toISOString();
   return view;
 }
 
@@ -50,6 +53,8 @@ export interface AppView {
   jwks?: unknown;
   created_at: string;
   disabled_at?: string;
+  /** When a token was last issued to it, to the minute (absent before the first). */
+  last_used_at?: string;
 }
 
 export function appView(client: OAuthClient): AppView {
@@ -68,5 +73,6 @@ export function appView(client: OAuthClient): AppView {
   if (client.jwksUrl !== undefined) view.jwks_url = client.jwksUrl;
   if (client.jwks !== undefined) view.jwks = JSON.parse(client.jwks) as unknown;
   if (client.disabledAt !== undefined) view.disabled_at = new Date(client.disabledAt).toISOString();
+  if (client.lastUsedAt !== undefined) view.last_used_at = new Date(client.lastUsedAt).toISOString();
   return view;
 }

@@ -208,7 +208,7 @@ export function signInStep(deps: AuthorizationDeps) {
       }
       return deps.mfa.show(reply, { ...loaded.form, csrf }, user);
     }
-    await completeSignIn(deps.store, user);
+    await completeSignIn(deps.store, user, now(deps));
     await audit(deps, request, loaded, 'sign-in', 'success', user);
     return showConsent(deps, reply, loaded, user, 'sign-in');
   };

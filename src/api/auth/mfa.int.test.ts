@@ -62,7 +62,7 @@ describe.each(['sqlite', 'postgres'] as const)('MFA (%s)', (kind) => {
       expect(recovery).toHaveLength(10);
       const done = await http('POST', `${ORIGIN}/oauth2/authorize/mfa`, { headers: { cookie: '' }, form: new URLSearchParams(formFields(codes.text).hidden) });
       expect(done.status).toBe(400); // bound to the browser that started it
-      await t.store.admin.users.recordSignIn(userId);
+      await t.store.admin.users.recordSignIn(userId, Date.now());
     });
 
     it('a code works once per step; a recovery code works once', async () => {
@@ -72,7 +72,7 @@ describe.each(['sqlite', 'postgres'] as const)('MFA (%s)', (kind) => {
       const { redirect } = await signInAndConsent(http, ORIGIN, url(), { email: 'mfa@example.org', password: PASSWORD, mfaCode: () => recovery[0] });
       expect(redirect.searchParams.get('code')).toBeTruthy();
       await expect(signInAndConsent(http, ORIGIN, url(), { email: 'mfa@example.org', password: PASSWORD, mfaCode: () => recovery[0] })).rejects.toThrow(/mfa answered 401/);
-      await t.store.admin.users.recordSignIn(userId);
+      await t.store.admin.users.recordSignIn(userId, Date.now());
     });
 
     it('wrong codes count toward the lockout', async () => {

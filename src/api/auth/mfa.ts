@@ -80,7 +80,7 @@ export function mfaStepHandler(deps: AuthorizationDeps, box: SecretBox | undefin
       if (seed.pending) await deps.store.admin.users.setMfaSecret(user.id, box.seal(seed.secret, user.id));
       if (!(await deps.store.admin.users.useMfaStep(user.id, step))) return fail();
     }
-    await deps.store.admin.users.recordSignIn(user.id);
+    await deps.store.admin.users.recordSignIn(user.id, now);
     await audit(deps, request, loaded, 'sign-in', 'success', user);
     if (seed.pending) {
       const { codes, hashes } = newRecoveryCodes();

@@ -11,11 +11,12 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseSystemScope, parseSystemScopes, scopeCovered, splitScopes } from '../../domain/clients/system-scopes.ts';
-import type { FhirStore } from '../../store/store.ts';
+import type { FhirStore, OAuthClient } from '../../store/store.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { signAccessToken } from './access-token.ts';
 import type { FailureLimiter } from './failure-limiter.ts';
 import type { SigningKeys } from './keys.ts';
+import { clientUseRecorder, type ClientUseRecorder } from './client-use.ts';
 import { authenticateCaller, OAuthError, formParams, sendOAuth, single } from './oauth-request.ts';
 import { exchangeCode, refreshTokens } from './user-tokens.ts';
 
@@ -31,29 +32,27 @@ export interface TokenEndpointDeps {
 
 /** Builds the route handler. */
 export function tokenHandler(deps: TokenEndpointDeps) {
+  const noteUse = clientUseRecorder(deps.store);
   return async function handleToken(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    await sendOAuth(reply, () => issue(deps, request));
+    await sendOAuth(reply, () => issue(deps, request, noteUse));
   };
 }
 
-async function issue(deps: TokenEndpointDeps, request: FastifyRequest): Promise<object> {
+async function issue(deps: TokenEndpointDeps, request: FastifyRequest, noteUse: ClientUseRecorder): Promise<object> {
   const params = formParams(request.body);
   const grantType = single(params, 'grant_type');
   if (!grantType) throw new OAuthError(400, 'invalid_request', 'grant_type is required');
-  switch (grantType) {
-    case 'client_credentials':
-      return clientCredentialsGrant(deps, request, params);
-    case 'authorization_code':
-      return exchangeCode(deps, request, params, await authenticateCaller(deps, request, params, true));
-    case 'refresh_token':
-      return refreshTokens(deps, request, params, await authenticateCaller(deps, request, params, true));
-    default:
-      throw new OAuthError(400, 'unsupported_grant_type', 'Supported grants: client_credentials, authorization_code, refresh_token');
+  if (grantType !== 'client_credentials' && grantType !== 'authorization_code' && grantType !== 'refresh_token') {
+    throw new OAuthError(400, 'unsupported_grant_type', 'Supported grants: client_credentials, authorization_code, refresh_token');
   }
+  const client = await authenticateCaller(deps, request, params, grantType !== 'client_credentials');
+  const answer =
+    grantType === 'client_credentials' ? await clientCredentialsGrant(deps, request, params, client) : grantType === 'authorization_code' ? await exchangeCode(deps, request, params, client) : await refreshTokens(deps, request, params, client);
+  await noteUse(client.clientId, deps.now?.() ?? Date.now());
+  return answer;
 }
 
-async function clientCredentialsGrant(deps: TokenEndpointDeps, request: FastifyRequest, params: Map<string, string>): Promise<object> {
-  const client = await authenticateCaller(deps, request, params, false);
+async function clientCredentialsGrant(deps: TokenEndpointDeps, request: FastifyRequest, params: Map<string, string>, client: OAuthClient): Promise<object> {
   // An app's scopes are what a signed-in user may delegate to it, never what it gets alone.
   if (client.redirectUris !== undefined) throw new OAuthError(400, 'unauthorized_client', 'This client is an app: it gets tokens through the authorization code flow');
   const scope = grantedScope(client.scopes, single(params, 'scope'));

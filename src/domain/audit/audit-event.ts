@@ -35,12 +35,22 @@ export const ACTION_CODES: Readonly<Record<string, NonNullable<AuditEvent['actio
   'admin-user-invite': 'U',
   'admin-user-password-reset': 'U',
   'admin-user-sign-out-everywhere': 'U',
+  'admin-user-role': 'U',
+  'admin-user-mfa-reset': 'U',
   'admin-app-disable': 'U',
   'admin-mfa-policy': 'U',
   '$meta-add': 'U',
   '$meta-delete': 'U',
   'break-glass-review': 'C',
 };
+
+/**
+ * What admin API entries touch besides FHIR resources: accounts, apps and backend services, and
+ * the practice's policy (`User/…`, `Client/…`, `Practice/…`); the report's `entity` finds them too.
+ */
+export const ADMIN_ENTITY_TYPES: readonly string[] = ['User', 'Client', 'Practice'];
+/** An id Heron could have issued to an account, app or practice (client ids are base64url). */
+export const ADMIN_ENTITY_ID = /^[A-Za-z0-9\-._~]{1,128}$/;
 
 /** Interactions named by the FHIR restful-interaction code system; others are Heron events. */
 const RESTFUL = new Set(['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'history-type', 'history-system', 'create', 'search-type', 'search-system', 'batch', 'transaction', 'operation']);

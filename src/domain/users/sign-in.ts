@@ -42,9 +42,9 @@ export async function checkPassword(store: FhirStore, tenant: string, email: str
 }
 
 /**
- * Clears the failure count once sign-in is complete — after the second factor when there is one,
- * so that wrong codes keep counting across password successes.
+ * Clears the failure count and keeps the time once sign-in is complete — after the second factor
+ * when there is one, so that wrong codes keep counting across password successes.
  */
-export async function completeSignIn(store: FhirStore, user: UserRecord): Promise<void> {
-  if (user.failedSignIns > 0 || user.lockedUntil !== undefined) await store.admin.users.recordSignIn(user.id);
+export async function completeSignIn(store: FhirStore, user: UserRecord, now = Date.now()): Promise<void> {
+  await store.admin.users.recordSignIn(user.id, now);
 }

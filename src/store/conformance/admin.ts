@@ -45,7 +45,8 @@ export function adminSuite(h: Harness): void {
       expect(await store.admin.users.get(user.id)).toMatchObject({ failedSignIns: 4 });
       await store.admin.users.recordFailedSignIn(user.id, 1000, 5, 60_000);
       expect(await store.admin.users.get(user.id)).toMatchObject({ failedSignIns: 0, lockedUntil: 61_000 });
-      await store.admin.users.recordSignIn(user.id);
+      await store.admin.users.recordSignIn(user.id, 70_000);
+      expect(await store.admin.users.get(user.id)).toMatchObject({ failedSignIns: 0, lastSignInAt: 70_000 });
       expect((await store.admin.users.get(user.id))?.lockedUntil).toBeUndefined();
       expect(await store.admin.users.useMfaStep(user.id, 10)).toBe(true);
       expect(await store.admin.users.useMfaStep(user.id, 10)).toBe(false);
@@ -53,6 +54,15 @@ export function adminSuite(h: Harness): void {
       await store.admin.users.replaceRecoveryCodes(user.id, ['h1', 'h2']);
       expect(await store.admin.users.useRecoveryCode(user.id, 'h1', 5)).toBe(true);
       expect(await store.admin.users.useRecoveryCode(user.id, 'h1', 6)).toBe(false);
+      await store.admin.users.setRole(user.id, 'nurse', 80_000);
+      expect(await store.admin.users.get(user.id)).toMatchObject({ role: 'nurse', tokensValidAfter: 80_000 });
+      await store.admin.users.setMfaSecret(user.id, 'sealed');
+      await store.admin.users.resetMfa(user.id, 90_000);
+      const reset = await store.admin.users.get(user.id);
+      expect(reset).toMatchObject({ tokensValidAfter: 90_000 });
+      expect(reset?.mfaSecret).toBeUndefined();
+      expect(reset?.mfaLastStep).toBeUndefined();
+      expect(await store.admin.users.useRecoveryCode(user.id, 'h2', 7)).toBe(false);
       expect(await store.admin.users.practiceRequiresMfa(tenant)).toBe(false);
       await store.admin.users.setPracticeRequiresMfa(tenant, true);
       expect(await store.admin.users.practiceRequiresMfa(tenant)).toBe(true);
@@ -109,6 +119,14 @@ export function adminSuite(h: Harness): void {
       expect(await store.admin.getClient(ids[0], { includeDisabled: true })).toEqual({ ...client(ids[0]), createdAt: expect.any(String), disabledAt: 1234 });
       expect((await store.admin.listClients(practiceId, { count: 10 })).find((c) => c.clientId === ids[0])?.disabledAt).toBe(1234);
       expect((await store.admin.getClient(ids[1]))?.disabledAt).toBeUndefined();
+
+      // Use is kept to the minute: a token within a minute of the last one recorded writes nothing.
+      await store.admin.noteClientUse(ids[1], 100_000, 60_000);
+      await store.admin.noteClientUse(ids[1], 130_000, 60_000);
+      expect((await store.admin.getClient(ids[1]))?.lastUsedAt).toBe(100_000);
+      await store.admin.noteClientUse(ids[1], 170_000, 60_000);
+      expect((await store.admin.getClient(ids[1]))?.lastUsedAt).toBe(170_000);
+      expect((await store.admin.getClient(ids[2]))?.lastUsedAt).toBeUndefined();
     });
 
     h.test('admin: users are listed per practice by email, filtered by role and status', async () => {

@@ -26,6 +26,7 @@ import { stringProbeIndex } from './0017-string-probe-index.ts';
 import { terminologyMembersCovering } from './0018-terminology-members-covering.ts';
 import { terminologyEntriesByConcept } from './0019-terminology-entries-by-concept.ts';
 import { breakGlassReviews } from './0021-break-glass-reviews.ts';
+import { lastUse } from './0020-last-use.ts';
 
 export interface Migration {
   /** `NNNN-name`; applied in array order, never renamed once released. */
@@ -39,7 +40,7 @@ export interface Migration {
   reindex?: true;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, compositeIndex, auditLog, users, clientKeysAndLaunch, emergencyAccess, rateLimits, proxyGrants, clientDisabled, auditFile, auditChainHead, reportedAuditEvents, searchOrderIndexes, terminology, latestIndex, terminologyEntries, stringProbeIndex, terminologyMembersCovering, terminologyEntriesByConcept, healthLinks, breakGlassReviews];
+export const MIGRATIONS: readonly Migration[] = [initial, compositeIndex, auditLog, users, clientKeysAndLaunch, emergencyAccess, rateLimits, proxyGrants, clientDisabled, auditFile, auditChainHead, reportedAuditEvents, searchOrderIndexes, terminology, latestIndex, terminologyEntries, stringProbeIndex, terminologyMembersCovering, terminologyEntriesByConcept, healthLinks, breakGlassReviews, lastUse];
 
 /** Applies pending migrations; returns one result per known migration. */
 export function migrate(driver: SqlDriver, migrations: readonly Migration[] = MIGRATIONS): Promise<MigrationResult[]> {

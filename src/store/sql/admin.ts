@@ -12,7 +12,7 @@ import { SqlUserAccounts } from './users.ts';
 
 const PRACTICE_COLUMNS = 'id, name, created_at';
 const CLIENT_COLUMNS = 'client_id, practice_id, secret_hash, scopes, name, created_at, redirect_uris, public_client, jwks, jwks_url';
-const CLIENT_READ_COLUMNS = `${CLIENT_COLUMNS}, disabled_at`;
+const CLIENT_READ_COLUMNS = `${CLIENT_COLUMNS}, disabled_at, last_used_at`;
 
 const INSERT_PRACTICE = stmt('INSERT INTO practices (id, name, created_at) VALUES (?, ?, ?)');
 const GET_PRACTICE = stmt(`SELECT ${PRACTICE_COLUMNS} FROM practices WHERE id = ?`);
@@ -22,6 +22,7 @@ const INSERT_CLIENT = stmt(`INSERT INTO oauth_clients (${CLIENT_COLUMNS}) VALUES
 const GET_CLIENT = stmt(`SELECT ${CLIENT_READ_COLUMNS} FROM oauth_clients WHERE client_id = ?`);
 const LIST_CLIENTS = stmt(`SELECT ${CLIENT_READ_COLUMNS} FROM oauth_clients WHERE practice_id = ? AND client_id > ? ORDER BY client_id LIMIT ?`);
 const DISABLE_CLIENT = stmt('UPDATE oauth_clients SET disabled_at = ? WHERE client_id = ? AND disabled_at IS NULL');
+const NOTE_CLIENT_USE = stmt('UPDATE oauth_clients SET last_used_at = ? WHERE client_id = ? AND (last_used_at IS NULL OR last_used_at < ?)');
 const GET_SETTING = stmt('SELECT value FROM settings WHERE name = ?');
 const PUT_SETTING = stmt('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING');
 
@@ -43,6 +44,7 @@ interface ClientRow {
   jwks: string | null;
   jwks_url: string | null;
   disabled_at: number | string | null;
+  last_used_at: number | string | null;
 }
 
 export class SqlAdminStore implements AdminStore {
@@ -92,6 +94,10 @@ export class SqlAdminStore implements AdminStore {
     return (await this.driver.transaction((conn) => conn.run(DISABLE_CLIENT, [at, clientId]))) === 1;
   }
 
+  async noteClientUse(clientId: string, at: number, withinMs: number): Promise<void> {
+    await this.driver.transaction((conn) => conn.run(NOTE_CLIENT_USE, [at, clientId, at - withinMs]));
+  }
+
   async getSetting(key: string): Promise<string | undefined> {
     return (await this.driver.reader.get<{ value: string }>(GET_SETTING, [key]))?.value;
   }
@@ -122,6 +128,7 @@ function toClient(row: ClientRow): OAuthClient {
   if (row.jwks_url !== null) client.jwksUrl = row.jwks_url;
   // PostgreSQL returns BIGINT as a string.
   if (row.disabled_at !== null) client.disabledAt = Number(row.disabled_at);
+  if (row.last_used_at !== null) client.lastUsedAt = Number(row.last_used_at);
   return client;
 }
 

@@ -3,9 +3,9 @@ import type { AccountTokenPurpose, AccountTokenRecord, UserAccounts, UserListQue
 import { stmt, type SqlDriver } from './dialect.ts';
 
 const COLUMNS =
-  'id, tenant, email, password_hash, role, fhir_user, patients, limited_patients, status, failed_signins, locked_until, mfa_secret, mfa_last_step, tokens_valid_after, created_at';
+  'id, tenant, email, password_hash, role, fhir_user, patients, limited_patients, status, failed_signins, locked_until, mfa_secret, mfa_last_step, tokens_valid_after, created_at, last_sign_in_at';
 
-const INSERT = stmt(`INSERT INTO users (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+const INSERT = stmt(`INSERT INTO users (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
 const GET = stmt(`SELECT ${COLUMNS} FROM users WHERE id = ?`);
 const FIND = stmt(`SELECT ${COLUMNS} FROM users WHERE tenant = ? AND email = ?`);
 // One statement, so concurrent failures on several app servers each count.
@@ -15,7 +15,9 @@ const FAIL = stmt(
      failed_signins = CASE WHEN failed_signins + 1 >= ? THEN 0 ELSE failed_signins + 1 END
    WHERE id = ?`,
 );
-const SUCCEED = stmt('UPDATE users SET failed_signins = 0, locked_until = NULL WHERE id = ?');
+const SUCCEED = stmt('UPDATE users SET failed_signins = 0, locked_until = NULL, last_sign_in_at = ? WHERE id = ?');
+const SET_ROLE = stmt('UPDATE users SET role = ?, tokens_valid_after = ? WHERE id = ?');
+const RESET_MFA = stmt('UPDATE users SET mfa_secret = NULL, mfa_last_step = NULL, tokens_valid_after = ? WHERE id = ?');
 const SET_STATUS = stmt('UPDATE users SET status = ?, tokens_valid_after = ? WHERE id = ?');
 const SET_VALID_AFTER = stmt('UPDATE users SET tokens_valid_after = ? WHERE id = ?');
 const SET_PASSWORD = stmt(
@@ -52,6 +54,7 @@ interface UserRow {
   mfa_last_step: number | string | null;
   tokens_valid_after: number | string;
   created_at: string;
+  last_sign_in_at: number | string | null;
 }
 
 export class SqlUserAccounts implements UserAccounts {
@@ -75,6 +78,7 @@ export class SqlUserAccounts implements UserAccounts {
         u.mfaLastStep ?? null,
         u.tokensValidAfter,
         u.createdAt,
+        u.lastSignInAt ?? null,
       ]),
     );
   }
@@ -109,8 +113,19 @@ export class SqlUserAccounts implements UserAccounts {
     await this.driver.transaction((conn) => conn.run(FAIL, [maxFailures, at + lockMs, maxFailures, id]));
   }
 
-  async recordSignIn(id: string): Promise<void> {
-    await this.driver.transaction((conn) => conn.run(SUCCEED, [id]));
+  async recordSignIn(id: string, at: number): Promise<void> {
+    await this.driver.transaction((conn) => conn.run(SUCCEED, [at, id]));
+  }
+
+  async setRole(id: string, role: string, tokensValidAfter: number): Promise<void> {
+    await this.driver.transaction((conn) => conn.run(SET_ROLE, [role, tokensValidAfter, id]));
+  }
+
+  async resetMfa(id: string, tokensValidAfter: number): Promise<void> {
+    await this.driver.transaction(async (conn) => {
+      await conn.run(RESET_MFA, [tokensValidAfter, id]);
+      await conn.run(DELETE_CODES, [id]);
+    });
   }
 
   async setStatus(id: string, status: UserStatus, tokensValidAfter: number): Promise<void> {
@@ -214,5 +229,6 @@ function toUser(row: UserRow): UserRecord {
   if (row.locked_until !== null) u.lockedUntil = num(row.locked_until);
   if (row.mfa_secret !== null) u.mfaSecret = row.mfa_secret;
   if (row.mfa_last_step !== null) u.mfaLastStep = num(row.mfa_last_step);
+  if (row.last_sign_in_at !== null) u.lastSignInAt = num(row.last_sign_in_at);
   return u;
 }

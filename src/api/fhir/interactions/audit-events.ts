@@ -14,7 +14,7 @@
  * @see https://hl7.org/fhir/R4/auditevent.html#search
  */
 import type { AuditEvent, Bundle } from '@medplum/fhirtypes';
-import { ACTION_CODES, actionCode, toAuditEvent } from '../../../domain/audit/audit-event.ts';
+import { ACTION_CODES, actionCode, ADMIN_ENTITY_ID, ADMIN_ENTITY_TYPES, toAuditEvent } from '../../../domain/audit/audit-event.ts';
 import { REPORT_WRITERS, reportRow, type ReportFormat } from '../../../domain/audit/audit-report.ts';
 import { asSeenBy, mayReadEntry, ownDisclosuresQuery } from '../../../domain/audit/own-disclosures.ts';
 import { patientsOf } from '../../../domain/audit/patients-of.ts';
@@ -174,7 +174,8 @@ function parseAuditQuery(q: URLSearchParams, exporting: boolean): ReportQuery {
       }
       case 'entity': {
         const [type, id, ...rest] = value.split('/');
-        if (rest.length > 0 || id === undefined || !isResourceType(type) || !ID_PATTERN.test(id)) throw errors.invalid(`entity takes one Type/id, not "${value}"`, 'entity');
+        const valid = id !== undefined && (isResourceType(type) ? ID_PATTERN.test(id) : ADMIN_ENTITY_TYPES.includes(type) && ADMIN_ENTITY_ID.test(id));
+        if (rest.length > 0 || !valid) throw errors.invalid(`entity takes one Type/id (a resource, or User, Client or Practice for the admin API's entries), not "${value}"`, 'entity');
         query.entity = value;
         break;
       }
