@@ -112,7 +112,8 @@ describe.each(['sqlite', 'postgres'] as const)('admin API (%s)', (kind) => {
 
       const read = await admin('GET', `/users/${id}`);
       expect(read.status, read.text).toBe(200);
-      expect(read.body).toEqual(created.body);
+      // Signing in is the one difference.
+      expect(read.body).toEqual({ ...created.body, last_sign_in_at: expect.any(String) });
       const listed = await admin('GET', '/users?role=physician');
       expect(listed.status, listed.text).toBe(200);
       expect(listed.body.users.map((u: { email: string }) => u.email)).toEqual(['dr.lee@example.org']);
@@ -221,6 +222,136 @@ describe.each(['sqlite', 'postgres'] as const)('admin API (%s)', (kind) => {
     it('an administrator cannot disable their own account', async () => {
       expectOutcome(await admin('POST', `/users/${adminId}/disable`), 409);
       expect((await admin('GET', `/users/${adminId}`)).body.status).toBe('active');
+    });
+  });
+
+  describe('roles, second factors and last use', () => {
+    /** A staff account signed in through the console with user/*.rs and a refresh token. */
+    async function signedInStaff(email: string, role: string) {
+      const id = (await admin('POST', '/users', { body: { email, role, password: OTHER_PASSWORD } })).body.id as string;
+      nextSecond();
+      return { id, session: await signIn(console_, email, OTHER_PASSWORD, 'openid offline_access user/*.rs') };
+    }
+    const refresh = (token: string) =>
+      http('POST', `${ORIGIN}/oauth2/token`, {
+        headers: { authorization: `Basic ${Buffer.from(`${console_.clientId}:${console_.clientSecret}`).toString('base64')}` },
+        form: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token }),
+      });
+    const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8')) as { role: string };
+
+    it('a role change takes effect at once: every token and refresh of the person ends, and the next sign-in carries the new role', async () => {
+      const { id, session } = await signedInStaff('role.change@example.org', 'nurse');
+      expect(claimsOf(session.access_token).role).toBe('nurse');
+      expect(await fhirStatus(session.access_token)).toBe(200);
+
+      const res = await admin('POST', `/users/${id}/role`, { body: { role: 'front-desk' } });
+      expect(res.status, res.text).toBe(200);
+      expect(res.body).toMatchObject({ id, role: 'front-desk', status: 'active' });
+      expect(await fhirStatus(session.access_token)).toBe(401);
+      expect((await refresh(session.refresh_token!)).status).toBe(400);
+      nextSecond();
+      const again = await signIn(console_, 'role.change@example.org', OTHER_PASSWORD, 'openid user/*.rs');
+      expect(claimsOf(again.access_token).role).toBe('front-desk');
+      // The front desk reads no clinical data; the nurse could.
+      expect((await t.fhir('GET', 'Observation?_count=1', { token: again.access_token })).status).toBe(403);
+
+      const entries = await t.store.audit.query(t.practiceId, { count: 10, agentId: adminId, action: 'admin-user-role' });
+      expect(entries[0]).toMatchObject({ outcome: 'success', entities: [`User/${id}`] });
+      expect(JSON.parse(entries[0].detail!)).toEqual({ role: 'front-desk', previous_role: 'nurse', revoked_grants: 1 });
+    });
+
+    it('refuses role changes that would cross staff and patient accounts, unknown roles, disabled accounts and one’s own role', async () => {
+      const staff = (await admin('POST', '/users', { body: { email: 'role.rules@example.org', role: 'billing', password: OTHER_PASSWORD } })).body.id as string;
+      expectOutcome(await admin('POST', `/users/${staff}/role`, { body: { role: 'surgeon' } }), 400, 'role');
+      expectOutcome(await admin('POST', `/users/${staff}/role`, { body: { role: 'patient' } }), 400, 'role');
+      expectOutcome(await admin('POST', `/users/${staff}/role`, { body: {} }), 400, 'role');
+      expectOutcome(await admin('POST', `/users/${staff}/role`, { body: { role: 'nurse', extra: 1 } }), 400, 'extra');
+      const patient = (await admin('POST', '/users', { body: { email: 'role.patient@example.org', role: 'patient', password: OTHER_PASSWORD, patients: ['p-9'] } })).body.id as string;
+      expectOutcome(await admin('POST', `/users/${patient}/role`, { body: { role: 'nurse' } }), 409);
+      // Nobody demotes themselves, so the administrator making changes always remains one.
+      expectOutcome(await admin('POST', `/users/${adminId}/role`, { body: { role: 'nurse' } }), 409);
+      expect((await admin('GET', `/users/${adminId}`)).body.role).toBe('practice-admin');
+      expect((await admin('POST', `/users/${staff}/disable`)).status).toBe(200);
+      expectOutcome(await admin('POST', `/users/${staff}/role`, { body: { role: 'nurse' } }), 409);
+      expectOutcome(await admin('POST', '/users/no-such-user/role', { body: { role: 'nurse' } }), 404);
+      expect((await admin('GET', `/users/${staff}`)).body.role).toBe('billing');
+    });
+
+    it('resetting the second factor removes its key and recovery codes and ends the person’s tokens', async () => {
+      const { id, session } = await signedInStaff('lost.phone@example.org', 'physician');
+      expectOutcome(await admin('POST', `/users/${id}/mfa-reset`), 409);
+      await t.store.admin.users.setMfaSecret(id, box.seal('JBSWY3DPEHPK3PXP', id));
+      await t.store.admin.users.replaceRecoveryCodes(id, ['code-hash']);
+      expect((await admin('GET', `/users/${id}`)).body.mfa_configured).toBe(true);
+
+      const res = await admin('POST', `/users/${id}/mfa-reset`);
+      expect(res.status, res.text).toBe(200);
+      expect(res.body).toMatchObject({ id, mfa_configured: false });
+      expect((await t.store.admin.users.get(id))?.mfaSecret).toBeUndefined();
+      expect(await t.store.admin.users.useRecoveryCode(id, 'code-hash', Date.now())).toBe(false);
+      expect(await fhirStatus(session.access_token)).toBe(401);
+      expectOutcome(await admin('POST', `/users/${id}/mfa-reset`, { body: { now: true } }), 400);
+    });
+
+    it('shows when a person last signed in and when an app was last issued a token', async () => {
+      const before = clock.now();
+      const { id } = await signedInStaff('last.seen@example.org', 'nurse');
+      const seen = (await admin('GET', `/users/${id}`)).body.last_sign_in_at as string;
+      expect(Date.parse(seen)).toBeGreaterThanOrEqual(before);
+      const invited = await admin('POST', '/users', { body: { email: 'never.seen@example.org', role: 'nurse', invite: true } });
+      expect(invited.body.last_sign_in_at).toBeUndefined();
+
+      const service = await admin('POST', '/apps', { body: { kind: 'service', name: 'Last use', scope: 'system/*.read' } });
+      const { client_id, client_secret } = service.body as { client_id: string; client_secret: string };
+      expect(service.body.last_used_at).toBeUndefined();
+      const issued = await http('POST', `${ORIGIN}/oauth2/token`, { form: new URLSearchParams({ grant_type: 'client_credentials', client_id, client_secret }) });
+      expect(issued.status, issued.text).toBe(200);
+      expect((await admin('GET', `/apps/${client_id}`)).body.last_used_at).toBe(new Date(clock.now()).toISOString());
+      // The console's own use is recorded at the code exchange and each refresh.
+      expect((await admin('GET', `/apps/${console_.clientId}`)).body.last_used_at).toEqual(expect.any(String));
+    });
+
+    it('who changed an account and when: the AuditEvent report finds the admin entries touching a User', async () => {
+      const { id } = await signedInStaff('history.of@example.org', 'nurse');
+      expect((await admin('POST', `/users/${id}/role`, { body: { role: 'medical-assistant' } })).status).toBe(200);
+      const report = await t.fhir('GET', `AuditEvent?entity=User/${id}&subtype=admin-user-create,admin-user-role&_sort=-date`);
+      expect(report.status, report.text).toBe(200);
+      const events = report.body.entry.map((e: { resource: AuditEvent }) => e.resource) as AuditEvent[];
+      expect(events.map((e) => e.subtype?.[0].code)).toEqual(['admin-user-role', 'admin-user-create']);
+      expect(events[0].agent[0].who?.identifier?.value).toBe(adminId);
+      expect(JSON.parse(events[0].entity![0].detail![0].valueString!)).toMatchObject({ role: 'medical-assistant', previous_role: 'nurse' });
+      expectOutcome(await t.fhir('GET', 'AuditEvent?entity=Login/1'), 400, 'entity');
+      expect((await t.fhir('GET', `AuditEvent?entity=Client/${console_.clientId}`)).status).toBe(200);
+    });
+
+    it.each(['physician', 'nurse', 'front-desk', 'patient'])('a %s cannot change roles or reset second factors (403), even with a token claiming heron/admin', async (role) => {
+      const email = `${role}.new-routes@example.org`;
+      const id = (await createUser(t.store, { practiceId: t.practiceId, role, email, password: OTHER_PASSWORD, ...(role === 'patient' ? { patients: ['p-403'] } : {}) })).id;
+      const victim = (await createUser(t.store, { practiceId: t.practiceId, role: 'nurse', email: `victim.of.${role}@example.org`, password: OTHER_PASSWORD })).id;
+      await t.store.admin.users.setMfaSecret(victim, box.seal('JBSWY3DPEHPK3PXP', victim));
+      const session = await signIn(console_, email, OTHER_PASSWORD, role === 'patient' ? 'openid heron/admin patient/*.rs' : 'openid heron/admin user/*.rs');
+      const grantId = `g-${randomBytes(6).toString('hex')}`;
+      await t.store.admin.grants.createGrant({ id: grantId, tenant: t.practiceId, clientId: console_.clientId, userId: id, scope: 'heron/admin', createdAt: Date.now(), expiresAt: Date.now() + 3600_000 });
+      const forged = await signAccessToken(await signingKeysFor(t.store, box)(), {
+        issuer: ORIGIN,
+        clientId: console_.clientId,
+        tenant: t.practiceId,
+        scope: 'heron/admin',
+        ttlSeconds: 300,
+        user: { id, role: role as 'nurse', grantId, ...(role === 'patient' ? { patients: ['p-403'] } : {}) },
+      });
+      for (const token of [session.access_token, forged.token]) {
+        expectOutcome(await admin('POST', `/users/${victim}/role`, { token, body: { role: 'physician' } }), 403);
+        expectOutcome(await admin('POST', `/users/${victim}/mfa-reset`, { token }), 403);
+      }
+      expect(await t.store.admin.users.get(victim)).toMatchObject({ role: 'nurse', mfaSecret: expect.any(String) });
+    });
+
+    it('the practice administrator still reads no clinical data', async () => {
+      const session = await signIn(console_, 'admin@example.org', PASSWORD, 'openid heron/admin user/*.rs');
+      expect((await t.fhir('GET', 'Observation?_count=1', { token: session.access_token })).status).toBe(403);
+      expect((await t.fhir('GET', 'Condition?_count=1', { token: session.access_token })).status).toBe(403);
+      expect((await t.fhir('GET', 'Practitioner?_count=1', { token: session.access_token })).status).toBe(200);
     });
   });
 
@@ -502,6 +633,8 @@ describe.each(['sqlite', 'postgres'] as const)('admin API (%s)', (kind) => {
         'admin-user-invite',
         'admin-user-password-reset',
         'admin-user-sign-out-everywhere',
+        'admin-user-role',
+        'admin-user-mfa-reset',
         'admin-mfa-policy-read',
         'admin-mfa-policy',
         'admin-app-register',
