@@ -8,7 +8,7 @@ const AdminContext = createContext<AdminClient | undefined>(undefined);
 /** The admin API client of the signed-in session (only a practice administrator's token is accepted). */
 export function AdminProvider({ children }: { children: ReactNode }) {
   const { config, session } = useAuth();
-  const client = useMemo(() => createAdminClient({ base: adminBase(config), accessToken: () => session.accessToken() }), [config, session]);
+  const client = useMemo(() => createAdminClient({ base: adminBase(config), accessToken: () => session.accessToken(), onRefused: () => session.tokenRefused() }), [config, session]);
   return <AdminContext.Provider value={client}>{children}</AdminContext.Provider>;
 }
 

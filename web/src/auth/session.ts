@@ -161,6 +161,11 @@ export class Session {
     await this.refresh();
   }
 
+  /** The server refused this session's token: it ended the session there, so it ends here. */
+  tokenRefused(): void {
+    if (this.stored) this.end('refused');
+  }
+
   async signOut(): Promise<void> {
     const s = this.stored;
     this.end('signed-out');

@@ -55,6 +55,11 @@ export interface FhirClientDeps extends ApiCaller {
 export interface ApiCaller {
   accessToken: () => Promise<string>;
   fetch?: typeof fetch;
+  /**
+   * The server refused the token (401): it was ended there (the account disabled, its role
+   * changed, signed out everywhere), so the session ends here too instead of failing screen by screen.
+   */
+  onRefused?: () => void;
 }
 
 /**
@@ -79,6 +84,7 @@ export async function apiRequest<T>(caller: ApiCaller, method: string, url: stri
   const text = await response.text();
   const json = text ? (JSON.parse(text) as unknown) : undefined;
   if (!response.ok) {
+    if (response.status === 401) caller.onRefused?.();
     const outcome = (json as Resource | undefined)?.resourceType === 'OperationOutcome' ? (json as OperationOutcome) : undefined;
     throw new FhirApiError(outcomeMessage(outcome) ?? `The server answered ${response.status} ${response.statusText}.`, response.status, outcome);
   }

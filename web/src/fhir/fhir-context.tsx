@@ -8,7 +8,7 @@ const FhirContext = createContext<FhirClient | undefined>(undefined);
 /** The FHIR client of the signed-in session. */
 export function FhirProvider({ children }: { children: ReactNode }) {
   const { config, session } = useAuth();
-  const client = useMemo(() => createFhirClient({ base: fhirBase(config), accessToken: () => session.accessToken() }), [config, session]);
+  const client = useMemo(() => createFhirClient({ base: fhirBase(config), accessToken: () => session.accessToken(), onRefused: () => session.tokenRefused() }), [config, session]);
   return <FhirContext.Provider value={client}>{children}</FhirContext.Provider>;
 }
 

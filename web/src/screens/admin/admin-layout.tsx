@@ -8,7 +8,7 @@ import './admin.css';
 /** The administration's screens, in the order a practice administrator works through them. */
 const SECTIONS = [
   { to: '/administration', label: 'Overview' },
-  { to: '/administration/people', label: 'People' },
+  { to: '/administration/people', label: 'People', prefix: true },
   { to: '/administration/apps', label: 'Apps' },
   { to: '/administration/audit', label: 'Audit trail' },
   { to: '/administration/emergency-access', label: 'Emergency access' },

@@ -1,3 +1,4 @@
+import './schedule.css';
 import type { Patient } from '@medplum/fhirtypes';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
