@@ -7,16 +7,10 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DemoServer, expectAccessible, launchBrowser, newPage, screenshot, signIn } from './browser-fixture.ts';
+import { adminApi } from './lists-fixture.ts';
 
 /** The admin API's answer to this page's token (status only). */
-async function adminStatus(page: import('playwright-core').Page, path: string): Promise<number> {
-  return page.evaluate(async (path) => {
-    const page = globalThis as unknown as { sessionStorage: { getItem(key: string): string | null }; location: { origin: string } };
-    const stored = JSON.parse(page.sessionStorage.getItem('heron.session') ?? '{}') as { tokens?: { accessToken?: string } };
-    const response = await fetch(`${page.location.origin}/admin/v1${path}`, { headers: { authorization: `Bearer ${stored.tokens?.accessToken ?? ''}` } });
-    return response.status;
-  }, path);
-}
+const adminStatus = async (page: import('playwright-core').Page, path: string) => (await adminApi(page, 'GET', path)).status;
 
 describe('administration frame', () => {
   let server: DemoServer;

@@ -1,5 +1,5 @@
 /**
- * For the chart-list browser tests: the FHIR API called from inside the signed-in page with the
+ * For the chart-list browser tests: the FHIR API (and the admin API) called from inside the signed-in page with the
  * page's own token (as another app or a colleague would change a record meanwhile), and a fresh
  * patient per test file so the lists start empty.
  */
@@ -12,21 +12,30 @@ export interface ApiAnswer<T> {
 }
 
 /** A FHIR request with the session's access token (sessionStorage `heron.session`). */
-export async function api<T = Resource>(page: Page, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiAnswer<T>> {
+export function api<T = Resource>(page: Page, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiAnswer<T>> {
+  return sessionRequest<T>(page, method, `/fhir/R4/${path}`, 'application/fhir+json', body, headers);
+}
+
+/** An admin API request (`/admin/v1/…`) with the session's access token; only a practice administrator's is accepted. */
+export function adminApi<T = unknown>(page: Page, method: string, path: string, body?: unknown): Promise<ApiAnswer<T>> {
+  return sessionRequest<T>(page, method, `/admin/v1${path}`, 'application/json', body, {});
+}
+
+async function sessionRequest<T>(page: Page, method: string, path: string, mediaType: string, body: unknown, headers: Record<string, string>): Promise<ApiAnswer<T>> {
   return page.evaluate(
-    async ({ method, path, body, headers }) => {
+    async ({ method, path, mediaType, body, headers }) => {
       // Runs in the page; this file is type-checked without the DOM library.
       const page = globalThis as unknown as { sessionStorage: { getItem(key: string): string | null }; location: { origin: string } };
       const stored = JSON.parse(page.sessionStorage.getItem('heron.session') ?? '{}') as { tokens?: { accessToken?: string } };
-      const response = await fetch(`${page.location.origin}/fhir/R4/${path}`, {
+      const response = await fetch(`${page.location.origin}${path}`, {
         method,
-        headers: { accept: 'application/fhir+json', authorization: `Bearer ${stored.tokens?.accessToken ?? ''}`, ...(body !== undefined ? { 'content-type': 'application/fhir+json' } : {}), ...headers },
+        headers: { accept: mediaType, authorization: `Bearer ${stored.tokens?.accessToken ?? ''}`, ...(body !== undefined ? { 'content-type': mediaType } : {}), ...headers },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
       const text = await response.text();
       return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
     },
-    { method, path, body, headers },
+    { method, path, mediaType, body, headers },
   );
 }
 

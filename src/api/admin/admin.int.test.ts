@@ -219,6 +219,11 @@ describe.each(['sqlite', 'postgres'] as const)('admin API (%s)', (kind) => {
       expect(await fhirStatus(session.access_token)).toBe(401);
     });
 
+    it('an administrator cannot disable the app they are signed in through', async () => {
+      expectOutcome(await admin('POST', `/apps/${console_.clientId}/disable`), 409);
+      expect((await admin('GET', `/apps/${console_.clientId}`)).body.status).toBe('active');
+    });
+
     it('an administrator cannot disable their own account', async () => {
       expectOutcome(await admin('POST', `/users/${adminId}/disable`), 409);
       expect((await admin('GET', `/users/${adminId}`)).body.status).toBe('active');

@@ -100,6 +100,7 @@ export const readAppHandler: AdminHandler = async (call, deps) => {
 export const disableAppHandler: AdminHandler = async (call, deps) => {
   noBody(call.request);
   const client = await clientOf(call, deps);
+  if (call.principal.clientId === client.clientId) throw errors.conflict('You are signed in through this app: disabling it would end your own session and every administrator’s who uses it. Disable it from another app, or with the command line');
   const changed = await deps.store.admin.disableClient(client.clientId, call.at);
   deps.authenticate.forget((p) => (p.kind === 'client' && p.id === client.clientId) || (p.kind === 'user' && p.clientId === client.clientId));
   const after = (await deps.store.admin.getClient(client.clientId, { includeDisabled: true })) ?? client;

@@ -20,21 +20,24 @@ function changeText(e: AuditEvent): string {
   return what;
 }
 
+const COLUMNS: DataColumn<{ event: AuditEvent; by: string }>[] = [
+  { id: 'when', header: 'When', isRowHeader: true, cell: (r) => dateText(r.event.recorded, true) },
+  { id: 'what', header: 'Change', cell: (r) => changeText(r.event) },
+  { id: 'who', header: 'By', cell: (r) => r.by },
+];
+
 /** Who changed this account and when, read from the audit trail (AuditEvent `entity=User/…`). */
 export function AccountHistory({ userId }: { userId: string }) {
   const history = useAccountHistory(userId);
   const events = matches(history.data);
   const agentIds = useMemo(() => [...new Set(events.map(agentOf).filter(Boolean))], [events]);
   const agents = useAccountsById(agentIds);
-  const columns: DataColumn<AuditEvent>[] = [
-    { id: 'when', header: 'When', isRowHeader: true, cell: (e) => dateText(e.recorded, true) },
-    { id: 'what', header: 'Change', cell: changeText },
-    { id: 'who', header: 'By', cell: (e) => agents.get(agentOf(e))?.email ?? agentOf(e) },
-  ];
+  // New row objects once the agents' emails arrive: the table redraws a row only when its object changes.
+  const rows = events.map((event) => ({ event, by: agents.get(agentOf(event))?.email ?? agentOf(event) }));
   return (
     <Panel title="Changes to this account" flush>
       <QueryView query={history} what="the account’s changes" isEmpty={(b) => matches(b).length === 0} empty={<EmptyState title="No changes recorded for this account." />}>
-        {() => <DataTable label="Changes to this account" columns={columns} rows={events} rowKey={(e) => e.id!} />}
+        {() => <DataTable label="Changes to this account" columns={COLUMNS} rows={rows} rowKey={(r) => r.event.id!} />}
       </QueryView>
     </Panel>
   );

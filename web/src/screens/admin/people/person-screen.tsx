@@ -110,7 +110,7 @@ function AccountActions({ user }: { user: AdminUser }) {
   const roleChangeable = !self && !isPatientFacing(user.role) && user.status !== 'disabled';
 
   return (
-    <Panel title="Changes">
+    <Panel title="Manage">
       {done && (
         <p className="admin-done" role="status">
           {done}
