@@ -161,6 +161,9 @@ describe('people and apps', () => {
     await page.getByRole('navigation', { name: 'Administration sections' }).getByRole('link', { name: 'Apps' }).click();
     await page.getByRole('heading', { name: 'Apps', level: 1 }).waitFor();
     await page.locator('.h-panel').first().waitFor();
+    const own = page.getByRole('region', { name: 'Heron', exact: true });
+    await own.getByText('You are signed in through this app').waitFor();
+    expect(await own.getByRole('button', { name: /Disable/ }).count()).toBe(0);
     await expectAccessible(page, 'the apps list');
     await screenshot(page, 'admin-apps');
 

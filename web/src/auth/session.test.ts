@@ -119,4 +119,11 @@ describe('the session and its idle time-out', () => {
     await expect(session.accessToken()).rejects.toThrow('invalid_grant');
     expect(session.getState()).toEqual({ status: 'signed-out', reason: 'refused' });
   });
+
+  it('a token the server refused (its account disabled or its role changed) ends the session', () => {
+    const t = setup();
+    t.session.tokenRefused();
+    expect(t.session.getState()).toEqual({ status: 'signed-out', reason: 'refused' });
+    expect(new Session(t.deps).getState()).toEqual({ status: 'signed-out' });
+  });
 });

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createFhirClient, FhirApiError } from './fhir-client.ts';
 
-function recorder(status = 200, body: unknown = { resourceType: 'Condition', id: 'c1' }) {
+function recorder(status = 200, body: unknown = { resourceType: 'Condition', id: 'c1' }, onRefused?: () => void) {
   const calls: Array<{ url: string; init: RequestInit }> = [];
   const fetch = (async (url: string, init: RequestInit) => {
     calls.push({ url, init });
     return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/fhir+json' } });
   }) as unknown as typeof globalThis.fetch;
-  return { calls, client: createFhirClient({ base: 'https://ehr.example/fhir/R4', accessToken: async () => 't0k', fetch }) };
+  return { calls, client: createFhirClient({ base: 'https://ehr.example/fhir/R4', accessToken: async () => 't0k', fetch, ...(onRefused ? { onRefused } : {}) }) };
 }
 
 describe('FHIR client', () => {
@@ -33,5 +33,14 @@ describe('FHIR client', () => {
     expect(failure).toBeInstanceOf(FhirApiError);
     expect((failure as FhirApiError).status).toBe(412);
     expect((failure as FhirApiError).message).toBe('Version 3 is not the current version (4).');
+  });
+
+  it('a 401 tells the session its token was refused; other failures do not', async () => {
+    let refused = 0;
+    const outcome = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'login', diagnostics: 'The token is not valid' }] };
+    await recorder(401, outcome, () => refused++).client.read('Condition', 'c1').catch(() => undefined);
+    expect(refused).toBe(1);
+    await recorder(403, outcome, () => refused++).client.read('Condition', 'c1').catch(() => undefined);
+    expect(refused).toBe(1);
   });
 });

@@ -1,6 +1,8 @@
 import { useState, type ReactNode } from 'react';
 import type { AdminApp } from '../../../admin-api/admin-views.ts';
 import { cursorOf } from '../../../admin-api/admin-views.ts';
+import { useAuth } from '../../../auth/auth-context.tsx';
+import { decodeJwtPayload } from '../../../auth/session.ts';
 import { Badge, Button, Dialog, EmptyState, ErrorState, Panel } from '../../../design/index.ts';
 import { dateText } from '../../../fhir-format/values.ts';
 import { errorAdvice, errorMessage } from '../../../fhir/fhir-client.ts';
@@ -24,6 +26,10 @@ export function AppsScreen() {
   const [registering, setRegistering] = useState(false);
   const [disabling, setDisabling] = useState<AdminApp | undefined>();
   const page = useAppPage(cursors.at(-1));
+  const { session } = useAuth();
+  const token = session.currentAccessToken();
+  // The server refuses to disable the app the administrator is signed in through; say so instead of offering it.
+  const ownClient = token ? String(decodeJwtPayload(token).client_id ?? '') : '';
   return (
     <div className="screen">
       <div className="screen-header admin-screen-header">
@@ -40,7 +46,7 @@ export function AppsScreen() {
           <>
             <div className="admin-app-list">
               {p.apps.map((app) => (
-                <AppCard key={app.client_id} app={app} onDisable={() => setDisabling(app)} />
+                <AppCard key={app.client_id} app={app} signedInThrough={app.client_id === ownClient} onDisable={() => setDisabling(app)} />
               ))}
             </div>
             {(p.next !== undefined || cursors.length > 0) && (
@@ -62,7 +68,7 @@ export function AppsScreen() {
   );
 }
 
-function AppCard({ app, onDisable }: { app: AdminApp; onDisable: () => void }) {
+function AppCard({ app, signedInThrough, onDisable }: { app: AdminApp; signedInThrough: boolean; onDisable: () => void }) {
   const facts: [string, ReactNode][] = [
     ['Kind', app.kind === 'app' ? 'App people sign in to' : 'Backend service'],
     ['Client id', <code key="id">{app.client_id}</code>],
@@ -80,7 +86,8 @@ function AppCard({ app, onDisable }: { app: AdminApp; onDisable: () => void }) {
       actions={
         <span className="admin-actions">
           <Badge tone={app.status === 'active' ? 'success' : 'neutral'}>{app.status === 'active' ? 'Active' : 'Disabled'}</Badge>
-          {app.status === 'active' && (
+          {signedInThrough && <span className="muted">You are signed in through this app</span>}
+          {app.status === 'active' && !signedInThrough && (
             <Button size="sm" variant="danger" onPress={onDisable} aria-label={`Disable ${app.name}`}>
               Disable
             </Button>
