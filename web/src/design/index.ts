@@ -10,6 +10,7 @@ import './components.css';
 export { Button, ButtonLink, type ButtonProps, type ButtonVariant } from './button.tsx';
 export { TextField, type TextFieldProps } from './text-field.tsx';
 export { Select, type SelectOption, type SelectProps } from './select.tsx';
+export { SearchPicker, type SearchPickerProps } from './search-picker.tsx';
 export { Panel, type PanelProps } from './panel.tsx';
 export { DataTable, type DataColumn, type DataTableProps } from './data-table.tsx';
 export { Dialog, type DialogProps } from './dialog.tsx';

@@ -1,8 +1,7 @@
-import './schedule.css';
 import type { Patient } from '@medplum/fhirtypes';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
-import { Autocomplete, Input, Label, ListBox, ListBoxItem, Text, TextField } from 'react-aria-components';
+import { SearchPicker } from '../../design/index.ts';
 import { useFhir } from '../../fhir/fhir-context.tsx';
 import { ageText, familyFirst, mrn, sexText } from '../../fhir-format/patient.ts';
 import { dateText } from '../../fhir-format/values.ts';
@@ -46,36 +45,20 @@ export function PatientPicker({ onPick, errorMessage, autoFocus }: { onPick: (pa
           ? 'The search failed; try again.'
           : 'No patient matches. Check the spelling, or register them first.';
   return (
-    <Autocomplete inputValue={text} onInputChange={setText} disableAutoFocusFirst>
-      <TextField className="h-field" isInvalid={errorMessage !== undefined}>
-        <Label className="h-field-label">Patient</Label>
-        {/* As in "Find a patient": a combobox whose list is always shown under it, inside the dialog. */}
-        <Input className="h-input" role="combobox" aria-expanded="true" aria-haspopup="listbox" placeholder="Name, birth date or MRN" autoFocus={autoFocus} />
-        {errorMessage && (
-          <Text slot="errorMessage" className="h-field-error">
-            {errorMessage}
-          </Text>
-        )}
-      </TextField>
-      <div className="h-popover schedule-picker-list">
-        <ListBox
-          aria-label="Patients found"
-          className="h-listbox"
-          items={patients}
-          onAction={(key) => {
-            const p = patients.find((x) => x.id === key);
-            if (p) onPick(p);
-          }}
-          renderEmptyState={() => <p className="patient-search-empty">{empty}</p>}
-        >
-          {(p: Patient) => (
-            <ListBoxItem className="h-listbox-item patient-search-item" id={p.id!} textValue={`${familyFirst(p.name)}, ${patientFacts(p)}`}>
-              <span className="patient-search-name">{familyFirst(p.name)}</span>
-              <span className="patient-search-meta">{patientFacts(p)}</span>
-            </ListBoxItem>
-          )}
-        </ListBox>
-      </div>
-    </Autocomplete>
+    <SearchPicker
+      label="Patient"
+      placeholder="Name, birth date or MRN"
+      text={text}
+      onTextChange={setText}
+      items={patients}
+      listLabel="Patients found"
+      itemKey={(p) => p.id!}
+      name={(p) => familyFirst(p.name)}
+      facts={patientFacts}
+      emptyText={empty}
+      onPick={onPick}
+      {...(errorMessage !== undefined ? { errorMessage } : {})}
+      {...(autoFocus !== undefined ? { autoFocus } : {})}
+    />
   );
 }

@@ -1,12 +1,14 @@
 import { useState, type ReactNode } from 'react';
 import type { AdminApp } from '../../../admin-api/admin-views.ts';
-import { cursorOf } from '../../../admin-api/admin-views.ts';
 import { useAuth } from '../../../auth/auth-context.tsx';
 import { decodeJwtPayload } from '../../../auth/session.ts';
 import { Badge, Button, Dialog, EmptyState, ErrorState, Panel } from '../../../design/index.ts';
 import { dateText } from '../../../fhir-format/values.ts';
 import { errorAdvice, errorMessage } from '../../../fhir/fhir-client.ts';
 import { QueryView } from '../../../fhir/query-view.tsx';
+import { DialogActions } from '../dialog-actions.tsx';
+import { FactsList } from '../facts-list.tsx';
+import { PageButtons, usePages } from '../page-buttons.tsx';
 import { useAppPage, useDisableApp } from './apps-queries.ts';
 import { RegisterAppDialog } from './register-app-dialog.tsx';
 
@@ -22,10 +24,10 @@ const AUTH_WORDS: Record<AdminApp['token_endpoint_auth_method'], string> = {
  * one (its secret shown once) and disabling one.
  */
 export function AppsScreen() {
-  const [cursors, setCursors] = useState<string[]>([]);
+  const pages = usePages();
   const [registering, setRegistering] = useState(false);
   const [disabling, setDisabling] = useState<AdminApp | undefined>();
-  const page = useAppPage(cursors.at(-1));
+  const page = useAppPage(pages.cursor);
   const { session } = useAuth();
   const token = session.currentAccessToken();
   // The server refuses to disable the app the administrator is signed in through; say so instead of offering it.
@@ -41,7 +43,7 @@ export function AppsScreen() {
           Register an app
         </Button>
       </div>
-      <QueryView query={page} what="apps" isEmpty={(p) => p.apps.length === 0 && cursors.length === 0} empty={<EmptyState title="No apps are registered for the practice." />}>
+      <QueryView query={page} what="apps" isEmpty={(p) => p.apps.length === 0 && pages.page === 1} empty={<EmptyState title="No apps are registered for the practice." />}>
         {(p) => (
           <>
             <div className="admin-app-list">
@@ -49,16 +51,7 @@ export function AppsScreen() {
                 <AppCard key={app.client_id} app={app} signedInThrough={app.client_id === ownClient} onDisable={() => setDisabling(app)} />
               ))}
             </div>
-            {(p.next !== undefined || cursors.length > 0) && (
-              <div className="admin-paging">
-                <Button size="sm" variant="secondary" isDisabled={cursors.length === 0} onPress={() => setCursors((c) => c.slice(0, -1))}>
-                  Previous page
-                </Button>
-                <Button size="sm" variant="secondary" isDisabled={p.next === undefined} onPress={() => setCursors((c) => [...c, cursorOf(p.next)!])}>
-                  Next page
-                </Button>
-              </div>
-            )}
+            {(p.next !== undefined || pages.page > 1) && <PageButtons pages={pages} next={p.next} />}
           </>
         )}
       </QueryView>
@@ -95,14 +88,7 @@ function AppCard({ app, signedInThrough, onDisable }: { app: AdminApp; signedInT
         </span>
       }
     >
-      <dl className="admin-facts">
-        {facts.map(([term, value]) => (
-          <div key={term}>
-            <dt>{term}</dt>
-            <dd>{value}</dd>
-          </div>
-        ))}
-      </dl>
+      <FactsList facts={facts} />
     </Panel>
   );
 }
@@ -115,16 +101,7 @@ function DisableAppDialog({ app, onClose }: { app: AdminApp; onClose: () => void
       role="alertdialog"
       isOpen
       onOpenChange={(open) => !open && onClose()}
-      actions={
-        <>
-          <Button variant="secondary" onPress={onClose}>
-            Cancel
-          </Button>
-          <Button variant="danger" isDisabled={disable.isPending} onPress={() => disable.mutate(app.client_id, { onSuccess: onClose })}>
-            Disable {app.kind === 'app' ? 'app' : 'service'}
-          </Button>
-        </>
-      }
+      actions={<DialogActions done={false} onClose={onClose} onConfirm={() => disable.mutate(app.client_id, { onSuccess: onClose })} label={`Disable ${app.kind === 'app' ? 'app' : 'service'}`} pending={disable.isPending} danger />}
     >
       <p>
         It gets no more tokens, and every token it holds{app.kind === 'app' ? ' — and those of everyone signed in through it —' : ''} stops working now. This cannot be undone: to use it again, register it again.

@@ -1,8 +1,9 @@
 import { useState } from 'react';
 import { Label, Radio, RadioGroup, Text } from 'react-aria-components';
 import { fieldErrors } from '../../../admin-api/admin-views.ts';
-import { Button, Dialog, ErrorState, TextField } from '../../../design/index.ts';
+import { Dialog, ErrorState, TextField } from '../../../design/index.ts';
 import { errorAdvice, errorMessage } from '../../../fhir/fhir-client.ts';
+import { DialogActions } from '../dialog-actions.tsx';
 import { OneTimeSecret } from '../one-time-secret.tsx';
 import { useRegisterApp } from './apps-queries.ts';
 
@@ -79,22 +80,7 @@ export function RegisterAppDialog({ isOpen, onClose }: { isOpen: boolean; onClos
       isOpen={isOpen}
       onOpenChange={(open) => !open && close()}
       isDismissable={!done}
-      actions={
-        done ? (
-          <Button variant="primary" onPress={close}>
-            Done
-          </Button>
-        ) : (
-          <>
-            <Button variant="secondary" onPress={close}>
-              Cancel
-            </Button>
-            <Button variant="primary" onPress={() => register.mutate(registration(form))} isDisabled={register.isPending}>
-              {register.isPending ? 'Registering…' : 'Register'}
-            </Button>
-          </>
-        )
-      }
+      actions={<DialogActions done={done !== undefined} onClose={close} onConfirm={() => register.mutate(registration(form))} label={register.isPending ? 'Registering…' : 'Register'} pending={register.isPending} />}
     >
       {done ? (
         <div className="admin-form">

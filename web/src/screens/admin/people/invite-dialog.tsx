@@ -7,6 +7,7 @@ import { familyFirst } from '../../../fhir-format/patient.ts';
 import { dateText } from '../../../fhir-format/values.ts';
 import { errorAdvice, errorMessage } from '../../../fhir/fhir-client.ts';
 import { PatientPicker } from '../../schedule/patient-picker.tsx';
+import { DialogActions } from '../dialog-actions.tsx';
 import { OneTimeSecret } from '../one-time-secret.tsx';
 import { isPatientFacing, PATIENT_ROLES, STAFF_ROLES } from './account-words.ts';
 import { useAccountChange } from './people-queries.ts';
@@ -57,22 +58,7 @@ export function InviteDialog({ isOpen, onClose }: { isOpen: boolean; onClose: ()
       isOpen={isOpen}
       onOpenChange={(open) => !open && close()}
       isDismissable={!done}
-      actions={
-        done ? (
-          <Button variant="primary" onPress={close}>
-            Done
-          </Button>
-        ) : (
-          <>
-            <Button variant="secondary" onPress={close}>
-              Cancel
-            </Button>
-            <Button variant="primary" onPress={send} isDisabled={invite.isPending}>
-              {invite.isPending ? 'Inviting…' : 'Invite'}
-            </Button>
-          </>
-        )
-      }
+      actions={<DialogActions done={done !== undefined} onClose={close} onConfirm={send} label={invite.isPending ? 'Inviting…' : 'Invite'} pending={invite.isPending} />}
     >
       {done ? (
         <>

@@ -3,6 +3,7 @@ import type { MfaPolicy } from '../../../admin-api/admin-views.ts';
 import { Badge, Button, Dialog, ErrorState, Panel } from '../../../design/index.ts';
 import { errorAdvice, errorMessage } from '../../../fhir/fhir-client.ts';
 import { QueryView } from '../../../fhir/query-view.tsx';
+import { DialogActions } from '../dialog-actions.tsx';
 import { useAccountChange, useMfaPolicy } from './people-queries.ts';
 
 /** The practice's rule for a second factor at sign-in (`/practice/mfa-policy`), changed after a confirmation. */
@@ -33,16 +34,7 @@ export function MfaPolicyPanel() {
         role="alertdialog"
         isOpen={asking !== undefined}
         onOpenChange={(open) => !open && setAsking(undefined)}
-        actions={
-          <>
-            <Button variant="secondary" onPress={() => setAsking(undefined)}>
-              Cancel
-            </Button>
-            <Button variant={asking ? 'primary' : 'danger'} onPress={confirm} isDisabled={change.isPending}>
-              {asking ? 'Require it' : 'Stop requiring it'}
-            </Button>
-          </>
-        }
+        actions={<DialogActions done={false} onClose={() => setAsking(undefined)} onConfirm={confirm} label={asking ? 'Require it' : 'Stop requiring it'} pending={change.isPending} danger={!asking} />}
       >
         <p>
           {asking

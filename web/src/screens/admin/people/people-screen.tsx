@@ -1,10 +1,10 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
 import type { AccountStatus, AdminUser } from '../../../admin-api/admin-views.ts';
-import { cursorOf } from '../../../admin-api/admin-views.ts';
 import { roleLabel } from '../../../app/roles.ts';
 import { Badge, Button, DataTable, EmptyState, Panel, Select, type DataColumn } from '../../../design/index.ts';
 import { QueryView } from '../../../fhir/query-view.tsx';
+import { PageButtons, usePages } from '../page-buttons.tsx';
 import { lastSignInText, mfaText, PATIENT_ROLES, STAFF_ROLES, STATUS_WORDS } from './account-words.ts';
 import { InviteDialog } from './invite-dialog.tsx';
 import { MfaPolicyPanel } from './mfa-policy-panel.tsx';
@@ -30,14 +30,13 @@ const COLUMNS: DataColumn<AdminUser>[] = [
 export function PeopleScreen() {
   const [role, setRole] = useState(ALL);
   const [status, setStatus] = useState(ALL);
-  // The cursors of the pages before this one: "Previous page" goes back without the server keeping state.
-  const [cursors, setCursors] = useState<string[]>([]);
+  const pages = usePages();
   const [inviting, setInviting] = useState(false);
   const filter = { ...(role !== ALL ? { role } : {}), ...(status !== ALL ? { status: status as AccountStatus } : {}) };
-  const page = useUserPage(filter, cursors.at(-1));
+  const page = useUserPage(filter, pages.cursor);
   const refilter = (set: (v: string) => void) => (v: string) => {
     set(v);
-    setCursors([]);
+    pages.first();
   };
 
   return (
@@ -57,19 +56,11 @@ export function PeopleScreen() {
           <Select label="Role" options={ROLE_OPTIONS} selectedKey={role} onSelectionChange={refilter(setRole)} />
           <Select label="Status" options={STATUS_OPTIONS} selectedKey={status} onSelectionChange={refilter(setStatus)} />
         </div>
-        <QueryView query={page} what="accounts" isEmpty={(p) => p.users.length === 0 && cursors.length === 0} empty={<EmptyState title="No accounts match these filters." />}>
+        <QueryView query={page} what="accounts" isEmpty={(p) => p.users.length === 0 && pages.page === 1} empty={<EmptyState title="No accounts match these filters." />}>
           {(p) => (
             <>
               <DataTable label="Accounts" columns={COLUMNS} rows={p.users} rowKey={(u) => u.id} />
-              <div className="admin-paging">
-                <Button size="sm" variant="secondary" isDisabled={cursors.length === 0} onPress={() => setCursors((c) => c.slice(0, -1))}>
-                  Previous page
-                </Button>
-                <span className="muted">Page {cursors.length + 1}</span>
-                <Button size="sm" variant="secondary" isDisabled={p.next === undefined} onPress={() => setCursors((c) => [...c, cursorOf(p.next)!])}>
-                  Next page
-                </Button>
-              </div>
+              <PageButtons pages={pages} next={p.next} />
             </>
           )}
         </QueryView>

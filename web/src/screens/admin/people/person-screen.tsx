@@ -7,6 +7,8 @@ import { Badge, Button, Dialog, ErrorState, Panel, Select } from '../../../desig
 import { dateText } from '../../../fhir-format/values.ts';
 import { errorAdvice, errorMessage } from '../../../fhir/fhir-client.ts';
 import { QueryView } from '../../../fhir/query-view.tsx';
+import { DialogActions } from '../dialog-actions.tsx';
+import { FactsList } from '../facts-list.tsx';
 import { OneTimeSecret } from '../one-time-secret.tsx';
 import { isPatientFacing, lastSignInText, mfaText, STAFF_ROLES, STATUS_WORDS } from './account-words.ts';
 import { AccountHistory } from './account-history.tsx';
@@ -55,14 +57,7 @@ function AccountFacts({ user }: { user: AdminUser }) {
   ];
   return (
     <Panel title="Account">
-      <dl className="admin-facts">
-        {facts.map(([term, value]) => (
-          <div key={term}>
-            <dt>{term}</dt>
-            <dd>{value}</dd>
-          </div>
-        ))}
-      </dl>
+      <FactsList facts={facts} />
     </Panel>
   );
 }
@@ -142,22 +137,7 @@ function AccountActions({ user }: { user: AdminUser }) {
         isOpen={asking !== undefined}
         onOpenChange={(open) => !open && close()}
         isDismissable={!invitation}
-        actions={
-          invitation ? (
-            <Button variant="primary" onPress={close}>
-              Done
-            </Button>
-          ) : (
-            <>
-              <Button variant="secondary" onPress={close}>
-                Cancel
-              </Button>
-              <Button variant={question?.danger ? 'danger' : 'primary'} onPress={confirm} isDisabled={change.isPending}>
-                {question?.button ?? ''}
-              </Button>
-            </>
-          )
-        }
+        actions={<DialogActions done={invitation !== undefined} onClose={close} onConfirm={confirm} label={question?.button ?? ''} pending={change.isPending} danger={question?.danger ?? false} />}
       >
         {invitation ? (
           <OneTimeSecret label="Invitation link" value={invitation.link} warning={`Give it to ${user.email} privately; it works once and expires on ${dateText(invitation.expires_at, true)}.`} />

@@ -1,9 +1,8 @@
 import type { Practitioner } from '@medplum/fhirtypes';
 import { useEffect, useState } from 'react';
-import { Autocomplete, Input, Label, ListBox, ListBoxItem, Text, TextField } from 'react-aria-components';
+import { SearchPicker } from '../../../design/index.ts';
 import { familyFirst } from '../../../fhir-format/patient.ts';
 import { matches, useSearch } from '../../../fhir/queries.ts';
-import '../../schedule/schedule.css';
 
 const NPI = 'http://hl7.org/fhir/sid/us-npi';
 
@@ -28,35 +27,19 @@ export function PractitionerPicker({ onPick, errorMessage }: { onPick: (practiti
   const practitioners = typed.length >= 2 ? matches(found.data) : [];
   const empty = typed.length < 2 ? 'Type two letters of their name.' : text.trim() !== typed || found.isFetching ? 'Searching…' : found.isError ? 'The search failed; try again.' : 'Nobody in the directory has that name.';
   return (
-    <Autocomplete inputValue={text} onInputChange={setText} disableAutoFocusFirst>
-      <TextField className="h-field" isInvalid={errorMessage !== undefined}>
-        <Label className="h-field-label">Practitioner record</Label>
-        <Input className="h-input" role="combobox" aria-expanded="true" aria-haspopup="listbox" placeholder="Name" />
-        {errorMessage && (
-          <Text slot="errorMessage" className="h-field-error">
-            {errorMessage}
-          </Text>
-        )}
-      </TextField>
-      <div className="h-popover schedule-picker-list">
-        <ListBox
-          aria-label="Practitioners found"
-          className="h-listbox"
-          items={practitioners}
-          onAction={(key) => {
-            const p = practitioners.find((x) => x.id === key);
-            if (p) onPick(p);
-          }}
-          renderEmptyState={() => <p className="patient-search-empty">{empty}</p>}
-        >
-          {(p: Practitioner) => (
-            <ListBoxItem className="h-listbox-item patient-search-item" id={p.id!} textValue={`${familyFirst(p.name)}, ${practitionerFacts(p)}`}>
-              <span className="patient-search-name">{familyFirst(p.name)}</span>
-              <span className="patient-search-meta">{practitionerFacts(p)}</span>
-            </ListBoxItem>
-          )}
-        </ListBox>
-      </div>
-    </Autocomplete>
+    <SearchPicker
+      label="Practitioner record"
+      placeholder="Name"
+      text={text}
+      onTextChange={setText}
+      items={practitioners}
+      listLabel="Practitioners found"
+      itemKey={(p) => p.id!}
+      name={(p) => familyFirst(p.name)}
+      facts={practitionerFacts}
+      emptyText={empty}
+      onPick={onPick}
+      {...(errorMessage !== undefined ? { errorMessage } : {})}
+    />
   );
 }
