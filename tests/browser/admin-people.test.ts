@@ -54,6 +54,7 @@ describe('people and apps', () => {
     await choose(page, 'Role', 'Nurse');
     await table.getByRole('rowheader', { name: 'nurse@heron-demo.example' }).waitFor();
     expect(await table.getByRole('rowheader').allTextContents()).toEqual(['nurse@heron-demo.example']);
+    await screenshot(page, 'admin-people-filtered');
     await choose(page, 'Role', 'All roles');
     await table.getByRole('rowheader', { name: 'admin@heron-demo.example' }).waitFor();
     expect(admin.problems).toEqual([]);
@@ -65,6 +66,9 @@ describe('people and apps', () => {
     const dialog = page.getByRole('dialog', { name: 'Invite a person' });
     await dialog.getByLabel('Email').fill('not an address');
     await dialog.getByRole('combobox', { name: 'Practitioner record' }).fill('Okafor');
+    await dialog.getByRole('option', { name: /^Okafor, Sam/ }).first().waitFor();
+    await expectAccessible(page, 'the invitation’s practitioner search');
+    await screenshot(page, 'admin-people-invite-picker');
     await dialog.getByRole('option', { name: /^Okafor, Sam/ }).first().click();
     await dialog.getByText(/Signs in as: Okafor, Sam/).waitFor();
     await dialog.getByRole('button', { name: 'Invite', exact: true }).click();

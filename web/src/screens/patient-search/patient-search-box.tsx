@@ -121,7 +121,7 @@ export function PatientSearchBox({ inputRef }: { inputRef: RefObject<HTMLInputEl
               className="h-listbox"
               items={patients}
               onAction={(key) => openChart(String(key))}
-              renderEmptyState={() => <p className="patient-search-empty">{emptyText}</p>}
+              renderEmptyState={() => <p className="h-picker-empty">{emptyText}</p>}
             >
               {(p: Patient) => <PatientOption patient={p} />}
             </ListBox>
@@ -142,12 +142,12 @@ function PatientOption({ patient: p }: { patient: Patient }) {
     phoneValue && `Phone ${phoneValue}`,
   ].filter(Boolean);
   return (
-    <ListBoxItem className="h-listbox-item patient-search-item" id={p.id!} textValue={`${familyFirst(p.name)}, ${facts.join(', ')}`}>
-      <span className="patient-search-name">
+    <ListBoxItem className="h-listbox-item h-picker-item" id={p.id!} textValue={`${familyFirst(p.name)}, ${facts.join(', ')}`}>
+      <span className="h-picker-name">
         {familyFirst(p.name)}
         {isDeceased(p) && <span className="patient-search-deceased"> (deceased)</span>}
       </span>
-      <span className="patient-search-meta">{facts.join(' · ')}</span>
+      <span className="h-picker-facts">{facts.join(' · ')}</span>
     </ListBoxItem>
   );
 }
