@@ -88,6 +88,16 @@ describe('people and apps', () => {
     await screenshot(page, 'admin-people-invitation');
     await ready.getByRole('button', { name: 'Done' }).click();
     await page.getByRole('grid', { name: 'Accounts' }).getByRole('row').filter({ hasText: /new\.nurse@heron-demo\.example.*Invited.*Not yet \(invited\)/ }).waitFor();
+    // The overview counts the invitation waiting, and opens the list filtered to invitations.
+    const tabs = page.getByRole('navigation', { name: 'Administration sections' });
+    await tabs.getByRole('link', { name: 'Overview' }).click();
+    await page.getByRole('region', { name: 'Invitations waiting' }).getByText('1 person has not accepted their invitation yet.').waitFor();
+    await screenshot(page, 'admin-overview-invitations');
+    await page.getByRole('link', { name: 'See invitations' }).click();
+    await page.getByRole('grid', { name: 'Accounts' }).getByRole('rowheader', { name: NURSE.email }).waitFor();
+    expect(await page.getByRole('grid', { name: 'Accounts' }).getByRole('rowheader').allTextContents()).toEqual([NURSE.email]);
+    await tabs.getByRole('link', { name: 'People' }).click();
+    await page.getByRole('grid', { name: 'Accounts' }).getByRole('rowheader', { name: 'admin@heron-demo.example' }).waitFor();
 
     // The nurse, in a browser of their own: the link sets the password, then they sign in.
     await nurse.page.goto(invitationLink);

@@ -1,6 +1,7 @@
 import { format } from 'date-fns';
 import { ButtonLink, Panel } from '../../design/index.ts';
 import { UnreviewedAccessPanel } from './emergency-access/unreviewed-panel.tsx';
+import { PendingInvitations } from './people/pending-invitations.tsx';
 
 /**
  * The practice administrator's home: what waits for them (unreviewed emergency accesses, pending
@@ -15,6 +16,7 @@ export function AdminHome() {
       </div>
       <div className="admin-home-grid">
         <UnreviewedAccessPanel />
+        <PendingInvitations />
         <Panel title="People and apps" level={2}>
           <p>Accounts, roles and second factors; the apps and services registered for the practice.</p>
           <div className="admin-actions">

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import type { AccountStatus, AdminUser } from '../../../admin-api/admin-views.ts';
 import { roleLabel } from '../../../app/roles.ts';
 import { Badge, Button, DataTable, EmptyState, Panel, Select, type DataColumn } from '../../../design/index.ts';
@@ -28,14 +28,19 @@ const COLUMNS: DataColumn<AdminUser>[] = [
  * opens on its own page for changes.
  */
 export function PeopleScreen() {
-  const [role, setRole] = useState(ALL);
-  const [status, setStatus] = useState(ALL);
+  // The filters are in the address, so a link can open the list filtered (the overview's pending invitations).
+  const [search, setSearch] = useSearchParams();
+  const role = search.get('role') ?? ALL;
+  const status = search.get('status') ?? ALL;
   const pages = usePages();
   const [inviting, setInviting] = useState(false);
   const filter = { ...(role !== ALL ? { role } : {}), ...(status !== ALL ? { status: status as AccountStatus } : {}) };
   const page = useUserPage(filter, pages.cursor);
-  const refilter = (set: (v: string) => void) => (v: string) => {
-    set(v);
+  const refilter = (name: 'role' | 'status') => (value: string) => {
+    const next = new URLSearchParams(search);
+    if (value === ALL) next.delete(name);
+    else next.set(name, value);
+    setSearch(next, { replace: true });
     pages.first();
   };
 
@@ -53,8 +58,8 @@ export function PeopleScreen() {
       <MfaPolicyPanel />
       <Panel title="Accounts" flush>
         <div className="admin-filters">
-          <Select label="Role" options={ROLE_OPTIONS} selectedKey={role} onSelectionChange={refilter(setRole)} />
-          <Select label="Status" options={STATUS_OPTIONS} selectedKey={status} onSelectionChange={refilter(setStatus)} />
+          <Select label="Role" options={ROLE_OPTIONS} selectedKey={role} onSelectionChange={refilter('role')} />
+          <Select label="Status" options={STATUS_OPTIONS} selectedKey={status} onSelectionChange={refilter('status')} />
         </div>
         <QueryView query={page} what="accounts" isEmpty={(p) => p.users.length === 0 && pages.page === 1} empty={<EmptyState title="No accounts match these filters." />}>
           {(p) => (
