@@ -26,7 +26,7 @@ import { stringProbeIndex } from './0017-string-probe-index.ts';
 import { terminologyMembersCovering } from './0018-terminology-members-covering.ts';
 import { terminologyEntriesByConcept } from './0019-terminology-entries-by-concept.ts';
 import { breakGlassReviews } from './0021-break-glass-reviews.ts';
-import { lastUse } from './0020-last-use.ts';
+import { lastUse } from './0022-last-use.ts';
 
 export interface Migration {
   /** `NNNN-name`; applied in array order, never renamed once released. */
