@@ -48,6 +48,8 @@ export interface TestApp {
   practiceId: string;
   token: string;
   audits: AuditRecord[];
+  /** The PostgreSQL schema of the store (for tests that reach below the application). */
+  schema?: string;
   /** A request to `path` below the FHIR base (or an absolute path starting with `/`). */
   fhir(method: string, path: string, options?: RequestOptions): Promise<Reply>;
   /** A token for a new client of the same practice with other scopes. */
@@ -57,10 +59,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(o: { kind?: 'sqlite' | 'postgres'; deps?: Partial<AppDeps>; auditStore?: boolean } = {}): Promise<TestApp> {
+export async function startTestApp(o: { kind?: 'sqlite' | 'postgres'; deps?: Partial<AppDeps>; auditStore?: boolean; sqliteDir?: string } = {}): Promise<TestApp> {
   const kind = o.kind ?? 'sqlite';
   const schema = kind === 'postgres' ? `heron_api_${process.pid}_${randomBytes(4).toString('hex')}` : undefined;
-  const store = await openStore(schema ? { databaseUrl: TEST_PG_URL, schema, indexer: extractIndexRows } : { memory: true, indexer: extractIndexRows });
+  const sqlite = o.sqliteDir === undefined ? { memory: true } : { dataDir: o.sqliteDir };
+  const store = await openStore(schema ? { databaseUrl: TEST_PG_URL, schema, indexer: extractIndexRows } : { ...sqlite, indexer: extractIndexRows });
   await store.migrate();
   const practice = await createPractice(store, `API tests ${randomBytes(4).toString('hex')}`);
   const audits: AuditRecord[] = [];
@@ -114,6 +117,7 @@ export async function startTestApp(o: { kind?: 'sqlite' | 'postgres'; deps?: Par
     practiceId: practice.id,
     token,
     audits,
+    schema,
     fhir,
     tokenFor,
     clientFor,

@@ -125,6 +125,8 @@ function cases(t: Target, a: string): Case[] {
     { method: 'GET', url: `CodeSystem/${id}/$lookup?code=1` },
   ];
   if (type === 'AuditEvent') list.push({ method: 'GET', url: `AuditEvent?_id=${id}` });
+  // Addresses no resource; refused to patient-bound callers whatever the target.
+  list.push({ method: 'GET', url: 'AuditEvent/$verify' });
   if (patient !== undefined) {
     list.push(
       { method: 'POST', url: `Patient/${patient}/$break-the-glass`, body: REASON },
@@ -219,7 +221,7 @@ describe('absent resources: the table covers every route dispatch knows', () => 
   });
 
   it('every route found by walking path shapes has a case', () => {
-    const segments = ['metadata', '_history', '_search', 'Patient', 'AuditEvent', 'ValueSet', 'CodeSystem', 'p1', '$validate', '$break-the-glass', '$expand', '$lookup', '$everything', '$summary', '$health-link', '$health-links', '$health-link-revoke', '$connected-apps', '$connected-app-revoke', '*'];
+    const segments = ['metadata', '_history', '_search', 'Patient', 'AuditEvent', 'ValueSet', 'CodeSystem', 'p1', '$validate', '$break-the-glass', '$verify', '$expand', '$lookup', '$everything', '$summary', '$health-link', '$health-links', '$health-link-revoke', '$connected-apps', '$connected-app-revoke', '*'];
     const found = new Set<string>();
     const walk = (path: string[]) => {
       for (const method of ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const) {

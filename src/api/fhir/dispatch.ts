@@ -26,6 +26,7 @@ import { errors, FhirError } from '../../fhir/outcome.ts';
 import { isResourceType } from '../../fhir/definitions.ts';
 import type { FhirRequest, FhirResponse, FhirStream, StreamPart } from './fhir-request.ts';
 import { auditEventsAreReadOnly, createAuditEvent, readAuditEvent, searchAuditEvents } from './interactions/audit-events.ts';
+import { verifyAuditTrail } from './interactions/audit-verify.ts';
 import { processBundle } from './interactions/bundle.ts';
 import { capabilities } from './interactions/capabilities.ts';
 import { create } from './interactions/create.ts';
@@ -85,6 +86,7 @@ export const ROUTE_ACTIONS = [
   '$emergency-access',
   '$review',
   '$restricted-records',
+  '$verify',
 ] as const;
 export type RouteAction = (typeof ROUTE_ACTIONS)[number];
 
@@ -428,6 +430,10 @@ function auditEventRoute(req: FhirRequest, method: Method, segments: string[], p
   if (segments.length === 1 && method === 'GET') return typeRoute('search-type', 'AuditEvent', (c, r) => searchAuditEvents(c, r));
   if (segments.length === 1 && method === 'POST') return typeRoute('create', 'AuditEvent', (c, r) => createAuditEvent(c, r));
   if (segments.length === 2 && second === '_search' && method === 'POST') return typeRoute('search-type', 'AuditEvent', (c, r) => searchAuditEvents(c, r));
+  if (segments.length === 2 && second === '$verify') {
+    // Reads the whole trail: authorised as a search of it (practice administrators; services with a scope to search it).
+    return method === 'GET' ? { action: '$verify', interaction: 'search-type', resourceType: 'AuditEvent', run: (c) => verifyAuditTrail(c) } : notAllowed(req, path);
+  }
   if (segments.length === 2 && method === 'GET') return instanceRoute('read', 'AuditEvent', second, (c) => readAuditEvent(c, second));
   // Each AuditEvent is its one and only version, so the Location of a create (`_history/1`) reads it.
   if (segments.length === 4 && segments[2] === '_history' && method === 'GET') {

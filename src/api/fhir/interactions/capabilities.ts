@@ -117,6 +117,17 @@ export const TYPE_OPERATIONS: Readonly<Record<string, readonly OperationCapabili
         'A completed response with unanswered scored questions is refused (422). Nothing is stored. Writes are checked too: an Observation derived from a scored QuestionnaireResponse must be its score, and a scored response\'s answers cannot change (422 business-rule).',
     },
   ],
+  AuditEvent: [
+    {
+      name: 'verify',
+      definition: 'https://heron.dev/fhir/OperationDefinition/AuditEvent-verify',
+      documentation:
+        'GET AuditEvent/$verify: recomputes the hash chain of the practice\'s audit trail from its first entry, as heron audit verify --practice does. Answers Parameters: intact (boolean), checked (entries found intact), ' +
+        'and for a broken chain broken-entry (a reference to the first entry whose hash or link does not match, or that is missing) and problem (what is wrong); verified (when) and seconds (how long). ' +
+        'Allowed to callers who may search the whole trail (practice administrators; backend services with system/AuditEvent.s); refused (403) to patient-bound access and scopes with a query. ' +
+        'It reads every entry, so one verification per practice runs at a time on each server: a request arriving meanwhile gets the running one\'s answer. Audited as $verify.',
+    },
+  ],
   Observation: [
     {
       name: 'lastn',
@@ -272,7 +283,7 @@ function auditEventCapability(): CapabilityStatementRestResource {
       'and is kept as sent, with meta.tag ' + REPORTED_BY_SYSTEM + ' naming the reporting client (from the access token); not inside transaction Bundles (batch is fine), no If-None-Exist. ' +
       'Each AuditEvent has one version: [id]/_history/1 reads it. _sort by ' + AUDIT_EVENT_SORT_KEYS.join(', ') + ' (prefix - for descending); _format=text/csv or Accept: text/csv exports every matching entry as CSV.',
     interaction: [{ code: 'read' }, { code: 'vread' }, { code: 'create' }, { code: 'search-type' }],
-    operation: [...EMERGENCY_ACCESS_OPERATIONS],
+    operation: [...EMERGENCY_ACCESS_OPERATIONS, ...TYPE_OPERATIONS.AuditEvent],
     versioning: 'no-version',
     readHistory: false,
     updateCreate: false,
