@@ -52,6 +52,7 @@ export const routes: RouteObject[] = [
               { path: 'people', lazy: async () => ({ Component: (await import('../screens/admin/people/people-screen.tsx')).PeopleScreen }) },
               { path: 'people/:userId', lazy: async () => ({ Component: (await import('../screens/admin/people/person-screen.tsx')).PersonScreen }) },
               { path: 'apps', lazy: async () => ({ Component: (await import('../screens/admin/apps/apps-screen.tsx')).AppsScreen }) },
+              { path: 'audit', lazy: async () => ({ Component: (await import('../screens/admin/audit/audit-screen.tsx')).AuditTrailScreen }) },
             ],
           },
           { path: 'schedule', lazy: async () => ({ Component: (await import('../screens/schedule/schedule-screen.tsx')).ScheduleScreen }) },

@@ -35,6 +35,8 @@ export interface FhirClient {
   transaction(bundle: Bundle): Promise<Bundle>;
   /** `GET [type]/[id]/_history`: every version of one resource, newest first. */
   history<T extends Resource>(type: T['resourceType'], id: string, signal?: AbortSignal): Promise<Bundle<T>>;
+  /** A search answered as a file in another format (`exportSearch('AuditEvent', params, 'text/csv')`: the audit report as CSV). */
+  exportSearch(type: ResourceType, params: SearchParams | URLSearchParams, mediaType: string, signal?: AbortSignal): Promise<Blob>;
   /** A type-level operation sent with POST and a body, e.g. `invoke('Patient', 'match', parameters)`. */
   invoke<T extends Resource>(type: ResourceType, name: string, body: Resource, signal?: AbortSignal): Promise<T>;
   /** An operation on one resource sent with POST, e.g. `invokeOn('Patient', id, 'meta-add', parameters)`. */
@@ -67,6 +69,12 @@ export interface ApiCaller {
  * or a `FhirApiError` with the server's OperationOutcome (both APIs answer errors with one).
  */
 export async function apiRequest<T>(caller: ApiCaller, method: string, url: string, init: { body?: BodyInit; headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<T> {
+  const text = await (await apiResponse(caller, method, url, init)).text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** The same request, answering the checked Response: for answers that are not JSON (a CSV export). */
+export async function apiResponse(caller: ApiCaller, method: string, url: string, init: { body?: BodyInit; headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<Response> {
   const doFetch = caller.fetch ?? ((input, request) => fetch(input, request));
   const token = await caller.accessToken();
   let response: Response;
@@ -81,14 +89,19 @@ export async function apiRequest<T>(caller: ApiCaller, method: string, url: stri
     if (init.signal?.aborted) throw error;
     throw new FhirApiError('The server could not be reached.', 0);
   }
-  const text = await response.text();
-  const json = text ? (JSON.parse(text) as unknown) : undefined;
   if (!response.ok) {
     if (response.status === 401) caller.onRefused?.();
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
     const outcome = (json as Resource | undefined)?.resourceType === 'OperationOutcome' ? (json as OperationOutcome) : undefined;
     throw new FhirApiError(outcomeMessage(outcome) ?? `The server answered ${response.status} ${response.statusText}.`, response.status, outcome);
   }
-  return json as T;
+  return response;
 }
 
 export function createFhirClient(deps: FhirClientDeps): FhirClient {
@@ -114,6 +127,8 @@ export function createFhirClient(deps: FhirClientDeps): FhirClient {
     operation: (type, name, params, signal) => request('GET', `${type}/$${name}${searchQuery(params)}`, undefined, signal),
     transaction: (bundle) => request('POST', '', bundle),
     history: (type, id, signal) => request('GET', `${type}/${encodeURIComponent(id)}/_history`, undefined, signal),
+    exportSearch: async (type, params, mediaType, signal) =>
+      (await apiResponse(deps, 'GET', `${deps.base}/${type}${searchQuery(params)}`, { headers: { accept: mediaType }, ...(signal ? { signal } : {}) })).blob(),
     invoke: (type, name, body, signal) => request('POST', `${type}/$${name}`, body, signal),
     invokeOn: (type, id, name, body) => request('POST', `${type}/${encodeURIComponent(id)}/$${name}`, body),
     uploadBinary: (file, contentType, securityContext) => request('POST', 'Binary', file, undefined, { 'content-type': contentType, 'x-security-context': securityContext }),

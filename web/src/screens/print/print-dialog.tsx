@@ -11,15 +11,17 @@ import { useBlobUrl } from './use-blob-url.ts';
  * A printout made in the page (requisition, prescription, after-visit summary): whose it is, the
  * PDF in the browser's own viewer (where it prints and downloads), and on request filed to the
  * chart — the file as a Binary of the patient, then the DocumentReference `toDocument` describes.
+ * Without `toDocument` it is not offered (a printout about the record, such as the accounting of
+ * disclosures, made by someone who does not write to charts).
  */
-export function PrintDialog({ title, patient, pdf, toDocument, onClose }: { title: string; patient: Patient; pdf: UseQueryResult<Blob>; toDocument: (file: { binaryId: string; size: number }) => DocumentReference; onClose: () => void }) {
+export function PrintDialog({ title, patient, pdf, toDocument, onClose }: { title: string; patient: Patient; pdf: UseQueryResult<Blob>; toDocument?: (file: { binaryId: string; size: number }) => DocumentReference; onClose: () => void }) {
   const fhir = useFhir();
   const queryClient = useQueryClient();
   const url = useBlobUrl(pdf.data);
   const file = useMutation({
     mutationFn: async (blob: Blob) => {
       const binary = await fhir.uploadBinary(blob, 'application/pdf', `Patient/${patient.id}`);
-      return fhir.create(toDocument({ binaryId: binary.id!, size: blob.size }));
+      return fhir.create(toDocument!({ binaryId: binary.id!, size: blob.size }));
     },
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['fhir', 'DocumentReference'] }),
   });
@@ -34,9 +36,11 @@ export function PrintDialog({ title, patient, pdf, toDocument, onClose }: { titl
           <Button variant="secondary" onPress={onClose}>
             Close
           </Button>
-          <Button variant="primary" isDisabled={!pdf.data || file.isPending || file.isSuccess} onPress={() => pdf.data && file.mutate(pdf.data)}>
-            {file.isSuccess ? 'Filed to the chart' : file.isPending ? 'Filing…' : 'File to the chart'}
-          </Button>
+          {toDocument && (
+            <Button variant="primary" isDisabled={!pdf.data || file.isPending || file.isSuccess} onPress={() => pdf.data && file.mutate(pdf.data)}>
+              {file.isSuccess ? 'Filed to the chart' : file.isPending ? 'Filing…' : 'File to the chart'}
+            </Button>
+          )}
         </>
       }
     >

@@ -1,0 +1,178 @@
+/**
+ * The audit trail screen for a privacy officer: a physician opens Eleanor Hartley's chart in their
+ * own browser; the practice administrator filters the trail to her record and today, sees only
+ * entries about her, opens one in full, exports the filtered report as CSV (every row hers, today),
+ * verifies the chain ("Intact"), and prints her accounting of disclosures (a PDF naming her and the
+ * physician). The filters live in the address. Screenshots at 1366×768, axe on each state.
+ */
+import { readFile } from 'node:fs/promises';
+import { inflateSync } from 'node:zlib';
+import { PDFDocument } from 'pdf-lib';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DemoServer, expectAccessible, launchBrowser, newPage, screenshot, signIn } from './browser-fixture.ts';
+
+const ELEANOR = 'demo-eleanor-hartley';
+
+/** The text a pdf-lib PDF draws: its content streams inflated, the hex strings shown with Tj decoded. */
+function pdfText(bytes: Uint8Array): string {
+  const raw = Buffer.from(bytes).toString('latin1');
+  const out: string[] = [];
+  for (const m of raw.matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)) {
+    let content: string;
+    try {
+      content = inflateSync(Buffer.from(m[1]!, 'latin1')).toString('latin1');
+    } catch {
+      content = m[1]!;
+    }
+    for (const t of content.matchAll(/<([0-9A-Fa-f]*)> Tj/g)) out.push(Buffer.from(t[1]!, 'hex').toString('latin1'));
+  }
+  return out.join('\n');
+}
+
+/** A strict enough CSV reader for the export (RFC 4180: quoted fields may hold commas, quotes and line breaks). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') row.push(field), (field = '');
+    else if (c === '\r' && text[i + 1] === '\n') row.push(field), rows.push(row), (row = []), (field = ''), i++;
+    else field += c;
+  }
+  return rows;
+}
+
+describe('audit trail', () => {
+  let server: DemoServer;
+  let browser: Browser;
+  let page: Page;
+  let problems: string[];
+  let closeAdmin: () => Promise<void>;
+  const today = new Date().toISOString().slice(0, 10);
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([DemoServer.start(), launchBrowser()]);
+    // A physician opens Eleanor's chart in another browser: the accesses the administrator reviews.
+    const physician = await newPage(browser);
+    await signIn(physician.page, server.origin, server.account('physician'));
+    await physician.page.goto(`${server.origin}/patients/${ELEANOR}`);
+    await physician.page.getByRole('region', { name: 'Patient' }).getByText('Hartley').first().waitFor();
+    await physician.context.close();
+    const admin = await newPage(browser);
+    ({ page, problems } = admin);
+    closeAdmin = () => admin.context.close();
+    await signIn(page, server.origin, server.account('practice-admin'));
+  }, 300_000);
+  afterAll(async () => {
+    await closeAdmin?.();
+    await browser?.close();
+    await server?.close();
+  });
+
+  const rowsOf = () => page.getByRole('grid', { name: 'Audit entries' }).getByRole('row');
+
+  it('lists the trail, newest first, with the filters and the verify panel', async () => {
+    await page.getByRole('navigation', { name: 'Administration sections' }).getByRole('link', { name: 'Audit trail' }).click();
+    await page.getByRole('heading', { name: 'Audit trail', level: 1 }).waitFor();
+    await rowsOf().nth(1).waitFor();
+    expect(await page.getByRole('button', { name: 'Print accounting of disclosures' }).count()).toBe(0);
+    await expectAccessible(page, 'the audit trail');
+    await screenshot(page, 'admin-audit-trail');
+    expect(problems).toEqual([]);
+  });
+
+  it('filters to one patient and one day: every row is about her, and the address keeps the filters', async () => {
+    await page.getByRole('button', { name: 'Choose a patient…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Whose record?' });
+    await dialog.getByLabel('Patient').fill('Hartley');
+    await expectAccessible(page, 'choosing the patient');
+    await screenshot(page, 'admin-audit-choose-patient');
+    await dialog.getByRole('option', { name: /Hartley, Eleanor/ }).click();
+    await page.getByLabel('From').fill(today);
+    await page.getByLabel('To').fill(today);
+    await page.waitForURL((url) => url.searchParams.get('patient') === ELEANOR && url.searchParams.get('from') === today && url.searchParams.get('to') === today);
+    await page.getByText(/’s record/).waitFor();
+    await rowsOf().nth(1).waitFor();
+    const patientCells = await page.getByRole('grid', { name: 'Audit entries' }).locator('tbody tr td:nth-child(4)').allTextContents();
+    expect(patientCells.length).toBeGreaterThan(0);
+    for (const cell of patientCells) expect(cell).toContain('Hartley, Eleanor');
+    // The physician's chart reads are there, by name and role.
+    expect(await page.getByRole('grid', { name: 'Audit entries' }).getByText('physician').count()).toBeGreaterThan(0);
+    await expectAccessible(page, 'the trail filtered to one patient and day');
+    await screenshot(page, 'admin-audit-filtered');
+
+    // A shared address opens the same view.
+    const shared = page.url();
+    await page.goto(`${server.origin}/administration`);
+    await page.goto(shared);
+    await page.getByText(/Hartley, Eleanor’s record/).waitFor();
+    expect(await page.getByLabel('From').inputValue()).toBe(today);
+  });
+
+  it('opens an entry with everything recorded', async () => {
+    await rowsOf().nth(1).click();
+    const dialog = page.getByRole('dialog', { name: /^Audit entry \d+$/ });
+    await dialog.waitFor();
+    expect(new URL(page.url()).searchParams.get('entry')).toMatch(/^\d+$/);
+    const facts = await dialog.locator('dl').textContent();
+    for (const label of ['When', 'Who', 'Role', 'From address', 'Browser or app', 'What', 'Whose record', 'Why', 'Outcome']) expect(facts).toContain(label);
+    expect(facts).toContain('Hartley, Eleanor');
+    await expectAccessible(page, 'an audit entry');
+    await screenshot(page, 'admin-audit-entry');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(new URL(page.url()).searchParams.get('entry')).toBeNull();
+  });
+
+  it('exports the filtered report as CSV: every row is hers and today', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^audit-trail-patient-demo-eleanor-hartley-.*\.csv$/);
+    const rows = parseCsv(await readFile((await download.path())!, 'utf8'));
+    const [header, ...records] = rows;
+    const col = (name: string) => header!.indexOf(name);
+    expect(col('patients')).toBeGreaterThan(0);
+    expect(records.length).toBeGreaterThanOrEqual((await rowsOf().count()) - 1);
+    for (const r of records) {
+      expect(r[col('patients')]!.split(' ')).toContain(`Patient/${ELEANOR}`);
+      expect(r[col('recorded')]!.slice(0, 10)).toBe(today);
+    }
+    expect(records.some((r) => r[col('role')] === 'physician')).toBe(true);
+  });
+
+  it('verifies the chain: intact', async () => {
+    await page.getByRole('button', { name: 'Verify the trail' }).click();
+    await page.getByText('Intact', { exact: true }).waitFor();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Intact' }).textContent(), { timeout: 30_000 }).toMatch(/All [\d,]+ entries match their hashes and links/);
+    await expectAccessible(page, 'the trail verified');
+    await screenshot(page, 'admin-audit-verified');
+  });
+
+  it('prints her accounting of disclosures: a PDF naming her, the practice and the physician', async () => {
+    await page.getByRole('button', { name: 'Print accounting of disclosures' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Accounting of disclosures' });
+    const frame = dialog.locator('iframe.print-pdf');
+    await expect.poll(() => frame.getAttribute('src'), { timeout: 30_000 }).toMatch(/^blob:/);
+    // Administrators do not file to charts.
+    expect(await dialog.getByRole('button', { name: 'File to the chart' }).count()).toBe(0);
+    const src = (await frame.getAttribute('src'))!;
+    const bytes = Buffer.from(await page.evaluate(async (url) => Array.from(new Uint8Array(await (await fetch(url)).arrayBuffer())), src));
+    expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect((await PDFDocument.load(bytes)).getTitle()).toBe('Accounting of disclosures: Hartley, Eleanor');
+    const text = pdfText(bytes);
+    expect(text).toContain('Accounting of disclosures');
+    expect(text).toContain('For Hartley, Eleanor');
+    expect(text).toMatch(/\(physician\)/);
+    expect(text).toMatch(/recorded access/);
+    await expectAccessible(page, 'the accounting of disclosures');
+    await screenshot(page, 'admin-audit-disclosures');
+    expect(problems).toEqual([]);
+  });
+});
