@@ -65,7 +65,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect(value(admin.body, 'checked')).toBeGreaterThanOrEqual(before);
       expect(value(admin.body, 'broken-entry')).toBeUndefined();
       const [recorded] = await t.store.audit.query(t.practiceId, { count: 1 });
-      expect(recorded).toMatchObject({ action: '$verify', outcome: 'success', agentId: 'u-practice-admin', resourceType: 'AuditEvent' });
+      expect(recorded).toMatchObject({ action: '$verify', outcome: 'success', agentId: 'u-practice-admin', agentRole: 'practice-admin', resourceType: 'AuditEvent' });
 
       const service = await t.tokenFor('system/AuditEvent.rs');
       const res = await t.fhir('GET', 'AuditEvent/$verify', { token: service });

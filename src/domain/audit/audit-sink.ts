@@ -58,7 +58,7 @@ export function toAuditEntry(r: AuditRecord): AuditEntry {
     agentId: r.principal.id,
   };
   if (r.principal.kind === 'client') e.clientId = r.principal.id;
-  // A user's role at the time and the app they used: what a reviewer asks first ("who was it?").
+  // Who a user was when acting, and through which app: the role can change later, the entry must not.
   if (r.principal.kind === 'user') {
     e.agentRole = r.principal.role;
     if (r.principal.clientId !== undefined) e.clientId = r.principal.clientId;
