@@ -1,7 +1,7 @@
 import './audit.css';
 import type { AuditEvent, Bundle, Patient } from '@medplum/fhirtypes';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { Badge, Button, DataTable, EmptyState, ErrorState, Panel, Select, TextField, type DataColumn } from '../../../design/index.ts';
 import { errorAdvice, errorMessage } from '../../../fhir/fhir-client.ts';
@@ -21,11 +21,19 @@ import { VerifyPanel } from './verify-panel.tsx';
 /** Entries per page: a screenful to scan, one indexed query per page however long the trail. */
 const PAGE_SIZE = 50;
 const ANYONE = 'anyone';
+const NO_NAMES: ReadonlyMap<string, string> = new Map();
 
+/** A table row with the names it shows: react-aria's table re-renders a row only when its item changes, so the names are part of it. */
 interface Row {
   event: AuditEvent;
   view: AuditEntryView;
+  who: string;
+  /** Whose records, by name where loaded; at most a few, then how many more. */
+  patients: string;
 }
+
+/** Patients a cell names before "and N more" (a search's entry can concern a whole page of them). */
+const PATIENTS_SHOWN = 3;
 
 /**
  * The audit trail for the privacy officer (`/administration/audit`): the AuditEvent report
@@ -49,7 +57,7 @@ export function AuditTrailScreen() {
   const [printing, setPrinting] = useState(false);
 
   const people = usePracticePeople();
-  const names = people.data?.names ?? new Map<string, string>();
+  const names = people.data?.names ?? NO_NAMES;
   const chosenPatient = useRead<Patient>('Patient', filters.patient);
 
   const report = useQuery({
@@ -61,22 +69,40 @@ export function AuditTrailScreen() {
       return fhir.search<AuditEvent>('AuditEvent', q, signal);
     },
   });
-  const rows: Row[] = useMemo(() => matches(report.data).map((event) => ({ event, view: auditEntryView(event) })), [report.data]);
+  const views = useMemo(() => matches(report.data).map((event) => ({ event, view: auditEntryView(event) })), [report.data]);
   const next = cursorOf(report.data?.link?.find((l) => l.relation === 'next')?.url);
 
-  // The names of the patients on this page (demographics only), in one search.
-  const pagePatients = useMemo(() => [...new Set(rows.flatMap((r) => r.view.patients))].sort(), [rows]);
+  // The names of the patients the page's rows show (demographics only), a hundred ids per search.
+  // The chosen patient first: it is why the row is listed.
+  const shownPatients = useCallback((v: AuditEntryView) => (filters.patient && v.patients.includes(filters.patient) ? [filters.patient, ...v.patients.filter((p) => p !== filters.patient)] : v.patients).slice(0, PATIENTS_SHOWN), [filters.patient]);
+  const pagePatients = useMemo(() => [...new Set(views.flatMap((r) => shownPatients(r.view)))].sort(), [views, shownPatients]);
   const patientNames = useQuery({
     queryKey: ['fhir', 'Patient', 'names', pagePatients],
     enabled: pagePatients.length > 0,
     staleTime: 60_000,
-    queryFn: async ({ signal }) => matches(await fhir.search<Patient>('Patient', { _id: pagePatients.join(','), _elements: 'name,identifier,birthDate', _count: pagePatients.length }, signal)),
+    queryFn: async ({ signal }) => {
+      const found: Patient[] = [];
+      for (let i = 0; i < pagePatients.length; i += 100) {
+        const ids = pagePatients.slice(i, i + 100);
+        found.push(...matches(await fhir.search<Patient>('Patient', { _id: ids.join(','), _elements: 'name,identifier,birthDate', _count: ids.length }, signal)));
+      }
+      return found;
+    },
   });
   const patients = useMemo(() => {
     const map = new Map<string, Patient>((patientNames.data ?? []).map((p) => [p.id!, p]));
     if (chosenPatient.data) map.set(chosenPatient.data.id!, chosenPatient.data);
     return map;
   }, [patientNames.data, chosenPatient.data]);
+  const rows: Row[] = useMemo(
+    () =>
+      views.map(({ event, view }) => {
+        const named = shownPatients(view).map((p) => (patients.has(p) ? familyFirst(patients.get(p)!.name) : `Patient/${p}`));
+        const more = view.patients.length - named.length;
+        return { event, view, who: names.get(view.agentId) ?? view.agentId, patients: `${named.join('; ')}${more > 0 ? ` and ${more} more` : ''}` };
+      }),
+    [views, names, patients, shownPatients],
+  );
 
   const exportCsv = useMutation({
     mutationFn: () => fhir.exportSearch('AuditEvent', search, 'text/csv'),
@@ -108,7 +134,7 @@ export function AuditTrailScreen() {
       header: 'Who',
       cell: (r) => (
         <span className="audit-who">
-          {names.get(r.view.agentId) ?? r.view.agentId}
+          {r.who}
           <span className="muted">{r.view.role ?? (r.view.agentKind === 'client' ? 'app or service' : r.view.agentKind)}</span>
         </span>
       ),
@@ -117,8 +143,7 @@ export function AuditTrailScreen() {
     {
       id: 'patient',
       header: 'Patient',
-      cell: (r) =>
-        r.view.patients.length === 0 ? <span className="muted">none</span> : r.view.patients.map((p) => (patients.has(p) ? familyFirst(patients.get(p)!.name) : `Patient/${p}`)).join('; '),
+      cell: (r) => (r.view.patients.length === 0 ? <span className="muted">none</span> : r.patients),
     },
     {
       id: 'outcome',
@@ -140,7 +165,6 @@ export function AuditTrailScreen() {
         <h1>Audit trail</h1>
         <p className="muted">Every access to the practice’s records, who made it, from where and why. Opening, exporting and verifying are recorded too.</p>
       </div>
-      <VerifyPanel entryHref={entryHref} />
       <Panel
         title="Filters"
         actions={
@@ -216,6 +240,7 @@ export function AuditTrailScreen() {
           </Button>
         </nav>
       </Panel>
+      <VerifyPanel entryHref={entryHref} />
       {entryId && <EntryDialog id={entryId} known={rows.find((r) => r.view.id === entryId)?.event} names={names} patients={patients} onClose={closeEntry} />}
       {printing && chosenPatient.data && <DisclosuresDialog patient={chosenPatient.data} filters={filters} names={names} onClose={() => setPrinting(false)} />}
     </div>
