@@ -121,6 +121,17 @@ describe('audit trail', () => {
     await expectAccessible(page, 'the trail filtered to one patient and day');
     await screenshot(page, 'admin-audit-filtered');
 
+    // The demo's import of her chart today fills more than a page: the next page follows the server's cursor.
+    const firstOfPage = async () => (await rowsOf().nth(1).getAttribute('data-key'))!;
+    const first = await firstOfPage();
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.getByText(/^Page 2 · entries 51–/).waitFor();
+    expect(Number(await firstOfPage())).toBeLessThan(Number(first));
+    for (const cell of await page.getByRole('grid', { name: 'Audit entries' }).locator('tbody tr td:nth-child(4)').allTextContents()) expect(cell).toContain('Hartley, Eleanor');
+    await page.getByRole('button', { name: 'Previous page' }).click();
+    await page.getByText(/^Page 1 · entries 1–50/).waitFor();
+    expect(await firstOfPage()).toBe(first);
+
     // A shared address opens the same view.
     const shared = page.url();
     await page.goto(`${server.origin}/administration`);
@@ -132,13 +143,15 @@ describe('audit trail', () => {
   });
 
   it('opens an entry with everything recorded', async () => {
-    await rowsOf().nth(1).click();
+    // One of the physician's accesses.
+    await rowsOf().filter({ hasText: 'physician@heron-demo.example' }).first().click();
     const dialog = page.getByRole('dialog', { name: /^Audit entry \d+$/ });
     await dialog.waitFor();
     expect(new URL(page.url()).searchParams.get('entry')).toMatch(/^\d+$/);
     const facts = await dialog.locator('dl').textContent();
     for (const label of ['When', 'Who', 'Role', 'From address', 'Browser or app', 'What', 'Whose record', 'Why', 'Outcome']) expect(facts).toContain(label);
     expect(facts).toContain('Hartley, Eleanor');
+    expect(facts).toMatch(/Role\s*physician/);
     await expectAccessible(page, 'an audit entry');
     await screenshot(page, 'admin-audit-entry');
     await dialog.getByRole('button', { name: 'Close' }).click();

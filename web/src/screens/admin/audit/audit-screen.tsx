@@ -73,8 +73,9 @@ export function AuditTrailScreen() {
   const next = cursorOf(report.data?.link?.find((l) => l.relation === 'next')?.url);
 
   // The names of the patients the page's rows show (demographics only), a hundred ids per search.
-  // The chosen patient first: it is why the row is listed.
-  const shownPatients = useCallback((v: AuditEntryView) => (filters.patient && v.patients.includes(filters.patient) ? [filters.patient, ...v.patients.filter((p) => p !== filters.patient)] : v.patients).slice(0, PATIENTS_SHOWN), [filters.patient]);
+  // With a patient chosen, only that patient (it is why the row is listed): looking up the others'
+  // names would itself be recorded as access to their records, over and over, as the officer pages.
+  const shownPatients = useCallback((v: AuditEntryView) => (filters.patient && v.patients.includes(filters.patient) ? [filters.patient] : v.patients.slice(0, PATIENTS_SHOWN)), [filters.patient]);
   const pagePatients = useMemo(() => [...new Set(views.flatMap((r) => shownPatients(r.view)))].sort(), [views, shownPatients]);
   const patientNames = useQuery({
     queryKey: ['fhir', 'Patient', 'names', pagePatients],
@@ -99,7 +100,7 @@ export function AuditTrailScreen() {
       views.map(({ event, view }) => {
         const named = shownPatients(view).map((p) => (patients.has(p) ? familyFirst(patients.get(p)!.name) : `Patient/${p}`));
         const more = view.patients.length - named.length;
-        return { event, view, who: names.get(view.agentId) ?? view.agentId, patients: `${named.join('; ')}${more > 0 ? ` and ${more} more` : ''}` };
+        return { event, view, who: names.get(view.agentId) ?? view.agentId, patients: `${named.join('; ')}${more > 0 ? ` and ${more} ${more === 1 ? 'other' : 'others'}` : ''}` };
       }),
     [views, names, patients, shownPatients],
   );
