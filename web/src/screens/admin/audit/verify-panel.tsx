@@ -55,7 +55,7 @@ export function VerifyPanel({ entryHref }: { entryHref: (id: string) => string }
         {verify.isPending && (
           <p>
             Checking every entry of the trail… {seconds > 0 && <span className="mono">{seconds} s</span>}
-            {seconds * 1000 >= SLOW_MS && <span className="muted"> A long trail takes a while (millions of entries, minutes). You can keep working on this page; the answer appears here.</span>}
+            {seconds * 1000 >= SLOW_MS && <span className="muted"> A long trail takes a while: about ten seconds per million entries. You can keep working on this page; the answer appears here.</span>}
           </p>
         )}
         {result && intact === true && (
