@@ -182,6 +182,36 @@ describe('audit trail', () => {
     await screenshot(page, 'admin-audit-verified');
   });
 
+  it('says when verifying is slow, when it fails, and when nothing matches', async () => {
+    // The server's answer held back, then refused: the slow note, then the failure in words.
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/fhir/R4/AuditEvent/$verify*', async (route) => {
+      await held;
+      await route.fulfill({ status: 503, contentType: 'application/fhir+json', body: JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'transient', diagnostics: 'The database is busy; try again shortly' }] }) });
+    });
+    await page.getByRole('button', { name: 'Verify again' }).click();
+    await page.getByText(/A long trail takes a while/).waitFor();
+    await expectAccessible(page, 'verifying, slow');
+    await screenshot(page, 'admin-audit-verify-slow');
+    release();
+    await page.getByRole('alert').filter({ hasText: 'Could not verify the trail' }).getByText('The database is busy; try again shortly').waitFor();
+    await expectAccessible(page, 'verifying failed');
+    await screenshot(page, 'admin-audit-verify-failed');
+    await page.unroute('**/fhir/R4/AuditEvent/$verify*');
+
+    // A day before anything was recorded.
+    await page.getByLabel('From', { exact: true }).fill('2020-01-01');
+    await page.getByLabel('To', { exact: true }).fill('2020-01-01');
+    await page.getByText('No entries match these filters.').waitFor();
+    expect(await page.getByRole('button', { name: 'Next page' }).isDisabled()).toBe(true);
+    await expectAccessible(page, 'no entries');
+    await screenshot(page, 'admin-audit-empty');
+    await page.getByLabel('From', { exact: true }).fill(today);
+    await page.getByLabel('To', { exact: true }).fill(today);
+    await rowsOf().nth(1).waitFor();
+  });
+
   it('prints her accounting of disclosures: a PDF naming her, the practice and the physician', async () => {
     await page.getByRole('button', { name: 'Print accounting of disclosures' }).click();
     const dialog = page.getByRole('dialog', { name: 'Accounting of disclosures' });
