@@ -65,6 +65,18 @@ describe('audit trail', () => {
     await signIn(physician.page, server.origin, server.account('physician'));
     await physician.page.goto(`${server.origin}/patients/${ELEANOR}`);
     await physician.page.getByRole('region', { name: 'Patient' }).getByText('Hartley').first().waitFor();
+    // And asks for emergency access to her record (the API any app of theirs may call), which the accounting must set apart.
+    const glass = await physician.page.evaluate(async (patient) => {
+      const g = globalThis as unknown as { sessionStorage: { getItem(key: string): string | null }; location: { origin: string } };
+      const stored = JSON.parse(g.sessionStorage.getItem('heron.session') ?? '{}') as { tokens?: { accessToken?: string } };
+      const response = await fetch(`${g.location.origin}/fhir/R4/Patient/${patient}/$break-the-glass`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${stored.tokens?.accessToken ?? ''}`, 'content-type': 'application/fhir+json' },
+        body: JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'reason', valueString: 'Brought in unconscious, no history available' }] }),
+      });
+      return response.status;
+    }, ELEANOR);
+    expect(glass).toBe(200);
     await physician.context.close();
     const admin = await newPage(browser);
     // The page's CSP keeps fetch() from blob: URLs, so the test keeps each Blob the page hands to a URL, to read the PDF.
@@ -116,6 +128,8 @@ describe('audit trail', () => {
     const patientCells = await page.getByRole('grid', { name: 'Audit entries' }).locator('tbody tr td:nth-child(4)').allTextContents();
     expect(patientCells.length).toBeGreaterThan(0);
     for (const cell of patientCells) expect(cell).toContain('Hartley, Eleanor');
+    // Her emergency access, set apart.
+    await page.getByRole('grid', { name: 'Audit entries' }).getByText('Emergency', { exact: true }).first().waitFor();
     // The physician's chart reads are there, by name and role.
     expect(await page.getByRole('grid', { name: 'Audit entries' }).getByText('physician').count()).toBeGreaterThan(0);
     await expectAccessible(page, 'the trail filtered to one patient and day');
@@ -228,6 +242,8 @@ describe('audit trail', () => {
     expect(text).toContain('For Hartley, Eleanor');
     expect(text).toMatch(/\(physician\)/);
     expect(text).toMatch(/recorded access/);
+    expect(text).toMatch(/EMERGENCY ACCESS · [\s\S]{0,80}Dana Whitfield/);
+    expect(text).toContain('Emergency treatment: "Brought in unconscious, no history available"');
     await expectAccessible(page, 'the accounting of disclosures');
     await screenshot(page, 'admin-audit-disclosures');
     expect(problems).toEqual([]);

@@ -66,7 +66,7 @@ export function auditEntryView(e: AuditEvent): AuditEntryView {
     patients: [...new Set(patients)],
     succeeded: (e.outcome ?? '0') === '0',
     details,
-    emergency: purpose === 'ETREAT' || subtype === '$break-the-glass',
+    emergency: purpose === 'ETREAT' || subtype === '$break-the-glass' || subtype === 'break-glass',
   };
   const optional = {
     role: requestor?.role?.[0]?.text,
@@ -99,6 +99,7 @@ const SUBTYPES: Record<string, string> = {
   operation: 'Ran an operation',
   $validate: 'Checked a resource',
   '$break-the-glass': 'Emergency access',
+  'break-glass': 'Emergency access granted',
   $lastn: 'Read latest results',
   $match: 'Matched patients',
   $expand: 'Looked up codes',

@@ -30,7 +30,8 @@ export const WHAT_CHOICES: readonly { id: string; label: string; params: Record<
   { id: 'create', label: 'Creates', params: { action: 'C' } },
   { id: 'update', label: 'Changes', params: { action: 'U' } },
   { id: 'delete', label: 'Deletes', params: { action: 'D' } },
-  { id: 'emergency', label: 'Emergency access', params: { subtype: '$break-the-glass' } },
+  // Break-the-glass and every access it opened are recorded with the purpose emergency treatment.
+  { id: 'emergency', label: 'Emergency access', params: { purpose: 'ETREAT' } },
   { id: 'sign-in', label: 'Sign-ins, sign-outs, refused tokens', params: { subtype: 'sign-in,consent,sign-out,sign-out-everywhere,authenticate' } },
   { id: 'other', label: 'Other actions', params: { action: 'E' } },
 ];

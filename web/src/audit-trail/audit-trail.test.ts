@@ -58,7 +58,7 @@ describe('audit trail filters', () => {
     };
     expect(q.getAll('date')).toEqual([`ge2026-12-05T00:00:00${offset('2026-12-05')}`, `lt2026-12-06T00:00:00${offset('2026-12-06')}`]);
     expect(Object.fromEntries([...q].filter(([k]) => k !== 'date'))).toEqual({ agent: 'u-lee', patient: 'Patient/p1', action: 'R', outcome: '0', _sort: 'date' });
-    expect(searchOf({ what: 'emergency', outcome: 'failure', sort: 'user' }).toString()).toBe('subtype=%24break-the-glass&outcome=4&_sort=agent%2C-date');
+    expect(searchOf({ what: 'emergency', outcome: 'failure', sort: 'user' }).toString()).toBe('purpose=ETREAT&outcome=4&_sort=agent%2C-date');
     expect(searchOf({ what: 'any', outcome: 'any', sort: 'newest' }).toString()).toBe('');
   });
 
