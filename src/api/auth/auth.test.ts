@@ -32,6 +32,8 @@ function fakeStore(): FakeStore {
       getPractice: async (id: string) => practices.get(id),
       createClient: async (c: OAuthClient) => void clients.set(c.clientId, c),
       getClient: async (id: string) => clients.get(id),
+      // When an app last got a token (the admin screens' "last used"): not what these tests are about.
+      noteClientUse: async () => {},
       getSetting: async (key: string) => settings.get(key),
       putSettingIfAbsent: async (key: string, value: string) => {
         if (!settings.has(key)) settings.set(key, value);

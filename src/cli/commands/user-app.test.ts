@@ -220,6 +220,8 @@ describe('changes made from the command line are in the audit trail', () => {
     const trail = (await store.audit.query(created, { count: 50, ascending: true })).map((e) => [e.action, e.agentId, e.entities]);
     expect(trail).toEqual([
       ['admin-practice-create', 'heron-cli', [`Practice/${created}`]],
+      // The practice's own Organization (its name and settings), written with the practice.
+      ['create', 'heron-cli', [expect.stringMatching(/^Organization\//)]],
       ['admin-user-create', 'heron-cli', [`User/${user.json.id}`]],
       ['admin-user-disable', 'heron-cli', [`User/${user.json.id}`]],
       ['admin-app-register', 'heron-cli', [`Client/${app.json.client_id}`]],
@@ -227,9 +229,9 @@ describe('changes made from the command line are in the audit trail', () => {
       ['admin-mfa-policy', 'heron-cli', [`Practice/${created}`]],
     ]);
     const entries = await store.audit.query(created, { count: 50, ascending: true });
-    expect(entries[1]).toMatchObject({ patients: ['Patient/teen'], userAgent: expect.stringMatching(/^heron-cli \(os user .+\)$/) });
+    expect(entries[2]).toMatchObject({ patients: ['Patient/teen'], userAgent: expect.stringMatching(/^heron-cli \(os user .+\)$/) });
     const text = JSON.stringify(entries);
     for (const secret of ['Amber-Tide-Falcon-63', app.json.client_secret, client.json.client_secret]) expect(text).not.toContain(secret);
-    expect(await store.audit.verify(created)).toMatchObject({ checked: 6 });
+    expect(await store.audit.verify(created)).toMatchObject({ checked: 7 });
   });
 });
