@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { Dialog as AriaDialog, Heading, Modal, ModalOverlay } from 'react-aria-components';
+import { Button } from './button.tsx';
 
 export interface DialogProps {
   title: string;
@@ -28,5 +29,29 @@ export function Dialog({ title, isOpen, onOpenChange, isDismissable = true, role
         </AriaDialog>
       </Modal>
     </ModalOverlay>
+  );
+}
+
+/**
+ * A dialog shown while it is mounted, to look at something and close: a Close button first, then
+ * any further `actions` (printing a document, filing it).
+ */
+export function ClosableDialog({ title, onClose, children, actions }: { title: string; onClose: () => void; children: ReactNode; actions?: ReactNode }) {
+  return (
+    <Dialog
+      title={title}
+      isOpen
+      onOpenChange={(open) => !open && onClose()}
+      actions={
+        <>
+          <Button variant="secondary" onPress={onClose}>
+            Close
+          </Button>
+          {actions}
+        </>
+      }
+    >
+      {children}
+    </Dialog>
   );
 }

@@ -13,7 +13,7 @@ export { Select, type SelectOption, type SelectProps } from './select.tsx';
 export { SearchPicker, type SearchPickerProps } from './search-picker.tsx';
 export { Panel, type PanelProps } from './panel.tsx';
 export { DataTable, type DataColumn, type DataTableProps } from './data-table.tsx';
-export { Dialog, type DialogProps } from './dialog.tsx';
+export { ClosableDialog, Dialog, type DialogProps } from './dialog.tsx';
 export { Badge, type BadgeTone } from './badge.tsx';
 export { InitialsAvatar } from './avatar.tsx';
 export { EmptyState, ErrorState, LoadingSkeleton, SLOW_AFTER_MS, type ErrorStateProps } from './states.tsx';

@@ -1,7 +1,7 @@
 import './print.css';
 import type { DocumentReference, Patient } from '@medplum/fhirtypes';
 import { useMutation, useQueryClient, type UseQueryResult } from '@tanstack/react-query';
-import { Button, Dialog, ErrorState, LoadingSkeleton } from '../../design/index.ts';
+import { Button, ClosableDialog, ErrorState, LoadingSkeleton } from '../../design/index.ts';
 import { errorAdvice, errorMessage } from '../../fhir/fhir-client.ts';
 import { useFhir } from '../../fhir/fhir-context.tsx';
 import { DialogPatient } from '../lists/dialog-patient.tsx';
@@ -27,21 +27,15 @@ export function PrintDialog({ title, patient, pdf, toDocument, onClose }: { titl
   });
   const what = title.toLowerCase();
   return (
-    <Dialog
+    <ClosableDialog
       title={title}
-      isOpen
-      onOpenChange={(open) => !open && onClose()}
+      onClose={onClose}
       actions={
-        <>
-          <Button variant="secondary" onPress={onClose}>
-            Close
+        toDocument && (
+          <Button variant="primary" isDisabled={!pdf.data || file.isPending || file.isSuccess} onPress={() => pdf.data && file.mutate(pdf.data)}>
+            {file.isSuccess ? 'Filed to the chart' : file.isPending ? 'Filing…' : 'File to the chart'}
           </Button>
-          {toDocument && (
-            <Button variant="primary" isDisabled={!pdf.data || file.isPending || file.isSuccess} onPress={() => pdf.data && file.mutate(pdf.data)}>
-              {file.isSuccess ? 'Filed to the chart' : file.isPending ? 'Filing…' : 'File to the chart'}
-            </Button>
-          )}
-        </>
+        )
       }
     >
       <DialogPatient patient={patient} />
@@ -58,6 +52,6 @@ export function PrintDialog({ title, patient, pdf, toDocument, onClose }: { titl
           Filed to the chart: it is in Documents.
         </p>
       )}
-    </Dialog>
+    </ClosableDialog>
   );
 }

@@ -1,7 +1,7 @@
 import type { ActivityDefinition } from '@medplum/fhirtypes';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Button, Dialog, ErrorState, TextField } from '../../design/index.ts';
+import { Button, ClosableDialog, ErrorState, TextField } from '../../design/index.ts';
 import { errorAdvice, errorMessage } from '../../fhir/fhir-client.ts';
 import { useFhir } from '../../fhir/fhir-context.tsx';
 import { matches } from '../../fhir/queries.ts';
@@ -36,16 +36,7 @@ export function VisitTypesDialog({ onClose }: { onClose: () => void }) {
   const definitions = matches(query.data);
 
   return (
-    <Dialog
-      title="Visit types"
-      isOpen
-      onOpenChange={(open) => !open && onClose()}
-      actions={
-        <Button variant="secondary" onPress={onClose}>
-          Close
-        </Button>
-      }
-    >
+    <ClosableDialog title="Visit types" onClose={onClose}>
       <p className="muted">What the booking dialog offers, and how long each visit lasts.</p>
       {save.error ? <ErrorState title="Not saved" message={errorMessage(save.error)} advice={errorAdvice(save.error)} /> : null}
       <ul className="visit-types">
@@ -69,7 +60,7 @@ export function VisitTypesDialog({ onClose }: { onClose: () => void }) {
           Add
         </Button>
       </div>
-    </Dialog>
+    </ClosableDialog>
   );
 }
 

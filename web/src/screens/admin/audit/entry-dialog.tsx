@@ -1,6 +1,6 @@
 import type { AuditEvent, Patient } from '@medplum/fhirtypes';
 import type { ReactNode } from 'react';
-import { Badge, Button, Dialog, ErrorState, LoadingSkeleton } from '../../../design/index.ts';
+import { Badge, ClosableDialog, ErrorState, LoadingSkeleton } from '../../../design/index.ts';
 import { errorAdvice, errorMessage } from '../../../fhir/fhir-client.ts';
 import { useRead } from '../../../fhir/queries.ts';
 import { familyFirst } from '../../../fhir-format/patient.ts';
@@ -27,16 +27,7 @@ export function EntryDialog({ id, known, names, patients, onClose }: { id: strin
   const fetched = useRead<AuditEvent>('AuditEvent', known ? undefined : id);
   const event = known ?? fetched.data;
   return (
-    <Dialog
-      title={`Audit entry ${id}`}
-      isOpen
-      onOpenChange={(open) => !open && onClose()}
-      actions={
-        <Button variant="secondary" onPress={onClose}>
-          Close
-        </Button>
-      }
-    >
+    <ClosableDialog title={`Audit entry ${id}`} onClose={onClose}>
       {event ? (
         <EntryFacts event={event} names={names} patients={patients} />
       ) : fetched.isError ? (
@@ -44,7 +35,7 @@ export function EntryDialog({ id, known, names, patients, onClose }: { id: strin
       ) : (
         <LoadingSkeleton lines={6} label={`Loading entry ${id}`} />
       )}
-    </Dialog>
+    </ClosableDialog>
   );
 }
 
