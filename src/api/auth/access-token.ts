@@ -32,6 +32,11 @@ export interface AccessTokenClaims {
   patient?: string;
   /** The patients whose compartment bounds a patient's or proxy's access. */
   patients?: string[];
+  /**
+   * A proxy's token for a record it sees with limited access: a hint for the app to say so. The
+   * server never trusts it; it reads the account on every request (authenticate.ts).
+   */
+  limited?: boolean;
   /** The grant (consent) the token was issued from: revoking it ends the token. */
   sid?: string;
 }
@@ -43,6 +48,7 @@ export interface TokenUser {
   fhirUser?: string;
   patient?: string;
   patients?: string[];
+  limited?: boolean;
   grantId: string;
 }
 
@@ -79,6 +85,7 @@ export async function signAccessToken(keys: SigningKeys, input: AccessTokenInput
     if (user.fhirUser !== undefined) claims.fhirUser = user.fhirUser;
     if (user.patient !== undefined) claims.patient = user.patient;
     if (user.patients !== undefined) claims.patients = user.patients;
+    if (user.limited === true) claims.limited = true;
   }
   const token = await new SignJWT(claims)
     .setProtectedHeader({ alg: SIGNING_ALG, kid: keys.kid, typ: TOKEN_TYPE })

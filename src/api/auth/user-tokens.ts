@@ -144,6 +144,7 @@ async function issueUserTokens(
       // member's token with patient/ scopes (EHR launch or picked patient), and then its user/
       // scopes too: the app was opened for that one record.
       ...(grant.patient !== undefined && (patientFacing || hasPatientScope(scope)) ? { patients: [grant.patient] } : {}),
+      ...(role === 'proxy' && grant.patient !== undefined && user.limitedPatients?.includes(grant.patient) ? { limited: true } : {}),
     },
   });
   const response: Record<string, unknown> = { access_token: token, token_type: 'Bearer', expires_in: expiresIn, scope };

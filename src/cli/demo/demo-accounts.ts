@@ -1,7 +1,9 @@
 /**
  * The people a new user can sign in as on a demo server: one account per role a practice runs
- * on (physician, nurse, medical assistant, front desk, practice admin) and one patient with portal access. Staff
- * are Practitioners in the demo practice, so their names show in the chart and the audit trail.
+ * on (physician, nurse, medical assistant, front desk, practice admin), one patient with portal access, and
+ * a proxy (a parent) who acts for one patient with full access and for another with limited access
+ * (docs/access.md#proxies-full-and-limited-access). Staff are Practitioners in the demo practice, so
+ * their names show in the chart and the audit trail.
  *
  * Passwords are random per installation (a fixed demo password would open any demo server left
  * reachable from a network) and kept beside the demo client's secret in
@@ -9,7 +11,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { hash } from '@node-rs/argon2';
-import type { Patient, Practitioner } from '@medplum/fhirtypes';
+import type { Patient, Practitioner, RelatedPerson } from '@medplum/fhirtypes';
 import { dispatch } from '../../api/fhir/dispatch.ts';
 import type { Role } from '../../domain/access/principal.ts';
 import type { Ctx } from '../../domain/context.ts';
@@ -44,6 +46,8 @@ export const DEMO_STAFF: readonly StaffMember[] = [
   { role: 'practice-admin', email: 'admin@heron-demo.example', practitionerId: 'demo-practice-admin', given: 'Robin', family: 'Patel' },
 ];
 export const DEMO_PATIENT_EMAIL = 'patient@heron-demo.example';
+export const DEMO_PROXY_EMAIL = 'proxy@heron-demo.example';
+const DEMO_PROXY_ID = 'demo-proxy';
 export const DEMO_PHYSICIAN_ID = 'demo-physician';
 
 /** Letters and digits that cannot be mistaken for each other when read off a terminal. */
@@ -73,10 +77,49 @@ export async function ensureDemoAccounts(ctx: Ctx, store: FhirStore, saved: read
     const account = { role: 'patient' as const, email: DEMO_PATIENT_EMAIL, name: displayName(patient), fhirUser: `Patient/${patient.id}` };
     accounts.push(await ensureAccount(ctx, store, account, saved));
   }
+  const proxy = await ensureProxy(ctx, store, saved);
+  if (proxy) accounts.push(proxy);
   return accounts;
 }
 
-async function ensureAccount(ctx: Ctx, store: FhirStore, account: Omit<DemoAccount, 'password'>, saved: readonly DemoAccount[] | undefined): Promise<DemoAccount> {
+/**
+ * The demo parent: full access to the second living sample patient, limited access to the third
+ * (or the portal patient when the demo has only two). Once created, the account keeps its patients.
+ */
+async function ensureProxy(ctx: Ctx, store: FhirStore, saved: readonly DemoAccount[] | undefined): Promise<DemoAccount | undefined> {
+  const existing = await store.admin.users.findByEmail(ctx.tenant, DEMO_PROXY_EMAIL);
+  let full = existing?.patients?.find((p) => !existing.limitedPatients?.includes(p));
+  let limited = existing?.limitedPatients?.[0];
+  if (!full || !limited) {
+    const living = await livingPatients(ctx, 3);
+    full = living[1]?.id;
+    limited = (living[2] ?? living[0])?.id;
+  }
+  if (!full || !limited || full === limited) return undefined;
+  const person: RelatedPerson = {
+    resourceType: 'RelatedPerson',
+    id: DEMO_PROXY_ID,
+    active: true,
+    patient: { reference: `Patient/${full}` },
+    relationship: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode', code: 'PRN', display: 'parent' }] }],
+    name: [{ use: 'official', given: ['Casey'], family: 'Rivera' }],
+    telecom: [{ system: 'email', value: DEMO_PROXY_EMAIL }],
+  };
+  if (!(await readIfPresent(ctx, `RelatedPerson/${DEMO_PROXY_ID}`))) {
+    const created = await demoRequest(ctx, 'PUT', `RelatedPerson/${DEMO_PROXY_ID}`, person);
+    if (created.status >= 300) throw new Error(`Could not create the demo RelatedPerson: HTTP ${created.status}`);
+  }
+  const account = { role: 'proxy' as const, email: DEMO_PROXY_EMAIL, name: 'Casey Rivera', fhirUser: `RelatedPerson/${DEMO_PROXY_ID}` };
+  return ensureAccount(ctx, store, account, saved, { patients: [full], limitedPatients: [limited] });
+}
+
+async function ensureAccount(
+  ctx: Ctx,
+  store: FhirStore,
+  account: Omit<DemoAccount, 'password'>,
+  saved: readonly DemoAccount[] | undefined,
+  proxyOf?: { patients: string[]; limitedPatients: string[] },
+): Promise<DemoAccount> {
   const existing = await store.admin.users.findByEmail(ctx.tenant, account.email);
   const savedPassword = saved?.find((a) => a.email === account.email)?.password;
   if (existing && savedPassword !== undefined) return { ...account, password: savedPassword };
@@ -91,6 +134,7 @@ async function ensureAccount(ctx: Ctx, store: FhirStore, account: Omit<DemoAccou
       email: account.email,
       password,
       ...(type === 'Patient' ? { patients: [id] } : { fhirUser: account.fhirUser }),
+      ...proxyOf,
     });
   }
   return { ...account, password };

@@ -8,7 +8,7 @@ import { openStore } from '../../store/open-store.ts';
 import type { FhirStore } from '../../store/store.ts';
 import { recordingTerminal } from '../terminal.ts';
 import { checkPassword } from '../../domain/users/sign-in.ts';
-import { DEMO_PATIENT_EMAIL, DEMO_STAFF } from './demo-accounts.ts';
+import { DEMO_PATIENT_EMAIL, DEMO_PROXY_EMAIL, DEMO_STAFF } from './demo-accounts.ts';
 import { COMPLEX_PATIENT_ID } from './complex-patient.ts';
 import { COMPLEX_PATIENT_SETTING } from './demo-chart.ts';
 import { dispatch } from '../../api/fhir/dispatch.ts';
@@ -125,10 +125,14 @@ describe('demo people and appointments', () => {
     const credentials = await setupDemo({ store, terminal: recordingTerminal(), dataDir, sampleDir, terminologyDir, today });
 
     const accounts = credentials.accounts ?? [];
-    expect(accounts.map((a) => a.role)).toEqual(['physician', 'nurse', 'medical-assistant', 'front-desk', 'practice-admin', 'patient']);
-    expect(accounts.map((a) => a.email)).toEqual([...DEMO_STAFF.map((m) => m.email), DEMO_PATIENT_EMAIL]);
+    expect(accounts.map((a) => a.role)).toEqual(['physician', 'nurse', 'medical-assistant', 'front-desk', 'practice-admin', 'patient', 'proxy']);
+    expect(accounts.map((a) => a.email)).toEqual([...DEMO_STAFF.map((m) => m.email), DEMO_PATIENT_EMAIL, DEMO_PROXY_EMAIL]);
     expect(accounts[0]).toMatchObject({ name: 'Dr. Dana Whitfield, MD', fhirUser: 'Practitioner/demo-physician' });
     expect(accounts[5]!.fhirUser).toMatch(/^Patient\//);
+    // The parent: full access to the other sample patient, limited access to the portal patient.
+    const proxy = await store.admin.users.findByEmail(credentials.practiceId, DEMO_PROXY_EMAIL);
+    expect(proxy).toMatchObject({ role: 'proxy', fhirUser: 'RelatedPerson/demo-proxy', limitedPatients: [accounts[5]!.fhirUser.slice('Patient/'.length)] });
+    expect(proxy?.patients).toHaveLength(2);
     for (const account of accounts) {
       expect((await checkPassword(store, credentials.practiceId, account.email, account.password)).ok, account.email).toBe(true);
     }

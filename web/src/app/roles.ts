@@ -25,3 +25,8 @@ export function isClinician(role: string): boolean {
 export function canRegister(role: string): boolean {
   return role === 'front-desk' || (isClinician(role) && role !== 'student');
 }
+
+/** Patients and proxies: they see the portal, never the clinician screens. */
+export function isPatientFacing(role: string): boolean {
+  return role === 'patient' || role === 'proxy';
+}

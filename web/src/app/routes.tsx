@@ -16,6 +16,12 @@ export const routes: RouteObject[] = [
     errorElement: <RouteError />,
     children: [
       {
+        // The patient portal: its own frame, for patients and proxies only (docs/portal.md).
+        path: 'portal',
+        lazy: async () => ({ Component: (await import('../screens/portal/portal-layout.tsx')).PortalLayout }),
+        children: [{ index: true, lazy: async () => ({ Component: (await import('../screens/portal/my-health-screen.tsx')).MyHealthScreen }) }],
+      },
+      {
         element: <Shell />,
         children: [
           { index: true, lazy: async () => ({ Component: (await import('../screens/home/home-screen.tsx')).HomeScreen }) },

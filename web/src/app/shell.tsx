@@ -1,27 +1,20 @@
-import { useCallback, useMemo, useRef, useState } from 'react';
-import { RouterProvider as AriaRouterProvider } from 'react-aria-components';
-import { Link, NavLink, Outlet, useHref, useNavigate, type NavigateOptions } from 'react-router';
+import { useMemo, useRef, useState } from 'react';
+import { Link, Navigate, NavLink, Outlet } from 'react-router';
 import { useUser } from '../auth/auth-context.tsx';
-import { FhirProvider } from '../fhir/fhir-context.tsx';
 import { PatientSearchBox } from '../screens/patient-search/patient-search-box.tsx';
 import { InboxLink } from '../screens/inbox/inbox-link.tsx';
 import { ShortcutsDialog } from './shortcuts-dialog.tsx';
 import { useSingleKeyShortcuts } from './shortcuts.ts';
+import { isPatientFacing } from './roles.ts';
+import { SignedInProviders } from './signed-in-providers.tsx';
 import { UserMenu } from './user-menu.tsx';
 import { HeronWordmark } from './wordmark.tsx';
-
-declare module 'react-aria-components' {
-  interface RouterConfig {
-    routerOptions: NavigateOptions;
-  }
-}
 
 /**
  * The frame of every signed-in screen at 1366×768: skip link, a top bar that stays put (wordmark,
  * the global "Find a patient" box, the user menu), and the screen in `<main>`.
  */
 export function Shell() {
-  const navigate = useNavigate();
   const user = useUser();
   const [shortcutsOpen, setShortcutsOpen] = useState(false);
   const searchRef = useRef<HTMLInputElement>(null);
@@ -33,11 +26,11 @@ export function Shell() {
     [],
   );
   useSingleKeyShortcuts(handlers);
-  const ariaNavigate = useCallback((to: string, options?: NavigateOptions) => void navigate(to, options), [navigate]);
+  // Patients and proxies have the portal; no clinician screen is offered to them, at any address.
+  if (isPatientFacing(user.role)) return <Navigate to="/portal" replace />;
 
   return (
-    <AriaRouterProvider navigate={ariaNavigate} useHref={useHref}>
-      <FhirProvider>
+    <SignedInProviders>
         <a className="skip-link" href="#main">
           Skip to main content
         </a>
@@ -65,7 +58,6 @@ export function Shell() {
           <Outlet />
         </main>
         <ShortcutsDialog isOpen={shortcutsOpen} onOpenChange={setShortcutsOpen} />
-      </FhirProvider>
-    </AriaRouterProvider>
+    </SignedInProviders>
   );
 }

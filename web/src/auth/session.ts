@@ -18,6 +18,10 @@ export interface SignedInUser {
   /** `Practitioner/…` for staff, when the account names one. */
   fhirUser?: string;
   practice: string;
+  /** Patients and proxies: the record this sign-in is bound to (chosen at consent). */
+  patient?: string;
+  /** A proxy with limited access to that record: the app says parts of it are private. */
+  limited?: boolean;
 }
 
 export type EndReason = 'idle' | 'signed-out' | 'refused';
@@ -88,6 +92,8 @@ export class Session {
       id: String(claims.sub ?? ''),
       role: String(claims.role ?? ''),
       ...(typeof claims.fhirUser === 'string' ? { fhirUser: claims.fhirUser } : {}),
+      ...(typeof claims.patient === 'string' ? { patient: claims.patient } : {}),
+      ...(claims.limited === true ? { limited: true } : {}),
       practice,
     };
     this.stored = { tokens, clientId, user, lastRefreshAt: this.now() };

@@ -5,13 +5,13 @@ import { useParams, useSearchParams } from 'react-router';
 import { flowsheet, FLOWSHEET_ROWS } from '../../chart/flowsheet.ts';
 import { latestVitals } from '../../chart/summary.ts';
 import { FLAG_TEXT, isAbnormal } from '../../clinical/flags.ts';
-import { BLOOD_PRESSURE_PANEL, LOINC, VITAL_SIGNS, type VitalKey } from '../../clinical/vital-signs.ts';
+import { VITAL_SIGNS, type VitalKey } from '../../clinical/vital-signs.ts';
 import { Button, EmptyState, Panel, Select } from '../../design/index.ts';
 import { matches, useSearch } from '../../fhir/queries.ts';
 import { QueryView } from '../../fhir/query-view.tsx';
 import { useLatestVitals } from '../chart/chart-queries.ts';
 import { ChartScreenHeader } from '../chart/chart-screen-header.tsx';
-import { TrendPlot } from '../trend-plot/trend-plot.tsx';
+import { VitalTrend, vitalTrendName } from '../trend-plot/vital-trend.tsx';
 import { EnteredInErrorDialog } from './entered-in-error-dialog.tsx';
 import { VitalsForm } from './vitals-form.tsx';
 import './vitals.css';
@@ -52,7 +52,7 @@ export function VitalsScreen() {
             <div className="vitals-trend-picker">
               <Select
                 label="Measure"
-                options={FLOWSHEET_ROWS.map((k) => ({ id: k, label: VITAL_SIGNS[k].key === 'systolic' ? 'Systolic blood pressure' : VITAL_SIGNS[k].key === 'diastolic' ? 'Diastolic blood pressure' : VITAL_SIGNS[k].label }))}
+                options={FLOWSHEET_ROWS.map((k) => ({ id: k, label: vitalTrendName(k) }))}
                 selectedKey={key}
                 onSelectionChange={(k) => setParams({ measure: k }, { replace: true })}
               />
@@ -144,22 +144,4 @@ function FlowsheetTable({ patientId, observations, selected, onSelect }: { patie
 function setTakenAt(observations: readonly Observation[], takenAt: string): Observation[] {
   const at = Date.parse(takenAt);
   return observations.filter((o) => o.status !== 'entered-in-error' && Date.parse(o.effectiveDateTime ?? o.effectivePeriod?.start ?? '') === at);
-}
-
-/** One measure's values over time (up to 200, newest), plotted and one click from a table. */
-function VitalTrend({ patientId, vital }: { patientId: string; vital: VitalKey }) {
-  const def = VITAL_SIGNS[vital];
-  const code = vital === 'systolic' || vital === 'diastolic' ? BLOOD_PRESSURE_PANEL.loinc : def.loinc;
-  const query = useSearch<Observation>('Observation', { patient: patientId, code: `${LOINC}|${code}`, _sort: '-date', _count: 200 });
-  return (
-    <QueryView query={query} what={`${def.label.toLowerCase()} values`} isEmpty={(b) => matches(b).length === 0} empty={<EmptyState title={`No ${def.label.toLowerCase()} recorded.`} />} skeletonLines={6}>
-      {(bundle) => {
-        const sheet = flowsheet(matches(bundle), 200);
-        const cells = sheet.cells.get(vital) ?? new Map();
-        const points = [...cells.entries()].map(([when, cell]) => ({ id: `${cell.observation.id}-${vital}`, when, value: cell.value, flag: cell.flag }));
-        const name = vital === 'systolic' ? 'Systolic blood pressure' : vital === 'diastolic' ? 'Diastolic blood pressure' : def.label;
-        return <TrendPlot measure={name} unit={def.unit.label} points={points} range={def.normal ? { low: def.normal[0], high: def.normal[1] } : undefined} />;
-      }}
-    </QueryView>
-  );
 }
