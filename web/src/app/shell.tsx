@@ -31,33 +31,33 @@ export function Shell() {
 
   return (
     <SignedInProviders>
-        <a className="skip-link" href="#main">
-          Skip to main content
-        </a>
-        <header className="topbar">
-          <Link to="/" className="topbar-home" aria-label="Heron home">
-            <HeronWordmark onDark />
-          </Link>
-          <div className="topbar-search">
-            <PatientSearchBox inputRef={searchRef} />
-          </div>
-          <nav className="topbar-nav" aria-label="Main">
-            <NavLink to="/schedule" className="topbar-link">
-              Schedule
+      <a className="skip-link" href="#main">
+        Skip to main content
+      </a>
+      <header className="topbar">
+        <Link to="/" className="topbar-home" aria-label="Heron home">
+          <HeronWordmark onDark />
+        </Link>
+        <div className="topbar-search">
+          <PatientSearchBox inputRef={searchRef} />
+        </div>
+        <nav className="topbar-nav" aria-label="Main">
+          <NavLink to="/schedule" className="topbar-link">
+            Schedule
+          </NavLink>
+          {user.role === 'practice-admin' && (
+            <NavLink to="/administration" className="topbar-link">
+              Administration
             </NavLink>
-            {user.role === 'practice-admin' && (
-              <NavLink to="/administration" className="topbar-link">
-                Administration
-              </NavLink>
-            )}
-          </nav>
-          <InboxLink />
-          <UserMenu onShowShortcuts={() => setShortcutsOpen(true)} />
-        </header>
-        <main id="main" tabIndex={-1} className="app-main">
-          <Outlet />
-        </main>
-        <ShortcutsDialog isOpen={shortcutsOpen} onOpenChange={setShortcutsOpen} />
+          )}
+        </nav>
+        <InboxLink />
+        <UserMenu onShowShortcuts={() => setShortcutsOpen(true)} />
+      </header>
+      <main id="main" tabIndex={-1} className="app-main">
+        <Outlet />
+      </main>
+      <ShortcutsDialog isOpen={shortcutsOpen} onOpenChange={setShortcutsOpen} />
     </SignedInProviders>
   );
 }
