@@ -12,7 +12,7 @@ import { ensureWebBuilt } from '../../src/cli/web-build.ts';
 import { createStoreLocation, destroyStoreLocation, freePort, REPO_ROOT, runHeron, ServeProcess, sleep, type StoreLocation } from '../fixtures/heron-server.ts';
 import type { Account } from './browser-session.ts';
 
-export { CHROMIUM, launchBrowser, newPage, signIn, signInOnHeronPage, VIEWPORT, type Account } from './browser-session.ts';
+export { allowOnConsentPage, CHROMIUM, launchBrowser, newPage, signIn, signInOnHeronPage, VIEWPORT, type Account } from './browser-session.ts';
 
 export const SCREENSHOT_DIR = join(REPO_ROOT, 'tests/browser/screenshots');
 const DEMO_PRACTICE = 'Demo Practice';

@@ -14,6 +14,8 @@ export interface Account {
   email: string;
   password: string;
   name?: string;
+  /** Who the account is in FHIR (`Patient/…`, `RelatedPerson/…`, `Practitioner/…`). */
+  fhirUser?: string;
 }
 
 export async function launchBrowser(): Promise<Browser> {
@@ -32,14 +34,23 @@ export async function newPage(browser: Browser): Promise<{ context: BrowserConte
   return { context, page, problems };
 }
 
-/** Through Heron's own sign-in and consent pages, back to the app. */
-export async function signIn(page: Page, origin: string, account: Account): Promise<void> {
+/**
+ * Through Heron's own sign-in and consent pages, back to the app. `record`: for a proxy acting for
+ * several patients, which one to open (the consent page's "Whose record" choice, by position).
+ */
+export async function signIn(page: Page, origin: string, account: Account, options: { record?: number } = {}): Promise<void> {
   await page.goto(`${origin}/`);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await signInOnHeronPage(page, account);
-  await page.getByRole('button', { name: 'Allow' }).click();
+  await allowOnConsentPage(page, options.record);
   await page.waitForURL((url) => url.origin === origin && !url.pathname.startsWith('/auth/') && !url.pathname.startsWith('/oauth2/'));
   await page.getByRole('banner').waitFor();
+}
+
+/** The consent page: the record to open when asked, then Allow. */
+export async function allowOnConsentPage(page: Page, record?: number): Promise<void> {
+  if (record !== undefined) await page.getByLabel('Whose record').selectOption({ index: record });
+  await page.getByRole('button', { name: 'Allow' }).click();
 }
 
 export async function signInOnHeronPage(page: Page, account: Pick<Account, 'email' | 'password'>): Promise<void> {
