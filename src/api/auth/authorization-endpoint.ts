@@ -210,7 +210,7 @@ export function signInStep(deps: AuthorizationDeps) {
     }
     await completeSignIn(deps.store, user, now(deps));
     await audit(deps, request, loaded, 'sign-in', 'success', user);
-    return showConsent(deps, reply, loaded, user, 'sign-in');
+    return showConsent(deps, request, reply, loaded, user, 'sign-in');
   };
 }
 
@@ -218,7 +218,7 @@ export function signInStep(deps: AuthorizationDeps) {
  * Moves the request to the consent stage and shows the consent page; `fromStage` guards against
  * a second submit of the same form.
  */
-export async function showConsent(deps: AuthorizationDeps, reply: FastifyReply, loaded: LoadedRequest, user: UserRecord, fromStage: string): Promise<void> {
+export async function showConsent(deps: AuthorizationDeps, request: FastifyRequest, reply: FastifyReply, loaded: LoadedRequest, user: UserRecord, fromStage: string): Promise<void> {
   const csrf = newOpaqueToken();
   const { pending } = loaded;
   let contextPatient = pending.patient;
@@ -254,7 +254,7 @@ export async function showConsent(deps: AuthorizationDeps, reply: FastifyReply, 
       userEmail: user.email,
       scopes: offered.filter((s) => s.text !== 'offline_access').map(describe),
       ...(offline ? { offline: describe(offline) } : {}),
-      ...(user.role === 'proxy' ? { patients: user.patients ?? [] } : {}),
+      ...(user.role === 'proxy' ? { patients: await proxyChoices(deps, request, loaded, user) } : {}),
       ...patientNote,
       redirectUri: loaded.pending.redirectUri,
     }),
@@ -376,21 +376,15 @@ export function pickPatientStep(deps: AuthorizationDeps) {
     const chosen = form.get('patient');
     if (chosen) {
       const found = FHIR_ID.test(chosen) ? await fhirGet(ctx, base, `Patient/${chosen}`) : undefined;
-      if (found?.status === 200) return showConsent(deps, reply, { ...loaded, pending: { ...loaded.pending, patient: chosen } }, user, 'pick-patient');
+      if (found?.status === 200) return showConsent(deps, request, reply, { ...loaded, pending: { ...loaded.pending, patient: chosen } }, user, 'pick-patient');
     }
     const q = (form.get('q') ?? '').trim().slice(0, 100);
     let results: PatientChoice[] = [];
     if (q) {
       const bundle = (await fhirGet(ctx, base, 'Patient', new URLSearchParams({ name: q, _count: String(PICKER_RESULTS) })))?.body as
-        | { entry?: { resource?: { id?: string; name?: { text?: string; family?: string; given?: string[] }[]; birthDate?: string } }[] }
+        | { entry?: { resource?: ChoiceResource }[] }
         | undefined;
-      results = (bundle?.entry ?? []).flatMap((e) => {
-        const r = e.resource;
-        if (!r?.id) return [];
-        const name = r.name?.[0];
-        const label = name?.text ?? [...(name?.given ?? []), name?.family ?? ''].join(' ').trim();
-        return [{ id: r.id, label: label || `Patient/${r.id}`, ...(r.birthDate ? { birthDate: r.birthDate } : {}) }];
-      });
+      results = (bundle?.entry ?? []).flatMap((e) => (e.resource?.id ? [patientChoice(e.resource as ChoiceResource & { id: string })] : []));
     }
     const csrf = newOpaqueToken();
     if (!(await deps.store.admin.grants.advanceRequest(loaded.row.id, 'pick-patient', { stage: 'pick-patient', csrf }))) {
@@ -398,6 +392,46 @@ export function pickPatientStep(deps: AuthorizationDeps) {
     }
     return sendPage(reply, 200, patientPickerPage({ ...loaded.form, csrf, q, results, ...(chosen ? { error: 'That patient was not found.' } : {}) }));
   };
+}
+
+/**
+ * The people a proxy acts for, by name and date of birth, for the consent page's "Whose record":
+ * read as the proxy itself (its own access rules, audited), an id when a record cannot be read.
+ */
+async function proxyChoices(deps: AuthorizationDeps, request: FastifyRequest, loaded: LoadedRequest, user: UserRecord): Promise<PatientChoice[]> {
+  const patients = user.patients ?? [];
+  const ctx: Ctx = {
+    tenant: user.tenant,
+    principal: {
+      kind: 'user',
+      id: user.id,
+      tenant: user.tenant,
+      role: 'proxy',
+      scopes: ['user/Patient.rs'],
+      clientId: loaded.client.clientId,
+      patients: [...patients],
+      ...(user.limitedPatients ? { limitedPatients: [...user.limitedPatients] } : {}),
+      ...(user.fhirUser ? { fhirUser: user.fhirUser } : {}),
+    },
+    store: deps.store,
+    audit: deps.audit,
+    origin: { ip: request.ip, userAgent: request.headers['user-agent'] },
+  };
+  const base = fhirBaseFor(deps.serverRoot(request));
+  return Promise.all(
+    patients.map(async (id) => {
+      const found = await fhirGet(ctx, base, `Patient/${id}`);
+      return found?.status === 200 ? patientChoice({ ...(found.body as ChoiceResource), id }) : { id, label: `Patient/${id}` };
+    }),
+  );
+}
+
+type ChoiceResource = { id?: string; name?: { text?: string; family?: string; given?: string[] }[]; birthDate?: string };
+
+function patientChoice(r: ChoiceResource & { id: string }): PatientChoice {
+  const name = r.name?.[0];
+  const label = name?.text ?? [...(name?.given ?? []), name?.family ?? ''].join(' ').trim();
+  return { id: r.id, label: label || `Patient/${r.id}`, ...(r.birthDate ? { birthDate: r.birthDate } : {}) };
 }
 
 async function fhirGet(ctx: Ctx, baseUrl: string, path: string, query = new URLSearchParams()) {

@@ -52,7 +52,7 @@ export function mfaStepHandler(deps: AuthorizationDeps, box: SecretBox | undefin
     if (typeof afterCodes !== 'string') {
       const user = await liveUser(deps, afterCodes);
       if (!user) return sendPage(reply, 400, errorPage('Sign-in failed', 'The account cannot sign in.'));
-      return showConsent(deps, reply, afterCodes, user, 'mfa-codes');
+      return showConsent(deps, request, reply, afterCodes, user, 'mfa-codes');
     }
     const loaded = await loadRequest(deps, request, form, 'mfa');
     if (typeof loaded === 'string') return sendPage(reply, 400, errorPage('Sign-in expired', loaded));
@@ -91,7 +91,7 @@ export function mfaStepHandler(deps: AuthorizationDeps, box: SecretBox | undefin
       }
       return sendPage(reply, 200, recoveryCodesPage({ ...(loaded.form as FormContext), csrf, codes }));
     }
-    return showConsent(deps, reply, loaded, user, 'mfa');
+    return showConsent(deps, request, reply, loaded, user, 'mfa');
   };
 }
 

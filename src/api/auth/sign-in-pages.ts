@@ -135,12 +135,12 @@ ${list}`,
   );
 }
 
-export function consentPage(c: FormContext & { userEmail: string; scopes: ConsentScope[]; offline?: ConsentScope; patients?: string[]; patientNote?: string; redirectUri: string }): string {
+export function consentPage(c: FormContext & { userEmail: string; scopes: ConsentScope[]; offline?: ConsentScope; patients?: PatientChoice[]; patientNote?: string; redirectUri: string }): string {
   const box = (s: ConsentScope) =>
     `<label><input type="checkbox" name="scope" value="${escapeHtml(s.scope)}" checked><span>${escapeHtml(s.words)} <span class="muted">(${escapeHtml(s.scope)})</span></span></label>`;
   const patientChoice =
     c.patients && c.patients.length > 1
-      ? `<label for="patient">Whose record</label><select id="patient" name="patient" required>${c.patients.map((p) => `<option value="${escapeHtml(p)}">Patient/${escapeHtml(p)}</option>`).join('')}</select>`
+      ? `<label for="patient">Whose record</label><select id="patient" name="patient" required>${c.patients.map((p) => `<option value="${escapeHtml(p.id)}">${escapeHtml(p.label)}${p.birthDate ? `, born ${escapeHtml(p.birthDate)}` : ''}</option>`).join('')}</select>`
       : '';
   return layout(
     'Allow access?',

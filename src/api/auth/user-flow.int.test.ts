@@ -41,7 +41,11 @@ describe.each(['sqlite', 'postgres'] as const)('user sign-in (%s)', (kind) => {
     expect(created.status, created.text).toBe(201);
     patientId = created.body.id;
     await createUser(t.store, { practiceId: t.practiceId, role: 'patient', email: 'rivera@example.org', password: PASSWORD, patients: [patientId] });
-    await createUser(t.store, { practiceId: t.practiceId, role: 'proxy', email: 'parent@example.org', password: PASSWORD, patients: ['kid-1', 'kid-2'] });
+    for (const [id, given] of [['kid-1', 'Ana'], ['kid-2', 'Leo']] as const) {
+      const kid = await t.fhir('PUT', `Patient/${id}`, { body: { resourceType: 'Patient', id, name: [{ given: [given], family: 'Rivera' }], birthDate: '2012-04-0' + id.slice(-1) } });
+      expect(kid.status, kid.text).toBe(201);
+    }
+    await createUser(t.store, { practiceId: t.practiceId, role: 'proxy', email: 'parent@example.org', password: PASSWORD, patients: ['kid-1'], limitedPatients: ['kid-2'] });
   }, 60_000);
   afterAll(async () => t?.close());
 
@@ -140,10 +144,15 @@ describe.each(['sqlite', 'postgres'] as const)('user sign-in (%s)', (kind) => {
       expect(decodeJwt(body.access_token)).toMatchObject({ role: 'patient', patient: patientId, patients: [patientId], fhirUser: `Patient/${patientId}` });
     });
 
-    it('a proxy chooses whose record', async () => {
+    it('a proxy chooses whose record, by name and date of birth; a token for a limited record says so', async () => {
+      const { consentPage } = await codeFor({ email: 'parent@example.org', scope: 'launch/patient patient/*.rs', patient: 'kid-2' });
+      expect(consentPage).toContain('<option value="kid-1">Ana Rivera, born 2012-04-01</option><option value="kid-2">Leo Rivera, born 2012-04-02</option>');
       const body = await exchange({ email: 'parent@example.org', scope: 'launch/patient patient/*.rs', patient: 'kid-2' });
       expect(body.patient).toBe('kid-2');
-      expect(decodeJwt(body.access_token)).toMatchObject({ role: 'proxy', patients: ['kid-2'] });
+      expect(decodeJwt(body.access_token)).toMatchObject({ role: 'proxy', patients: ['kid-2'], limited: true });
+      const full = await exchange({ email: 'parent@example.org', scope: 'launch/patient patient/*.rs', patient: 'kid-1' });
+      expect(decodeJwt(full.access_token)).toMatchObject({ role: 'proxy', patients: ['kid-1'] });
+      expect(decodeJwt(full.access_token).limited).toBeUndefined();
     });
   });
 
