@@ -8,9 +8,11 @@
  * result with an open review counts as unreviewed.
  */
 import type { DiagnosticReport, Observation, Task } from '@medplum/fhirtypes';
+import { INBOX_TASK_SYSTEM } from '../inbox/inbox-items.ts';
 import type { PracticeSettings } from '../practice/practice-settings.ts';
 
-export const REVIEW_TASK_CODE = 'urn:heron:inbox-task#review-result';
+/** The search for a patient's result reviews: `Task?code=…`. */
+export const REVIEW_TASK_TOKEN = `${INBOX_TASK_SYSTEM}|review-result`;
 const DAY_MS = 86_400_000;
 const DONE = new Set(['completed', 'cancelled', 'rejected', 'failed']);
 
