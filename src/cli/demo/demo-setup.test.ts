@@ -63,7 +63,11 @@ describe('setupDemo', () => {
 
     await copyFile(join(ROOT, 'sample-data/synthea', SAMPLES[1]), join(sampleDir, SAMPLES[1]));
     const second = recordingTerminal();
-    expect(await setupDemo({ store, terminal: second, dataDir, sampleDir, terminologyDir })).toEqual(credentials);
+    // The same accounts, and the demo parent now that there is a second patient to act for.
+    expect(await setupDemo({ store, terminal: second, dataDir, sampleDir, terminologyDir })).toEqual({
+      ...credentials,
+      accounts: [...(credentials.accounts ?? []), expect.objectContaining({ role: 'proxy', email: DEMO_PROXY_EMAIL })],
+    });
     expect(second.stderr[0]).toMatch(/^Loading 1 sample patients .*\(resuming: 1 already loaded\)/);
     expect(await patientCount(credentials.practiceId)).toBe(2);
     expect(await store.admin.getSetting(DEMO_LOADED_SETTING)).toBeDefined();
