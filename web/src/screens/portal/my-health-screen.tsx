@@ -7,7 +7,7 @@ import { flagFor, normalRange, rangeText } from '../../clinical/flags.ts';
 import { LOINC, VITAL_SIGNS, type VitalKey } from '../../clinical/vital-signs.ts';
 import { Button, EmptyState, ErrorState, Panel, Select } from '../../design/index.ts';
 import { givenFirst } from '../../fhir-format/patient.ts';
-import { codingIn, conceptText, dateText, testName } from '../../fhir-format/values.ts';
+import { codingIn, conceptText, dateText, testName, unitText } from '../../fhir-format/values.ts';
 import { matches, useRead, useSearch } from '../../fhir/queries.ts';
 import { QueryView } from '../../fhir/query-view.tsx';
 import { CLINICAL_NOTE_CATEGORY, sectionsOf } from '../../notes/note-resource.ts';
@@ -21,7 +21,12 @@ import { VitalTrend, vitalTrendName } from '../trend-plot/vital-trend.tsx';
 
 /** Lab results read for the page; the latest of each test is listed, the rest feed its trend. */
 const RESULTS_READ = 200;
-const VITAL_MEASURES: readonly VitalKey[] = ['systolic', 'diastolic', 'heartRate', 'weight', 'bmi', 'temperature', 'spo2'];
+const VITAL_MEASURES: readonly VitalKey[] = ['weight', 'bmi', 'systolic', 'diastolic', 'heartRate', 'temperature', 'spo2'];
+
+/** Three significant figures: what a lab printout shows, not the 14 decimals an interface may send. */
+function readable(value: number): number {
+  return Number(value.toPrecision(3));
+}
 
 /**
  * `/portal`: the open record in plain words, one column on a phone. A limited proxy sees only the
@@ -104,11 +109,11 @@ function ResultRow({ result, all, open, onToggle }: { result: LatestValue; all: 
       <div className="portal-result-head">
         <span className="portal-result-name">{name}</span>
         <span className="portal-result-value">
-          {result.value} {result.unit} <FlagBadge flag={result.flag} />
+          {readable(result.value)} {unitText(o.valueQuantity)} <FlagBadge flag={result.flag} />
         </span>
       </div>
       <p className="portal-result-meta">
-        {range ? `Normal range: ${rangeText(range, result.unit)}` : 'No normal range given'} · {dateText(result.when)}
+        {range ? `Normal range: ${rangeText(range, unitText(o.valueQuantity))}` : 'No normal range given'} · {dateText(result.when)}
       </p>
       {sentence && <p className="portal-result-about">{sentence}</p>}
       {history.length > 1 && (
@@ -119,7 +124,7 @@ function ResultRow({ result, all, open, onToggle }: { result: LatestValue; all: 
           {open && (
             <TrendPlot
               measure={name}
-              unit={result.unit}
+              unit={unitText(o.valueQuantity)}
               range={range}
               points={history.map((x) => ({ id: x.id!, when: x.effectiveDateTime ?? x.issued ?? '', value: x.valueQuantity!.value!, flag: flagFor(x.valueQuantity!.value, normalRange(x.referenceRange), x.interpretation) }))}
             />
@@ -132,12 +137,13 @@ function ResultRow({ result, all, open, onToggle }: { result: LatestValue; all: 
 
 function VitalsSection({ patientId }: { patientId: string }) {
   const latest = useLatestVitals(patientId);
-  const [measure, setMeasure] = useState<VitalKey>('systolic');
+  const [chosen, setMeasure] = useState<VitalKey | undefined>();
   return (
     <Panel title="Measurements">
       <QueryView query={latest} what="measurements" isEmpty={(b) => matches(b).length === 0} empty={<EmptyState title="No measurements recorded yet." />}>
         {(bundle) => {
           const values = latestVitals(matches(bundle));
+          const measure = chosen ?? VITAL_MEASURES.find((k) => values.has(k)) ?? 'weight';
           return (
             <>
               <dl className="portal-vitals">
@@ -145,7 +151,7 @@ function VitalsSection({ patientId }: { patientId: string }) {
                   <div key={k}>
                     <dt>{vitalTrendName(k)}</dt>
                     <dd>
-                      {values.get(k)!.value} {VITAL_SIGNS[k].unit.label} <FlagBadge flag={values.get(k)!.flag} />
+                      {readable(values.get(k)!.value)} {VITAL_SIGNS[k].unit.label} <FlagBadge flag={values.get(k)!.flag} />
                       <span className="portal-when">{dateText(values.get(k)!.when)}</span>
                     </dd>
                   </div>
