@@ -31,9 +31,6 @@ export function Shell() {
 
   return (
     <SignedInProviders>
-      <a className="skip-link" href="#main">
-        Skip to main content
-      </a>
       <header className="topbar">
         <Link to="/" className="topbar-home" aria-label="Heron home">
           <HeronWordmark onDark />

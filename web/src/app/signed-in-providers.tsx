@@ -9,13 +9,18 @@ declare module 'react-aria-components' {
   }
 }
 
-/** What every signed-in frame (the clinician shell, the portal) gives its screens: router-aware links and the FHIR client. */
+/** What every signed-in frame (the clinician shell, the portal) has: the skip link to its `<main id="main">`, router-aware links and the FHIR client. */
 export function SignedInProviders({ children }: { children: ReactNode }) {
   const navigate = useNavigate();
   const ariaNavigate = useCallback((to: string, options?: NavigateOptions) => void navigate(to, options), [navigate]);
   return (
     <AriaRouterProvider navigate={ariaNavigate} useHref={useHref}>
-      <FhirProvider>{children}</FhirProvider>
+      <FhirProvider>
+        <a className="skip-link" href="#main">
+          Skip to main content
+        </a>
+        {children}
+      </FhirProvider>
     </AriaRouterProvider>
   );
 }

@@ -1,10 +1,11 @@
 import type { Patient, RelatedPerson } from '@medplum/fhirtypes';
 import { format } from 'date-fns';
-import { Button as AriaButton, Header, Menu, MenuItem, MenuSection, MenuTrigger, Popover, Separator } from 'react-aria-components';
+import { Button as AriaButton } from 'react-aria-components';
 import { Navigate, NavLink, Outlet } from 'react-router';
 import { useAuth, useUser } from '../../auth/auth-context.tsx';
 import { isPatientFacing } from '../../app/roles.ts';
 import { SignedInProviders } from '../../app/signed-in-providers.tsx';
+import { AccountMenu } from '../../app/user-menu.tsx';
 import { HeronWordmark } from '../../app/wordmark.tsx';
 import { givenFirst } from '../../fhir-format/patient.ts';
 import { useRead } from '../../fhir/queries.ts';
@@ -22,9 +23,6 @@ export function PortalLayout() {
   if (!isPatientFacing(user.role)) return <Navigate to="/" replace />;
   return (
     <SignedInProviders>
-      <a className="skip-link" href="#main">
-        Skip to main content
-      </a>
       <header className="portal-header">
         <div className="portal-header-top">
           <span className="portal-brand">
@@ -84,27 +82,9 @@ function WhoseRecord() {
 /** Who is signed in (the patient, or the proxy acting for them) and sign-out. */
 function PortalUserMenu() {
   const user = useUser();
-  const { session } = useAuth();
   const personId = user.fhirUser?.startsWith('RelatedPerson/') ? user.fhirUser.slice('RelatedPerson/'.length) : undefined;
   const self = useRead<Patient>('Patient', user.role === 'patient' ? user.patient : undefined).data;
   const proxy = useRead<RelatedPerson>('RelatedPerson', personId).data;
   const name = (self && givenFirst(self.name)) || (proxy && givenFirst(proxy.name)) || (user.role === 'proxy' ? 'Proxy' : 'You');
-  return (
-    <MenuTrigger>
-      <AriaButton className="portal-user" aria-label={`Account: ${name}`}>
-        {name}
-      </AriaButton>
-      <Popover className="h-popover" placement="bottom end">
-        <Menu className="h-menu" onAction={(key) => (key === 'sign-out' ? void session.signOut() : undefined)}>
-          <MenuSection>
-            <Header className="h-menu-section-header">Signed in as {name}</Header>
-          </MenuSection>
-          <Separator className="h-separator" />
-          <MenuItem className="h-menu-item" id="sign-out">
-            Sign out
-          </MenuItem>
-        </Menu>
-      </Popover>
-    </MenuTrigger>
-  );
+  return <AccountMenu buttonClassName="portal-user" buttonLabel={`Account: ${name}`} button={name} heading={`Signed in as ${name}`} />;
 }
