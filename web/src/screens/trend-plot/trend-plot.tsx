@@ -154,7 +154,8 @@ export function TrendPlot({ measure, unit, points, range }: TrendPlotProps) {
               <AxisBottom
                 top={innerHeight}
                 scale={x}
-                numTicks={scales.span > 3 * DAY ? 6 : 4}
+                // About one date per 110px, so dates never run together on a phone.
+                numTicks={Math.max(2, Math.min(scales.span > 3 * DAY ? 6 : 4, Math.floor(innerWidth / 110)))}
                 axisClassName="trend-axis trend-axis-x"
                 tickClassName="trend-tick"
                 // Within a few days, ticks fall inside one day: the hour tells them apart.
