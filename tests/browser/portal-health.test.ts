@@ -84,6 +84,9 @@ describe('the portal: frame and My health', () => {
       await page.getByText('Results appear here as soon as they are final').waitFor();
       await page.getByRole('group', { name: /^Weight \(kg\), \d+ values from/ }).waitFor();
       await atBothSizes(page, 'portal-my-health', 'My health');
+      // Nothing is wider than a phone: no sideways scrolling.
+      await page.setViewportSize(PHONE);
+      expect(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
 
       // The clinician screens are not offered: any of their addresses brings the patient back.
       await page.goto(`${server.origin}/patients/${patientId}/results`);

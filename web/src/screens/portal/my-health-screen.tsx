@@ -119,7 +119,7 @@ function ResultRow({ result, all, open, onToggle }: { result: LatestValue; all: 
       {history.length > 1 && (
         <>
           <Button size="sm" variant="quiet" onPress={onToggle} aria-expanded={open}>
-            {open ? 'Hide' : 'Show'} earlier {name} results
+            {open ? 'Hide' : 'Show'} earlier results<span className="visually-hidden"> of {name}</span>
           </Button>
           {open && (
             <TrendPlot
