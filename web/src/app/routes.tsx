@@ -11,6 +11,8 @@ import { RouteError } from './route-error.tsx';
 
 export const routes: RouteObject[] = [
   { path: '/auth/callback', element: <CallbackScreen /> },
+  // Public: whoever a patient gave a SMART Health Link to opens it here without an account.
+  { path: '/health-link', errorElement: <RouteError />, lazy: async () => ({ Component: (await import('../screens/portal/share/health-link-viewer.tsx')).HealthLinkViewer }) },
   {
     element: <RequireSession />,
     errorElement: <RouteError />,
@@ -19,7 +21,11 @@ export const routes: RouteObject[] = [
         // The patient portal: its own frame, for patients and proxies only (docs/portal.md).
         path: 'portal',
         lazy: async () => ({ Component: (await import('../screens/portal/portal-layout.tsx')).PortalLayout }),
-        children: [{ index: true, lazy: async () => ({ Component: (await import('../screens/portal/my-health-screen.tsx')).MyHealthScreen }) }],
+        children: [
+          { index: true, lazy: async () => ({ Component: (await import('../screens/portal/my-health-screen.tsx')).MyHealthScreen }) },
+          { path: 'share', lazy: async () => ({ Component: (await import('../screens/portal/share/share-screen.tsx')).ShareScreen }) },
+          { path: 'privacy', lazy: async () => ({ Component: (await import('../screens/portal/privacy/privacy-screen.tsx')).PrivacyScreen }) },
+        ],
       },
       {
         element: <Shell />,
