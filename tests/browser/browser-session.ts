@@ -35,11 +35,12 @@ export async function newPage(browser: Browser): Promise<{ context: BrowserConte
 }
 
 /**
- * Through Heron's own sign-in and consent pages, back to the app. `record`: for a proxy acting for
- * several patients, which one to open (the consent page's "Whose record" choice, by position).
+ * Through Heron's own sign-in and consent pages, back to the app at `path` (a patient's is in the
+ * portal). `record`: for a proxy acting for several patients, which one to open (the consent
+ * page's "Whose record" choice, by position).
  */
-export async function signIn(page: Page, origin: string, account: Account, options: { record?: number } = {}): Promise<void> {
-  await page.goto(`${origin}/`);
+export async function signIn(page: Page, origin: string, account: Account, options: { record?: number; path?: string } = {}): Promise<void> {
+  await page.goto(`${origin}${options.path ?? '/'}`);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await signInOnHeronPage(page, account);
   await allowOnConsentPage(page, options.record);
