@@ -11,6 +11,7 @@ import { dateText } from '../../../fhir-format/values.ts';
 import { errorAdvice, errorMessage } from '../../../fhir/fhir-client.ts';
 import { paramText, usePortalApi } from '../portal-api.ts';
 import { usePortalPatientId } from '../portal-patient.ts';
+import { linkOpened, useHealthLinks, type LinkView } from '../share/health-links-query.ts';
 import { scopeWords } from './scope-words.ts';
 
 /**
@@ -42,22 +43,10 @@ interface AccessLine {
   why: string;
 }
 
-/** An opening of a shared link names the link (its label, recorded as the entry's detail) and who opened it. */
-function linkLabel(entry: AuditEntryView): string | undefined {
-  for (const d of entry.details) {
-    try {
-      const label = (JSON.parse(d) as { link?: unknown }).link;
-      if (typeof label === 'string') return label;
-    } catch {
-      // Not JSON: not a link's detail.
-    }
-  }
-  return undefined;
-}
-
-function accessLine(entry: AuditEntryView): AccessLine {
+/** An entry in words; an opening of a shared link names the link (matched with the link's own list of openings). */
+function accessLine(entry: AuditEntryView, links: readonly LinkView[]): AccessLine {
   if (entry.subtype === 'health-link-open') {
-    const label = linkLabel(entry);
+    const label = linkOpened(links, entry.agentId, entry.recorded);
     return {
       entry,
       who: entry.agentId,
@@ -74,22 +63,24 @@ function AccessesPanel({ patientId }: { patientId: string }) {
   const api = usePortalApi();
   const user = useUser();
   const [asking, setAsking] = useState<AccessLine | undefined>();
+  const links = useHealthLinks(patientId);
   const accesses = useQuery({
     queryKey: ['portal', 'accesses', patientId],
     queryFn: async () => {
       const bundle = await api.get<Bundle<AuditEvent>>(`AuditEvent?patient=Patient/${encodeURIComponent(patientId)}&_sort=-date&_count=${ACCESS_PAGE}`);
       // The person's own use of the portal is not a disclosure: leave it out.
-      return (bundle.entry ?? []).flatMap((e) => (e.resource ? [auditEntryView(e.resource)] : [])).filter((v) => v.agentId !== user.id).map(accessLine);
+      return (bundle.entry ?? []).flatMap((e) => (e.resource ? [auditEntryView(e.resource)] : [])).filter((v) => v.agentId !== user.id);
     },
   });
+  const lines = accesses.data?.map((entry) => accessLine(entry, links.data ?? []));
   return (
     <Panel title="Who has seen my record">
       <p className="muted">Every time someone at the practice, an app or a person you shared a link with opened your record, newest first. Your own visits are not listed.</p>
       {accesses.isPending && <LoadingSkeleton label="Loading who has seen your record" />}
       {accesses.isError && <ErrorState title="Could not load who has seen your record" message={errorMessage(accesses.error)} advice={errorAdvice(accesses.error)} onRetry={() => void accesses.refetch()} />}
-      {accesses.data?.length === 0 && <EmptyState title="Nobody else has opened your record yet" />}
+      {lines?.length === 0 && <EmptyState title="Nobody else has opened your record yet" />}
       <ul className="portal-cards" aria-label="Accesses to your record">
-        {accesses.data?.map((line) => (
+        {lines?.map((line) => (
           <li key={line.entry.id} className="portal-card" data-emergency={line.entry.emergency || undefined}>
             {line.entry.emergency && <Badge tone="danger">Emergency access</Badge>}
             <p>

@@ -1,10 +1,11 @@
-import type { Parameters, ParametersParameter } from '@medplum/fhirtypes';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { Parameters } from '@medplum/fhirtypes';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Badge, Button, Dialog, EmptyState, ErrorState, LoadingSkeleton, Panel, Select, TextField, type BadgeTone } from '../../../design/index.ts';
 import { dateText } from '../../../fhir-format/values.ts';
 import { errorAdvice, errorMessage } from '../../../fhir/fhir-client.ts';
-import { paramText, paramValue, usePortalApi, type PortalApi } from '../portal-api.ts';
+import { paramText, usePortalApi } from '../portal-api.ts';
+import { useHealthLinks, type LinkView } from './health-links-query.ts';
 import { usePortalPatientId } from '../portal-patient.ts';
 import { everything, saveFile, summaryDocument, summaryPdf } from './record-files.ts';
 
@@ -187,33 +188,6 @@ function MadeLink({ made, onDone }: { made: Made; onDone: () => void }) {
   );
 }
 
-interface LinkView {
-  id: string;
-  label: string;
-  created: string;
-  expires: string;
-  status: string;
-  passcode: boolean;
-  openings: { at: string; recipient: string; address: string; outcome: string }[];
-}
-
-function linkViews(answer: Parameters): LinkView[] {
-  return (answer.parameter ?? [])
-    .filter((p) => p.name === 'link')
-    .map(({ part }) => ({
-      id: paramText(part, 'id'),
-      label: paramText(part, 'label'),
-      created: paramText(part, 'created'),
-      expires: paramText(part, 'expires'),
-      status: paramText(part, 'status'),
-      passcode: paramValue(part, 'passcode') === true,
-      openings: (part ?? [])
-        .filter((o): o is ParametersParameter => o.name === 'opened')
-        .map((o) => ({ at: paramText(o.part, 'at'), recipient: paramText(o.part, 'recipient'), address: paramText(o.part, 'address'), outcome: paramText(o.part, 'outcome') })),
-    }))
-    .sort((a, b) => b.created.localeCompare(a.created));
-}
-
 const STATUS: Record<string, { text: string; tone: BadgeTone }> = {
   active: { text: 'Works', tone: 'success' },
   revoked: { text: 'Revoked', tone: 'neutral' },
@@ -223,14 +197,10 @@ const STATUS: Record<string, { text: string; tone: BadgeTone }> = {
 
 const OUTCOMES: Record<string, string> = { served: 'Opened', 'wrong-passcode': 'Wrong passcode', refused: 'Refused: the link no longer worked' };
 
-function useHealthLinks(api: PortalApi, patientId: string) {
-  return useQuery({ queryKey: ['portal', 'health-links', patientId], queryFn: async () => linkViews(await api.get<Parameters>(`Patient/${encodeURIComponent(patientId)}/$health-links`)) });
-}
-
 function LinksPanel({ patientId }: { patientId: string }) {
   const api = usePortalApi();
   const queryClient = useQueryClient();
-  const links = useHealthLinks(api, patientId);
+  const links = useHealthLinks(patientId);
   const [revoking, setRevoking] = useState<LinkView | undefined>();
   const revoke = useMutation({
     mutationFn: (id: string) => api.post<Parameters>(`Patient/${encodeURIComponent(patientId)}/$health-link-revoke`, { resourceType: 'Parameters', parameter: [{ name: 'id', valueString: id }] }),
