@@ -3,7 +3,7 @@
  * such as `Patient/[id]/$summary`, and operations on the FHIR base such as `$connected-apps`),
  * with the signed-in person's token: the same public API any SMART app uses.
  */
-import type { Parameters, ParametersParameter, Resource } from '@medplum/fhirtypes';
+import type { Resource } from '@medplum/fhirtypes';
 import { useMemo } from 'react';
 import { useAuth } from '../../auth/auth-context.tsx';
 import { fhirBase } from '../../auth/server-config.ts';
@@ -28,20 +28,4 @@ export function usePortalApi(): PortalApi {
       post: (path, body) => apiRequest(caller, 'POST', `${base}/${path}`, { headers: { ...headers, 'content-type': 'application/fhir+json' }, body: JSON.stringify(body) }),
     };
   }, [config, session]);
-}
-
-/** One named value of a Parameters (or of a part): the first `value[x]` it holds. */
-export function paramValue(parts: readonly ParametersParameter[] | undefined, name: string): string | boolean | undefined {
-  const p = parts?.find((x) => x.name === name);
-  if (!p) return undefined;
-  return p.valueString ?? p.valueInstant ?? p.valueCode ?? p.valueUrl ?? p.valueBoolean ?? p.valueReference?.reference;
-}
-
-export function paramText(parts: readonly ParametersParameter[] | undefined, name: string): string {
-  const v = paramValue(parts, name);
-  return typeof v === 'string' ? v : '';
-}
-
-export function parametersOf(values: Record<string, string | undefined>): Parameters {
-  return { resourceType: 'Parameters', parameter: Object.entries(values).flatMap(([name, v]) => (v === undefined ? [] : [{ name, valueString: v }])) };
 }

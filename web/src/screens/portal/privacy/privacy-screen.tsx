@@ -9,10 +9,12 @@ import { decodeJwtPayload } from '../../../auth/session.ts';
 import { Badge, Button, Dialog, EmptyState, ErrorState, LoadingSkeleton, Panel, TextField } from '../../../design/index.ts';
 import { dateText } from '../../../fhir-format/values.ts';
 import { errorAdvice, errorMessage } from '../../../fhir/fhir-client.ts';
-import { paramText, usePortalApi } from '../portal-api.ts';
+import { paramText } from '../../../record-sharing/health-links.ts';
+import { usePortalApi } from '../portal-api.ts';
 import { usePortalPatientId } from '../portal-patient.ts';
-import { linkOpened, useHealthLinks, type LinkView } from '../share/health-links-query.ts';
-import { scopeWords } from './scope-words.ts';
+import { linkOpened, type LinkView } from '../../../record-sharing/health-links.ts';
+import { useHealthLinks } from '../share/health-links-query.ts';
+import { scopeWords } from '../../../record-sharing/scope-words.ts';
 
 /**
  * `/portal/privacy`: who has seen the patient's record (their accounting of disclosures, read

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { HeronWordmark } from '../../../app/wordmark.tsx';
 import { Button, ErrorState, TextField } from '../../../design/index.ts';
 import { dateText } from '../../../fhir-format/values.ts';
-import { openShlink, parseShlink } from './shlink.ts';
+import { openShlink, parseShlink } from '../../../record-sharing/shlink.ts';
 import { SummaryView } from './summary-view.tsx';
 import { saveFile } from './record-files.ts';
 import '../portal-share.css';

@@ -4,7 +4,7 @@
  */
 import type { Bundle, BundleEntry } from '@medplum/fhirtypes';
 import type { PortalApi } from '../portal-api.ts';
-import { summaryModel } from './summary-model.ts';
+import { summaryModel } from '../../../record-sharing/summary-model.ts';
 
 export function summaryDocument(api: PortalApi, patientId: string): Promise<Bundle> {
   return api.get<Bundle>(`Patient/${encodeURIComponent(patientId)}/$summary`);

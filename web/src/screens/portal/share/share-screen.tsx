@@ -4,8 +4,10 @@ import { useState } from 'react';
 import { Badge, Button, Dialog, EmptyState, ErrorState, LoadingSkeleton, Panel, Select, TextField, type BadgeTone } from '../../../design/index.ts';
 import { dateText } from '../../../fhir-format/values.ts';
 import { errorAdvice, errorMessage } from '../../../fhir/fhir-client.ts';
-import { paramText, usePortalApi } from '../portal-api.ts';
-import { useHealthLinks, type LinkView } from './health-links-query.ts';
+import { paramText } from '../../../record-sharing/health-links.ts';
+import { usePortalApi } from '../portal-api.ts';
+import type { LinkView } from '../../../record-sharing/health-links.ts';
+import { useHealthLinks } from './health-links-query.ts';
 import { usePortalPatientId } from '../portal-patient.ts';
 import { everything, saveFile, summaryDocument, summaryPdf } from './record-files.ts';
 

@@ -1,6 +1,6 @@
 import type { Bundle } from '@medplum/fhirtypes';
 import { dateText } from '../../../fhir-format/values.ts';
-import { summaryModel } from './summary-model.ts';
+import { summaryModel } from '../../../record-sharing/summary-model.ts';
 
 /** A patient summary (IPS document) to read: the patient, then each section as a list. */
 export function SummaryView({ document }: { document: Bundle }) {

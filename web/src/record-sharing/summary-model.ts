@@ -4,8 +4,8 @@
  * entry. Shared by the recipient's viewer and the PDF, so both say the same thing.
  */
 import type { Bundle, Composition, Patient, Reference, Resource } from '@medplum/fhirtypes';
-import { givenFirst, sexText } from '../../../fhir-format/patient.ts';
-import { conceptText, dateText, quantityText } from '../../../fhir-format/values.ts';
+import { givenFirst, sexText } from '../fhir-format/patient.ts';
+import { conceptText, dateText, quantityText } from '../fhir-format/values.ts';
 
 export interface SummarySection {
   title: string;
