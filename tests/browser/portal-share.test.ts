@@ -90,7 +90,7 @@ describe('portal: share my record, the recipient’s viewer, privacy', () => {
     expect(viewerUrl).toMatch(new RegExp(`^${server.origin}/health-link#shlink:/[A-Za-z0-9_-]+$`));
     await atBothSizes(page, 'share-link-made');
     await page.getByRole('button', { name: 'Done' }).click();
-    await expect.poll(() => page.getByText('You will not see this link again.').count()).toBe(0);
+    await expect.poll(() => page.getByText('You will not see this link again.').count(), { timeout: 10_000 }).toBe(0);
     const card = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: LABEL }) });
     await card.getByText('Not opened yet.').waitFor();
     await card.getByText('with a passcode').waitFor();
