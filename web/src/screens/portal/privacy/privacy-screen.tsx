@@ -52,7 +52,7 @@ function accessLine(entry: AuditEntryView, links: readonly LinkView[]): AccessLi
     return {
       entry,
       who: entry.agentId,
-      what: `Opened through your shared link${label ? ` ‘${label}’` : ''} by ${entry.agentId}${entry.succeeded ? '' : ' (not let in)'}`,
+      what: entry.succeeded ? `Opened through your shared link${label ? ` ‘${label}’` : ''} by ${entry.agentId}` : `${entry.agentId} tried to open your shared link${label ? ` ‘${label}’` : ''} and was not let in`,
       why: 'You shared your summary',
     };
   }
