@@ -35,8 +35,10 @@ export function PrivacyScreen() {
   );
 }
 
-/** How many accesses the page shows: the newest first; older ones are in the practice's printed accounting. */
+/** How many accesses are read: the newest first; older ones are in the practice's printed accounting. */
 const ACCESS_PAGE = 100;
+/** How many are shown at first, and added by each "Show more" (a long list is unreadable on a phone). */
+const SHOWN_STEP = 20;
 
 interface AccessLine {
   entry: AuditEntryView;
@@ -65,6 +67,7 @@ function AccessesPanel({ patientId }: { patientId: string }) {
   const api = usePortalApi();
   const user = useUser();
   const [asking, setAsking] = useState<AccessLine | undefined>();
+  const [shown, setShown] = useState(SHOWN_STEP);
   const links = useHealthLinks(patientId);
   const accesses = useQuery({
     queryKey: ['portal', 'accesses', patientId],
@@ -82,7 +85,7 @@ function AccessesPanel({ patientId }: { patientId: string }) {
       {accesses.isError && <ErrorState title="Could not load who has seen your record" message={errorMessage(accesses.error)} advice={errorAdvice(accesses.error)} onRetry={() => void accesses.refetch()} />}
       {lines?.length === 0 && <EmptyState title="Nobody else has opened your record yet" />}
       <ul className="portal-cards" aria-label="Accesses to your record">
-        {lines?.map((line) => (
+        {lines?.slice(0, shown).map((line) => (
           <li key={line.entry.id} className="portal-card" data-emergency={line.entry.emergency || undefined}>
             {line.entry.emergency && <Badge tone="danger">Emergency access</Badge>}
             <p>
@@ -100,6 +103,11 @@ function AccessesPanel({ patientId }: { patientId: string }) {
           </li>
         ))}
       </ul>
+      {lines !== undefined && lines.length > shown && (
+        <div className="portal-actions">
+          <Button onPress={() => setShown((n) => n + SHOWN_STEP)}>Show {Math.min(SHOWN_STEP, lines.length - shown)} more</Button>
+        </div>
+      )}
       {asking && <AskDialog patientId={patientId} line={asking} onClose={() => setAsking(undefined)} />}
     </Panel>
   );

@@ -73,8 +73,8 @@ export function HealthLinkViewer() {
             <p>
               Someone shared their health summary with you{link.label ? `: “${link.label}”` : ''}.{link.exp ? ` The link works until ${dateText(new Date(link.exp * 1000).toISOString(), true)}.` : ''} The patient sees the name you give and when you opened it.
             </p>
-            <TextField label="Your name and organisation" value={recipient} onChange={setRecipient} isRequired maxLength={200} isInvalid={tried && recipient.trim() === ''} errorMessage="Say who you are, e.g. “Dr Lee, City Hospital”." />
-            {needsPasscode && <TextField label="Passcode" type="password" value={passcode} onChange={setPasscode} isRequired isInvalid={tried && passcode === ''} errorMessage="Enter the passcode the patient gave you." description="The patient gave it to you separately from the link." />}
+            <TextField validationBehavior="aria" label="Your name and organisation" value={recipient} onChange={setRecipient} isRequired maxLength={200} isInvalid={tried && recipient.trim() === ''} errorMessage="Say who you are, e.g. “Dr Lee, City Hospital”." />
+            {needsPasscode && <TextField validationBehavior="aria" label="Passcode" type="password" value={passcode} onChange={setPasscode} isRequired isInvalid={tried && passcode === ''} errorMessage="Enter the passcode the patient gave you." description="The patient gave it to you separately from the link." />}
             <div className="portal-actions">
               <Button type="submit" variant="primary" isDisabled={busy}>
                 {busy ? 'Opening…' : 'Open the summary'}

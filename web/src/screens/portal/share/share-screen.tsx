@@ -139,11 +139,11 @@ function NewLinkPanel({ patientId }: { patientId: string }) {
           submit();
         }}
       >
-        <TextField label="Who is it for?" value={label} onChange={setLabel} maxLength={80} isRequired isInvalid={tried && problems.label !== undefined} errorMessage={problems.label} description="Only you see this name, in your list of links." />
+        <TextField validationBehavior="aria" label="Who is it for?" value={label} onChange={setLabel} maxLength={80} isRequired isInvalid={tried && problems.label !== undefined} errorMessage={problems.label} description="Only you see this name, in your list of links." />
         <Select label="Link works for" options={EXPIRY_OPTIONS} selectedKey={expiry} onSelectionChange={setExpiry} />
-        {expiry === 'custom' && <TextField label="Last day it works" value={custom} onChange={setCustom} placeholder="YYYY-MM-DD" isRequired isInvalid={tried && problems.expires !== undefined} errorMessage={problems.expires} description="At most a year from today." />}
-        <TextField label="Passcode (optional)" type="password" value={passcode} onChange={setPasscode} isInvalid={tried && problems.passcode !== undefined} errorMessage={problems.passcode} description="At least 6 characters. Tell it to the person separately, not with the link." />
-        {passcode !== '' && <TextField label="Passcode again" type="password" value={again} onChange={setAgain} isRequired isInvalid={tried && problems.again !== undefined} errorMessage={problems.again} />}
+        {expiry === 'custom' && <TextField validationBehavior="aria" label="Last day it works" value={custom} onChange={setCustom} placeholder="YYYY-MM-DD" isRequired isInvalid={tried && problems.expires !== undefined} errorMessage={problems.expires} description="At most a year from today." />}
+        <TextField validationBehavior="aria" label="Passcode (optional)" type="password" value={passcode} onChange={setPasscode} isInvalid={tried && problems.passcode !== undefined} errorMessage={problems.passcode} description="At least 6 characters. Tell it to the person separately, not with the link." />
+        {passcode !== '' && <TextField validationBehavior="aria" label="Passcode again" type="password" value={again} onChange={setAgain} isRequired isInvalid={tried && problems.again !== undefined} errorMessage={problems.again} />}
         <div className="portal-actions">
           <Button type="submit" variant="primary" isDisabled={create.isPending}>
             {create.isPending ? 'Making the link…' : 'Make the link'}
@@ -173,7 +173,7 @@ function MadeLink({ made, onDone }: { made: Made; onDone: () => void }) {
       <div className="portal-made">
         <img className="portal-qr" src={made.qr} alt={`QR code of the link for ${made.label}`} width={240} height={240} />
         <div className="portal-made-text">
-          <TextField label="Link address" value={made.viewer} isReadOnly />
+          <TextField validationBehavior="aria" label="Link address" value={made.viewer} isReadOnly />
           <div className="portal-actions">
             <Button variant="primary" onPress={() => void copy()}>
               Copy link
