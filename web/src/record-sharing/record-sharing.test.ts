@@ -46,10 +46,25 @@ describe('summaryModel', () => {
           section: [
             { title: 'Problems', entry: [{ reference: 'urn:uuid:cond' }] },
             { title: 'Allergies and intolerances', emptyReason: { text: 'Nil known' } },
+            { title: 'Vital signs', entry: [{ reference: 'urn:uuid:bp' }, { reference: 'urn:uuid:t' }] },
           ],
         },
       },
       { fullUrl: 'urn:uuid:p', resource: { resourceType: 'Patient', name: [{ given: ['Ana'], family: 'Díaz' }], birthDate: '1980-02-03', gender: 'female' } },
+      {
+        fullUrl: 'urn:uuid:bp',
+        resource: {
+          resourceType: 'Observation',
+          status: 'final',
+          code: { text: 'Blood pressure' },
+          effectiveDateTime: '2026-12-01T12:00:00Z',
+          component: [
+            { code: { text: 'Systolic' }, valueQuantity: { value: 120.5, unit: 'mm[Hg]' } },
+            { code: { text: 'Diastolic' }, valueQuantity: { value: 80, unit: 'mm[Hg]' } },
+          ],
+        },
+      },
+      { fullUrl: 'urn:uuid:t', resource: { resourceType: 'Observation', status: 'final', code: { text: 'Body temperature' }, valueQuantity: { value: 37.16328469699891, unit: '°C' } } },
       { fullUrl: 'urn:uuid:cond', resource: { resourceType: 'Condition', subject: { reference: 'urn:uuid:p' }, code: { text: 'Asthma' }, onsetDateTime: '2001' } },
     ],
   };
@@ -61,7 +76,8 @@ describe('summaryModel', () => {
     expect(m.patientFacts[0]).toMatch(/^Born /);
     expect(m.sections).toEqual([
       { title: 'Problems', items: ['Asthma · since 2001'] },
-      { title: 'Allergies and intolerances', items: ['None recorded (nil known)'] },
+      { title: 'Allergies and intolerances', items: ['Nil known'] },
+      { title: 'Vital signs', items: ['Blood pressure: 120.5/80 mm[Hg] · on Dec 1, 2026', 'Body temperature: 37.16 °C'] },
     ]);
   });
 });

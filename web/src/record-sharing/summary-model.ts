@@ -3,9 +3,9 @@
  * reads it: the patient, then each of the Composition's sections in its order with one line per
  * entry. Shared by the recipient's viewer and the PDF, so both say the same thing.
  */
-import type { Bundle, Composition, Patient, Reference, Resource } from '@medplum/fhirtypes';
+import type { Bundle, Composition, Observation, Patient, Quantity, Reference, Resource } from '@medplum/fhirtypes';
 import { givenFirst, sexText } from '../fhir-format/patient.ts';
-import { conceptText, dateText, quantityText } from '../fhir-format/values.ts';
+import { conceptText, dateText } from '../fhir-format/values.ts';
 
 export interface SummarySection {
   title: string;
@@ -19,6 +19,23 @@ export interface SummaryModel {
   /** When the summary was made (ISO). */
   made?: string;
   sections: SummarySection[];
+}
+
+/** A measured value as a person reads it: at most two decimals (the document keeps the exact value). */
+function amount(q: Quantity | undefined): string {
+  if (q?.value === undefined) return '';
+  return `${q.value.toLocaleString('en-US', { maximumFractionDigits: 2, useGrouping: false })}${q.unit ? ` ${q.unit}` : ''}`;
+}
+
+/** A panel of measurements (blood pressure) reads as its parts joined: "120/80 mm[Hg]". */
+function observationValue(o: Observation): string {
+  if (o.valueQuantity) return amount(o.valueQuantity);
+  if (o.valueCodeableConcept) return conceptText(o.valueCodeableConcept);
+  if (o.valueString) return o.valueString;
+  const parts = (o.component ?? []).map((c) => c.valueQuantity).filter((q): q is Quantity => q?.value !== undefined);
+  if (parts.length === 0) return '';
+  const unit = parts[0].unit;
+  return parts.every((q) => q.unit === unit) ? `${parts.map((q) => amount({ value: q.value })).join('/')}${unit ? ` ${unit}` : ''}` : parts.map(amount).join(', ');
 }
 
 function entryLine(r: Resource): string {
@@ -38,7 +55,7 @@ function entryLine(r: Resource): string {
     case 'Immunization':
       return `${conceptText(r.vaccineCode) || 'Vaccine'}${when(r.occurrenceDateTime, 'given')}`;
     case 'Observation': {
-      const value = r.valueQuantity ? quantityText(r.valueQuantity) : r.valueCodeableConcept ? conceptText(r.valueCodeableConcept) : (r.valueString ?? '');
+      const value = observationValue(r);
       return `${conceptText(r.code) || 'Result'}${value ? `: ${value}` : ''}${when(r.effectiveDateTime ?? r.issued, 'on')}`;
     }
     case 'Procedure':
@@ -47,6 +64,8 @@ function entryLine(r: Resource): string {
       return ('code' in r && r.code && typeof r.code === 'object' ? conceptText(r.code as never) : '') || r.resourceType;
   }
 }
+
+const sentence = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 export function summaryModel(bundle: Bundle): SummaryModel {
   const byUrl = new Map<string, Resource>();
@@ -60,7 +79,7 @@ export function summaryModel(bundle: Bundle): SummaryModel {
   const facts = [patient?.birthDate ? `Born ${dateText(patient.birthDate)}` : '', patient?.gender ? sexText(patient.gender) : ''].filter(Boolean);
   const sections = (composition?.section ?? []).map((s) => {
     const items = (s.entry ?? []).map(resolve).filter((r): r is Resource => r !== undefined).map(entryLine);
-    return { title: s.title || conceptText(s.code) || 'Section', items: items.length > 0 ? items : [s.emptyReason ? `None recorded (${conceptText(s.emptyReason).toLowerCase()})` : 'None recorded'] };
+    return { title: s.title || conceptText(s.code) || 'Section', items: items.length > 0 ? items : [sentence(conceptText(s.emptyReason)) || 'None recorded'] };
   });
   return {
     title: composition?.title ?? 'Patient summary',
