@@ -53,14 +53,14 @@ function accessLine(entry: AuditEntryView, links: readonly LinkView[]): AccessLi
     const label = linkOpened(links, entry.agentId, entry.recorded);
     return {
       entry,
-      who: entry.agentId,
+      who: 'Someone you shared your summary with, as they named themselves',
       what: entry.succeeded ? `Opened through your shared link${label ? ` ‘${label}’` : ''} by ${entry.agentId}` : `${entry.agentId} tried to open your shared link${label ? ` ‘${label}’` : ''} and was not let in`,
       why: 'You shared your summary',
     };
   }
   const who = entry.agentKind === 'user' ? (entry.role ? `${roleLabel(entry.role)} at the practice` : 'Practice staff') : entry.agentKind === 'client' ? `App or service ${entry.agentId}` : 'Heron (the record system)';
   const what = `${subtypeText(entry.subtype)}${entry.entities.length ? ` ${[...new Set(entry.entities.map((e) => e.split('/')[0]))].join(', ')}` : ''}${entry.succeeded ? '' : ' (refused)'}`;
-  return { entry, who: `${who} (account ${entry.agentId})`, what, why: whyText(entry) };
+  return { entry, who: entry.agentKind === 'user' ? `${who} (account ${entry.agentId})` : who, what, why: whyText(entry) };
 }
 
 function AccessesPanel({ patientId }: { patientId: string }) {

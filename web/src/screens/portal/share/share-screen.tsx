@@ -139,7 +139,7 @@ function NewLinkPanel({ patientId }: { patientId: string }) {
           submit();
         }}
       >
-        <TextField validationBehavior="aria" label="Who is it for?" value={label} onChange={setLabel} maxLength={80} isRequired isInvalid={tried && problems.label !== undefined} errorMessage={problems.label} description="Only you see this name, in your list of links." />
+        <TextField validationBehavior="aria" label="Who is it for?" value={label} onChange={setLabel} maxLength={80} isRequired isInvalid={tried && problems.label !== undefined} errorMessage={problems.label} description="Shown to them with the link, and to you in your list of links." />
         <Select label="Link works for" options={EXPIRY_OPTIONS} selectedKey={expiry} onSelectionChange={setExpiry} />
         {expiry === 'custom' && <TextField validationBehavior="aria" label="Last day it works" value={custom} onChange={setCustom} placeholder="YYYY-MM-DD" isRequired isInvalid={tried && problems.expires !== undefined} errorMessage={problems.expires} description="At most a year from today." />}
         <TextField validationBehavior="aria" label="Passcode (optional)" type="password" value={passcode} onChange={setPasscode} isInvalid={tried && problems.passcode !== undefined} errorMessage={problems.passcode} description="At least 6 characters. Tell it to the person separately, not with the link." />
