@@ -38,14 +38,14 @@ describe('portal: share my record, the recipient’s viewer, privacy', () => {
     await server?.close();
   });
 
-  /** The screen at both sizes, each looked at by axe, and back to the desktop size. */
-  async function atBothSizes(page: Page, name: string): Promise<void> {
+  /** The screen at both sizes, each looked at by axe, and back to the desktop size (a dialog: the viewport, not the page under it). */
+  async function atBothSizes(page: Page, name: string, fullPage = true): Promise<void> {
     for (const [size, viewport] of [['phone', PHONE], ['desktop', VIEWPORT]] as const) {
       await page.setViewportSize(viewport);
       // From the top, so the sticky top bar is drawn where it belongs in a full-page picture.
       await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
       await expectAccessible(page, `${name} (${size})`);
-      await screenshot(page, `portal-${name}-${size}`, { fullPage: true });
+      await screenshot(page, `portal-${name}-${size}`, { fullPage });
     }
   }
 
@@ -134,7 +134,7 @@ describe('portal: share my record, the recipient’s viewer, privacy', () => {
     await card.getByRole('button', { name: 'Revoke' }).click();
     const dialog = page.getByRole('dialog', { name: `Revoke the link for ${LABEL}?` });
     await dialog.waitFor();
-    await atBothSizes(page, 'share-revoke-confirm');
+    await atBothSizes(page, 'share-revoke-confirm', false);
     await dialog.getByRole('button', { name: 'Revoke now' }).click();
     await card.getByText('Revoked', { exact: true }).waitFor();
     expect(await card.getByRole('button', { name: 'Revoke' }).count()).toBe(0);
@@ -167,13 +167,13 @@ describe('portal: share my record, the recipient’s viewer, privacy', () => {
     const dialog = page.getByRole('dialog', { name: 'Ask the practice about this access' });
     const message = dialog.getByRole('textbox', { name: 'Your message to the practice' });
     expect(await message.inputValue()).toContain(RECIPIENT);
-    await atBothSizes(page, 'privacy-ask');
+    await atBothSizes(page, 'privacy-ask', false);
     await dialog.getByRole('button', { name: 'Send message' }).click();
     await dialog.getByText('Sent. The practice will answer in your messages.').waitFor();
     await dialog.getByRole('button', { name: 'Close' }).click();
     await own.getByRole('button', { name: 'Revoke' }).click();
     await page.getByRole('dialog', { name: /^Revoke / }).getByRole('button', { name: 'Revoke and sign out' }).waitFor();
-    await atBothSizes(page, 'privacy-revoke-own-app');
+    await atBothSizes(page, 'privacy-revoke-own-app', false);
     await page.getByRole('dialog', { name: /^Revoke / }).getByRole('button', { name: 'Keep it' }).click();
     expect(patient.problems).toEqual([]);
   });
