@@ -11,6 +11,7 @@ import { dateText } from '../../../fhir-format/values.ts';
 import { errorAdvice, errorMessage } from '../../../fhir/fhir-client.ts';
 import { paramText } from '../../../record-sharing/health-links.ts';
 import { usePortalApi } from '../portal-api.ts';
+import { RevokeDialog } from '../revoke-dialog.tsx';
 import { usePortalPatientId } from '../portal-patient.ts';
 import { linkOpened, type LinkView } from '../../../record-sharing/health-links.ts';
 import { useHealthLinks } from '../share/health-links-query.ts';
@@ -224,22 +225,9 @@ function ConnectedAppsPanel() {
           </li>
         ))}
       </ul>
-      <Dialog
-        title={`Revoke ${revoking?.name ?? ''}?`}
-        isOpen={revoking !== undefined}
-        onOpenChange={(open) => !open && setRevoking(undefined)}
-        actions={
-          <>
-            <Button onPress={() => setRevoking(undefined)}>Keep it</Button>
-            <Button variant="danger" isDisabled={revoke.isPending} onPress={() => revoking && revoke.mutate(revoking)}>
-              {revoke.isPending ? 'Revoking…' : own ? 'Revoke and sign out' : 'Revoke now'}
-            </Button>
-          </>
-        }
-      >
-        <p>{own ? 'This is the app you are using now. Revoking it signs you out here; you can sign in again at any time.' : 'The app can no longer see or change your record. To use it again you will be asked to allow it again.'}</p>
-        {revoke.isError && <ErrorState title="Not revoked" message={errorMessage(revoke.error)} advice={errorAdvice(revoke.error)} />}
-      </Dialog>
+      <RevokeDialog target={revoking} title={`Revoke ${revoking?.name ?? ''}?`} confirm={own ? 'Revoke and sign out' : 'Revoke now'} onClose={() => setRevoking(undefined)} revoke={revoke}>
+        {own ? 'This is the app you are using now. Revoking it signs you out here; you can sign in again at any time.' : 'The app can no longer see or change your record. To use it again you will be asked to allow it again.'}
+      </RevokeDialog>
     </Panel>
   );
 }

@@ -1,11 +1,12 @@
 import type { Parameters } from '@medplum/fhirtypes';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Badge, Button, Dialog, EmptyState, ErrorState, LoadingSkeleton, Panel, Select, TextField, type BadgeTone } from '../../../design/index.ts';
+import { Badge, Button, EmptyState, ErrorState, LoadingSkeleton, Panel, Select, TextField, type BadgeTone } from '../../../design/index.ts';
 import { dateText } from '../../../fhir-format/values.ts';
 import { errorAdvice, errorMessage } from '../../../fhir/fhir-client.ts';
 import { paramText } from '../../../record-sharing/health-links.ts';
 import { usePortalApi } from '../portal-api.ts';
+import { RevokeDialog } from '../revoke-dialog.tsx';
 import type { LinkView } from '../../../record-sharing/health-links.ts';
 import { useHealthLinks } from './health-links-query.ts';
 import { usePortalPatientId } from '../portal-patient.ts';
@@ -205,7 +206,7 @@ function LinksPanel({ patientId }: { patientId: string }) {
   const links = useHealthLinks(patientId);
   const [revoking, setRevoking] = useState<LinkView | undefined>();
   const revoke = useMutation({
-    mutationFn: (id: string) => api.post<Parameters>(`Patient/${encodeURIComponent(patientId)}/$health-link-revoke`, { resourceType: 'Parameters', parameter: [{ name: 'id', valueString: id }] }),
+    mutationFn: (link: LinkView) => api.post<Parameters>(`Patient/${encodeURIComponent(patientId)}/$health-link-revoke`, { resourceType: 'Parameters', parameter: [{ name: 'id', valueString: link.id }] }),
     onSuccess: () => {
       setRevoking(undefined);
       void queryClient.invalidateQueries({ queryKey: ['portal', 'health-links', patientId] });
@@ -247,22 +248,9 @@ function LinksPanel({ patientId }: { patientId: string }) {
           </li>
         ))}
       </ul>
-      <Dialog
-        title={`Revoke the link for ${revoking?.label ?? ''}?`}
-        isOpen={revoking !== undefined}
-        onOpenChange={(open) => !open && setRevoking(undefined)}
-        actions={
-          <>
-            <Button onPress={() => setRevoking(undefined)}>Keep it</Button>
-            <Button variant="danger" isDisabled={revoke.isPending} onPress={() => revoking && revoke.mutate(revoking.id)}>
-              {revoke.isPending ? 'Revoking…' : 'Revoke now'}
-            </Button>
-          </>
-        }
-      >
-        <p>The link stops working at once: nobody can open your summary with it again. This cannot be undone.</p>
-        {revoke.isError && <ErrorState title="Not revoked" message={errorMessage(revoke.error)} advice={errorAdvice(revoke.error)} />}
-      </Dialog>
+      <RevokeDialog target={revoking} title={`Revoke the link for ${revoking?.label ?? ''}?`} confirm="Revoke now" onClose={() => setRevoking(undefined)} revoke={revoke}>
+        The link stops working at once: nobody can open your summary with it again. This cannot be undone.
+      </RevokeDialog>
     </Panel>
   );
 }
