@@ -8,4 +8,8 @@ export interface PortalSection {
   label: string;
 }
 
-export const PORTAL_SECTIONS: readonly PortalSection[] = [{ path: '', label: 'My health' }];
+export const PORTAL_SECTIONS: readonly PortalSection[] = [
+  { path: '', label: 'My health' },
+  { path: 'share', label: 'Share' },
+  { path: 'privacy', label: 'Privacy' },
+];
