@@ -25,11 +25,8 @@ export function AdminHome() {
           </div>
         </Panel>
         <Panel title="Privacy" level={2}>
-          <p>Who opened which record, and every emergency access to review.</p>
-          <div className="admin-actions">
-            <ButtonLink href="/administration/audit">Open the audit trail</ButtonLink>
-            <ButtonLink href="/administration/emergency-access">Review emergency access</ButtonLink>
-          </div>
+          <p>Who opened which record, when and why; print a patient's accounting of disclosures.</p>
+          <ButtonLink href="/administration/audit">Open the audit trail</ButtonLink>
         </Panel>
         <Panel title="Practice" level={2}>
           <p>Name and address on printouts, visit types, results release, patient self-scheduling, time-out.</p>
