@@ -223,6 +223,30 @@ describe.each(STORE_KINDS)('Subscriptions over websocket (%s)', (kind) => {
     expect(limitedSocket.pings(sub)).toBe(0);
   });
 
+  it("lets a patient make their own Subscription to a bare type, told only of their own record's messages", async () => {
+    const patientToken = await userToken('alpha-messages@example.org', 'patient', ['--patient', patientA, '--fhir-user', `Patient/${patientA}`]);
+    const end = new Date(Date.now() + 6 * 3_600_000).toISOString();
+    const mine = { resourceType: 'Subscription', status: 'requested', reason: 'Messages', criteria: 'Communication', end, channel: { type: 'websocket' } };
+    // Criteria naming anything (even their own record), another channel, no end or a far one: refused.
+    for (const bad of [{ criteria: `Communication?subject=Patient/${patientA}` }, { criteria: 'Practitioner' }, { channel: { type: 'websocket', endpoint: 'https://example.org/hook' } }, { end: undefined }, { end: new Date(Date.now() + 48 * 3_600_000).toISOString() }]) {
+      expectStatus(await t.fhir('POST', 'Subscription', { body: { ...mine, ...bad }, token: patientToken }), 422);
+    }
+    const made = await t.fhir('POST', 'Subscription', { body: mine, token: patientToken });
+    expectStatus(made, 201);
+    const sub = made.body.id as string;
+    // Made, not changed or deleted by them.
+    expectStatus(await t.fhir('PUT', `Subscription/${sub}`, { body: { ...made.body, status: 'off' }, token: patientToken }), 403);
+    const socket = await connect(patientToken, sub);
+    const message = (patient: string) => ({ resourceType: 'Communication', status: 'completed', subject: { reference: `Patient/${patient}` }, sender: { reference: `Practitioner/${physician}` }, recipient: [{ reference: `Patient/${patient}` }], payload: [{ contentString: 'Your results are fine.' }] });
+    await create(t, message(patientB));
+    await settle();
+    expect(socket.pings(sub)).toBe(0);
+    await create(t, message(patientA));
+    await socket.next(new RegExp(`^ping ${sub}$`));
+    await settle();
+    expect(socket.pings(sub)).toBe(1);
+  });
+
   it('keeps restricted records closed to staff without a care relationship', async () => {
     const nurseToken = await userToken('nurse@example.org', 'nurse', []);
     const sub = await subscribe('Observation?category=laboratory', nurseToken);

@@ -53,8 +53,10 @@ export const ROLE_PERMISSIONS: Record<Role, Partial<Record<Category, string>>> =
   billing: { demographics: 'rs', clinical: 'rs', scheduling: 'rs', billing: 'cruds', directory: 'rs', audit: 'c', subscriptions: 'cruds' },
   'practice-admin': { demographics: 'rs', scheduling: 'rs', billing: 'rs', directory: 'cruds', audit: 'crs', subscriptions: 'cruds' },
   // A patient reads the audit trail of their own record only (domain/audit/own-disclosures.ts).
-  patient: { demographics: 'rs', clinical: 'rs', scheduling: 'rs', billing: 'rs', directory: 'rs', audit: 'rs', subscriptions: 'rs' },
-  proxy: { demographics: 'rs', clinical: 'rs', scheduling: 'rs', billing: 'rs', directory: 'rs', subscriptions: 'rs' },
+  // Patients and proxies make their own Subscriptions (the portal's live messages), held by
+  // subscription-rule.ts to a bare type: what a binding tells is their own record anyway.
+  patient: { demographics: 'rs', clinical: 'rs', scheduling: 'rs', billing: 'rs', directory: 'rs', audit: 'rs', subscriptions: 'crs' },
+  proxy: { demographics: 'rs', clinical: 'rs', scheduling: 'rs', billing: 'rs', directory: 'rs', subscriptions: 'crs' },
 };
 
 /**
@@ -100,8 +102,9 @@ export function categoryOf(resourceType: string): Category {
  * editable while in progress) and requests to correct their record (Task). The write rules of
  * `domain/portal/patient-writes.ts` decide what such a write may say: from whom, for which
  * record, in which state. Their compartment and a limited proxy's visible types still bound them.
+ * Binary: a file attached to a message, within the practice's attachment limits.
  */
-export const PATIENT_AUTHORED: Readonly<Record<string, string>> = { Communication: 'c', QuestionnaireResponse: 'cu', Task: 'c' };
+export const PATIENT_AUTHORED: Readonly<Record<string, string>> = { Communication: 'c', QuestionnaireResponse: 'cu', Task: 'c', Binary: 'c' };
 
 /** Whether `role` has permission `letter` on `resourceType`. */
 export function roleAllows(role: Role, resourceType: string, letter: string): boolean {

@@ -6,8 +6,10 @@
  * @see https://hl7.org/fhir/R4/subscription.html
  */
 import type { Subscription } from '@medplum/fhirtypes';
-import { FhirError, issue } from '../../fhir/outcome.ts';
+import { errors, FhirError, issue } from '../../fhir/outcome.ts';
+import { compartmentMemberTypes } from '../../fhir/search/compartment.ts';
 import { parseCriteria } from '../../fhir/subscriptions/criteria.ts';
+import { nowOf } from '../context.ts';
 import type { WriteRule } from '../write-rules/write-rules.ts';
 
 export const subscriptionRule: WriteRule = async ({ write }) => {
@@ -19,4 +21,35 @@ export const subscriptionRule: WriteRule = async ({ write }) => {
   parseCriteria(subscription.criteria);
   // The write's own resource object is what the store writes and answers with.
   if (subscription.status === 'requested') subscription.status = 'active';
+};
+
+/** The longest a patient's or proxy's Subscription runs: the longest session (docs/auth.md). */
+export const PATIENT_SUBSCRIPTION_HOURS = 12;
+
+/**
+ * A patient or proxy (patient-bound access) makes a Subscription to a **bare type of the record**
+ * (`Communication`), nothing else. What a binding is told is bounded by the binder's own access
+ * already (docs/subscriptions.md), so a search parameter would narrow nothing a patient may not
+ * see anyway — but a stored Subscription can be read by the practice's other users, and criteria
+ * naming a patient (`?subject=Patient/123`) would tell them whose it is. It is a websocket with no
+ * endpoint, headers or contacts, and ends within 12 hours, so patients' Subscriptions stay few
+ * and lapse. Apps with patient scopes are held to the same.
+ */
+export const patientSubscriptionRule: WriteRule = async ({ ctx, write }) => {
+  const p = ctx.principal;
+  if (p.kind !== 'user' || p.patients === undefined) return;
+  const subscription = write.resource as Subscription | undefined;
+  if (write.method !== 'POST' || subscription === undefined) throw errors.forbidden('A Subscription made for a patient is not changed; make another');
+  const criteria = (subscription.criteria ?? '').trim();
+  if (!compartmentMemberTypes('Patient').includes(criteria)) {
+    throw errors.businessRule('A patient\'s Subscription watches one type of their record, with no search parameters (e.g. Communication); it is told only of their own record', 'Subscription.criteria');
+  }
+  const { channel } = subscription;
+  if (channel?.endpoint !== undefined || channel?.payload !== undefined || (channel?.header ?? []).length > 0 || (subscription.contact ?? []).length > 0) {
+    throw errors.businessRule('A patient\'s Subscription is delivered over the websocket only: no endpoint, payload, header or contact', 'Subscription.channel');
+  }
+  const end = subscription.end === undefined ? NaN : Date.parse(subscription.end);
+  if (!(end <= nowOf(ctx) + PATIENT_SUBSCRIPTION_HOURS * 3_600_000)) {
+    throw errors.businessRule(`A patient's Subscription ends within ${PATIENT_SUBSCRIPTION_HOURS} hours (give end)`, 'Subscription.end');
+  }
 };

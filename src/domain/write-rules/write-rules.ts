@@ -12,10 +12,10 @@ import { overlay } from '../overlay.ts';
 import { scoreMatchesAnswers, scoredAnswersStay } from '../questionnaires/score-rules.ts';
 import { signedOrdersStay } from '../orders/order-rules.ts';
 import { noDoubleBooking } from './double-booking.ts';
-import { subscriptionRule } from '../subscriptions/subscription-rule.ts';
+import { patientSubscriptionRule, subscriptionRule } from '../subscriptions/subscription-rule.ts';
 import { resultReviewRule } from '../inbox/result-review.ts';
 import { signatureProvenanceRule, signedNoteRule } from './signed-notes.ts';
-import { patientAnswersRule, patientCorrectionRule, patientMessageRule } from '../portal/patient-writes.ts';
+import { patientAnswersRule, patientCorrectionRule, patientFileRule, patientMessageRule } from '../portal/patient-writes.ts';
 import { practiceOrganizationRule } from '../practice-settings/practice-organization-rule.ts';
 
 /** One write about to happen. */
@@ -45,11 +45,12 @@ export const WRITE_RULES: WriteRules = {
   // What patients and proxies write from the portal: from them, about their record (docs/portal.md).
   Communication: [patientMessageRule],
   Task: [patientCorrectionRule],
+  Binary: [patientFileRule],
   // A signed lab order moves forward only and keeps what it asks for (docs/orders.md).
   ServiceRequest: [signedOrdersStay],
   // No clinician is booked twice (docs/scheduling.md).
   Appointment: [noDoubleBooking],
-  Subscription: [subscriptionRule],
+  Subscription: [subscriptionRule, patientSubscriptionRule],
   DiagnosticReport: [resultReviewRule],
   DocumentReference: [signedNoteRule],
   Provenance: [signatureProvenanceRule],
