@@ -23,6 +23,9 @@ export const routes: RouteObject[] = [
         lazy: async () => ({ Component: (await import('../screens/portal/portal-layout.tsx')).PortalLayout }),
         children: [
           { index: true, lazy: async () => ({ Component: (await import('../screens/portal/my-health-screen.tsx')).MyHealthScreen }) },
+          { path: 'messages', lazy: async () => ({ Component: (await import('../screens/portal/messages/messages-screen.tsx')).MessagesScreen }) },
+          { path: 'messages/new', lazy: async () => ({ Component: (await import('../screens/portal/messages/messages-screen.tsx')).NewMessageScreen }) },
+          { path: 'messages/:threadId', lazy: async () => ({ Component: (await import('../screens/portal/messages/messages-screen.tsx')).ThreadScreen }) },
           { path: 'share', lazy: async () => ({ Component: (await import('../screens/portal/share/share-screen.tsx')).ShareScreen }) },
           { path: 'privacy', lazy: async () => ({ Component: (await import('../screens/portal/privacy/privacy-screen.tsx')).PrivacyScreen }) },
         ],

@@ -10,6 +10,7 @@ export interface PortalSection {
 
 export const PORTAL_SECTIONS: readonly PortalSection[] = [
   { path: '', label: 'My health' },
+  { path: 'messages', label: 'Messages' },
   { path: 'share', label: 'Share' },
   { path: 'privacy', label: 'Privacy' },
 ];

@@ -35,7 +35,7 @@ export function PortalLayout() {
       </header>
       <nav className="portal-tabs" aria-label="Portal sections">
         {PORTAL_SECTIONS.map((s) => (
-          <NavLink key={s.path} to={s.path ? `/portal/${s.path}` : '/portal'} end className="portal-tab">
+          <NavLink key={s.path} to={s.path ? `/portal/${s.path}` : '/portal'} end={s.path === ''} className="portal-tab">
             {s.label}
           </NavLink>
         ))}
