@@ -4,7 +4,7 @@
  * review (most normal, some not), a patient's message and a task; a refill request waits for the
  * nurses. Once per database (the `demo-inbox` setting), so what a user works off stays done.
  */
-import type { CareTeam, Communication, Observation, Task } from '@medplum/fhirtypes';
+import type { CareTeam, Communication, Observation, Patient, Task } from '@medplum/fhirtypes';
 import type { Ctx } from '../../domain/context.ts';
 import { INBOX_TASK_SYSTEM, REVIEW_RESULT } from '../../domain/inbox/result-review.ts';
 import type { FhirStore } from '../../store/store.ts';
@@ -106,4 +106,17 @@ export async function ensureDemoInbox(ctx: Ctx, store: FhirStore, physicianId: s
   await put(ctx, `Task/${task.id}`, task);
   await store.admin.putSettingIfAbsent(DEMO_INBOX_SETTING, JSON.stringify({ at: now.toISOString() }));
   return true;
+}
+
+/**
+ * The portal patient's doctor is the demo physician (`generalPractitioner`, unless their record
+ * names one already): the portal addresses a patient's new message to the doctor their record
+ * names, so the demo patient's messages reach the demo physician's inbox. The sample patients name
+ * no doctor of their own.
+ */
+export async function ensurePortalPatientsDoctor(ctx: Ctx, patientRef: string, physicianId: string): Promise<void> {
+  const found = await demoRequest(ctx, 'GET', patientRef);
+  const patient = found.status === 200 ? (found.body as Patient) : undefined;
+  if (patient === undefined || (patient.generalPractitioner ?? []).length > 0) return;
+  await put(ctx, patientRef, { ...patient, generalPractitioner: [{ reference: `Practitioner/${physicianId}` }] });
 }

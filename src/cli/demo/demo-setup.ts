@@ -33,7 +33,7 @@ import { DEMO_SECOND_CLINICIAN, ensureSchedulingSetup } from './demo-scheduling.
 import { ensureComplexPatient } from './demo-chart.ts';
 import { ensurePracticeContent, ensurePracticeOrganization } from '../practice-content.ts';
 import { ensureDemoOrders } from './demo-orders.ts';
-import { ensureDemoInbox } from './demo-inbox.ts';
+import { ensureDemoInbox, ensurePortalPatientsDoctor } from './demo-inbox.ts';
 import { readDemoCredentials, writeDemoCredentials, type DemoCredentials } from './demo-credentials.ts';
 
 export const DEMO_PRACTICE_NAME = 'Demo Practice';
@@ -76,6 +76,8 @@ export async function setupDemo(deps: DemoDeps): Promise<DemoCredentials> {
   await ensureComplexPatient(ctx, deps.store, physician && { id: DEMO_PHYSICIAN_ID, name: physician.name }, deps.today);
   await ensureDemoOrders(ctx, deps.store, physician ? DEMO_PHYSICIAN_ID : undefined, deps.today);
   if (physician) await ensureDemoInbox(ctx, deps.store, DEMO_PHYSICIAN_ID, 'demo-nurse', deps.today);
+  const portalPatient = accounts.find((a) => a.role === 'patient')?.fhirUser;
+  if (physician && portalPatient) await ensurePortalPatientsDoctor(ctx, portalPatient, DEMO_PHYSICIAN_ID);
   const withAccounts = { ...credentials, accounts };
   if (JSON.stringify(withAccounts) !== JSON.stringify(credentials)) await writeDemoCredentials(deps.dataDir, withAccounts);
   return withAccounts;

@@ -9,6 +9,7 @@ import type { Bundle, CareTeam, Communication, Practitioner, Task } from '@medpl
 import { useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
+import { useUser } from '../../auth/auth-context.tsx';
 import { DraftNotice } from '../../auth/draft-notice.tsx';
 import { useDraft } from '../../auth/use-draft.ts';
 import { Badge, Button, Dialog, EmptyState, ErrorState, LoadingSkeleton, Select, TextField } from '../../design/index.ts';
@@ -18,6 +19,7 @@ import { errorAdvice, errorMessage } from '../../fhir/fhir-client.ts';
 import { useFhir } from '../../fhir/fhir-context.tsx';
 import { matches, useSearch } from '../../fhir/queries.ts';
 import { acknowledged, assigned, INBOX_KINDS, isPool, replyTo, KIND_LABELS, normalResults, type InboxItem, type InboxKind } from '../../inbox/inbox-items.ts';
+import { ConversationOf } from '../messages/thread-messages.tsx';
 import { useInbox, type InboxOwners } from './use-inbox.ts';
 import './inbox.css';
 
@@ -227,6 +229,7 @@ function AssignDialog({ item, owners, onClose, onAssign }: { item: InboxItem; ow
 
 /** The answer to a patient's message; what is typed is kept as a draft until it is sent. */
 function ReplyDialog({ item, onClose, onSend }: { item: InboxItem; onClose: () => void; onSend: (text: string) => Promise<boolean> }) {
+  const user = useUser();
   const draft = useDraft(`inbox-reply-${item.resource.id}`, item.patientId, '');
   const [sending, setSending] = useState(false);
   const message = item.resource as Communication;
@@ -260,7 +263,7 @@ function ReplyDialog({ item, onClose, onSend }: { item: InboxItem; onClose: () =
         Patient: <strong>{item.patientName}</strong>
         {item.patientMrn && <> · MRN {item.patientMrn}</>}
       </p>
-      <blockquote className="inbox-quote">{message.payload?.find((p) => p.contentString)?.contentString ?? ''}</blockquote>
+      <ConversationOf message={message} {...(user.fhirUser ? { me: user.fhirUser } : {})} />
       <DraftNotice draft={draft} />
       <TextField label="Your answer" multiline value={draft.value} onChange={draft.setValue} autoFocus />
     </Dialog>

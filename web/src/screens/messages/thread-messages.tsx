@@ -6,14 +6,15 @@
  */
 import type { Attachment, Binary, Communication, Patient, Practitioner, RelatedPerson, Resource } from '@medplum/fhirtypes';
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { Button } from '../../design/index.ts';
 import { checkDocumentFile, fromBase64, sizeText } from '../../documents/document-files.ts';
 import { dateText } from '../../fhir-format/values.ts';
 import { givenFirst } from '../../fhir-format/patient.ts';
 import { errorMessage } from '../../fhir/fhir-client.ts';
 import { useFhir } from '../../fhir/fhir-context.tsx';
-import { attachmentsOf, binaryIdOf, fromPatientSide, messageText, typeLabel } from '../../messages/threads.ts';
+import { useSearch } from '../../fhir/queries.ts';
+import { attachmentsOf, binaryIdOf, fromPatientSide, messageText, threadOf, typeLabel } from '../../messages/threads.ts';
 import { useBlobUrl } from '../print/use-blob-url.ts';
 import './messages.css';
 
@@ -88,7 +89,7 @@ function AttachedFile({ attachment }: { attachment: Attachment }) {
     <div className="thread-file">
       {!open ? (
         <Button size="sm" onPress={() => setOpen(true)} aria-label={`Show ${title}`}>
-          📎 {title}
+          {title}
           {facts && <span className="thread-file-facts"> ({facts})</span>}
         </Button>
       ) : file.isPending ? (
@@ -104,6 +105,32 @@ function AttachedFile({ attachment }: { attachment: Attachment }) {
           Open {title}
         </a>
       ) : null}
+    </div>
+  );
+}
+
+/** Enough of a patient's messages to find a thread in; older ones are not shown. */
+const PATIENT_MESSAGES_READ = 100;
+
+/**
+ * The conversation `message` is part of, for the care team (the inbox's Reply…): the patient's
+ * messages are searched and the thread is followed through `inResponseTo`. Until it loads (or if
+ * it cannot be), the message alone.
+ */
+export function ConversationOf({ message, me }: { message: Communication; me?: string }) {
+  const subject = message.subject?.reference;
+  const search = useSearch<Communication>('Communication', { subject, _sort: '-sent', _count: PATIENT_MESSAGES_READ, _include: 'Communication:sender' }, { enabled: subject !== undefined });
+  const { messages, people } = useMemo(() => {
+    const entries = search.data?.entry ?? [];
+    const people = new Map<string, Resource>();
+    for (const e of entries) if (e.resource?.id) people.set(`${e.resource.resourceType}/${e.resource.id}`, e.resource);
+    const all = entries.filter((e) => e.search?.mode !== 'include' && e.resource?.resourceType === 'Communication').map((e) => e.resource as Communication);
+    return { messages: threadOf(all, message)?.messages ?? [message], people };
+  }, [search.data, message]);
+  return (
+    <div className="conversation">
+      {search.isError && <p className="muted">The earlier messages could not be loaded ({errorMessage(search.error)}).</p>}
+      <ThreadMessages messages={messages} people={people} {...(me ? { me } : {})} ownSide="care-team" />
     </div>
   );
 }

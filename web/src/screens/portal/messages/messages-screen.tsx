@@ -3,7 +3,7 @@
  * care team (`/portal/messages`), one conversation with its answer box (`/portal/messages/:id`),
  * and a new message (`/portal/messages/new`). Replies arrive live (use-portal-messages.ts).
  */
-import type { Patient, Reference } from '@medplum/fhirtypes';
+import type { Patient, Practitioner, Reference } from '@medplum/fhirtypes';
 import { useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useUser } from '../../../auth/auth-context.tsx';
@@ -56,7 +56,7 @@ export function MessagesScreen() {
         <ErrorState title="Your messages could not be loaded" message={errorMessage(query.error)} advice={errorAdvice(query.error)} onRetry={() => void query.refetch()} />
       ) : threads.length === 0 ? (
         <EmptyState title="No messages yet">
-          <p>Write to your care team about anything that is not urgent. For an emergency, call 911.</p>
+          <p>Write to your care team about anything that is not urgent: a question, a photo of a rash, a letter from another doctor.</p>
         </EmptyState>
       ) : (
         <ul className="message-threads" aria-label="Conversations">
@@ -94,6 +94,15 @@ function ThreadRow({ thread, unread, me }: { thread: Thread; unread: boolean; me
 function useCareTeam(patientId: string | undefined): { recipients: Reference[]; ready: boolean; failed: unknown } {
   const patient = useRead<Patient>('Patient', patientId);
   return { recipients: (patient.data?.generalPractitioner ?? []).filter(isCareTeam), ready: patient.isSuccess, failed: patient.error };
+}
+
+/** Whom the message goes to, by name when the record names a person. */
+function RecipientLine({ recipients }: { recipients: Reference[] }) {
+  const first = recipients[0]?.reference;
+  const id = first?.startsWith('Practitioner/') ? first.slice('Practitioner/'.length) : undefined;
+  const doctor = useRead<Practitioner>('Practitioner', id).data;
+  const name = doctor ? givenFirst(doctor.name) : '';
+  return <p className="message-to">To: {name ? `${name} and your care team` : 'your care team'}</p>;
 }
 
 export function NewMessageScreen() {
@@ -138,7 +147,7 @@ export function NewMessageScreen() {
             submit();
           }}
         >
-          <p className="message-to">To: your care team</p>
+          <RecipientLine recipients={team.recipients} />
           <DraftNotice draft={draft} />
           <TextField
             label="Subject"
