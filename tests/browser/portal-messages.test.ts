@@ -105,7 +105,7 @@ describe('portal: messages with the care team, live', () => {
     expect(await notReloaded(patient)).toBe(true);
     await atBothSizes(patient, 'thread');
     // On a phone the answer box is at the end of the page, above the tab bar.
-    await patient.getByRole('button', { name: 'Send reply' }).scrollIntoViewIfNeeded();
+    await patient.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void; document: { body: { scrollHeight: number } } }).scrollTo(0, (globalThis as unknown as { document: { body: { scrollHeight: number } } }).document.body.scrollHeight));
     await screenshot(patient, 'portal-messages-thread-phone-end');
   });
 
