@@ -10,7 +10,10 @@ import type { Principal } from '../../domain/access/principal.ts';
 import type { Ctx } from '../../domain/context.ts';
 import { newPracticeOrganization } from '../../domain/practice-settings/practice-organization.ts';
 import { SETTING_URLS } from '../../domain/practice-settings/practice-settings.ts';
-import { dispatchAs, startTestApp, type TestApp } from '../test-app.ts';
+import { registerApp } from '../../domain/clients/register-app.ts';
+import { createUser } from '../../domain/users/create-user.ts';
+import { authorizeUrl, injectHttp, pkce, signInAndConsent } from '../auth/test-flow.ts';
+import { BASE, dispatchAs, ORIGIN, startTestApp, type TestApp } from '../test-app.ts';
 
 /** A one-pixel PNG. */
 const PIXEL = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
@@ -25,6 +28,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     let patientA: Ctx;
     let patientB: Ctx;
     let limitedProxy: Ctx;
+    let fullProxy: Ctx;
     const ctxOf = (principal: Principal): Ctx => ({ tenant: t.practiceId, principal, store: t.store, audit: { record() {} }, origin: {} });
     const file = (patient: string, data: string, contentType = 'image/png') => ({ resourceType: 'Binary', contentType, securityContext: { reference: `Patient/${patient}` }, data });
     const message = (patient: string, extra: Partial<Communication> = {}): Communication => ({
@@ -58,6 +62,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const patient = (id: string): Principal => ({ kind: 'user', id: `user-${id}`, tenant: t.practiceId, role: 'patient', scopes: ['user/*.cruds'], fhirUser: `Patient/${id}`, patients: [id] });
       patientA = ctxOf(patient(ids.a!));
       patientB = ctxOf(patient(ids.b!));
+      fullProxy = ctxOf({ kind: 'user', id: 'carer', tenant: t.practiceId, role: 'proxy', scopes: ['user/*.cruds'], fhirUser: 'RelatedPerson/carer', patients: [ids.a!] });
       limitedProxy = ctxOf({ kind: 'user', id: 'parent', tenant: t.practiceId, role: 'proxy', scopes: ['user/*.cruds'], fhirUser: 'RelatedPerson/parent', patients: [ids.a!], limitedPatients: [ids.a!] });
     });
     afterAll(async () => {
@@ -81,6 +86,31 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect((await dispatchAs(limitedProxy, 'POST', 'Binary', file(ids.a!, png(100)))).status).toBe('forbidden');
       // Staff uploads (documents) are not held to the patient attachment setting.
       expect((await t.fhir('POST', 'Binary', { body: file(ids.a!, JPEG, 'image/jpeg') })).status).toBe(201);
+    });
+
+    it('answers an upload over the limits with 415 or 413 and an OperationOutcome saying the limit, over HTTP with a signed-in patient', async () => {
+      const REDIRECT = 'https://app.example.org/callback';
+      const PASSWORD = 'Amber-Kettle-Orchard-93';
+      const registered = await registerApp(t.store, { practiceId: t.practiceId, name: 'Portal', redirectUris: [REDIRECT], public: false, scopes: 'openid user/*.cruds' });
+      await createUser(t.store, { practiceId: t.practiceId, role: 'patient', email: 'alpha@example.org', password: PASSWORD, patients: [ids.a!] });
+      const http = injectHttp(t.app);
+      const { verifier, challenge } = pkce();
+      const url = authorizeUrl(ORIGIN, { clientId: registered.clientId, redirectUri: REDIRECT, scope: 'openid user/*.cruds', aud: BASE, challenge, method: 'S256', state: 's' });
+      const { redirect } = await signInAndConsent(http, ORIGIN, url, { email: 'alpha@example.org', password: PASSWORD });
+      const basic = `Basic ${Buffer.from(`${registered.clientId}:${registered.clientSecret}`).toString('base64')}`;
+      const answer = await http('POST', `${ORIGIN}/oauth2/token`, { headers: { authorization: basic }, form: new URLSearchParams({ grant_type: 'authorization_code', code: redirect.searchParams.get('code')!, code_verifier: verifier, redirect_uri: REDIRECT }) });
+      const token = JSON.parse(answer.text).access_token as string;
+      const upload = (bytes: Buffer, contentType: string) => t.fhir('POST', 'Binary', { token, payload: bytes, headers: { 'content-type': contentType, 'x-security-context': `Patient/${ids.a}` } });
+      const ok = await upload(Buffer.from(png(3000), 'base64'), 'image/png');
+      expect(ok.status, ok.text).toBe(201);
+      const jpeg = await upload(Buffer.from(JPEG, 'base64'), 'image/jpeg');
+      expect(jpeg.status).toBe(415);
+      expect(jpeg.body.issue[0].diagnostics).toBe('The practice accepts attachments of these types: image/png, application/pdf (not image/jpeg)');
+      const large = await upload(Buffer.from(png(1024 * 1024 + 10), 'base64'), 'image/png');
+      expect(large.status).toBe(413);
+      expect(large.body.issue[0].diagnostics).toMatch(/^An attachment may be at most 1 MB/);
+      const sent = await t.fhir('POST', 'Communication', { token, body: message(ids.a!, { payload: attached(ok.body.id) }) });
+      expect(sent.status, sent.text).toBe(201);
     });
 
     it('sends a message with a file of their record to the care team, not to another patient, not with files of another record', async () => {
@@ -123,6 +153,19 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect((await dispatchAs(patientB, 'POST', 'Communication', message(ids.b!, { inResponseTo: [{ reference: `Communication/${ids.first}` }] }))).status).toBe('unprocessable');
       // Nor can B put their message into A's record.
       expect((await dispatchAs(patientB, 'POST', 'Communication', { ...message(ids.b!), subject: { reference: `Patient/${ids.a}` } })).status).toBe('forbidden');
+    });
+
+    it("lets a proxy with full access write in the patient's record as themselves, with a file, and read the answer", async () => {
+      const upload = await dispatchAs(fullProxy, 'POST', 'Binary', file(ids.a!, png(500)));
+      expect(upload.status).toBe(201);
+      const sent = await dispatchAs(fullProxy, 'POST', 'Communication', message(ids.a!, { sender: { reference: 'RelatedPerson/carer' }, payload: attached(upload.body!.id!) }));
+      expect(sent.status).toBe(201);
+      // Not as the patient.
+      expect((await dispatchAs(fullProxy, 'POST', 'Communication', message(ids.a!))).status).toBe('unprocessable');
+      const reply = { resourceType: 'Communication', status: 'completed', subject: { reference: `Patient/${ids.a}` }, sender: { reference: `Practitioner/${ids.doc}` }, recipient: [{ reference: 'RelatedPerson/carer' }], inResponseTo: [{ reference: `Communication/${sent.body!.id}` }], payload: [{ contentString: 'Bring her in on Monday.' }] };
+      const replied = await t.fhir('POST', 'Communication', { body: reply });
+      expect(replied.status, replied.text).toBe(201);
+      expect((await dispatchAs(fullProxy, 'GET', `Communication/${replied.body.id}`)).status).toBe(200);
     });
   });
 }
