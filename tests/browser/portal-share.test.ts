@@ -11,7 +11,7 @@ import type { Bundle } from '@medplum/fhirtypes';
 import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ipsProblems } from '../fixtures/ips-check.ts';
-import { DemoServer, expectAccessible, launchBrowser, newPage, screenshot, signIn, VIEWPORT } from './browser-fixture.ts';
+import { DemoServer, expectAccessible, launchBrowser, newPage, requestAsPage, screenshot, signIn, VIEWPORT } from './browser-fixture.ts';
 
 const PHONE = { width: 375, height: 812 };
 const RECIPIENT = 'Dr Lee, City Hospital';
@@ -170,6 +170,9 @@ describe('portal: share my record, the recipient’s viewer, privacy', () => {
     await atBothSizes(page, 'privacy-ask', false);
     await dialog.getByRole('button', { name: 'Send message' }).click();
     await dialog.getByText('Sent. The practice will answer in your messages.').waitFor();
+    // It waits in the inbox of the doctor the record names (docs/portal.md#messages).
+    const sent = (await requestAsPage(page, 'GET', '/fhir/R4/Communication?_sort=-sent&_count=1')).body as Bundle;
+    expect(sent.entry?.[0]?.resource).toMatchObject({ status: 'in-progress', recipient: [{ reference: 'Practitioner/demo-physician' }], topic: { text: 'Question about an access to my record' } });
     await dialog.getByRole('button', { name: 'Close' }).click();
     await own.getByRole('button', { name: 'Revoke' }).click();
     await page.getByRole('dialog', { name: /^Revoke / }).getByRole('button', { name: 'Revoke and sign out' }).waitFor();

@@ -1,4 +1,4 @@
-import type { AuditEvent, Bundle, Communication, Parameters } from '@medplum/fhirtypes';
+import type { AuditEvent, Bundle, Communication, Parameters, Patient } from '@medplum/fhirtypes';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { roleLabel } from '../../../app/roles.ts';
@@ -9,6 +9,8 @@ import { decodeJwtPayload } from '../../../auth/session.ts';
 import { Badge, Button, Dialog, EmptyState, ErrorState, LoadingSkeleton, Panel, TextField } from '../../../design/index.ts';
 import { dateText } from '../../../fhir-format/values.ts';
 import { errorAdvice, errorMessage } from '../../../fhir/fhir-client.ts';
+import { useRead } from '../../../fhir/queries.ts';
+import { isCareTeam } from '../../../messages/threads.ts';
 import { paramText } from '../../../record-sharing/health-links.ts';
 import { usePortalApi } from '../portal-api.ts';
 import { RevokeDialog } from '../revoke-dialog.tsx';
@@ -118,15 +120,19 @@ function AskDialog({ patientId, line, onClose }: { patientId: string; line: Acce
   const api = usePortalApi();
   const user = useUser();
   const queryClient = useQueryClient();
+  const patient = useRead<Patient>('Patient', patientId);
   const [text, setText] = useState(`I would like to know about this access to my record: ${line.what} on ${dateText(line.entry.recorded, true)} by ${line.who}. Why was it needed?`);
   const send = useMutation({
     mutationFn: () => {
+      // To the doctor the record names, waiting in their inbox until answered (docs/portal.md#messages).
+      const doctors = (patient.data?.generalPractitioner ?? []).filter(isCareTeam);
       const message: Communication = {
         resourceType: 'Communication',
-        status: 'completed',
+        status: 'in-progress',
         sent: new Date().toISOString(),
         subject: { reference: `Patient/${patientId}` },
         ...(user.fhirUser ? { sender: { reference: user.fhirUser } } : {}),
+        ...(doctors.length > 0 ? { recipient: doctors.map((d) => ({ reference: d.reference! })) } : {}),
         topic: { text: 'Question about an access to my record' },
         payload: [{ contentString: text.trim() }],
       };
