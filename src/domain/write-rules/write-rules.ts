@@ -16,6 +16,7 @@ import { patientSubscriptionRule, subscriptionRule } from '../subscriptions/subs
 import { resultReviewRule } from '../inbox/result-review.ts';
 import { signatureProvenanceRule, signedNoteRule } from './signed-notes.ts';
 import { patientAnswersRule, patientCorrectionRule, patientFileRule, patientMessageRule } from '../portal/patient-writes.ts';
+import { correctionDecisionRule } from '../portal/correction-decision.ts';
 import { practiceOrganizationRule } from '../practice-settings/practice-organization-rule.ts';
 
 /** One write about to happen. */
@@ -44,7 +45,8 @@ export const WRITE_RULES: WriteRules = {
   QuestionnaireResponse: [scoredAnswersStay, patientAnswersRule],
   // What patients and proxies write from the portal: from them, about their record (docs/portal.md).
   Communication: [patientMessageRule],
-  Task: [patientCorrectionRule],
+  // …and the practice's answer to a correction request: by someone who may change the item, a denial with its reason.
+  Task: [patientCorrectionRule, correctionDecisionRule],
   Binary: [patientFileRule],
   // A signed lab order moves forward only and keeps what it asks for (docs/orders.md).
   ServiceRequest: [signedOrdersStay],
