@@ -28,6 +28,7 @@ export const routes: RouteObject[] = [
           { path: 'messages/:threadId', lazy: async () => ({ Component: (await import('../screens/portal/messages/messages-screen.tsx')).ThreadScreen }) },
           { path: 'share', lazy: async () => ({ Component: (await import('../screens/portal/share/share-screen.tsx')).ShareScreen }) },
           { path: 'privacy', lazy: async () => ({ Component: (await import('../screens/portal/privacy/privacy-screen.tsx')).PrivacyScreen }) },
+          { path: 'corrections', lazy: async () => ({ Component: (await import('../screens/portal/corrections/corrections-screen.tsx')).CorrectionsScreen }) },
         ],
       },
       {

@@ -1,6 +1,7 @@
 import type { DocumentReference, Observation, Patient, Task } from '@medplum/fhirtypes';
 import type { UseQueryResult } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
+import { Link } from 'react-router';
 import { useUser } from '../../auth/auth-context.tsx';
 import { allergyStatus, immunizationHistory, latestResults, latestVitals, medicationList, type LatestValue } from '../../chart/summary.ts';
 import { flagFor, normalRange, rangeText } from '../../clinical/flags.ts';
@@ -17,6 +18,7 @@ import { usePracticeSettings } from '../../practice/use-practice-settings.ts';
 import { useActiveProblems, useAllergies, useCurrentMedications, useImmunizations, useLatestVitals } from '../chart/chart-queries.ts';
 import { FlagBadge } from '../chart/result-marks.tsx';
 import { TrendPlot } from '../trend-plot/trend-plot.tsx';
+import { AskToCorrect } from './corrections/ask-correction.tsx';
 import { VitalTrend, vitalTrendName } from '../trend-plot/vital-trend.tsx';
 
 /** Lab results read for the page; the latest of each test is listed, the rest feed its trend. */
@@ -54,6 +56,11 @@ export function MyHealthScreen() {
           <MedicationsSection patientId={patientId} />
         </>
       )}
+      {!user.limited && (
+        <p className="portal-rule">
+          Something wrong in your record? Choose “Ask to correct this” next to it. <Link to="/portal/corrections">Your correction requests</Link>
+        </p>
+      )}
       <AllergiesSection patientId={patientId} />
       <ImmunizationsSection patientId={patientId} />
       {!user.limited && <DocumentsSections patientId={patientId} />}
@@ -87,7 +94,7 @@ function ResultsSection({ patientId }: { patientId: string }) {
               {latestResults(released)
                 .slice(0, 20)
                 .map((r) => (
-                  <ResultRow key={r.observation.id} result={r} all={released} open={trendOf === r.observation.id} onToggle={() => setTrendOf(trendOf === r.observation.id ? undefined : r.observation.id)} />
+                  <ResultRow key={r.observation.id} patientId={patientId} result={r} all={released} open={trendOf === r.observation.id} onToggle={() => setTrendOf(trendOf === r.observation.id ? undefined : r.observation.id)} />
                 ))}
             </ul>
           )
@@ -97,7 +104,7 @@ function ResultsSection({ patientId }: { patientId: string }) {
   );
 }
 
-function ResultRow({ result, all, open, onToggle }: { result: LatestValue; all: readonly Observation[]; open: boolean; onToggle: () => void }) {
+function ResultRow({ patientId, result, all, open, onToggle }: { patientId: string; result: LatestValue; all: readonly Observation[]; open: boolean; onToggle: () => void }) {
   const o = result.observation;
   const name = testName(o.code);
   const loinc = codingIn(o.code, LOINC)?.code;
@@ -116,6 +123,7 @@ function ResultRow({ result, all, open, onToggle }: { result: LatestValue; all: 
         {range ? `Normal range: ${rangeText(range, unitText(o.valueQuantity))}` : 'No normal range given'} · {dateText(result.when)}
       </p>
       {sentence && <p className="portal-result-about">{sentence}</p>}
+      <AskToCorrect item={{ reference: `Observation/${o.id}`, display: `${name} ${readable(result.value)} ${unitText(o.valueQuantity)}, ${dateText(result.when)}` }} patientId={patientId} />
       {history.length > 1 && (
         <>
           <Button size="sm" variant="quiet" onPress={onToggle} aria-expanded={open}>
@@ -177,9 +185,12 @@ function ProblemsSection({ patientId }: { patientId: string }) {
         {(bundle) => (
           <ul className="portal-list">
             {matches(bundle).map((c) => (
-              <li key={c.id}>
-                {conceptText(c.code)}
-                {c.onsetDateTime && <span className="portal-when"> since {dateText(c.onsetDateTime)}</span>}
+              <li key={c.id} className="portal-item">
+                <span>
+                  {conceptText(c.code)}
+                  {c.onsetDateTime && <span className="portal-when"> since {dateText(c.onsetDateTime)}</span>}
+                </span>
+                <AskToCorrect item={{ reference: `Condition/${c.id}`, display: conceptText(c.code) }} patientId={patientId} />
               </li>
             ))}
           </ul>
@@ -197,9 +208,12 @@ function MedicationsSection({ patientId }: { patientId: string }) {
         {(bundle) => (
           <ul className="portal-list">
             {medicationList(matches(bundle)).current.map((m) => (
-              <li key={m.request.id}>
-                {m.name}
-                {m.request.dosageInstruction?.[0]?.text && <span className="portal-when"> · {m.request.dosageInstruction[0].text}</span>}
+              <li key={m.request.id} className="portal-item">
+                <span>
+                  {m.name}
+                  {m.request.dosageInstruction?.[0]?.text && <span className="portal-when"> · {m.request.dosageInstruction[0].text}</span>}
+                </span>
+                <AskToCorrect item={{ reference: `MedicationRequest/${m.request.id}`, display: m.name }} patientId={patientId} />
               </li>
             ))}
           </ul>
@@ -221,9 +235,12 @@ function AllergiesSection({ patientId }: { patientId: string }) {
           return (
             <ul className="portal-list">
               {status.active.map((a) => (
-                <li key={a.id}>
-                  {conceptText(a.code)}
-                  {a.reaction?.[0]?.manifestation?.[0] && <span className="portal-when"> · causes {conceptText(a.reaction[0].manifestation[0]).toLowerCase()}</span>}
+                <li key={a.id} className="portal-item">
+                  <span>
+                    {conceptText(a.code)}
+                    {a.reaction?.[0]?.manifestation?.[0] && <span className="portal-when"> · causes {conceptText(a.reaction[0].manifestation[0]).toLowerCase()}</span>}
+                  </span>
+                  <AskToCorrect item={{ reference: `AllergyIntolerance/${a.id}`, display: `Allergy: ${conceptText(a.code)}` }} patientId={patientId} />
                 </li>
               ))}
             </ul>
@@ -242,13 +259,16 @@ function ImmunizationsSection({ patientId }: { patientId: string }) {
         {(bundle) => (
           <ul className="portal-list">
             {immunizationHistory(matches(bundle)).map(({ latest, doses }) => (
-              <li key={latest.id}>
-                {conceptText(latest.vaccineCode)}
-                <span className="portal-when">
-                  {' '}
-                  · last {dateText(latest.occurrenceDateTime)}
-                  {doses > 1 ? ` (${doses} doses)` : ''}
+              <li key={latest.id} className="portal-item">
+                <span>
+                  {conceptText(latest.vaccineCode)}
+                  <span className="portal-when">
+                    {' '}
+                    · last {dateText(latest.occurrenceDateTime)}
+                    {doses > 1 ? ` (${doses} doses)` : ''}
+                  </span>
                 </span>
+                <AskToCorrect item={{ reference: `Immunization/${latest.id}`, display: `${conceptText(latest.vaccineCode)}, ${dateText(latest.occurrenceDateTime)}` }} patientId={patientId} />
               </li>
             ))}
           </ul>
@@ -289,6 +309,7 @@ function DocumentsSections({ patientId }: { patientId: string }) {
                         <p>{s.text}</p>
                       </section>
                     ))}
+                    <AskToCorrect item={{ reference: `DocumentReference/${d.id}`, display: `${conceptText(d.type) || 'Visit note'}, ${dateText(d.date)}` }} patientId={patientId} />
                   </details>
                 </li>
               ))}

@@ -6,6 +6,7 @@ import { auditEntryView, subtypeText, type AuditEntryView } from '../../../audit
 import { whyText } from '../../../audit-trail/disclosures.ts';
 import { useAuth, useUser } from '../../../auth/auth-context.tsx';
 import { decodeJwtPayload } from '../../../auth/session.ts';
+import { Link } from 'react-router';
 import { Badge, Button, Dialog, EmptyState, ErrorState, LoadingSkeleton, Panel, TextField } from '../../../design/index.ts';
 import { dateText } from '../../../fhir-format/values.ts';
 import { errorAdvice, errorMessage } from '../../../fhir/fhir-client.ts';
@@ -34,6 +35,11 @@ export function PrivacyScreen() {
       </div>
       <AccessesPanel patientId={patientId} />
       <ConnectedAppsPanel />
+      <Panel title="Correcting your record">
+        <p>
+          You have the right to ask the practice to correct your record. <Link to="/portal/corrections">Your correction requests</Link>
+        </p>
+      </Panel>
     </div>
   );
 }
