@@ -11,7 +11,8 @@
  * The record keeps the outcome through the Task's `focus`: a chart finds an item's requests by
  * searching the patient's correction Tasks (`correctionsByItem`).
  */
-import type { Communication, Task } from '@medplum/fhirtypes';
+import type { Communication, Resource, Task } from '@medplum/fhirtypes';
+import { conceptText, quantityText } from '../fhir-format/values.ts';
 
 export const TASK_CODE_SYSTEM = 'http://hl7.org/fhir/CodeSystem/task-code';
 export const CORRECTION_CODE = 'change';
@@ -163,5 +164,26 @@ export function chartSectionOf(reference: string | undefined): string {
       return 'notes';
     default:
       return '';
+  }
+}
+
+/** What the item says now, in one line, for the clinician answering (any of the types the portal offers). */
+export function itemText(item: Resource | undefined): string {
+  if (item === undefined) return '';
+  switch (item.resourceType) {
+    case 'Condition':
+      return [conceptText(item.code), item.clinicalStatus && conceptText(item.clinicalStatus), item.onsetDateTime && `since ${item.onsetDateTime.slice(0, 10)}`].filter(Boolean).join(' · ');
+    case 'AllergyIntolerance':
+      return [conceptText(item.code), item.reaction?.[0]?.manifestation?.[0] && `reaction ${conceptText(item.reaction[0].manifestation[0])}`, item.clinicalStatus && conceptText(item.clinicalStatus)].filter(Boolean).join(' · ');
+    case 'MedicationRequest':
+      return [conceptText(item.medicationCodeableConcept) || item.medicationReference?.display, item.dosageInstruction?.[0]?.text, item.status].filter(Boolean).join(' · ');
+    case 'Immunization':
+      return [conceptText(item.vaccineCode), item.occurrenceDateTime?.slice(0, 10), item.status].filter(Boolean).join(' · ');
+    case 'Observation':
+      return [conceptText(item.code), item.valueQuantity ? quantityText(item.valueQuantity) : (item.valueString ?? conceptText(item.valueCodeableConcept)), item.effectiveDateTime?.slice(0, 10)].filter(Boolean).join(' · ');
+    case 'DocumentReference':
+      return [conceptText(item.type) || 'Document', item.date?.slice(0, 10), item.docStatus].filter(Boolean).join(' · ');
+    default:
+      return `${item.resourceType}/${item.id}`;
   }
 }

@@ -65,7 +65,7 @@ describe('the inbox', () => {
   });
 
   it('counts each category and picks the normal results for signing together', () => {
-    expect(inboxCounts(items)).toEqual({ result: 2, message: 1, refill: 1, task: 1, total: 5 });
+    expect(inboxCounts(items)).toEqual({ result: 2, message: 1, refill: 1, task: 1, correction: 0, total: 5 });
     expect(normalResults(items).map((i) => i.key)).toEqual(['Task/t1']);
   });
 
@@ -79,7 +79,7 @@ describe('the inbox', () => {
   it('searches and subscribes for the person and their pools', () => {
     const owners = ['Practitioner/me', 'CareTeam/nurses'];
     expect(inboxSearches(owners).tasks).toMatchObject({ owner: 'Practitioner/me,CareTeam/nurses', status: 'requested,received,accepted,in-progress' });
-    expect(inboxCriteria(owners)).toEqual(['Task?owner=Practitioner/me,CareTeam/nurses', 'Communication?recipient=Practitioner/me,CareTeam/nurses']);
+    expect(inboxCriteria(owners)).toEqual(['Task?owner=Practitioner/me,CareTeam/nurses', 'Communication?recipient=Practitioner/me,CareTeam/nurses', 'Task?code=http://hl7.org/fhir/CodeSystem/task-code|change']);
   });
 
   it('finds the pools a practitioner is an active member of', () => {
@@ -108,5 +108,31 @@ describe('answering a message', () => {
       payload: [{ contentString: 'Yes, with food.' }],
     });
     expect(replyTo({ ...message, sender: undefined }, 'x', 'Practitioner/me', 'x').recipient).toEqual([{ reference: 'Patient/p1' }]);
+  });
+});
+
+describe('correction requests in the inbox', () => {
+  const request = (id: string, owner?: string): Task => ({
+    resourceType: 'Task',
+    id,
+    status: 'requested',
+    intent: 'proposal',
+    code: { coding: [{ system: 'http://hl7.org/fhir/CodeSystem/task-code', code: 'change' }] },
+    for: { reference: 'Patient/p1' },
+    focus: { reference: 'AllergyIntolerance/a1', display: 'Allergy: Penicillin' },
+    requester: { reference: 'Patient/p1' },
+    description: 'Not allergic',
+    input: [{ type: { coding: [{ system: 'urn:heron:correction', code: 'proposed-wording' }] }, valueString: 'Amoxicillin' }],
+    authoredOn: '2026-12-05T09:00:00Z',
+    ...(owner ? { owner: { reference: owner } } : {}),
+  });
+  it('lists an unowned request once, as a correction naming the item and the patient’s words, even when also found as owned', () => {
+    const owned: Bundle = { resourceType: 'Bundle', type: 'searchset', entry: [{ resource: request('mine', 'Practitioner/me'), search: { mode: 'match' } }] };
+    const unowned: Bundle = { resourceType: 'Bundle', type: 'searchset', entry: [{ resource: request('open'), search: { mode: 'match' } }, { resource: request('mine', 'Practitioner/me'), search: { mode: 'match' } }, { resource: patient as never, search: { mode: 'include' } }] };
+    const items = inboxItems(owned, undefined, unowned);
+    expect(items.map((i) => i.key).sort()).toEqual(['Task/mine', 'Task/open']);
+    expect(items.find((i) => i.key === 'Task/open')).toMatchObject({ kind: 'correction', title: 'Correction request: Allergy: Penicillin', detail: '“Not allergic” Should say: “Amoxicillin”', patientName: 'Lindqvist, Anna' });
+    expect(inboxCounts(items).correction).toBe(2);
+    expect(inboxSearches(['Practitioner/me']).corrections).toMatchObject({ code: 'http://hl7.org/fhir/CodeSystem/task-code|change', 'owner:missing': 'true' });
   });
 });

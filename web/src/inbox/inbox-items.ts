@@ -9,24 +9,29 @@
  *   `refill-request`; anything else is a task). A result's Task has the result as `focus`.
  * - patient messages are `Communication`s whose `recipient` is the person or a pool, open while
  *   `status` is in-progress.
+ * - a patient's correction request (Task, task-code `change`, web/src/corrections) is the practice's
+ *   to answer: listed for its owner, and while it has none for every clinician, until one answers
+ *   or assigns it.
  *
  * Acknowledging completes the Task (or the Communication): it leaves the inbox.
  */
 import type { Bundle, CareTeam, Communication, DiagnosticReport, Observation, Patient, Resource, Task } from '@medplum/fhirtypes';
 import { familyFirst, mrn } from '../fhir-format/patient.ts';
 import { conceptText, quantityText } from '../fhir-format/values.ts';
+import { CORRECTION_TOKEN, isCorrectionRequest, proposedWording } from '../corrections/correction-requests.ts';
 
 export const INBOX_TASK_SYSTEM = 'urn:heron:inbox-task';
 export const OPEN_TASK_STATUSES = ['requested', 'received', 'accepted', 'in-progress'] as const;
 export const OPEN_MESSAGE_STATUS = 'in-progress';
 
-export type InboxKind = 'result' | 'message' | 'refill' | 'task';
-export const INBOX_KINDS: readonly InboxKind[] = ['result', 'message', 'refill', 'task'];
+export type InboxKind = 'result' | 'message' | 'refill' | 'task' | 'correction';
+export const INBOX_KINDS: readonly InboxKind[] = ['result', 'message', 'refill', 'task', 'correction'];
 export const KIND_LABELS: Record<InboxKind, { one: string; many: string }> = {
   result: { one: 'Result', many: 'Results' },
   message: { one: 'Message', many: 'Messages' },
   refill: { one: 'Refill', many: 'Refills' },
   task: { one: 'Task', many: 'Tasks' },
+  correction: { one: 'Correction', many: 'Corrections' },
 };
 
 export interface InboxItem {
@@ -51,18 +56,20 @@ export interface InboxItem {
 }
 
 /** Searches that fill the inbox of `me` (`Practitioner/…`) and the pools they belong to. */
-export function inboxSearches(owners: readonly string[]): { tasks: Record<string, string | readonly string[]>; messages: Record<string, string> } {
+export function inboxSearches(owners: readonly string[]): { tasks: Record<string, string | readonly string[]>; messages: Record<string, string>; corrections: Record<string, string | readonly string[]> } {
   const who = owners.join(',');
   return {
     tasks: { owner: who, status: OPEN_TASK_STATUSES.join(','), _include: ['Task:focus', 'Task:patient'], _sort: '-authored-on', _count: '200' },
     messages: { recipient: who, status: OPEN_MESSAGE_STATUS, _include: 'Communication:subject', _sort: '-sent', _count: '100' },
+    // Patients' correction requests nobody has taken yet (an owned one is in `tasks`).
+    corrections: { code: CORRECTION_TOKEN, 'owner:missing': 'true', status: OPEN_TASK_STATUSES.join(','), _include: ['Task:focus', 'Task:patient'], _sort: '-authored-on', _count: '100' },
   };
 }
 
 /** The Subscriptions' criteria that tell the inbox of `owners` to refresh. */
 export function inboxCriteria(owners: readonly string[]): string[] {
   const who = owners.join(',');
-  return [`Task?owner=${who}`, `Communication?recipient=${who}`];
+  return [`Task?owner=${who}`, `Communication?recipient=${who}`, `Task?code=${CORRECTION_TOKEN}`];
 }
 
 /**
@@ -85,6 +92,7 @@ function byReference(bundle: Bundle | undefined): Map<string, Resource> {
 }
 
 function kindOf(task: Task): InboxKind {
+  if (isCorrectionRequest(task)) return 'correction';
   const code = task.code?.coding?.find((c) => c.system === INBOX_TASK_SYSTEM)?.code;
   if (code === 'review-result') return 'result';
   if (code === 'refill-request') return 'refill';
@@ -112,18 +120,21 @@ function patientOf(ref: string | undefined, resources: Map<string, Resource>): P
   return { ...(patientId ? { patientId } : {}), patientName: patient ? familyFirst(patient.name) || 'Unnamed patient' : 'No patient', ...(patient && mrn(patient.identifier) ? { patientMrn: mrn(patient.identifier) } : {}) };
 }
 
-/** The inbox items of a Task search (with its included focus and patients) and a Communication search. */
-export function inboxItems(tasks: Bundle | undefined, messages: Bundle | undefined): InboxItem[] {
-  const resources = new Map([...byReference(tasks), ...byReference(messages)]);
+/** The inbox items of a Task search (with its included focus and patients), a Communication search and the unowned correction requests. */
+export function inboxItems(tasks: Bundle | undefined, messages: Bundle | undefined, corrections?: Bundle): InboxItem[] {
+  const resources = new Map([...byReference(tasks), ...byReference(messages), ...byReference(corrections)]);
   const items: InboxItem[] = [];
-  for (const entry of tasks?.entry ?? []) {
+  const seen = new Set<string>();
+  for (const entry of [...(tasks?.entry ?? []), ...(corrections?.entry ?? [])]) {
     const task = entry.resource;
-    if (task?.resourceType !== 'Task' || entry.search?.mode === 'include') continue;
+    if (task?.resourceType !== 'Task' || entry.search?.mode === 'include' || seen.has(task.id ?? '')) continue;
+    seen.add(task.id ?? '');
     const kind = kindOf(task);
     const focus = task.focus?.reference ? resources.get(task.focus.reference) : undefined;
     const result = focus?.resourceType === 'Observation' || focus?.resourceType === 'DiagnosticReport' ? focus : undefined;
-    const title = kind === 'result' && result ? conceptText(result.code) || task.description || 'Result' : task.description || conceptText(task.code) || 'Task';
-    const detail = kind === 'result' ? resultDetail(result) : (task.note?.[0]?.text ?? '');
+    const title =
+      kind === 'result' && result ? conceptText(result.code) || task.description || 'Result' : kind === 'correction' ? `Correction request: ${task.focus?.display ?? task.focus?.reference ?? 'an item'}` : task.description || conceptText(task.code) || 'Task';
+    const detail = kind === 'result' ? resultDetail(result) : kind === 'correction' ? correctionDetail(task) : (task.note?.[0]?.text ?? '');
     const normal = kind === 'result' && isNormal(result);
     const due = task.restriction?.period?.end;
     items.push({
@@ -161,10 +172,17 @@ export function inboxItems(tasks: Bundle | undefined, messages: Bundle | undefin
   return items.sort((a, b) => Number(b.urgent) - Number(a.urgent) || (b.date ?? '').localeCompare(a.date ?? ''));
 }
 
+/** What the patient says is wrong, and what it should say. */
+function correctionDetail(task: Task): string {
+  const proposed = proposedWording(task);
+  const text = `“${task.description ?? ''}”${proposed ? ` Should say: “${proposed}”` : ''}`;
+  return text.length > 160 ? `${text.slice(0, 159)}…` : text;
+}
+
 export type InboxCounts = Record<InboxKind, number> & { total: number };
 
 export function inboxCounts(items: readonly InboxItem[]): InboxCounts {
-  const counts: InboxCounts = { result: 0, message: 0, refill: 0, task: 0, total: items.length };
+  const counts: InboxCounts = { result: 0, message: 0, refill: 0, task: 0, correction: 0, total: items.length };
   for (const item of items) counts[item.kind]++;
   return counts;
 }

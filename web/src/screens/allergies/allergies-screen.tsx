@@ -30,6 +30,7 @@ import { QueryView } from '../../fhir/query-view.tsx';
 import { CodedEntryPicker } from '../../terminology/coded-entry-picker.tsx';
 import { systemName, VALUE_SETS } from '../../terminology/value-sets.ts';
 import { EntryDialog } from '../lists/entry-dialog.tsx';
+import { CorrectionMarks } from '../chart/correction-marks.tsx';
 import { ListPage } from '../lists/list-page.tsx';
 import { ListTable } from '../lists/list-table.tsx';
 import { useEntryForm } from '../lists/use-entry-form.ts';
@@ -80,6 +81,7 @@ export function AllergiesScreen() {
               {systemName(a.code.coding[0].system)} {a.code.coding[0].code}
             </span>
           )}
+          <CorrectionMarks patientId={patientId} item={`AllergyIntolerance/${a.id}`} />
         </span>
       ),
     },

@@ -20,6 +20,7 @@ import { useFhir } from '../../fhir/fhir-context.tsx';
 import { matches, useSearch } from '../../fhir/queries.ts';
 import { acknowledged, assigned, INBOX_KINDS, isPool, replyTo, KIND_LABELS, normalResults, type InboxItem, type InboxKind } from '../../inbox/inbox-items.ts';
 import { ConversationOf } from '../messages/thread-messages.tsx';
+import { CorrectionDialog } from './correction-dialog.tsx';
 import { useInbox, type InboxOwners } from './use-inbox.ts';
 import './inbox.css';
 
@@ -33,12 +34,13 @@ export function InboxScreen() {
   const [signing, setSigning] = useState(false);
   const [assigning, setAssigning] = useState<InboxItem | undefined>();
   const [replying, setReplying] = useState<InboxItem | undefined>();
+  const [answering, setAnswering] = useState<InboxItem | undefined>();
   const save = useInboxSave();
 
   const visible = show === 'all' ? inbox.items : inbox.items.filter((i) => i.kind === show);
   const normal = normalResults(inbox.items);
-  const loading = inbox.tasks.isPending || inbox.messages.isPending || !inbox.owners.ready;
-  const failed = inbox.tasks.error ?? inbox.messages.error;
+  const loading = inbox.tasks.isPending || inbox.messages.isPending || inbox.corrections.isPending || !inbox.owners.ready;
+  const failed = inbox.tasks.error ?? inbox.messages.error ?? inbox.corrections.error;
 
   return (
     <div className="screen inbox">
@@ -71,7 +73,7 @@ export function InboxScreen() {
           </div>
           {save.error !== undefined && <ErrorState title="Could not save" message={errorMessage(save.error)} advice={errorAdvice(save.error)} />}
           {failed ? (
-            <ErrorState title="Could not load the inbox" message={errorMessage(failed)} advice={errorAdvice(failed)} onRetry={() => void (inbox.tasks.refetch(), inbox.messages.refetch())} />
+            <ErrorState title="Could not load the inbox" message={errorMessage(failed)} advice={errorAdvice(failed)} onRetry={() => void (inbox.tasks.refetch(), inbox.messages.refetch(), inbox.corrections.refetch())} />
           ) : loading ? (
             <LoadingSkeleton lines={6} label="Loading the inbox" />
           ) : visible.length === 0 ? (
@@ -79,7 +81,7 @@ export function InboxScreen() {
           ) : (
             <ul className="inbox-list" aria-label={show === 'all' ? 'Inbox items' : KIND_LABELS[show as InboxKind].many}>
               {visible.map((item) => (
-                <InboxRow key={item.key} item={item} owners={inbox.owners} busy={save.busy.has(item.key)} onDone={() => void save.acknowledge([item])} onAssign={() => setAssigning(item)} onReply={() => setReplying(item)} />
+                <InboxRow key={item.key} item={item} owners={inbox.owners} busy={save.busy.has(item.key)} onDone={() => void save.acknowledge([item])} onAssign={() => setAssigning(item)} onReply={() => setReplying(item)} onAnswer={() => setAnswering(item)} />
               ))}
             </ul>
           )}
@@ -95,6 +97,7 @@ export function InboxScreen() {
           {replying && inbox.owners.me && (
             <ReplyDialog item={replying} onClose={() => setReplying(undefined)} onSend={(text) => save.reply(replying, text, inbox.owners.me!)} />
           )}
+          {answering && inbox.owners.me && <CorrectionDialog item={answering} me={inbox.owners.me} onClose={() => setAnswering(undefined)} />}
           {assigning && <AssignDialog item={assigning} owners={inbox.owners} onClose={() => setAssigning(undefined)} onAssign={(owner) => save.assign(assigning, owner)} />}
         </>
       )}
@@ -109,12 +112,12 @@ function ownerLabel(owner: string | undefined, owners: InboxOwners): string {
   return pool?.name ?? owner;
 }
 
-function InboxRow({ item, owners, busy, onDone, onAssign, onReply }: { item: InboxItem; owners: InboxOwners; busy: boolean; onDone: () => void; onAssign: () => void; onReply: () => void }) {
+function InboxRow({ item, owners, busy, onDone, onAssign, onReply, onAnswer }: { item: InboxItem; owners: InboxOwners; busy: boolean; onDone: () => void; onAssign: () => void; onReply: () => void; onAnswer: () => void }) {
   const chart = item.patientId === undefined ? undefined : item.kind === 'result' ? `/patients/${item.patientId}/results` : `/patients/${item.patientId}`;
   return (
     <li className="inbox-row" data-kind={item.kind}>
       <div className="inbox-row-kind">
-        <Badge tone={item.kind === 'result' ? 'info' : item.kind === 'message' ? 'success' : 'neutral'}>{KIND_LABELS[item.kind].one}</Badge>
+        <Badge tone={item.kind === 'result' ? 'info' : item.kind === 'message' ? 'success' : item.kind === 'correction' ? 'warning' : 'neutral'}>{KIND_LABELS[item.kind].one}</Badge>
         {item.urgent && <Badge tone="danger">Urgent</Badge>}
         {item.kind === 'result' && item.normal && <Badge tone="success">Normal</Badge>}
       </div>
@@ -138,9 +141,16 @@ function InboxRow({ item, owners, busy, onDone, onAssign, onReply }: { item: Inb
             Reply…
           </Button>
         )}
-        <Button size="sm" variant={item.kind === 'message' ? 'secondary' : 'primary'} isDisabled={busy} onPress={onDone} aria-label={`${item.kind === 'result' ? 'Sign' : 'Done'}: ${item.title}, ${item.patientName}`}>
-          {item.kind === 'result' ? 'Sign' : 'Done'}
-        </Button>
+        {item.kind === 'correction' ? (
+          // A correction request is answered (accepted or denied, with what changed or why), never just marked done.
+          <Button size="sm" variant="primary" isDisabled={busy} onPress={onAnswer} aria-label={`Answer: ${item.title}, ${item.patientName}`}>
+            Answer…
+          </Button>
+        ) : (
+          <Button size="sm" variant={item.kind === 'message' ? 'secondary' : 'primary'} isDisabled={busy} onPress={onDone} aria-label={`${item.kind === 'result' ? 'Sign' : 'Done'}: ${item.title}, ${item.patientName}`}>
+            {item.kind === 'result' ? 'Sign' : 'Done'}
+          </Button>
+        )}
         {item.resource.resourceType === 'Task' && (
           <Button size="sm" isDisabled={busy} onPress={onAssign} aria-label={`Assign: ${item.title}, ${item.patientName}`}>
             Assign…

@@ -40,6 +40,7 @@ export interface InboxData {
   owners: InboxOwners;
   tasks: UseQueryResult<Bundle<Task>>;
   messages: UseQueryResult<Bundle<Communication>>;
+  corrections: UseQueryResult<Bundle<Task>>;
   items: InboxItem[];
   counts: InboxCounts;
 }
@@ -49,8 +50,9 @@ export function useInbox(): InboxData {
   const searches = inboxSearches(owners.owners);
   const tasks = useSearch<Task>('Task', searches.tasks, { enabled: owners.ready });
   const messages = useSearch<Communication>('Communication', searches.messages, { enabled: owners.ready });
-  const items = useMemo(() => inboxItems(tasks.data as Bundle | undefined, messages.data as Bundle | undefined), [tasks.data, messages.data]);
-  return { owners, tasks, messages, items, counts: useMemo(() => inboxCounts(items), [items]) };
+  const corrections = useSearch<Task>('Task', searches.corrections, { enabled: owners.ready });
+  const items = useMemo(() => inboxItems(tasks.data as Bundle | undefined, messages.data as Bundle | undefined, corrections.data as Bundle | undefined), [tasks.data, messages.data, corrections.data]);
+  return { owners, tasks, messages, corrections, items, counts: useMemo(() => inboxCounts(items), [items]) };
 }
 
 /** Keeps the inbox current: a ping from the server refetches it. Returns the channel's state. */

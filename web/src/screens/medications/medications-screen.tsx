@@ -12,6 +12,7 @@ import { QueryView } from '../../fhir/query-view.tsx';
 import { CodedEntryPicker } from '../../terminology/coded-entry-picker.tsx';
 import { systemName, VALUE_SETS } from '../../terminology/value-sets.ts';
 import { EntryDialog } from '../lists/entry-dialog.tsx';
+import { CorrectionMarks } from '../chart/correction-marks.tsx';
 import { ListPage } from '../lists/list-page.tsx';
 import { ListTable } from '../lists/list-table.tsx';
 import { useEntryForm } from '../lists/use-entry-form.ts';
@@ -44,6 +45,7 @@ export function MedicationsScreen() {
               {systemName(r.request.medicationCodeableConcept.coding[0].system)} {r.request.medicationCodeableConcept.coding[0].code}
             </span>
           )}
+          <CorrectionMarks patientId={patientId} item={`MedicationRequest/${r.request.id}`} />
         </span>
       ),
     },
