@@ -26,8 +26,8 @@ export function AskToCorrect({ item, patientId }: { item: CorrectableItem; patie
   if (user.limited || user.fhirUser === undefined) return null;
   return (
     <>
-      <Button size="sm" variant="quiet" onPress={() => setOpen(true)}>
-        Ask to correct this<span className="visually-hidden">: {item.display}</span>
+      <Button size="sm" variant="quiet" onPress={() => setOpen(true)} aria-label={`Ask to correct this: ${item.display}`}>
+        Ask to correct this
       </Button>
       {open && <AskDialog item={item} patientId={patientId} requester={user.fhirUser} onClose={() => setOpen(false)} />}
     </>
