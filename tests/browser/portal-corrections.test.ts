@@ -202,6 +202,14 @@ describe('the portal: asking to correct the record', () => {
     await expectAccessible(p, 'the statement of disagreement filed (phone)');
     await screenshot(p, 'portal-corrections-disagreement-phone', { fullPage: true });
     expect(await p.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+
+    // The practice is told: the statement waits in the inbox of whoever denied, and the chart item shows it.
+    await d.goto(`${server.origin}/inbox?show=message`);
+    await d.getByRole('listitem').filter({ hasText: 'Statement of disagreement: Chronic migraine' }).getByText('I saw the neurologist once', { exact: false }).waitFor();
+    await d.goto(`${server.origin}/patients/${patientId}/problems`);
+    await d.getByRole('row', { name: /Chronic migraine/ }).first().getByText('Patient filed a statement of disagreement').waitFor();
+    await expectAccessible(d, 'the problem list with a statement of disagreement');
+    await screenshot(d, 'chart-problem-correction-disagreement');
     expect(patient.problems).toEqual([]);
     expect(doctor.problems).toEqual([]);
   });

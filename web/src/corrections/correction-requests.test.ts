@@ -37,7 +37,10 @@ describe('correction requests', () => {
     expect(map.get('AllergyIntolerance/a1')?.map((t) => t.id)).toEqual(['new', 'old']);
     expect(map.get('Condition/c1')?.map((t) => t.id)).toEqual(['c']);
     const statement = statementOfDisagreement(other, 'Patient/p1', ' I disagree ', 'x');
-    expect(statement).toMatchObject({ subject: { reference: 'Patient/p1' }, sender: { reference: 'Patient/p1' }, about: [{ reference: 'Task/c' }], payload: [{ contentString: 'I disagree' }] });
+    expect(statement).toMatchObject({ status: 'in-progress', subject: { reference: 'Patient/p1' }, sender: { reference: 'Patient/p1' }, about: [{ reference: 'Task/c' }], payload: [{ contentString: 'I disagree' }] });
+    expect(statement.recipient).toBeUndefined();
+    const denied = deniedAnswer(other, 'No', 'Practitioner/d', 'x');
+    expect(statementOfDisagreement(denied, 'Patient/p1', 'I disagree', 'x').recipient).toEqual([{ reference: 'Practitioner/d' }]);
     expect(statementsByRequest([statement]).get('Task/c')).toEqual([statement]);
   });
 

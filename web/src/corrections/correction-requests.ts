@@ -99,14 +99,18 @@ export function deniedAnswer(task: Task, reason: string, me: string, at: string)
   return { ...task, status: 'rejected', statusReason: { text: reason.trim() }, owner: { reference: me }, lastModified: at, executionPeriod: { ...task.executionPeriod, end: at } };
 }
 
-/** The patient's statement of disagreement with a denied request. */
+/**
+ * The patient's statement of disagreement with a denied request: to whoever denied it (the Task's
+ * owner), in progress, so it waits in their inbox like any patient message until they have read it.
+ */
 export function statementOfDisagreement(task: Task, sender: string, text: string, at: string): Communication {
   return {
     resourceType: 'Communication',
-    status: 'completed',
+    status: 'in-progress',
     category: [{ coding: [{ system: CORRECTION_SYSTEM, code: DISAGREEMENT, display: 'Statement of disagreement' }], text: 'Statement of disagreement' }],
     ...(task.for?.reference ? { subject: { reference: task.for.reference } } : {}),
     sender: { reference: sender },
+    ...(task.owner?.reference ? { recipient: [{ reference: task.owner.reference }] } : {}),
     about: [{ reference: `Task/${task.id}` }],
     topic: { text: `Statement of disagreement: ${task.focus?.display ?? 'correction request'}` },
     sent: at,

@@ -122,7 +122,7 @@ function Disagreement({ task, statements, patientId }: { task: Task; statements:
             {s.payload?.find((p) => p.contentString)?.contentString} <span className="portal-when">· {dateText(s.sent)}</span>
           </p>
         ))}
-        <p className="portal-when">It is kept with this part of your record and shared whenever it is.</p>
+        <p className="portal-when">It is kept with this part of your record, and the practice has been told.</p>
       </div>
     );
   }
@@ -143,7 +143,7 @@ function Disagreement({ task, statements, patientId }: { task: Task; statements:
   };
   return (
     <div className="portal-disagreement">
-      <p>If you disagree, you can write a statement of disagreement. It is kept with this part of your record and shared whenever it is.</p>
+      <p>If you disagree, you can write a statement of disagreement. It is kept with this part of your record, and the practice is told.</p>
       {writing ? (
         <>
           <DraftNotice draft={draft} />
