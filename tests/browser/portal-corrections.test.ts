@@ -152,6 +152,10 @@ describe('the portal: asking to correct the record', () => {
     await card.getByText('Accepted', { exact: true }).waitFor();
     expect(await card.textContent()).toMatch(/What the practice changed.*added a note to your penicillin allergy/s);
     await atBothSizes(p, 'portal-corrections-accepted', 'the correction requests, accepted');
+    // …and on the item itself in My health.
+    await p.goto(`${server.origin}/portal`);
+    await p.getByRole('region', { name: 'Allergies' }).getByRole('link', { name: 'You asked to correct this: accepted' }).waitFor();
+    await atBothSizes(p, 'portal-my-health-correction-accepted', 'My health with an accepted correction');
     expect(patient.problems).toEqual([]);
     expect(doctor.problems).toEqual([]);
   });

@@ -10,27 +10,48 @@ import { Link } from 'react-router';
 import { useUser } from '../../../auth/auth-context.tsx';
 import { DraftNotice } from '../../../auth/draft-notice.tsx';
 import { useDraft } from '../../../auth/use-draft.ts';
-import { correctionRequest, type CorrectableItem } from '../../../corrections/correction-requests.ts';
+import { CORRECTION_TOKEN, correctionRequest, correctionsByItem, stateOf, type CorrectableItem, type CorrectionState } from '../../../corrections/correction-requests.ts';
 import { Button, Dialog, ErrorState, TextField } from '../../../design/index.ts';
 import { errorAdvice, errorMessage } from '../../../fhir/fhir-client.ts';
 import { useFhir } from '../../../fhir/fhir-context.tsx';
+import { matches, useSearch } from '../../../fhir/queries.ts';
 import './corrections.css';
 
 /** The time the practice has to answer (HIPAA: 60 days, once extendable by 30). */
 export const ANSWER_WITHIN = 'within 60 days';
 
+const ASKED: Record<CorrectionState, string> = {
+  waiting: 'You asked to correct this: waiting for an answer',
+  accepted: 'You asked to correct this: accepted',
+  denied: 'You asked to correct this: not accepted',
+  withdrawn: 'You asked to correct this: withdrawn',
+};
+
+/** The patient's correction requests: one search for the whole page (and the corrections page). */
+export function useCorrectionRequests(patientId: string, enabled = true) {
+  return useSearch<Task>('Task', { patient: patientId, code: CORRECTION_TOKEN, _sort: '-authored-on', _count: 100 }, { enabled });
+}
+
 export function AskToCorrect({ item, patientId }: { item: CorrectableItem; patientId: string }) {
   const user = useUser();
   const [open, setOpen] = useState(false);
   // A limited proxy sees allergies and vaccinations but cannot ask to change them (the server refuses too).
-  if (user.limited || user.fhirUser === undefined) return null;
+  const allowed = !user.limited && user.fhirUser !== undefined;
+  const requests = useCorrectionRequests(patientId, allowed);
+  const newest = correctionsByItem(matches(requests.data)).get(item.reference)?.[0];
+  if (!allowed) return null;
   return (
-    <>
+    <span className="portal-correct">
+      {newest && (
+        <Link to="/portal/corrections" className="portal-correct-asked">
+          {ASKED[stateOf(newest)]}
+        </Link>
+      )}
       <Button size="sm" variant="quiet" onPress={() => setOpen(true)} aria-label={`Ask to correct this: ${item.display}`}>
         Ask to correct this
       </Button>
-      {open && <AskDialog item={item} patientId={patientId} requester={user.fhirUser} onClose={() => setOpen(false)} />}
-    </>
+      {open && <AskDialog item={item} patientId={patientId} requester={user.fhirUser!} onClose={() => setOpen(false)} />}
+    </span>
   );
 }
 

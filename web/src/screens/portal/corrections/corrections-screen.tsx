@@ -11,14 +11,14 @@ import { Link } from 'react-router';
 import { useUser } from '../../../auth/auth-context.tsx';
 import { DraftNotice } from '../../../auth/draft-notice.tsx';
 import { useDraft } from '../../../auth/use-draft.ts';
-import { answerOf, CORRECTION_TOKEN, DISAGREEMENT_TOKEN, proposedWording, stateOf, statementOfDisagreement, statementsByRequest, type CorrectionState } from '../../../corrections/correction-requests.ts';
+import { answerOf, DISAGREEMENT_TOKEN, proposedWording, stateOf, statementOfDisagreement, statementsByRequest, type CorrectionState } from '../../../corrections/correction-requests.ts';
 import { Badge, Button, EmptyState, ErrorState, Panel, TextField, type BadgeTone } from '../../../design/index.ts';
 import { dateText } from '../../../fhir-format/values.ts';
 import { errorAdvice, errorMessage } from '../../../fhir/fhir-client.ts';
 import { useFhir } from '../../../fhir/fhir-context.tsx';
 import { matches, useSearch } from '../../../fhir/queries.ts';
 import { QueryView } from '../../../fhir/query-view.tsx';
-import { ANSWER_WITHIN } from './ask-correction.tsx';
+import { ANSWER_WITHIN, useCorrectionRequests } from './ask-correction.tsx';
 
 const STATE_LABELS: Record<CorrectionState, { label: string; tone: BadgeTone }> = {
   waiting: { label: 'Waiting for an answer', tone: 'info' },
@@ -49,7 +49,7 @@ export function CorrectionsScreen() {
 }
 
 function Requests({ patientId }: { patientId: string }) {
-  const requests = useSearch<Task>('Task', { patient: patientId, code: CORRECTION_TOKEN, _sort: '-authored-on', _count: 100 });
+  const requests = useCorrectionRequests(patientId);
   const statements = useSearch<Communication>('Communication', { patient: patientId, category: DISAGREEMENT_TOKEN, _count: 100 });
   const byRequest = statementsByRequest(matches(statements.data));
   return (
