@@ -44,6 +44,11 @@ export function MyHealthScreen() {
   return (
     <div className="portal-screen">
       <h1 className="portal-title">{user.role === 'proxy' ? `${firstName}’s health` : 'My health'}</h1>
+      {!user.limited && (
+        <p className="portal-rule portal-correct-intro">
+          Something wrong in your record? Choose “Ask to correct this” next to it. <Link to="/portal/corrections">Your correction requests</Link>
+        </p>
+      )}
       {user.limited ? (
         <p className="portal-notice" role="note">
           Some parts of {firstName}’s record are private to them. You can see their allergies, vaccinations and appointments.
@@ -55,11 +60,6 @@ export function MyHealthScreen() {
           <ProblemsSection patientId={patientId} />
           <MedicationsSection patientId={patientId} />
         </>
-      )}
-      {!user.limited && (
-        <p className="portal-rule">
-          Something wrong in your record? Choose “Ask to correct this” next to it. <Link to="/portal/corrections">Your correction requests</Link>
-        </p>
       )}
       <AllergiesSection patientId={patientId} />
       <ImmunizationsSection patientId={patientId} />
