@@ -100,6 +100,7 @@ function cases(t: Target, a: string): Case[] {
     { method: 'POST', url: `AuditEvent/${id}/$review`, body: REVIEW },
     { method: 'GET', url: 'AuditEvent/$emergency-access?reviewed=false' },
     { method: 'GET', url: 'Patient/$restricted-records' },
+    { method: 'GET', url: `Appointment/$find?visit-type=${id}&start=2031-01-06` },
     { method: 'GET', url: `${type}/${id}/$everything` },
     { method: 'GET', url: `${type}?_id=${id}` },
     { method: 'GET', url: `${type}?_id=${id}&_summary=count` },

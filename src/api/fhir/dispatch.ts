@@ -11,6 +11,7 @@ import { boundPatients, checkWrittenBody, hiddenFromPatientBound } from '../../d
 import { checkRecordAccess, recordAccess, restrictionsApply } from '../../domain/access/restricted-records.ts';
 import { checkScopedConditional, checkScopedWrite, outsideScopes } from '../../domain/access/scope-access.ts';
 import { everything } from './interactions/everything.ts';
+import { findAppointments } from './interactions/find-appointments.ts';
 import { summary, SUMMARY_REQUIRED_TYPES } from './interactions/patient-summary.ts';
 import { createHealthLink, listHealthLinks, revokeHealthLink } from './interactions/health-links.ts';
 import { connectedApps, revokeConnectedApp } from './interactions/connected-apps.ts';
@@ -87,6 +88,7 @@ export const ROUTE_ACTIONS = [
   '$review',
   '$restricted-records',
   '$verify',
+  '$find',
 ] as const;
 export type RouteAction = (typeof ROUTE_ACTIONS)[number];
 
@@ -314,6 +316,12 @@ export function resolve(req: FhirRequest): Route {
   if (segments.length === 2 && second === '$extract' && type === 'QuestionnaireResponse') {
     // Reads the practice's Questionnaire and computes; stores nothing (the client posts the Bundle it answers).
     return method === 'POST' ? { action: '$extract', interaction: 'operation', resourceType: type, run: (c, r) => extract(c, r) } : notAllowed(req, path);
+  }
+  if (segments.length === 2 && second === '$find' && type === 'Appointment') {
+    // Free times from clinicians' schedules, naming no patient: authorised as a search of Schedule (find-appointments.ts).
+    return method === 'GET'
+      ? { action: '$find', interaction: 'operation', resourceType: 'Schedule', access: [{ interaction: 'search-type', resourceType: 'Schedule' }], run: (c, r) => findAppointments(c, r) }
+      : notAllowed(req, path);
   }
   if (segments.length === 2 && second === '$restricted-records' && type === 'Patient') {
     // Names and labels for the practice administrator, who the operation checks for (`privacy-officer.ts`).

@@ -8,6 +8,7 @@
 import type { Extension, Organization } from '@medplum/fhirtypes';
 import { issue, type Issue } from '../../fhir/outcome.ts';
 import { DOCUMENT_TYPES } from '../documents/binary-content.ts';
+import { hoursIssues, WORKING_HOURS_URL } from '../scheduling/working-hours.ts';
 
 const SD = 'https://heron.dev/fhir/StructureDefinition';
 export const SETTING_URLS = {
@@ -126,6 +127,10 @@ export function settingsIssues(org: Organization): Issue[] {
     const unknown = parts(attachments, 'allowedType').map((e) => e.valueCode ?? '').filter((t) => !ATTACHMENT_TYPES.includes(t));
     if (unknown.length > 0) bad(`Attachments may be of these types only: ${ATTACHMENT_TYPES.join(', ')} (not ${unknown.join(', ')}).`, settingPath(SETTING_URLS.attachments, 'allowedType'));
   }
+
+  // The hours patients book into (scheduling/working-hours.ts).
+  const hours = top(org, WORKING_HOURS_URL);
+  if (hours) out.push(...hoursIssues(hours));
 
   const idle = top(org, SETTING_URLS.idleTimeout);
   if (idle && !inRange(idle.valuePositiveInt, LIMITS.idleMinutes)) {

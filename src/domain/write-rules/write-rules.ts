@@ -17,6 +17,7 @@ import { resultReviewRule } from '../inbox/result-review.ts';
 import { signatureProvenanceRule, signedNoteRule } from './signed-notes.ts';
 import { patientAnswersRule, patientCorrectionRule, patientFileRule, patientMessageRule } from '../portal/patient-writes.ts';
 import { correctionDecisionRule } from '../portal/correction-decision.ts';
+import { patientAppointmentRule } from '../portal/patient-appointments.ts';
 import { practiceOrganizationRule } from '../practice-settings/practice-organization-rule.ts';
 
 /** One write about to happen. */
@@ -50,8 +51,8 @@ export const WRITE_RULES: WriteRules = {
   Binary: [patientFileRule],
   // A signed lab order moves forward only and keeps what it asks for (docs/orders.md).
   ServiceRequest: [signedOrdersStay],
-  // No clinician is booked twice (docs/scheduling.md).
-  Appointment: [noDoubleBooking],
+  // No clinician is booked twice; patients book within the practice's settings (docs/scheduling.md).
+  Appointment: [patientAppointmentRule, noDoubleBooking],
   Subscription: [subscriptionRule, patientSubscriptionRule],
   DiagnosticReport: [resultReviewRule],
   DocumentReference: [signedNoteRule],
