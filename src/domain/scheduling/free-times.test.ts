@@ -1,3 +1,4 @@
+import type { Extension } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import { freeTimes } from './free-times.ts';
 import { hoursIssues, readWorkingHours, withinHours, WORKING_HOURS_URL, zonedInstant, type WorkingHours } from './working-hours.ts';
@@ -15,7 +16,7 @@ describe('working hours', () => {
   });
 
   it('reads the practice setting, and the default for anything unusable', () => {
-    const ext = (parts: Array<Record<string, string>>) => ({ resourceType: 'Organization' as const, extension: [{ url: WORKING_HOURS_URL, extension: parts }] });
+    const ext = (parts: Extension[]) => ({ resourceType: 'Organization' as const, extension: [{ url: WORKING_HOURS_URL, extension: parts }] });
     const chosen = readWorkingHours(ext([{ url: 'timeZone', valueCode: 'Europe/Paris' }, { url: 'opens', valueTime: '07:30:00' }, { url: 'closes', valueTime: '12:00:00' }, { url: 'day', valueCode: 'sat' }, { url: 'day', valueCode: 'mon' }]));
     expect(chosen).toEqual({ timeZone: 'Europe/Paris', opens: '07:30', closes: '12:00', days: ['mon', 'sat'] });
     const fallback = readWorkingHours(undefined);
