@@ -16,6 +16,7 @@ import { AUDIT_EVENT_SEARCH_PARAMETERS, AUDIT_EVENT_SORT_KEYS } from './audit-ev
 import { REPORTED_BY_SYSTEM } from '../../../domain/audit/reported-event.ts';
 import type { FhirRequest, FhirResponse } from '../fhir-request.ts';
 import { MAX_LASTN } from './lastn.ts';
+import { MAX_FIND_DAYS } from './find-appointments.ts';
 import { EMERGENCY_ACCESS_OPERATIONS, META_OPERATIONS, RESTRICTED_RECORDS_OPERATION } from './privacy-capabilities.ts';
 import { DOCUMENT_TYPES } from '../../../domain/documents/binary-content.ts';
 import { CODE_SYSTEM_KEYS, CODE_SYSTEMS } from '../../../domain/terminology/code-systems.ts';
@@ -126,6 +127,16 @@ export const TYPE_OPERATIONS: Readonly<Record<string, readonly OperationCapabili
         'and for a broken chain broken-entry (a reference to the first entry whose hash or link does not match, or that is missing) and problem (what is wrong); verified (when) and seconds (how long). ' +
         'Allowed to callers who may search the whole trail (practice administrators; backend services with system/AuditEvent.s); refused (403) to patient-bound access and scopes with a query. ' +
         'It reads every entry, so one verification per practice runs at a time on each server: a request arriving meanwhile gets the running one\'s answer. Audited as $verify.',
+    },
+  ],
+  Appointment: [
+    {
+      name: 'find',
+      definition: 'https://heron.dev/fhir/OperationDefinition/Appointment-find',
+      documentation:
+        `GET Appointment/$find?visit-type=[ActivityDefinition id]&start=[date]&end=[date]&practitioner=Practitioner/[id]&_count=[n]: free times to book, in the spirit of the Argonaut/Da Vinci scheduling $find. ` +
+        `A searchset Bundle of proposed Appointments (not stored): start, end, length, visit type and the clinician, for each quarter-hour start on which a clinician with an active Schedule is free for the whole visit within the practice's working hours (setting practice-hours; dates are local to its time zone), ` +
+        `at most ${MAX_FIND_DAYS} days at once. Taken times are left out without saying by whom. Allowed to whoever may search Schedule (staff, patients, proxies).`,
     },
   ],
   Observation: [
