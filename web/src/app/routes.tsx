@@ -26,6 +26,7 @@ export const routes: RouteObject[] = [
           { path: 'messages', lazy: async () => ({ Component: (await import('../screens/portal/messages/messages-screen.tsx')).MessagesScreen }) },
           { path: 'messages/new', lazy: async () => ({ Component: (await import('../screens/portal/messages/messages-screen.tsx')).NewMessageScreen }) },
           { path: 'messages/:threadId', lazy: async () => ({ Component: (await import('../screens/portal/messages/messages-screen.tsx')).ThreadScreen }) },
+          { path: 'appointments', lazy: async () => ({ Component: (await import('../screens/portal/appointments/appointments-screen.tsx')).AppointmentsScreen }) },
           { path: 'share', lazy: async () => ({ Component: (await import('../screens/portal/share/share-screen.tsx')).ShareScreen }) },
           { path: 'privacy', lazy: async () => ({ Component: (await import('../screens/portal/privacy/privacy-screen.tsx')).PrivacyScreen }) },
           { path: 'corrections', lazy: async () => ({ Component: (await import('../screens/portal/corrections/corrections-screen.tsx')).CorrectionsScreen }) },

@@ -11,6 +11,7 @@ export interface PortalSection {
 export const PORTAL_SECTIONS: readonly PortalSection[] = [
   { path: '', label: 'My health' },
   { path: 'messages', label: 'Messages' },
+  { path: 'appointments', label: 'Appointments' },
   { path: 'share', label: 'Share' },
   { path: 'privacy', label: 'Privacy' },
 ];

@@ -4,9 +4,10 @@ import { QueryView } from '../../fhir/query-view.tsx';
 import { checkedInAppointment } from '../../schedule/booking.ts';
 import { useSaveAppointment } from '../schedule/schedule-data.ts';
 import { useTodaysVisits, type StagedVisit } from './home-visits.ts';
+import { RequestedAppointmentsPanel } from './requested-appointments.tsx';
 import { clinicianCell, PatientCell, patientName, timeCell, visitCell } from './visit-cells.tsx';
 
-/** The front desk's home: today's arrivals to check in (one press each), who is checked in, and registration. */
+/** The front desk's home: today's arrivals to check in (one press each), appointments patients requested, who is checked in, and registration. */
 export function FrontDeskHome() {
   const { query, visits, counts } = useTodaysVisits();
   const expected = visits.filter((v) => v.stage === 'booked');
@@ -31,6 +32,7 @@ export function FrontDeskHome() {
             {() => <DataTable label="Arrivals expected today" columns={columns} rows={expected} rowKey={(v) => v.appointment.id!} />}
           </QueryView>
         </Panel>
+        <RequestedAppointmentsPanel />
         <Panel title={`Checked in${query.isSuccess ? ` (${here.length})` : ''}`} flush>
           <QueryView query={query} what="checked-in patients" isEmpty={() => here.length === 0} empty={<EmptyState title="Nobody is checked in yet." />} skeletonLines={3}>
             {() => <DataTable label="Checked in" columns={hereColumns} rows={here} rowKey={(v) => v.appointment.id!} />}
