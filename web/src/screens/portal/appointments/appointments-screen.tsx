@@ -228,7 +228,7 @@ function RequestForm({ patientId, s, onCancel, onDone }: { patientId: string; s:
     create.mutate(requestedAppointment(patientId, type, time, reason, s, format(new Date(), 'yyyy-MM-dd')), { onSuccess: onDone });
   };
   return (
-    <form className="portal-form appointment-form" aria-label="Appointment request" onSubmit={(e) => (e.preventDefault(), submit())}>
+    <form className="portal-form appointment-form" aria-label="Appointment request" noValidate onSubmit={(e) => (e.preventDefault(), submit())}>
       <Select
         label="Visit type"
         options={options.types.map((t) => ({ id: t.id, label: `${t.title} (${t.minutes} min)` }))}
@@ -270,7 +270,7 @@ function MoveForm({ appointment, s, onDone }: { appointment: Appointment & { id:
     save.mutate(movedAppointment(appointment, time, s) as Appointment & { id: string }, { onSuccess: onDone });
   };
   return (
-    <form className="portal-form appointment-form" aria-label="Change the time" onSubmit={(e) => (e.preventDefault(), submit())}>
+    <form className="portal-form appointment-form" aria-label="Change the time" noValidate onSubmit={(e) => (e.preventDefault(), submit())}>
       <FreeTimes type={type} practitioner={clinician} value={time} onChange={setTime} invalid={tried && !time} />
       {s.needsApproval && <p className="muted">The practice confirms the new time.</p>}
       {save.isError && <ErrorState title="Not changed" message={errorMessage(save.error)} advice={`${errorAdvice(save.error)} Your appointment is as it was.`} />}
