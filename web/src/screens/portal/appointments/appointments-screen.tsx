@@ -309,12 +309,16 @@ function FreeTimes({ type, practitioner, value, onChange, invalid }: { type: Vis
   );
   const days = useMemo(() => {
     const map = new Map<string, ChosenTime[]>();
+    // "Any clinician" offers each time once, with the first clinician free then.
+    const seen = new Set<string>();
     for (const t of times) {
+      if (!practitioner && seen.has(t.start)) continue;
+      seen.add(t.start);
       const day = format(new Date(t.start), 'yyyy-MM-dd');
       map.set(day, [...(map.get(day) ?? []), t]);
     }
     return map;
-  }, [times]);
+  }, [times, practitioner]);
   const [day, setDay] = useState<string | undefined>();
   const shownDay = day !== undefined && days.has(day) ? day : days.keys().next().value;
   const key = (t: ChosenTime) => `${t.start}|${t.practitioner}`;
