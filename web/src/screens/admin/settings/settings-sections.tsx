@@ -174,9 +174,10 @@ export function SelfSchedulingSection(p: SectionProps) {
         <SingleTick label="Reschedule their appointments" isSelected={p.form.reschedule} onChange={(reschedule) => p.set({ reschedule })} />
       </div>
       <div className="settings-ticks">
-        <SingleTick label="Staff approve each request before it holds the time" isSelected={p.form.needsApproval} onChange={(needsApproval) => p.set({ needsApproval })} />
+        <SingleTick label="Staff confirm each request before it is booked" isSelected={p.form.needsApproval} onChange={(needsApproval) => p.set({ needsApproval })} />
       </div>
       <GroupError message={p.errors.book} />
+      <p className="muted settings-note">The server holds patients to this. A request keeps its time until staff book or decline it on the front desk’s home.</p>
     </Panel>
   );
 }
