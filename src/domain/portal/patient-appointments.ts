@@ -20,7 +20,7 @@ import { nowOf } from '../context.ts';
 import { findPracticeOrganization } from '../practice-settings/practice-organization.ts';
 import { readSettings } from '../practice-settings/practice-settings.ts';
 import { bookedInterval } from '../scheduling/booked-time.ts';
-import { readWorkingHours, withinHours } from '../scheduling/working-hours.ts';
+import { readWorkingHours, withinHours, type WorkingHours } from '../scheduling/working-hours.ts';
 import type { ProposedWrite, WriteRule } from '../write-rules/write-rules.ts';
 
 /** What a patient's request may say; anything else on an Appointment is the practice's to write. */
@@ -45,13 +45,15 @@ export const patientAppointmentRule: WriteRule = async (proposed) => {
   if (patients === undefined) return;
   if (proposed.write.method === 'DELETE' || proposed.write.resource === undefined) throw refused('An appointment is cancelled, not deleted');
   const wanted = proposed.write.resource as Appointment;
-  const settings = readSettings(await findPracticeOrganization(proposed.tx)).selfScheduling;
+  const practice = await findPracticeOrganization(proposed.tx);
+  const settings = readSettings(practice).selfScheduling;
+  const hours = readWorkingHours(practice);
   const current = (await proposed.current())?.resource as Appointment | undefined;
   const now = nowOf(proposed.ctx);
 
   if (current === undefined) {
     if (!settings.book) throw refused(`This practice does not take appointment requests online. ${PHONE} to make an appointment.`);
-    await checkRequest(proposed, wanted, patients, settings.needsApproval, now);
+    await checkRequest(proposed, wanted, patients, settings.needsApproval, hours, now);
     return;
   }
 
@@ -70,11 +72,11 @@ export const patientAppointmentRule: WriteRule = async (proposed) => {
   if (!settings.reschedule) throw refused(`This practice does not take changes to appointments online. ${PHONE} to change your appointment.`);
   if (!CHANGEABLE.includes(current.status) || start === undefined || start <= now) throw rule('Only an upcoming appointment can be moved', 'Appointment.status');
   if (JSON.stringify(wanted.appointmentType ?? null) !== JSON.stringify(current.appointmentType ?? null)) throw rule('Moving an appointment keeps its visit type; request a new one for another type', 'Appointment.appointmentType');
-  await checkRequest(proposed, wanted, patients, settings.needsApproval, now);
+  await checkRequest(proposed, wanted, patients, settings.needsApproval, hours, now);
 };
 
 /** A new or moved appointment as a patient may ask for it. */
-async function checkRequest(proposed: ProposedWrite, wanted: Appointment, patients: readonly string[], needsApproval: boolean, now: number): Promise<void> {
+async function checkRequest(proposed: ProposedWrite, wanted: Appointment, patients: readonly string[], needsApproval: boolean, hours: WorkingHours, now: number): Promise<void> {
   for (const field of Object.keys(wanted)) {
     if (!REQUEST_FIELDS.has(field)) throw rule(`${field} is set by the practice, not in a request`, `Appointment.${field}`);
   }
@@ -93,7 +95,6 @@ async function checkRequest(proposed: ProposedWrite, wanted: Appointment, patien
   const interval = bookedInterval(wanted);
   if (interval === undefined) throw rule('An appointment you ask for has a start and an end', 'Appointment.start');
   if (interval.start <= now) throw rule('Choose a time in the future', 'Appointment.start');
-  const hours = readWorkingHours(await findPracticeOrganization(proposed.tx));
   if (!withinHours(hours, interval.start, interval.end)) {
     throw new FhirError('unprocessable', [issue('business-rule', `That time is outside the practice's hours (${hours.opens}–${hours.closes}, ${hours.timeZone}). Choose one of the free times offered.`, 'Appointment.start')]);
   }
