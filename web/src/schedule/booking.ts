@@ -1,7 +1,8 @@
 /**
- * The visit's steps after booking as FHIR resources: cancel, no-show, check in, room, seen. Each
- * starts from the stored version, so elements the screen does not show are kept. Pure; the screens
- * send them with If-Match. Booking itself (the form) is booking-form.ts.
+ * The visit's steps after booking as FHIR resources: cancel, no-show, check in, room, seen, and the
+ * practice's answer to a patient's request (book or decline). Each starts from the stored version,
+ * so elements the screen does not show are kept. Pure; the screens send them with If-Match.
+ * Booking itself (the form) is booking-form.ts.
  */
 import type { Appointment, Encounter, Group, Location, Patient, Practitioner, Reference } from '@medplum/fhirtypes';
 import { localIso } from './calendar-layout.ts';
@@ -63,5 +64,19 @@ export function finishedEncounter(e: Encounter, now: Date): Encounter {
     status: 'finished',
     period: { ...e.period, end: localIso(now) },
     ...(e.location ? { location: e.location.map((l) => (l.status === 'active' ? { ...l, status: 'completed' as const, period: { ...l.period, end: localIso(now) } } : l)) } : {}),
+  };
+}
+
+/** The practice's answer to a request: booked (the clinician accepts the time), or cancelled with why. */
+export function approvedAppointment(a: Appointment): Appointment {
+  return { ...a, status: 'booked', participant: (a.participant ?? []).map((p) => (p.actor?.reference?.startsWith('Practitioner/') ? { ...p, status: 'accepted' as const } : p)) };
+}
+
+export function declinedAppointment(a: Appointment, reason: string): Appointment {
+  return {
+    ...a,
+    status: 'cancelled',
+    cancelationReason: { text: reason.trim() },
+    participant: (a.participant ?? []).map((p) => (p.actor?.reference?.startsWith('Practitioner/') ? { ...p, status: 'declined' as const } : p)),
   };
 }

@@ -1,6 +1,6 @@
 import type { ActivityDefinition, Appointment, Encounter, Location } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
-import { cancelledAppointment, checkedInAppointment, finishedEncounter, roomingEncounter } from './booking.ts';
+import { approvedAppointment, cancelledAppointment, checkedInAppointment, declinedAppointment, finishedEncounter, roomingEncounter } from './booking.ts';
 import { appointmentFrom, bookingFormOf, validateBooking, type BookingForm } from './booking-form.ts';
 import { gridHours, layoutDay, localIso, MIN_HEIGHT, searchRange, spanOf, stepDay, weekDays } from './calendar-layout.ts';
 import { encounterOf, occupiedRooms, roomOf, visitStage } from './visit-stage.ts';
@@ -126,6 +126,15 @@ describe('visit stage and rooming', () => {
     expect(visitStage({ status: 'fulfilled' })).toBe('seen');
     expect(visitStage({ status: 'cancelled' }, e)).toBe('cancelled');
     expect(visitStage({ status: 'noshow' })).toBe('noshow');
+  });
+
+  it("shows a patient's request as requested until the practice books or declines it", () => {
+    const asked = { ...a, status: 'proposed' as const, participant: [a.participant[0]!, { ...a.participant[1]!, status: 'needs-action' as const }] };
+    expect(visitStage(asked)).toBe('requested');
+    const booked = approvedAppointment(asked);
+    expect([visitStage(booked), booked.participant?.[1]?.status, booked.participant?.[0]?.status]).toEqual(['booked', 'accepted', 'accepted']);
+    const declined = declinedAppointment(asked, ' No slots that week ');
+    expect([visitStage(declined), declined.cancelationReason?.text, declined.participant?.[1]?.status]).toEqual(['cancelled', 'No slots that week', 'declined']);
   });
 
   it('the rooming Encounter links the appointment, the room and the people; finishing frees the room', () => {

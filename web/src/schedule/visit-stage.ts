@@ -5,9 +5,11 @@
  */
 import type { Appointment, Encounter } from '@medplum/fhirtypes';
 
-export type VisitStage = 'booked' | 'arrived' | 'roomed' | 'seen' | 'cancelled' | 'noshow';
+export type VisitStage = 'requested' | 'booked' | 'arrived' | 'roomed' | 'seen' | 'cancelled' | 'noshow';
 
 export const STAGE_LABELS: Record<VisitStage, { label: string; tone: 'neutral' | 'info' | 'success' | 'warning' | 'danger' }> = {
+  // A patient's request from the portal, holding its time until the front desk books or declines it.
+  requested: { label: 'Requested', tone: 'warning' },
   booked: { label: 'Booked', tone: 'neutral' },
   arrived: { label: 'Arrived', tone: 'info' },
   roomed: { label: 'Roomed', tone: 'success' },
@@ -25,6 +27,9 @@ export function visitStage(appointment: Pick<Appointment, 'status'>, encounter?:
       return 'noshow';
     case 'fulfilled':
       return 'seen';
+    case 'proposed':
+    case 'pending':
+      return 'requested';
   }
   if (encounter?.status === 'finished') return 'seen';
   if (encounter?.status === 'in-progress' || encounter?.status === 'onleave') return 'roomed';

@@ -10,7 +10,7 @@ export function useTodaysVisits(clinician?: string) {
   const { query, visits } = useVisits(range, clinician);
   const staged = useMemo(() => visits.map((v) => ({ ...v, stage: visitStage(v.appointment, v.encounter) })), [visits]);
   const counts = useMemo(() => {
-    const c: Record<VisitStage, number> = { booked: 0, arrived: 0, roomed: 0, seen: 0, cancelled: 0, noshow: 0 };
+    const c: Record<VisitStage, number> = { requested: 0, booked: 0, arrived: 0, roomed: 0, seen: 0, cancelled: 0, noshow: 0 };
     for (const v of staged) c[v.stage]++;
     return c;
   }, [staged]);

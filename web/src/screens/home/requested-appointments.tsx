@@ -6,26 +6,13 @@ import { familyFirst } from '../../fhir-format/patient.ts';
 import { errorAdvice, errorMessage } from '../../fhir/fhir-client.ts';
 import { included, matches, useSearch } from '../../fhir/queries.ts';
 import { QueryView } from '../../fhir/query-view.tsx';
+import { approvedAppointment, declinedAppointment } from '../../schedule/booking.ts';
 import { visitTypeText } from '../../schedule/visit-types.ts';
 import { useSaveAppointment } from '../schedule/schedule-data.ts';
 
 interface Requested {
   appointment: Appointment & { id: string };
   patient: string;
-}
-
-/** The practice's answer to a request: booked (the clinician accepts the time), or cancelled with why. */
-export function approvedAppointment(a: Appointment): Appointment {
-  return { ...a, status: 'booked', participant: (a.participant ?? []).map((p) => (p.actor?.reference?.startsWith('Practitioner/') ? { ...p, status: 'accepted' as const } : p)) };
-}
-
-export function declinedAppointment(a: Appointment, reason: string): Appointment {
-  return {
-    ...a,
-    status: 'cancelled',
-    cancelationReason: { text: reason.trim() },
-    participant: (a.participant ?? []).map((p) => (p.actor?.reference?.startsWith('Practitioner/') ? { ...p, status: 'declined' as const } : p)),
-  };
 }
 
 /**

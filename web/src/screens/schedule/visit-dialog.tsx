@@ -7,7 +7,7 @@ import { useUser } from '../../auth/auth-context.tsx';
 import { Badge, Button, ButtonLink, Dialog, ErrorState, Select, TextField } from '../../design/index.ts';
 import { familyFirst } from '../../fhir-format/patient.ts';
 import { errorAdvice, errorMessage } from '../../fhir/fhir-client.ts';
-import { cancelledAppointment, checkedInAppointment, clinicianOf, noShowAppointment, patientOf } from '../../schedule/booking.ts';
+import { approvedAppointment, cancelledAppointment, checkedInAppointment, clinicianOf, noShowAppointment, patientOf } from '../../schedule/booking.ts';
 import { spanOf } from '../../schedule/calendar-layout.ts';
 import { occupiedRooms, roomOf, STAGE_LABELS, visitStage } from '../../schedule/visit-stage.ts';
 import { visitTypeText } from '../../schedule/visit-types.ts';
@@ -109,6 +109,19 @@ export function VisitDialog({ visit, rooms, busyRooms, onReschedule, onClose }: 
         </div>
       ) : (
         <div className="visit-actions">
+          {stage === 'requested' && schedules(user.role) && (
+            <>
+              <Button variant="primary" isDisabled={pending} onPress={() => act(() => saveAppointment.mutateAsync(approvedAppointment(appointment)))}>
+                Book request
+              </Button>
+              <Button isDisabled={pending} onPress={onReschedule}>
+                Reschedule
+              </Button>
+              <Button variant="danger" isDisabled={pending} onPress={() => setCancelling(true)}>
+                Decline…
+              </Button>
+            </>
+          )}
           {stage === 'booked' && schedules(user.role) && (
             <>
               <Button variant="primary" isDisabled={pending} onPress={() => act(() => saveAppointment.mutateAsync(checkedInAppointment(appointment)))}>
