@@ -213,6 +213,7 @@ function RequestPanel({ patientId, s }: { patientId: string; s: SelfScheduling }
 
 function RequestForm({ patientId, s, onCancel, onDone }: { patientId: string; s: SelfScheduling; onCancel: () => void; onDone: (a: Appointment) => void }) {
   const options = useBookingOptions();
+  const queryClient = useQueryClient();
   const create = useCreate<Appointment>();
   const [typeId, setTypeId] = useState<string | undefined>();
   const [clinician, setClinician] = useState(ANY);
@@ -225,7 +226,11 @@ function RequestForm({ patientId, s, onCancel, onDone }: { patientId: string; s:
   const submit = () => {
     setTried(true);
     if (!type || !time) return;
-    create.mutate(requestedAppointment(patientId, type, time, reason, s, format(new Date(), 'yyyy-MM-dd')), { onSuccess: onDone });
+    create.mutate(requestedAppointment(patientId, type, time, reason, s, format(new Date(), 'yyyy-MM-dd')), {
+      onSuccess: onDone,
+      // Someone took the time meanwhile: show the free times as they are now; the rest of the form stays.
+      onError: () => (setTime(undefined), void queryClient.invalidateQueries({ queryKey: ['fhir', 'Appointment', 'find'] })),
+    });
   };
   return (
     <form className="portal-form appointment-form" aria-label="Appointment request" noValidate onSubmit={(e) => (e.preventDefault(), submit())}>
@@ -255,6 +260,7 @@ function RequestForm({ patientId, s, onCancel, onDone }: { patientId: string; s:
 
 function MoveForm({ appointment, s, onDone }: { appointment: Appointment & { id: string }; s: SelfScheduling; onDone: () => void }) {
   const options = useBookingOptions();
+  const queryClient = useQueryClient();
   const save = useUpdate<Appointment & { id: string }>();
   const [time, setTime] = useState<ChosenTime | undefined>();
   const [tried, setTried] = useState(false);
@@ -267,7 +273,10 @@ function MoveForm({ appointment, s, onDone }: { appointment: Appointment & { id:
   const submit = () => {
     setTried(true);
     if (!time) return;
-    save.mutate(movedAppointment(appointment, time, s) as Appointment & { id: string }, { onSuccess: onDone });
+    save.mutate(movedAppointment(appointment, time, s) as Appointment & { id: string }, {
+      onSuccess: onDone,
+      onError: () => (setTime(undefined), void queryClient.invalidateQueries({ queryKey: ['fhir', 'Appointment', 'find'] })),
+    });
   };
   return (
     <form className="portal-form appointment-form" aria-label="Change the time" noValidate onSubmit={(e) => (e.preventDefault(), submit())}>
