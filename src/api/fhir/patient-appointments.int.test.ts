@@ -193,6 +193,21 @@ describe.each(['sqlite', 'postgres'] as const)('patients booking appointments (%
     expect((await post('limited', request(ids.patient, at('11:00', '2031-01-10'), at('11:20', '2031-01-10')))).status).toBe(403);
   });
 
+  it('lets patients and proxies read what booking needs: visit types and clinicians (schedules through $find)', async () => {
+    for (const who of ['patient', 'limited'] as const) {
+      // Schedule is in FHIR's Patient compartment (its actor may be a patient): a patient's search matches only their own.
+      const schedules = await t.fhir('GET', 'Schedule?active=true', { token: tokens[who] });
+      expect(schedules.status, schedules.text).toBe(200);
+      expect(schedules.body.entry ?? []).toEqual([]);
+      expect((await t.fhir('GET', `Appointment/$find?visit-type=${TYPE}&start=2031-01-14`, { token: tokens[who] })).body.entry[0].resource.participant[0].actor.reference).toBe(DR);
+      const types = await t.fhir('GET', 'ActivityDefinition?topic=urn:heron:catalogue|visit-type&status=active', { token: tokens[who] });
+      expect(types.body.entry.map((e: { resource: { id: string } }) => e.resource.id)).toContain(TYPE);
+      expect((await t.fhir('GET', DR, { token: tokens[who] })).status).toBe(200);
+      // …but not change the practice's schedules.
+      expect((await t.fhir('PUT', 'Schedule/appt-dr', { token: tokens[who], body: { resourceType: 'Schedule', id: 'appt-dr', active: false, actor: [{ reference: DR }] } })).status).toBe(403);
+    }
+  });
+
   it('offers free times within hours minus every booking, naming no patient', async () => {
     const day = '2031-01-13';
     await t.fhir('POST', 'Appointment', { token: tokens.frontdesk, body: request(ids.other, at('09:20', day), at('10:00', day), { status: 'booked', participant: [{ actor: { reference: `Patient/${ids.other}`, display: 'Secret, Pat' }, status: 'accepted' }, { actor: { reference: DR, display: 'Dr. Ada Appt' }, status: 'accepted' }] }) });

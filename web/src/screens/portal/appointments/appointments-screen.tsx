@@ -1,4 +1,4 @@
-import type { ActivityDefinition, Appointment, Bundle, Schedule } from '@medplum/fhirtypes';
+import type { ActivityDefinition, Appointment, Bundle } from '@medplum/fhirtypes';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { addDays, format } from 'date-fns';
 import { useMemo, useState } from 'react';
@@ -170,16 +170,13 @@ function CancelDialog({ appointment, onClose }: { appointment: Appointment & { i
   );
 }
 
-/** The practice's visit types and the clinicians who take appointments. */
+/**
+ * The practice's visit types. (The clinicians come with the free times: Schedule is in FHIR's
+ * Patient compartment, through its `actor`, so a patient's search of Schedules matches none.)
+ */
 function useBookingOptions() {
   const types = useSearch<ActivityDefinition>('ActivityDefinition', VISIT_TYPE_SEARCH);
-  const schedules = useSearch<Schedule>('Schedule', { active: 'true', _count: 100 });
-  const clinicians = useMemo(() => {
-    const seen = new Map<string, string>();
-    for (const sch of matches(schedules.data)) for (const a of sch.actor ?? []) if (a.reference?.startsWith('Practitioner/')) seen.set(a.reference, a.display ?? 'Clinician');
-    return [...seen].map(([id, label]) => ({ id, label })).sort((x, y) => x.label.localeCompare(y.label));
-  }, [schedules.data]);
-  return { types: visitTypes(matches(types.data)), clinicians, pending: types.isPending || schedules.isPending, error: types.error ?? schedules.error, retry: () => void (types.refetch(), schedules.refetch()) };
+  return { types: visitTypes(matches(types.data)), pending: types.isPending, error: types.error, retry: () => void types.refetch() };
 }
 
 const ANY = 'any';
@@ -216,12 +213,11 @@ function RequestForm({ patientId, s, onCancel, onDone }: { patientId: string; s:
   const queryClient = useQueryClient();
   const create = useCreate<Appointment>();
   const [typeId, setTypeId] = useState<string | undefined>();
-  const [clinician, setClinician] = useState(ANY);
   const [time, setTime] = useState<ChosenTime | undefined>();
   const [reason, setReason] = useState('');
   const [tried, setTried] = useState(false);
   const type = options.types.find((t) => t.id === typeId);
-  if (options.pending) return <LoadingSkeleton label="Loading visit types and clinicians" />;
+  if (options.pending) return <LoadingSkeleton label="Loading visit types" />;
   if (options.error) return <ErrorState title="Could not load the visit types" message={errorMessage(options.error)} advice={errorAdvice(options.error)} onRetry={options.retry} />;
   const submit = () => {
     setTried(true);
@@ -244,8 +240,7 @@ function RequestForm({ patientId, s, onCancel, onDone }: { patientId: string; s:
         errorMessage="Choose a visit type."
         placeholder="Choose…"
       />
-      <Select label="Clinician" options={[{ id: ANY, label: 'Any clinician' }, ...options.clinicians]} selectedKey={clinician} onSelectionChange={(k) => (setClinician(k), setTime(undefined))} />
-      {type ? <FreeTimes type={type} practitioner={clinician === ANY ? undefined : clinician} value={time} onChange={setTime} invalid={tried && !time} /> : <p className="muted">Choose a visit type to see free times.</p>}
+      {type ? <FreeTimes type={type} value={time} onChange={setTime} invalid={tried && !time} /> : <p className="muted">Choose a visit type to see clinicians and free times.</p>}
       <TextField label="Reason for the visit" description="In a few words; optional." multiline value={reason} onChange={setReason} />
       {create.isError && <ErrorState title="Not sent" message={errorMessage(create.error)} advice={`${errorAdvice(create.error)} Your choices are still here.`} />}
       <div className="portal-actions">
@@ -293,11 +288,15 @@ function MoveForm({ appointment, s, onDone }: { appointment: Appointment & { id:
   );
 }
 
-/** Days looked at together: two weeks, then the next two on request. */
-const RANGE_DAYS = 14;
+/** Days looked at together: a week, then the next on request. */
+const RANGE_DAYS = 7;
 
-/** `Appointment/$find`: the free times of the visit type, by day, to pick one from. */
-function FreeTimes({ type, practitioner, value, onChange, invalid }: { type: VisitType; practitioner?: string; value?: ChosenTime; onChange: (t: ChosenTime) => void; invalid: boolean }) {
+/**
+ * `Appointment/$find`: the free times of the visit type, by day, to pick one from. Without a
+ * fixed `practitioner` it asks for every clinician's and offers the clinicians it found, or "Any
+ * clinician" (each time once, with the first clinician free then).
+ */
+function FreeTimes({ type, practitioner, value, onChange, invalid }: { type: VisitType; practitioner?: string; value?: ChosenTime; onChange: (t: ChosenTime | undefined) => void; invalid: boolean }) {
   const fhir = useFhir();
   const queryClient = useQueryClient();
   const [from, setFrom] = useState(() => new Date());
@@ -316,18 +315,25 @@ function FreeTimes({ type, practitioner, value, onChange, invalid }: { type: Vis
       }),
     [found.data],
   );
+  const [clinician, setClinician] = useState(ANY);
+  const clinicians = useMemo(() => {
+    const seen = new Map<string, string>();
+    for (const t of times) if (!seen.has(t.practitioner)) seen.set(t.practitioner, t.display ?? 'Clinician');
+    return [...seen].map(([id, label]) => ({ id, label })).sort((x, y) => x.label.localeCompare(y.label));
+  }, [times]);
+  const any = !practitioner && clinician === ANY;
   const days = useMemo(() => {
     const map = new Map<string, ChosenTime[]>();
-    // "Any clinician" offers each time once, with the first clinician free then.
     const seen = new Set<string>();
     for (const t of times) {
-      if (!practitioner && seen.has(t.start)) continue;
+      if (!practitioner && clinician !== ANY && t.practitioner !== clinician) continue;
+      if (any && seen.has(t.start)) continue;
       seen.add(t.start);
       const day = format(new Date(t.start), 'yyyy-MM-dd');
       map.set(day, [...(map.get(day) ?? []), t]);
     }
     return map;
-  }, [times, practitioner]);
+  }, [times, practitioner, clinician, any]);
   const [day, setDay] = useState<string | undefined>();
   const shownDay = day !== undefined && days.has(day) ? day : days.keys().next().value;
   const key = (t: ChosenTime) => `${t.start}|${t.practitioner}`;
@@ -336,7 +342,10 @@ function FreeTimes({ type, practitioner, value, onChange, invalid }: { type: Vis
       {found.isPending && <LoadingSkeleton label="Finding free times" lines={2} />}
       {found.isError && <ErrorState title="Could not find free times" message={errorMessage(found.error)} advice={errorAdvice(found.error)} onRetry={() => void queryClient.invalidateQueries({ queryKey: ['fhir', 'Appointment', 'find'] })} />}
       {found.isSuccess && days.size === 0 && (
-        <EmptyState title={`No free times from ${format(from, 'd MMM')} to ${format(addDays(from, RANGE_DAYS - 1), 'd MMM')}`}>Try the next two weeks, another clinician, or phone the practice.</EmptyState>
+        <EmptyState title={`No free times from ${format(from, 'd MMM')} to ${format(addDays(from, RANGE_DAYS - 1), 'd MMM')}`}>Try the next week, another clinician, or phone the practice.</EmptyState>
+      )}
+      {!practitioner && clinicians.length > 0 && (
+        <Select label="Clinician" options={[{ id: ANY, label: 'Any clinician' }, ...clinicians]} selectedKey={clinician} onSelectionChange={(k) => (setClinician(k), onChange(undefined))} />
       )}
       {days.size > 0 && shownDay && (
         <>
@@ -347,7 +356,7 @@ function FreeTimes({ type, practitioner, value, onChange, invalid }: { type: Vis
               {days.get(shownDay)!.map((t) => (
                 <Radio key={key(t)} value={key(t)} className="appointment-time">
                   <span>{format(new Date(t.start), 'HH:mm')}</span>
-                  {!practitioner && t.display && <span className="appointment-time-who">{t.display}</span>}
+                  {any && t.display && <span className="appointment-time-who">{t.display}</span>}
                 </Radio>
               ))}
             </div>
