@@ -73,6 +73,11 @@ describe('portal: appointments', () => {
     await page.getByRole('option', { name: /^Follow-up/ }).click();
     const firstTime = form.getByRole('radio').first();
     await firstTime.waitFor();
+    // The clinicians who take appointments are offered, and any of them.
+    await form.getByRole('button', { name: /Clinician/ }).click();
+    await page.getByRole('option', { name: /Priya Natarajan/ }).waitFor();
+    await page.getByRole('option', { name: /Dana Whitfield/ }).waitFor();
+    await page.getByRole('option', { name: 'Any clinician' }).click();
     // Without a time the request is not sent, and says what is missing.
     await form.getByRole('button', { name: 'Send request' }).click();
     await form.getByText('Choose a time.').waitFor();
