@@ -63,7 +63,7 @@ export const patientAppointmentRule: WriteRule = async (proposed) => {
     if (!mayCancel) throw refused(`This practice does not take cancellations online. ${PHONE} to cancel.`);
     if (!CHANGEABLE.includes(current.status) || start === undefined || start <= now) throw rule('Only an upcoming appointment can be cancelled', 'Appointment.status');
     if (!wanted.cancelationReason?.text?.trim() && !wanted.cancelationReason?.coding?.length) throw rule('Say why you are cancelling (cancelationReason)', 'Appointment.cancelationReason');
-    const unchanged = (a: Appointment) => JSON.stringify({ ...a, meta: undefined, text: undefined, status: undefined, cancelationReason: undefined });
+    const unchanged = (a: Appointment) => canonical({ ...a, meta: undefined, text: undefined, status: undefined, cancelationReason: undefined });
     if (unchanged(wanted) !== unchanged(current)) throw rule('Cancelling changes only the status and the reason', 'Appointment');
     return;
   }
@@ -71,7 +71,7 @@ export const patientAppointmentRule: WriteRule = async (proposed) => {
   // Anything else is a reschedule (or a resend of the same request).
   if (!settings.reschedule) throw refused(`This practice does not take changes to appointments online. ${PHONE} to change your appointment.`);
   if (!CHANGEABLE.includes(current.status) || start === undefined || start <= now) throw rule('Only an upcoming appointment can be moved', 'Appointment.status');
-  if (JSON.stringify(wanted.appointmentType ?? null) !== JSON.stringify(current.appointmentType ?? null)) throw rule('Moving an appointment keeps its visit type; request a new one for another type', 'Appointment.appointmentType');
+  if (canonical(wanted.appointmentType ?? null) !== canonical(current.appointmentType ?? null)) throw rule('Moving an appointment keeps its visit type; request a new one for another type', 'Appointment.appointmentType');
   await checkRequest(proposed, wanted, patients, settings.needsApproval, hours, now);
 };
 
@@ -105,4 +105,11 @@ async function takesAppointments(proposed: ProposedWrite, practitioner: string):
   const { request } = parseSearch(['Schedule'], new URLSearchParams({ actor: practitioner, active: 'true' }), { strict: true, defaultCount: 1, maxCount: 1 });
   request.total = 'none';
   return (await proposed.tx.search(request)).resources.length > 0;
+}
+
+/** JSON with object keys sorted and absent values left out: the same content compares equal whatever order a client wrote it in. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => a.localeCompare(b))) : v,
+  );
 }
