@@ -18,6 +18,7 @@ import { compartmentCriterion, compartmentMemberTypes } from '../../fhir/search/
 import type { SearchCriterion } from '../../fhir/search/types.ts';
 import { patientsInJson, patientsOf } from '../audit/patients-of.ts';
 import { reader, type Ctx } from '../context.ts';
+import { isUnreleased, RELEASE_GOVERNED } from './results-release.ts';
 import { limitedProxyAllows } from './roles.ts';
 import { isLabelledRestricted, restrictedLabelCriterion } from './security-labels.ts';
 
@@ -108,7 +109,9 @@ export async function hiddenFromPatientBound(ctx: Ctx, type: string, id: string)
   const json = current.json ?? (current.resource === undefined ? undefined : JSON.stringify(current.resource));
   if (json === undefined) return true;
   const owners = type === CONTEXT_BOUND ? await binaryPatients(ctx, current.resource) : patientsInJson(type, id, json);
-  return !visibleTo(ctx, type, owners, patients) || (isProxy(ctx) && labelled(current.resource, json));
+  if (!visibleTo(ctx, type, owners, patients) || (isProxy(ctx) && labelled(current.resource, json))) return true;
+  // A lab result the practice has not released yet (`results-release.ts`); parsed only for the types the rule governs.
+  return RELEASE_GOVERNED.has(type) && (await isUnreleased(ctx, current.resource ?? (JSON.parse(json) as Resource)));
 }
 
 /**

@@ -21,6 +21,7 @@ import type { SearchCriterion } from '../../fhir/search/types.ts';
 import { patientsOf } from '../audit/patients-of.ts';
 import { nowOf, type Ctx } from '../context.ts';
 import { compartmentRestriction } from './compartment-access.ts';
+import { releaseRestriction } from './results-release.ts';
 import { isLabelledRestricted, restrictedLabelCriterion } from './security-labels.ts';
 
 /** A newly restricted chart is hidden from searches within this time. */
@@ -148,7 +149,7 @@ export async function restrictionCriteria(ctx: Ctx, types: readonly string[]): P
 
 /**
  * The criteria with every chain and `_has` target narrowed to what the user may see — the bound
- * patients' compartments and unhidden records — so a predicate cannot tell whether something the
+ * patients' compartments, unhidden records and released results — so a predicate cannot tell whether something the
  * user may not see matches it.
  */
 export async function restrictPredicates(ctx: Ctx, criteria: SearchCriterion[]): Promise<SearchCriterion[]> {
@@ -156,7 +157,8 @@ export async function restrictPredicates(ctx: Ctx, criteria: SearchCriterion[]):
   if (ctx.principal.kind !== 'user') return criteria;
   const visible = async (type: string): Promise<SearchCriterion[]> => {
     const bound = compartmentRestriction(ctx, [type]);
-    return [...(bound ? [bound] : []), ...(await restrictionCriteria(ctx, [type]))];
+    const release = await releaseRestriction(ctx, [type]);
+    return [...(bound ? [bound] : []), ...(await restrictionCriteria(ctx, [type])), ...(release ? [release] : [])];
   };
   const narrow = async (c: SearchCriterion): Promise<SearchCriterion> => {
     if (c.chain) {

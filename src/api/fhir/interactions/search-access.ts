@@ -8,6 +8,7 @@
 import { authorize, isAllowed } from '../../../domain/access/authorize.ts';
 import { compartmentRestriction } from '../../../domain/access/compartment-access.ts';
 import { restrictionCriteria, restrictPredicates } from '../../../domain/access/restricted-records.ts';
+import { releaseRestriction } from '../../../domain/access/results-release.ts';
 import { scopePredicates, scopeRestriction } from '../../../domain/access/scope-access.ts';
 import type { Ctx } from '../../../domain/context.ts';
 import type { SearchCriterion, SearchRequest } from '../../../fhir/search/types.ts';
@@ -18,8 +19,8 @@ import type { Resource } from '@medplum/fhirtypes';
  * a conditional interaction or reference, which must not match (and so reveal or change) what a
  * search would not show. Authorises every type the client's own criteria and includes reach,
  * then adds, in order: `extra` (e.g. a compartment search's own criterion), the bound patients'
- * compartments, the restricted-record rules, and the granular scopes — each also narrowing every
- * chain and `_has` target. Throws `forbidden` for a type the caller may not search.
+ * compartments, the restricted-record rules, the granular scopes — each also narrowing every
+ * chain and `_has` target — and the results-release rule for patients and proxies. Throws `forbidden` for a type the caller may not search.
  */
 export async function narrowToCaller(ctx: Ctx, request: SearchRequest, types: readonly string[], extra?: SearchCriterion): Promise<void> {
   // Before access rules add criteria of their own: those follow references the caller need not be
@@ -33,6 +34,9 @@ export async function narrowToCaller(ctx: Ctx, request: SearchRequest, types: re
   request.criteria = scopePredicates(ctx, request.criteria);
   const scoped = scopeRestriction(ctx, types);
   if (scoped !== undefined) request.criteria.push(scoped);
+  // After every narrowing of predicates: the release rule's own negations must not be narrowed.
+  const release = await releaseRestriction(ctx, types);
+  if (release !== undefined) request.criteria.push(release);
 }
 
 /** Throws `forbidden` unless every type a criterion or a `_revinclude` names may be searched. */

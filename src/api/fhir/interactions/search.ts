@@ -8,6 +8,7 @@
 import { isAllowed } from '../../../domain/access/authorize.ts';
 import { withinCompartment } from '../../../domain/access/compartment-access.ts';
 import { withoutHidden } from '../../../domain/access/restricted-records.ts';
+import { withoutUnreleased } from '../../../domain/access/results-release.ts';
 import { withinScopes } from '../../../domain/access/scope-access.ts';
 import { type Ctx, reader } from '../../../domain/context.ts';
 import { errors, issue } from '../../../fhir/outcome.ts';
@@ -104,7 +105,7 @@ async function runSearch(ctx: Ctx, req: FhirRequest, resourceTypes: string[], pa
     request.revinclude = [];
   }
   const page = await reader(ctx).search(request);
-  page.included = await withinScopes(ctx, await withoutHidden(ctx, withinCompartment(ctx, readableIncluded(ctx, page.included))));
+  page.included = await withoutUnreleased(ctx, await withinScopes(ctx, await withoutHidden(ctx, withinCompartment(ctx, readableIncluded(ctx, page.included)))));
   if (page.includedLimit !== undefined) {
     warnings.push(issue('too-costly', `_include/_revinclude reached more resources than the ${page.includedLimit} returned per page; narrow the search or use a smaller _count`, undefined, 'warning'));
   }

@@ -1,5 +1,4 @@
-import type { DocumentReference, Observation, Patient, Task } from '@medplum/fhirtypes';
-import type { UseQueryResult } from '@tanstack/react-query';
+import type { DocumentReference, Observation, Patient } from '@medplum/fhirtypes';
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { useUser } from '../../auth/auth-context.tsx';
@@ -13,7 +12,7 @@ import { matches, useRead, useSearch } from '../../fhir/queries.ts';
 import { QueryView } from '../../fhir/query-view.tsx';
 import { CLINICAL_NOTE_CATEGORY, sectionsOf } from '../../notes/note-resource.ts';
 import { whatItMeasures } from '../../portal/plain-language.ts';
-import { awaitingReview, isReleased, releaseRuleText, REVIEW_TASK_TOKEN } from '../../portal/results-release.ts';
+import { releaseRuleText } from '../../portal/results-release.ts';
 import { usePracticeSettings } from '../../practice/use-practice-settings.ts';
 import { useActiveProblems, useAllergies, useCurrentMedications, useImmunizations, useLatestVitals } from '../chart/chart-queries.ts';
 import { FlagBadge } from '../chart/result-marks.tsx';
@@ -70,22 +69,14 @@ export function MyHealthScreen() {
 
 function ResultsSection({ patientId }: { patientId: string }) {
   const { settings } = usePracticeSettings();
-  const rule = settings.resultsRelease;
+  // The server leaves out results the practice's rule has not released yet: what it returns is what the patient may see.
   const results = useSearch<Observation>('Observation', { patient: patientId, category: 'laboratory', _sort: '-date', _count: RESULTS_READ });
-  const reviews = useSearch<Task>('Task', { patient: patientId, code: REVIEW_TASK_TOKEN, _count: RESULTS_READ }, { enabled: rule.mode !== 'immediate' });
-  const released = useMemo(() => {
-    const open = awaitingReview(matches(reviews.data));
-    const now = new Date();
-    return matches(results.data).filter((o) => isReleased(o, rule, open, now));
-  }, [results.data, reviews.data, rule]);
+  const released = useMemo(() => matches(results.data), [results.data]);
   const [trendOf, setTrendOf] = useState<string | undefined>();
-  // Which results are released depends on their reviews: until those are read (or if they cannot
-  // be), none is listed, never all of them.
-  const gate: UseQueryResult<unknown> = rule.mode !== 'immediate' && !reviews.isSuccess ? reviews : results;
   return (
     <Panel title="Test results">
-      <p className="portal-rule">{releaseRuleText(rule)}</p>
-      <QueryView query={gate} what="test results" skeletonLines={6}>
+      <p className="portal-rule">{releaseRuleText(settings.resultsRelease)}</p>
+      <QueryView query={results} what="test results" skeletonLines={6}>
         {() =>
           released.length === 0 ? (
             <EmptyState title="No test results to show yet." />
