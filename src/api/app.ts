@@ -117,10 +117,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // One token cache for the FHIR and admin APIs, so that an administrator ending a user's or an
   // app's tokens also ends the ones this server has cached.
   const authenticate = createAuthenticator({ store: deps.store, publicBaseUrl: deps.publicBaseUrl, keys, now });
-  await app.register(authRoutes, { store: deps.store, audit: deps.audit, publicBaseUrl: deps.publicBaseUrl, keys, now, practiceSettings: cachedPracticeSettings(deps.store, now), ...(deps.secretBox ? { secretBox: deps.secretBox } : {}), ...(deps.linkSender ? { linkSender: deps.linkSender } : {}), ...(deps.session ? { session: deps.session } : {}) });
+  await app.register(authRoutes, { store: deps.store, audit: deps.audit, publicBaseUrl: deps.publicBaseUrl, keys, now, practiceSettings: cachedPracticeSettings(deps.store, now), ...(deps.web ? { webApp: true } : {}), ...(deps.secretBox ? { secretBox: deps.secretBox } : {}), ...(deps.linkSender ? { linkSender: deps.linkSender } : {}), ...(deps.session ? { session: deps.session } : {}) });
   await app.register(fhirRoutes, {
     prefix: FHIR_BASE_PATH,
-    buildCtx: createContextBuilder({ store: deps.store, audit: deps.audit, publicBaseUrl: deps.publicBaseUrl, keys, authenticate, clock: now, onBackgroundError: (err) => app.log.error({ err }, 'background work of a request failed'), warn: (obj, msg) => app.log.warn(obj, msg), ...(deps.bearerFailureBudget ? { bearerFailureBudget: deps.bearerFailureBudget } : {}) }),
+    buildCtx: createContextBuilder({ store: deps.store, audit: deps.audit, publicBaseUrl: deps.publicBaseUrl, keys, authenticate, clock: now, onBackgroundError: (err) => app.log.error({ err }, 'background work of a request failed'), warn: (obj, msg) => app.log.warn(obj, msg), ...(deps.linkSender ? { linkSender: deps.linkSender } : {}), ...(deps.bearerFailureBudget ? { bearerFailureBudget: deps.bearerFailureBudget } : {}) }),
     publicBaseUrl: deps.publicBaseUrl,
     limits,
   });

@@ -9,6 +9,7 @@ import type { Principal } from '../domain/access/principal.ts';
 import type { AuditSink } from '../domain/audit/audit-sink.ts';
 import { systemClock, type Clock } from '../domain/clock.ts';
 import type { FhirStore } from '../store/store.ts';
+import type { AccountLinkSender } from '../domain/users/link-sender.ts';
 import { FhirError } from '../fhir/outcome.ts';
 import { createAuthenticator, type Authenticate } from './auth/authenticate.ts';
 import { bearerFailureRecorder, type BearerFailureBudget } from './auth/bearer-failures.ts';
@@ -31,6 +32,8 @@ export interface ContextDeps {
   authenticate?: Authenticate;
   /** The app's clock, carried by every ctx; the system clock when absent. */
   clock?: Clock;
+  /** Sends account links (`Patient/[id]/$portal-invite`). */
+  linkSender?: AccountLinkSender;
 }
 
 /**
@@ -56,6 +59,7 @@ export function createContextBuilder(deps: ContextDeps): ContextBuilder {
     origin: { ip: request.ip, userAgent: request.headers['user-agent'] },
     onBackgroundError: deps.onBackgroundError,
     clock,
+    ...(deps.linkSender ? { linkSender: deps.linkSender } : {}),
     forgetTokens: (matches) => authenticate.forget(matches),
   });
   return (request, fhirBaseUrl) => {

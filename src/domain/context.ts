@@ -8,6 +8,7 @@ import type { Principal } from './access/principal.ts';
 import { errors } from '../fhir/outcome.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { AuditSink } from './audit/audit-sink.ts';
+import type { AccountLinkSender } from './users/link-sender.ts';
 import { guardWrites } from './write-rules/write-rules.ts';
 
 export interface Ctx {
@@ -24,6 +25,8 @@ export interface Ctx {
   readonly onBackgroundError?: (err: unknown) => void;
   /** The app's clock, for time limits (emergency access); the system clock when absent. */
   readonly clock?: Clock;
+  /** Sends one-time account links (a portal invitation made from a chart); absent where the server sends none. */
+  readonly linkSender?: AccountLinkSender;
   /** Drops this server's cached tokens of matching principals, so a revocation takes effect at once. */
   readonly forgetTokens?: (matches: (principal: Principal) => boolean) => void;
 }

@@ -16,6 +16,7 @@ export interface SmtpOptions {
 export function smtpLinkSender(o: SmtpOptions): AccountLinkSender {
   const transport = nodemailer.createTransport(o.url);
   return {
+    delivers: true,
     async send(m) {
       const practice = (await o.practiceName?.(m.tenant)) ?? 'your practice';
       await transport.sendMail({ from: o.from, to: m.email, ...linkMessage(m, practice) });

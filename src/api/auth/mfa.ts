@@ -33,6 +33,16 @@ export function createMfaStep(deps: AuthorizationDeps, box: SecretBox | undefine
   };
 }
 
+/**
+ * Starts enrolment outside sign-in (a patient who chose it when accepting their invitation): a
+ * pending seed, so their next sign-in shows the enrolment page, confirms a code and gives
+ * recovery codes — the same steps as a practice that requires a second factor.
+ */
+export async function beginMfaEnrolment(store: AuthorizationDeps['store'], box: SecretBox, user: UserRecord): Promise<void> {
+  if (user.mfaSecret !== undefined) return;
+  await store.admin.users.setMfaSecret(user.id, box.seal(PENDING + newTotpSecret(), user.id));
+}
+
 /** The user's seed; with `create`, a new pending one when there is none. */
 async function seedOf(deps: AuthorizationDeps, box: SecretBox, user: UserRecord, create: boolean): Promise<{ secret: string; pending: boolean }> {
   if (user.mfaSecret === undefined) {

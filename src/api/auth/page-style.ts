@@ -29,7 +29,15 @@ button[value=deny]:hover{background:var(--primary-soft)}
 .error{color:var(--text);background:var(--danger-soft);border-left:4px solid var(--danger);border-radius:4px;padding:.75rem}
 .muted{color:var(--muted);font-size:.8125rem}
 code{word-break:break-all;font-family:ui-monospace,Menlo,Consolas,monospace}
-ul{padding-left:1.25rem}`;
+ul{padding-left:1.25rem}
+.date-parts{display:flex;gap:.75rem;margin:0;padding:0;border:0}
+.date-parts legend{font-weight:500;font-size:.8125rem;padding:0;margin-top:1rem}
+.date-parts label{display:block;margin:.25rem 0;font-size:.8125rem;font-weight:500}
+.date-parts input[type=text]{width:4rem}
+.date-parts .year input[type=text]{width:5.5rem}
+.hint{color:var(--muted);font-size:.8125rem;margin:.25rem 0 0}
+a.button{display:inline-block;min-height:2.25rem;margin-top:1rem;padding:.375rem 1.25rem;border-radius:6px;background:var(--primary);color:#fff;font-weight:500;text-decoration:none}
+a.button:hover{background:var(--primary-hover)}`;
 
 export const PAGE_STYLE_HASH = createHash('sha256').update(PAGE_STYLE).digest('base64');
 

@@ -13,7 +13,7 @@ import type { SessionLimits } from './user-tokens.ts';
 import { FHIR_BASE_PATH } from './access-token.ts';
 import { consentStep, pickPatientStep, signInStep, startAuthorization, type AuthorizationDeps } from './authorization-endpoint.ts';
 import { launchHandler } from './ehr-launch.ts';
-import { passwordResetHandler, SET_PASSWORD_PATH, setPasswordForm, setPasswordSubmit, signOutEverywhereHandler } from './account-links.ts';
+import { birthDateSubmit, passwordResetHandler, SET_PASSWORD_PATH, setPasswordForm, setPasswordSubmit, signOutEverywhereHandler } from './account-links.ts';
 import { loggingLinkSender, type AccountLinkSender } from '../../domain/users/link-sender.ts';
 import { createFailureLimiter, type FailureLimiterOptions } from './failure-limiter.ts';
 import { signingKeysFor, type SigningKeys } from './keys.ts';
@@ -53,6 +53,8 @@ export interface AuthRoutesOptions {
   secretBox?: SecretBox;
   /** Sends invitation and password-reset links; the development sender logs them. */
   linkSender?: AccountLinkSender;
+  /** Whether the web app is served by this server (the end of accepting an invitation leads to it). */
+  webApp?: boolean;
   /** Password-reset requests allowed per address per minute. */
   passwordResetLimit?: FailureLimiterOptions;
   /** Fetches the JWKS URLs clients registered (`private_key_jwt`); a bounded, caching fetcher by default. */
@@ -108,10 +110,14 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
     sender: options.linkSender ?? loggingLinkSender((obj, msg) => app.log.warn(obj, msg)),
     resetLimiter: createFailureLimiter(rateLimits, 'password-reset', { maxFailures: 20, windowMs: 60_000, ...options.passwordResetLimit }),
     onBackgroundError: (err: unknown) => app.log.error({ err }, 'sending a password-reset link failed'),
+    rateLimits,
+    ...(options.secretBox ? { secretBox: options.secretBox } : {}),
+    ...(options.webApp ? { webApp: true } : {}),
     ...(options.now ? { now: options.now } : {}),
   };
   app.get(SET_PASSWORD_PATH, setPasswordForm(accountLinks));
   app.post(SET_PASSWORD_PATH, { bodyLimit: 16 * 1024 }, setPasswordSubmit(accountLinks));
+  app.post(`${SET_PASSWORD_PATH}/birth-date`, { bodyLimit: 16 * 1024 }, birthDateSubmit(accountLinks));
   app.post('/auth/password-reset', { bodyLimit: 16 * 1024 }, passwordResetHandler(accountLinks));
   app.post('/auth/sign-out-everywhere', { bodyLimit: 16 * 1024 }, signOutEverywhereHandler({ ...accountLinks, keys }));
 

@@ -157,19 +157,50 @@ ${c.offline ? `<fieldset><legend>Staying connected</legend>${box(c.offline)}<p c
   );
 }
 
-export function setPasswordPage(c: { token: string; email: string; purpose: 'invite' | 'reset'; error?: string }): string {
+export function setPasswordPage(c: { token: string; email: string; purpose: 'invite' | 'reset'; error?: string; birthDate?: string; offerMfa?: boolean }): string {
+  // A patient's invitation carries the date of birth they confirmed, checked again with the password.
+  const mfa = c.offerMfa
+    ? `<fieldset><legend>Extra protection (optional)</legend><label><input type="checkbox" name="mfa" value="yes"><span>Also ask for a code from an authenticator app when I sign in. You set it up the first time you sign in.</span></label></fieldset>`
+    : '';
   return layout(
     c.purpose === 'invite' ? 'Set your password' : 'Choose a new password',
     `<p>For <strong>${escapeHtml(c.email)}</strong>. At least 12 characters; a few unrelated words make a good password. Common or easily guessed passwords are refused.</p>
 ${c.error ? `<p class="error" role="alert">${escapeHtml(c.error)}</p>` : ''}
 <form method="post" action="/auth/set-password">
-${hidden('token', c.token)}
+${hidden('token', c.token)}${c.birthDate ? hidden('birthDate', c.birthDate) : ''}
 <input type="email" name="username" autocomplete="username" value="${escapeHtml(c.email)}" hidden>
 <label for="password">New password</label><input id="password" name="password" type="password" autocomplete="new-password" required minlength="12" maxlength="128">
 <label for="confirm">Again</label><input id="confirm" name="confirm" type="password" autocomplete="new-password" required>
+${mfa}
 <button type="submit">Set password</button>
 </form>`,
   );
+}
+
+/** The first step of accepting a patient's invitation: their date of birth, as day, month and year. */
+export function birthDatePage(c: { token: string; practiceName: string; error?: string; day?: string; month?: string; year?: string }): string {
+  const part = (name: string, label: string, value: string | undefined, max: number, cls = '') =>
+    `<div${cls ? ` class="${cls}"` : ''}><label for="${name}">${label}</label><input id="${name}" name="${name}" type="text" inputmode="numeric" pattern="[0-9]*" maxlength="${max}" required value="${escapeHtml(value ?? '')}"${name === 'day' ? ' autocomplete="bday-day"' : name === 'month' ? ' autocomplete="bday-month"' : ' autocomplete="bday-year"'}${c.error ? ' aria-describedby="birth-date-error"' : ''}></div>`;
+  return layout(
+    'Confirm who you are',
+    `<p>${escapeHtml(c.practiceName)} invited you to its patient portal. To make sure this invitation reached the right person, enter your date of birth.</p>
+${c.error ? `<p class="error" role="alert" id="birth-date-error">${escapeHtml(c.error)}</p>` : ''}
+<form method="post" action="/auth/set-password/birth-date">
+${hidden('token', c.token)}
+<fieldset class="date-parts"><legend>Date of birth</legend>
+${part('day', 'Day', c.day, 2)}${part('month', 'Month', c.month, 2)}${part('year', 'Year', c.year, 4, 'year')}
+</fieldset>
+<p class="hint">For example 27 3 1985</p>
+<button type="submit">Continue</button>
+</form>`,
+  );
+}
+
+/** The end of accepting an invitation or reset: the way to sign in. */
+export function passwordSetPage(c: { mfa: boolean; portal: boolean }): string {
+  const next = c.mfa ? '<p>When you sign in, you will add an authenticator app (such as Google Authenticator or Microsoft Authenticator) and save recovery codes.</p>' : '';
+  const action = c.portal ? '<a class="button" href="/">Sign in to the portal</a>' : '<p>Return to the app and sign in with it.</p>';
+  return layout('Password set', `<p>Your password is set.</p>\n${next}\n${action}`);
 }
 
 export function simplePage(title: string, message: string): string {

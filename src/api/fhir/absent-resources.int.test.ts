@@ -131,6 +131,7 @@ function cases(t: Target, a: string): Case[] {
   if (patient !== undefined) {
     list.push(
       { method: 'POST', url: `Patient/${patient}/$break-the-glass`, body: REASON },
+      { method: 'POST', url: `Patient/${patient}/$portal-invite`, body: { resourceType: 'Parameters', parameter: [{ name: 'email', valueString: 'someone@example.org' }] } },
       { method: 'GET', url: `Patient/${patient}/Observation` },
       { method: 'GET', url: `Patient/${patient}/Observation?_summary=count` },
       { method: 'GET', url: `Patient/${patient}/*` },

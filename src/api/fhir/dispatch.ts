@@ -16,6 +16,7 @@ import { summary, SUMMARY_REQUIRED_TYPES } from './interactions/patient-summary.
 import { createHealthLink, listHealthLinks, revokeHealthLink } from './interactions/health-links.ts';
 import { connectedApps, revokeConnectedApp } from './interactions/connected-apps.ts';
 import { breakTheGlass } from './interactions/break-the-glass.ts';
+import { portalInvite } from './interactions/portal-invite.ts';
 import { emergencyAccessQueue, reviewEmergencyAccess } from './interactions/emergency-access-review.ts';
 import { changeMeta } from './interactions/meta.ts';
 import { restrictedRecords } from './interactions/restricted-records-report.ts';
@@ -70,6 +71,7 @@ export const ROUTE_ACTIONS = [
   'delete',
   '$validate',
   '$break-the-glass',
+  '$portal-invite',
   '$lastn',
   '$match',
   '$expand',
@@ -354,6 +356,11 @@ export function resolve(req: FhirRequest): Route {
   if (segments.length === 3 && third === '$break-the-glass' && type === 'Patient') {
     if (method !== 'POST') return notAllowed(req, path);
     return { ...operationRoute('$break-the-glass', type, id, (c, r) => breakTheGlass(c, r, id)), opensRestricted: true };
+  }
+  if (segments.length === 3 && third === '$portal-invite' && type === 'Patient') {
+    if (method !== 'POST') return notAllowed(req, path);
+    // Reading the Patient is what it needs; who may invite (the roles that register patients) is checked by the operation.
+    return { action: '$portal-invite', interaction: 'operation', resourceType: type, id, access: [{ interaction: 'read', resourceType: type, id }], run: (c, r) => portalInvite(c, r, id) };
   }
   if (segments.length === 3 && third === '$everything' && type === 'Patient') {
     if (method !== 'GET') return notAllowed(req, path);

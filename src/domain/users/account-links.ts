@@ -16,6 +16,8 @@ export const INVITE_TTL_MS = 7 * 24 * 3600_000;
 export const RESET_TTL_MS = 3600_000;
 
 const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('base64url');
+/** How a link's secret is stored and looked up. */
+export const hashOfLink = hashToken;
 
 /** Creates a link for `user`; returns its secret (to put in the URL) and expiry. */
 export async function createAccountLink(store: FhirStore, user: UserRecord, purpose: AccountTokenPurpose, now = Date.now()): Promise<{ token: string; expiresAt: number }> {

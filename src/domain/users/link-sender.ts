@@ -17,6 +17,8 @@ export interface AccountLinkMessage {
 
 export interface AccountLinkSender {
   send(message: AccountLinkMessage): Promise<void>;
+  /** Whether a sent link reaches the person (e-mail); the development and unsent senders only log. */
+  delivers?: boolean;
 }
 
 /** Development: logs the link. */
