@@ -180,7 +180,7 @@ ${mfa}
 /** The first step of accepting a patient's invitation: their date of birth, as day, month and year. */
 export function birthDatePage(c: { token: string; practiceName: string; error?: string; day?: string; month?: string; year?: string }): string {
   const part = (name: string, label: string, value: string | undefined, max: number, cls = '') =>
-    `<div${cls ? ` class="${cls}"` : ''}><label for="${name}">${label}</label><input id="${name}" name="${name}" type="text" inputmode="numeric" pattern="[0-9]*" maxlength="${max}" required value="${escapeHtml(value ?? '')}"${name === 'day' ? ' autocomplete="bday-day"' : name === 'month' ? ' autocomplete="bday-month"' : ' autocomplete="bday-year"'}${c.error ? ' aria-describedby="birth-date-error"' : ''}></div>`;
+    `<div${cls ? ` class="${cls}"` : ''}><label for="${name}">${label}</label><input id="${name}" name="${name}" type="text" inputmode="numeric" pattern="[0-9]*" maxlength="${max}" required value="${escapeHtml(value ?? '')}"${name === 'day' ? ' autocomplete="bday-day"' : name === 'month' ? ' autocomplete="bday-month"' : ' autocomplete="bday-year"'} aria-describedby="birth-date-hint${c.error ? ' birth-date-error' : ''}"></div>`;
   return layout(
     'Confirm who you are',
     `<p>${escapeHtml(c.practiceName)} invited you to its patient portal. To make sure this invitation reached the right person, enter your date of birth.</p>
@@ -190,7 +190,7 @@ ${hidden('token', c.token)}
 <fieldset class="date-parts"><legend>Date of birth</legend>
 ${part('day', 'Day', c.day, 2)}${part('month', 'Month', c.month, 2)}${part('year', 'Year', c.year, 4, 'year')}
 </fieldset>
-<p class="hint">For example 27 3 1985</p>
+<p class="hint" id="birth-date-hint">For example 27 3 1985</p>
 <button type="submit">Continue</button>
 </form>`,
   );

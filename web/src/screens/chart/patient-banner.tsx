@@ -8,6 +8,7 @@ import { matches } from '../../fhir/queries.ts';
 import { useAllergies } from './chart-queries.ts';
 import './chart.css';
 import { useRememberRecentPatient } from '../patient-search/use-recent-patients.ts';
+import { PortalInviteButton } from './portal-invite.tsx';
 
 /**
  * Who this chart belongs to, always in the same reserved place under the top bar and never
@@ -75,6 +76,7 @@ export function PatientBanner({ patient }: { patient: Patient }) {
           <Badge tone="neutral">No active allergies</Badge>
         )}
       </div>
+      <PortalInviteButton patient={patient} />
     </section>
   );
 }
