@@ -1,3 +1,7 @@
+import type { CodeableConcept, Quantity } from '@medplum/fhirtypes';
+import { BLOOD_PRESSURE_PANEL, LOINC, VITAL_SIGNS } from '../clinical/vital-signs.ts';
+import { codingIn, testName, unitText } from '../fhir-format/values.ts';
+
 /**
  * What common tests measure, in one plain sentence a patient can read next to their result. Keyed
  * by LOINC code; a test not listed gets no sentence rather than a guess.
@@ -57,4 +61,23 @@ const WHAT_IT_MEASURES: Readonly<Record<string, string>> = {
 /** One sentence on what the test measures, or undefined for a test not in the table. */
 export function whatItMeasures(loinc: string | undefined): string | undefined {
   return loinc === undefined ? undefined : WHAT_IT_MEASURES[loinc];
+}
+
+/**
+ * The short name a patient reads for an observation, as My health shows it: a vital sign by its
+ * name ("Blood pressure", "Heart rate", "Systolic blood pressure"), any other test without LOINC's
+ * specimen and method ("Hemoglobin A1c", not "Hemoglobin A1c/Hemoglobin.total in Blood").
+ */
+export function observationName(code: CodeableConcept | undefined): string {
+  const loinc = codingIn(code, LOINC)?.code;
+  if (loinc === BLOOD_PRESSURE_PANEL.loinc) return 'Blood pressure';
+  const vital = Object.values(VITAL_SIGNS).find((v) => v.loinc === loinc);
+  if (vital !== undefined) return vital.key === 'systolic' || vital.key === 'diastolic' ? vital.loincDisplay : vital.label;
+  return testName(code);
+}
+
+/** A unit as My health shows it ("mmHg", "°C"), whether the quantity carries the UCUM code or only the unit as written. */
+export function unitWords(q: Pick<Quantity, 'unit' | 'code'> | undefined): string {
+  if (q === undefined) return '';
+  return unitText(q.code === undefined && q.unit !== undefined ? { unit: q.unit, code: q.unit } : q);
 }

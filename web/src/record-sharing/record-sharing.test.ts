@@ -47,6 +47,7 @@ describe('summaryModel', () => {
             { title: 'Problems', entry: [{ reference: 'urn:uuid:cond' }] },
             { title: 'Allergies and intolerances', emptyReason: { text: 'Nil known' } },
             { title: 'Vital signs', entry: [{ reference: 'urn:uuid:bp' }, { reference: 'urn:uuid:t' }] },
+            { title: 'Results', entry: [{ reference: 'urn:uuid:a1c' }, { reference: 'urn:uuid:bp2' }] },
           ],
         },
       },
@@ -65,6 +66,27 @@ describe('summaryModel', () => {
         },
       },
       { fullUrl: 'urn:uuid:t', resource: { resourceType: 'Observation', status: 'final', code: { text: 'Body temperature' }, valueQuantity: { value: 37.16328469699891, unit: '°C' } } },
+      {
+        fullUrl: 'urn:uuid:a1c',
+        resource: {
+          resourceType: 'Observation',
+          status: 'final',
+          code: { coding: [{ system: 'http://loinc.org', code: '4548-4', display: 'Hemoglobin A1c/Hemoglobin.total in Blood' }] },
+          valueQuantity: { value: 7.2, unit: '%', system: 'http://unitsofmeasure.org', code: '%' },
+        },
+      },
+      {
+        fullUrl: 'urn:uuid:bp2',
+        resource: {
+          resourceType: 'Observation',
+          status: 'final',
+          code: { coding: [{ system: 'http://loinc.org', code: '85354-9', display: 'Blood pressure panel with all children optional' }] },
+          component: [
+            { code: { coding: [{ system: 'http://loinc.org', code: '8480-6' }] }, valueQuantity: { value: 132, unit: 'mm[Hg]', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } },
+            { code: { coding: [{ system: 'http://loinc.org', code: '8462-4' }] }, valueQuantity: { value: 84, unit: 'mm[Hg]', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } },
+          ],
+        },
+      },
       { fullUrl: 'urn:uuid:cond', resource: { resourceType: 'Condition', subject: { reference: 'urn:uuid:p' }, code: { text: 'Asthma' }, onsetDateTime: '2001' } },
     ],
   };
@@ -77,7 +99,9 @@ describe('summaryModel', () => {
     expect(m.sections).toEqual([
       { title: 'Problems', items: ['Asthma · since 2001'] },
       { title: 'Allergies and intolerances', items: ['Nil known'] },
-      { title: 'Vital signs', items: ['Blood pressure: 120.5/80 mm[Hg] · on Dec 1, 2026', 'Body temperature: 37.16 °C'] },
+      { title: 'Vital signs', items: ['Blood pressure: 120.5/80 mmHg · on Dec 1, 2026', 'Body temperature: 37.16 °C'] },
+      // The names and unit words My health uses, not LOINC's long names or UCUM codes.
+      { title: 'Results', items: ['Hemoglobin A1c/Hemoglobin.total: 7.2 %', 'Blood pressure: 132/84 mmHg'] },
     ]);
   });
 });

@@ -1,11 +1,13 @@
 /**
  * An International Patient Summary (a FHIR document Bundle, docs/patient-summary.md) as a person
  * reads it: the patient, then each of the Composition's sections in its order with one line per
- * entry. Shared by the recipient's viewer and the PDF, so both say the same thing.
+ * entry. Shared by the recipient's viewer and the PDF, so both say the same thing; results and
+ * measurements are named and their units written as My health shows them (`portal/plain-language.ts`).
  */
 import type { Bundle, Composition, Observation, Patient, Quantity, Reference, Resource } from '@medplum/fhirtypes';
 import { givenFirst, sexText } from '../fhir-format/patient.ts';
 import { conceptText, dateText } from '../fhir-format/values.ts';
+import { observationName, unitWords } from '../portal/plain-language.ts';
 
 export interface SummarySection {
   title: string;
@@ -21,10 +23,11 @@ export interface SummaryModel {
   sections: SummarySection[];
 }
 
-/** A measured value as a person reads it: at most two decimals (the document keeps the exact value). */
+/** A measured value as a person reads it: at most two decimals (the document keeps the exact value), the unit in My health's words. */
 function amount(q: Quantity | undefined): string {
   if (q?.value === undefined) return '';
-  return `${q.value.toLocaleString('en-US', { maximumFractionDigits: 2, useGrouping: false })}${q.unit ? ` ${q.unit}` : ''}`;
+  const unit = unitWords(q);
+  return `${q.value.toLocaleString('en-US', { maximumFractionDigits: 2, useGrouping: false })}${unit ? ` ${unit}` : ''}`;
 }
 
 /** A panel of measurements (blood pressure) reads as its parts joined: "120/80 mm[Hg]". */
@@ -34,8 +37,8 @@ function observationValue(o: Observation): string {
   if (o.valueString) return o.valueString;
   const parts = (o.component ?? []).map((c) => c.valueQuantity).filter((q): q is Quantity => q?.value !== undefined);
   if (parts.length === 0) return '';
-  const unit = parts[0].unit;
-  return parts.every((q) => q.unit === unit) ? `${parts.map((q) => amount({ value: q.value })).join('/')}${unit ? ` ${unit}` : ''}` : parts.map(amount).join(', ');
+  const unit = unitWords(parts[0]);
+  return parts.every((q) => unitWords(q) === unit) ? `${parts.map((q) => amount({ value: q.value })).join('/')}${unit ? ` ${unit}` : ''}` : parts.map(amount).join(', ');
 }
 
 function entryLine(r: Resource): string {
@@ -56,7 +59,8 @@ function entryLine(r: Resource): string {
       return `${conceptText(r.vaccineCode) || 'Vaccine'}${when(r.occurrenceDateTime, 'given')}`;
     case 'Observation': {
       const value = observationValue(r);
-      return `${conceptText(r.code) || 'Result'}${value ? `: ${value}` : ''}${when(r.effectiveDateTime ?? r.issued, 'on')}`;
+      // The names My health uses, not LOINC's long names: the recipient reads what the patient read.
+      return `${observationName(r.code) || 'Result'}${value ? `: ${value}` : ''}${when(r.effectiveDateTime ?? r.issued, 'on')}`;
     }
     case 'Procedure':
       return `${conceptText(r.code) || 'Procedure'}${when(r.performedDateTime, 'on')}`;
