@@ -19,6 +19,8 @@ import { usePortalPatientId } from '../portal-patient.ts';
 import { linkOpened, type LinkView } from '../../../record-sharing/health-links.ts';
 import { useHealthLinks } from '../share/health-links-query.ts';
 import { scopeWords } from '../../../record-sharing/scope-words.ts';
+// The cards, actions and emergency marking: the viewer is not the only screen that uses these styles, and its chunk is loaded only for it.
+import '../portal-share.css';
 
 /**
  * `/portal/privacy`: who has seen the patient's record (their accounting of disclosures, read

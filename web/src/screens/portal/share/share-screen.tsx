@@ -11,6 +11,8 @@ import type { LinkView } from '../../../record-sharing/health-links.ts';
 import { useHealthLinks } from './health-links-query.ts';
 import { usePortalPatientId } from '../portal-patient.ts';
 import { everything, saveFile, summaryDocument, summaryPdf } from './record-files.ts';
+// The cards, actions and emergency marking: the viewer is not the only screen that uses these styles, and its chunk is loaded only for it.
+import '../portal-share.css';
 
 /**
  * `/portal/share`: the patient takes their record elsewhere — the summary as a FHIR document or a
