@@ -104,6 +104,13 @@ export const TYPE_OPERATIONS: Readonly<Record<string, readonly OperationCapabili
       definition: 'https://heron.dev/fhir/OperationDefinition/Patient-health-link-revoke',
       documentation: 'POST Patient/[id]/$health-link-revoke with Parameters (id): the link stops working at once (its manifest answers 404). Patient or proxy only.',
     },
+    {
+      name: 'portal-invite',
+      definition: 'https://heron.dev/fhir/OperationDefinition/Patient-portal-invite',
+      documentation:
+        'POST Patient/[id]/$portal-invite with an optional Parameters (email): creates the patient\'s portal account (invited) or a new link for one not yet accepted, and answers Parameters link (the one-time link, 7 days, shown only here), expires, email and emailed (whether it was also e-mailed). ' +
+        'For the roles that register patients (physician, resident, nurse, medical-assistant, front-desk), not patient-bound access. The Patient needs a birth date (accepting asks for it) and an e-mail address (422 otherwise); an address of another account, or a patient already active, is 409. Audited.',
+    },
     RESTRICTED_RECORDS_OPERATION,
   ],
   ValueSet: [EXPAND_OPERATION],
