@@ -66,7 +66,11 @@ export function setPasswordForm(deps: AccountLinkDeps) {
     const token = (request.query as { token?: unknown }).token;
     const found = typeof token === 'string' ? await accountOfLink(deps.store, token, now(deps)) : undefined;
     if (!found) return sendPage(reply, 400, errorPage('Link not valid', INVALID_LINK));
-    if (await asksBirthDate(deps, found)) return sendPage(reply, 200, birthDatePage({ token: token as string, practiceName: await practiceName(deps, found.user) }));
+    if (await asksBirthDate(deps, found)) {
+      // Nothing to compare with: every answer would count as wrong and spend the link.
+      if ((await recordedBirthDate(deps, found.user)) === undefined) return sendPage(reply, 400, errorPage('Invitation cannot be accepted yet', NO_BIRTH_DATE));
+      return sendPage(reply, 200, birthDatePage({ token: token as string, practiceName: await practiceName(deps, found.user) }));
+    }
     return sendPage(reply, 200, setPasswordPage({ token: token as string, email: found.user.email, purpose: found.purpose }));
   };
 }
@@ -123,6 +127,15 @@ export function setPasswordSubmit(deps: AccountLinkDeps) {
   };
 }
 
+const NO_BIRTH_DATE = 'Your practice has no date of birth on record for you, which accepting this invitation asks for. Contact your practice; this link keeps working until it expires.';
+
+/** The date of birth on the invited patient's record, if any. */
+async function recordedBirthDate(deps: AccountLinkDeps, user: UserRecord): Promise<string | undefined> {
+  const id = user.fhirUser!.slice('Patient/'.length);
+  const stored = await deps.store.reader(user.tenant).readCurrent('Patient', id);
+  return stored === undefined || stored.deleted ? undefined : (stored.resource as Patient | undefined)?.birthDate;
+}
+
 const SPENT = 'The date of birth did not match too many times, so this invitation no longer works. Ask your practice for a new one.';
 
 function wrongBirthDate(triesLeft: number): string {
@@ -155,9 +168,8 @@ async function checkBirthDate(deps: AccountLinkDeps, request: FastifyRequest, fo
     await deps.store.admin.users.useAccountToken(hashOfLink(token), 'invite', at);
     return 'spent';
   }
-  const id = found.user.fhirUser!.slice('Patient/'.length);
-  const patient = (await deps.store.reader(found.user.tenant).readCurrent('Patient', id))?.resource as Patient | undefined;
-  if (patient?.birthDate !== undefined && patient.birthDate === date) return 'ok';
+  const recorded = await recordedBirthDate(deps, found.user);
+  if (recorded !== undefined && recorded === date) return 'ok';
   await deps.rateLimits.add(new Map([[key, 1]]), INVITE_TTL_MS, at);
   const used = failures + 1;
   await record(deps, request, found.user, 'invitation-birth-date', 'failure', `wrong date of birth (${used} of ${MAX_BIRTH_DATE_TRIES})`);

@@ -139,6 +139,15 @@ describe.each(['sqlite', 'postgres'] as const)('portal activation (%s)', (kind) 
     expect((await invite(patientId)).status).toBe(200);
   });
 
+  it('an invitation to a patient with no date of birth on record says so instead of asking', async () => {
+    const res = await t.fhir('POST', 'Patient', { body: { resourceType: 'Patient', name: [{ family: 'Nobirth' }] } });
+    expect((await invite(res.body.id)).status).toBe('unprocessable');
+    const { token } = await inviteUser(t.store, { practiceId: t.practiceId, role: 'patient', email: `nobirth.${kind}@example.org`, patients: [res.body.id] });
+    const page = await http('GET', `${ORIGIN}/auth/set-password?token=${encodeURIComponent(token)}`);
+    expect(page.status).toBe(400);
+    expect(page.text).toContain('no date of birth on record');
+  });
+
   it('a staff invitation does not ask for a date of birth', async () => {
     const { token } = await inviteUser(t.store, { practiceId: t.practiceId, role: 'nurse', email: `nurse.${kind}@example.org` });
     const page = await http('GET', `${ORIGIN}/auth/set-password?token=${encodeURIComponent(token)}`);
