@@ -1,6 +1,6 @@
 /**
  * Portal activation in a real browser: the front desk invites a new patient from their chart's
- * banner and gets the one-time link, shown once; the patient opens it on a phone (375×812),
+ * header and gets the one-time link, shown once; the patient opens it on a phone (375×812),
  * enters their date of birth (wrong once: refused, with the tries left; then right), sets a
  * password, and signs in to land on the portal. Screenshots of every step, axe on each.
  */
@@ -38,7 +38,7 @@ describe('portal activation: invited from the chart, accepted with the date of b
     expect(created.status).toBe(201);
     const id = (created.body as { id: string }).id;
     await page.goto(`${server.origin}/patients/${id}`);
-    await page.getByRole('button', { name: 'Invite to the portal' }).click();
+    await page.getByRole('button', { name: 'Invite to portal' }).click();
     const dialog = page.getByRole('dialog', { name: 'Invite to the portal' });
     await expect(dialog.getByLabel('E-mail address').inputValue()).resolves.toBe(EMAIL);
     await expectAccessible(page, 'the invitation dialog');

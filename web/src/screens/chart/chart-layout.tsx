@@ -4,6 +4,7 @@ import { useRead } from '../../fhir/queries.ts';
 import { QueryView } from '../../fhir/query-view.tsx';
 import { ChartNav } from './chart-nav.tsx';
 import { PatientBanner } from './patient-banner.tsx';
+import { PortalInviteButton } from './portal-invite.tsx';
 import './chart.css';
 
 /**
@@ -20,7 +21,13 @@ export function ChartLayout() {
         <QueryView query={patient} what="the patient" skeletonLines={2}>
           {(p) => <PatientBanner patient={p} />}
         </QueryView>
-        {patientId && <ChartNav patientId={patientId} />}
+        {patientId && (
+          // The chart's one action beside its sections: the banner itself has no room to spare at 1366 wide.
+          <div className="chart-nav-row">
+            <ChartNav patientId={patientId} />
+            {patient.data && <PortalInviteButton patient={patient.data} />}
+          </div>
+        )}
       </div>
       {/* Nothing of a chart whose patient could not be read: an empty list there would say something false.
           Mounted (hidden) while the patient loads, so the screen's searches run in parallel with it. */}

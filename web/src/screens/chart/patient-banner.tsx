@@ -8,7 +8,6 @@ import { matches } from '../../fhir/queries.ts';
 import { useAllergies } from './chart-queries.ts';
 import './chart.css';
 import { useRememberRecentPatient } from '../patient-search/use-recent-patients.ts';
-import { PortalInviteButton } from './portal-invite.tsx';
 
 /**
  * Who this chart belongs to, always in the same reserved place under the top bar and never
@@ -76,7 +75,6 @@ export function PatientBanner({ patient }: { patient: Patient }) {
           <Badge tone="neutral">No active allergies</Badge>
         )}
       </div>
-      <PortalInviteButton patient={patient} />
     </section>
   );
 }

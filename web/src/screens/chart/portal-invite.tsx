@@ -24,7 +24,7 @@ interface Invitation {
 const param = (answer: Parameters, name: string) => answer.parameter?.find((p) => p.name === name);
 
 /**
- * "Invite to the portal" on the chart's banner: creates the patient's portal account and its
+ * "Invite to the portal" in the chart's header, beside its sections: creates the patient's portal account and its
  * one-time link, shown once here (and e-mailed when the server sends mail). The patient confirms
  * their date of birth before choosing a password.
  */
@@ -34,8 +34,9 @@ export function PortalInviteButton({ patient }: { patient: Patient }) {
   if (!INVITING_ROLES.includes(user.role) || user.patient !== undefined) return null;
   return (
     <>
+      {/* Short: it shares the row with the chart's twelve section links at 1366 wide. */}
       <Button size="sm" onPress={() => setOpen(true)}>
-        Invite to the portal
+        Invite to portal
       </Button>
       {open && <PortalInviteDialog patient={patient} onClose={() => setOpen(false)} />}
     </>
