@@ -45,7 +45,7 @@ describe('portal: appointments', () => {
   it('says to phone the practice while it takes no bookings online, and offers no buttons', async () => {
     const page = patient.page;
     await page.getByRole('heading', { name: 'Appointments', level: 1 }).waitFor();
-    await page.getByRole('link', { name: 'Appointments' }).waitFor();
+    await page.getByRole('link', { name: 'Visits' }).waitFor();
     await page.getByTestId('phone-to-book').waitFor();
     expect(await page.getByTestId('phone-to-book').innerText()).toContain('please phone the practice');
     await page.getByRole('heading', { name: 'Upcoming' }).waitFor();

@@ -5,13 +5,19 @@
 export interface PortalSection {
   /** Under /portal; '' is My health. */
   path: string;
+  /** Short enough for six tabs across a 375px phone (about 60px each). */
   label: string;
+  /** The tab's picture (screens/portal/portal-icons.tsx). */
+  icon: PortalIconName;
 }
 
+export type PortalIconName = 'health' | 'messages' | 'visits' | 'forms' | 'share' | 'privacy';
+
 export const PORTAL_SECTIONS: readonly PortalSection[] = [
-  { path: '', label: 'My health' },
-  { path: 'messages', label: 'Messages' },
-  { path: 'appointments', label: 'Appointments' },
-  { path: 'share', label: 'Share' },
-  { path: 'privacy', label: 'Privacy' },
+  { path: '', label: 'My health', icon: 'health' },
+  { path: 'messages', label: 'Messages', icon: 'messages' },
+  // "Visits", as patient portals (MyChart) name appointments: "Appointments" does not fit a phone's tab.
+  { path: 'appointments', label: 'Visits', icon: 'visits' },
+  { path: 'share', label: 'Share', icon: 'share' },
+  { path: 'privacy', label: 'Privacy', icon: 'privacy' },
 ];

@@ -10,6 +10,7 @@ import { HeronWordmark } from '../../app/wordmark.tsx';
 import { givenFirst } from '../../fhir-format/patient.ts';
 import { useRead } from '../../fhir/queries.ts';
 import { PORTAL_SECTIONS } from '../../portal/portal-sections.ts';
+import { PortalIcon } from './portal-icons.tsx';
 import './portal.css';
 
 /**
@@ -36,7 +37,8 @@ export function PortalLayout() {
       <nav className="portal-tabs" aria-label="Portal sections">
         {PORTAL_SECTIONS.map((s) => (
           <NavLink key={s.path} to={s.path ? `/portal/${s.path}` : '/portal'} end={s.path === ''} className="portal-tab">
-            {s.label}
+            <PortalIcon name={s.icon} />
+            <span className="portal-tab-label">{s.label}</span>
           </NavLink>
         ))}
       </nav>
