@@ -205,7 +205,8 @@ describe.each(STORE_KINDS)('Subscriptions over websocket (%s)', (kind) => {
 
   it('never pings a patient-bound or limited user for resources they may not see', async () => {
     const lab = (patient: string) => ({ resourceType: 'Observation', status: 'final', category: LAB, code: { text: 'Potassium' }, subject: { reference: `Patient/${patient}` }, valueQuantity: { value: 4.1, unit: 'mmol/L' } });
-    const sub = await subscribe('Observation?category=laboratory');
+    // A bare type: the only Subscriptions patient-bound access can see and bind.
+    const sub = await subscribe('Observation');
     const patientToken = await userToken('alpha@example.org', 'patient', ['--patient', patientA, '--fhir-user', `Patient/${patientA}`]);
     const limitedToken = await userToken('parent@example.org', 'proxy', ['--limited-patient', patientA]);
     const patientSocket = await connect(patientToken, sub);
@@ -221,6 +222,52 @@ describe.each(STORE_KINDS)('Subscriptions over websocket (%s)', (kind) => {
     await settle();
     // A limited proxy sees no results of their patient: nothing is told.
     expect(limitedSocket.pings(sub)).toBe(0);
+  });
+
+  it("keeps staff Subscriptions with search parameters absent to patients and proxies", async () => {
+    // Criteria naming a practitioner and a patient: the practice's own working state.
+    const staff = [await subscribe(`Task?owner=Practitioner/${physician}&status=requested`, physicianToken), await subscribe(`Observation?subject=Patient/${patientB}`, physicianToken)];
+    const bare = await subscribe('Communication', physicianToken);
+    const unused = 'no-such-subscription';
+    const patientToken = await userToken('alpha-subs@example.org', 'patient', ['--patient', patientA, '--fhir-user', `Patient/${patientA}`]);
+    const proxyToken = await userToken('parent-subs@example.org', 'proxy', ['--patient', patientA]);
+    const staffIds = await t.fhir('GET', 'Subscription?_count=1000&_elements=id', { token: physicianToken });
+    expect(staffIds.body.entry.map((e: { resource: { id: string } }) => e.resource.id)).toEqual(expect.arrayContaining([...staff, bare]));
+    for (const token of [patientToken, proxyToken]) {
+      const never = await t.fhir('GET', `Subscription/${unused}`, { token });
+      for (const id of staff) {
+        // Answered exactly as an id never used, by id and through the websocket binding.
+        const read = await t.fhir('GET', `Subscription/${id}`, { token });
+        expectStatus(read, 404);
+        expect(JSON.stringify(read.body).replaceAll(id, unused)).toBe(JSON.stringify(never.body));
+        expectStatus(await t.fhir('GET', `Subscription/${id}/_history`, { token }), 404);
+        const put = (to: string) => t.fhir('PUT', `Subscription/${to}`, { body: { resourceType: 'Subscription', id: to, status: 'off', reason: 'x', criteria: 'Communication', channel: { type: 'websocket' } }, token });
+        const [changed, unusedPut] = [await put(id), await put(unused)];
+        expect([changed.status, JSON.stringify(changed.body).replaceAll(id, unused)]).toEqual([unusedPut.status, JSON.stringify(unusedPut.body)]);
+        const socket = await Listener.open(wsUrl());
+        sockets.push(socket);
+        expect(await socket.ask(`bearer ${token}`, /^(authenticated|error)/)).toBe('authenticated');
+        expect(await socket.ask(`bind ${id}`, /^(bound|error)/)).toMatch(/^error 404 /);
+      }
+      // Searches, their counts and pages hold the bare ones only, and no criteria naming anyone.
+      const all = await t.fhir('GET', 'Subscription?_count=1000', { token });
+      expectStatus(all, 200);
+      const ids = all.body.entry.map((e: { resource: { id: string; criteria: string } }) => e.resource.id);
+      expect(ids).toContain(bare);
+      for (const id of staff) expect(ids).not.toContain(id);
+      for (const e of all.body.entry as Array<{ resource: { criteria: string } }>) expect(e.resource.criteria).not.toContain('?');
+      expect(JSON.stringify(all.body)).not.toContain(physician);
+      expect(JSON.stringify(all.body)).not.toContain(patientB);
+      expect(all.body.total).toBe(ids.length);
+      const count = await t.fhir('GET', 'Subscription?_summary=count', { token });
+      expect(count.body.total).toBe(ids.length);
+      const byCriteria = await t.fhir('GET', `Subscription?criteria=Task`, { token });
+      expect(byCriteria.body.total).toBe(0);
+      const paged = await t.fhir('GET', 'Subscription?_count=1', { token });
+      expect(paged.body.total).toBe(ids.length);
+      expectStatus(await t.fhir('GET', '?_type=Subscription,Practitioner', { token }), 403);
+      expectStatus(await t.fhir('GET', `Subscription/${bare}`, { token }), 200);
+    }
   });
 
   it("lets a patient make their own Subscription to a bare type, told only of their own record's messages", async () => {

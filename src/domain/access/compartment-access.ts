@@ -10,7 +10,8 @@
  * A proxy sees less than the patient: no resource labelled restricted (an adolescent's
  * confidential care), and for a patient it acts for with limited access only the types
  * `limitedProxyAllows`. What a proxy may not see is absent to it exactly like another patient's
- * record.
+ * record. Of the practice's Subscriptions, patient-bound access sees only those to a bare type of
+ * the record (`SUBSCRIPTION`); the others are absent to it the same way.
  */
 import type { Resource } from '@medplum/fhirtypes';
 import { FhirError, errors, issue } from '../../fhir/outcome.ts';
@@ -37,9 +38,34 @@ function isMember(resourceType: string): boolean {
  */
 const CONTEXT_BOUND = 'Binary';
 
+/**
+ * Subscription is in no compartment, yet staff's Subscriptions are the practice's own working
+ * state, and their criteria can name a practitioner or a patient (`Task?owner=Practitioner/1`,
+ * `Observation?subject=Patient/2`). Patient-bound access sees only Subscriptions to a bare type of
+ * the record (`Communication`) — all a patient may make (`patientSubscriptionRule`), naming no one;
+ * any other is absent to it. Searches get the criterion `bareSubscriptions`, so counts and pages
+ * never include the others.
+ */
+const SUBSCRIPTION = 'Subscription';
+
+/** Whether a Subscription's criteria is a bare type of the patient record, with no search parameters. */
+export function isBareRecordCriteria(criteria: string | undefined): boolean {
+  return criteria !== undefined && isMember(criteria);
+}
+
+/** Subscriptions whose criteria is exactly a bare record type (`criteria:exact`, as stored). */
+function bareSubscriptions(): SearchCriterion {
+  return { param: 'criteria', type: 'string', modifier: 'exact', values: compartmentMemberTypes('Patient').map((type) => ({ kind: 'string', value: type })) };
+}
+
 /** Whether `type` belongs to patients' records for patient-bound access: compartment members and Binary. */
 function isRecordType(type: string): boolean {
   return type === CONTEXT_BOUND || isMember(type);
+}
+
+/** Whether stored resources of `type` can be absent to patient-bound access. */
+function mayBeAbsent(type: string): boolean {
+  return isRecordType(type) || type === SUBSCRIPTION;
 }
 
 /** The `Type/id` a Binary's securityContext names, if it is a local reference. */
@@ -80,6 +106,10 @@ export function compartmentRestriction(ctx: Ctx, types: readonly string[]): Sear
   if (types.includes(CONTEXT_BOUND)) {
     throw new FhirError('forbidden', [issue('forbidden', 'Binary is not searchable with patient-bound access; read a document\'s file by the id its DocumentReference gives (content.attachment.url)')]);
   }
+  if (types.includes(SUBSCRIPTION)) {
+    if (types.length > 1) throw new FhirError('forbidden', [issue('forbidden', 'Search Subscription on its own with patient-bound access')]);
+    return bareSubscriptions();
+  }
   const inCompartment = types.filter(isMember);
   if (inCompartment.length === 0) return undefined;
   if (inCompartment.length !== types.length) {
@@ -103,11 +133,12 @@ export function compartmentRestriction(ctx: Ctx, types: readonly string[]): Sear
  */
 export async function hiddenFromPatientBound(ctx: Ctx, type: string, id: string): Promise<boolean> {
   const patients = boundPatients(ctx);
-  if (patients === undefined || !isRecordType(type)) return false;
+  if (patients === undefined || !mayBeAbsent(type)) return false;
   const current = await reader(ctx).readCurrent(type, id);
   if (current === undefined) return false;
   const json = current.json ?? (current.resource === undefined ? undefined : JSON.stringify(current.resource));
   if (json === undefined) return true;
+  if (type === SUBSCRIPTION) return !isBareRecordCriteria(((current.resource ?? JSON.parse(json)) as { criteria?: string }).criteria);
   const owners = type === CONTEXT_BOUND ? await binaryPatients(ctx, current.resource) : patientsInJson(type, id, json);
   if (!visibleTo(ctx, type, owners, patients) || (isProxy(ctx) && labelled(current.resource, json))) return true;
   // A lab result the practice has not released yet (`results-release.ts`); parsed only for the types the rule governs.
@@ -130,9 +161,9 @@ export function checkWrittenBody(ctx: Ctx, type: string, body: unknown): void {
   }
 }
 
-/** Whether some stored resources of `type` may be absent to this access (it is patient-bound and `type` is in the compartment). */
+/** Whether some stored resources of `type` may be absent to this access (it is patient-bound and `type` is in the compartment, or Subscription). */
 export function compartmentHides(ctx: Ctx, type: string): boolean {
-  return boundPatients(ctx) !== undefined && isRecordType(type);
+  return boundPatients(ctx) !== undefined && mayBeAbsent(type);
 }
 
 /** Drops included resources of compartment types that belong to none of the bound patients. */
@@ -140,6 +171,7 @@ export function withinCompartment(ctx: Ctx, resources: Resource[]): Resource[] {
   const patients = boundPatients(ctx);
   if (patients === undefined) return resources;
   return resources.filter((r) => {
+    if (r.resourceType === SUBSCRIPTION) return isBareRecordCriteria((r as { criteria?: string }).criteria);
     // No search parameter includes a Binary; should one ever, it shows only with its patient named.
     if (r.resourceType === CONTEXT_BOUND) return securityContextOf(r)?.type === 'Patient' && visibleTo(ctx, r.resourceType, [`Patient/${securityContextOf(r)!.id}`], patients);
     return !isMember(r.resourceType) || (visibleTo(ctx, r.resourceType, patientsOf([r]), patients) && !(isProxy(ctx) && isLabelledRestricted(r)));

@@ -7,7 +7,7 @@
  */
 import type { Subscription } from '@medplum/fhirtypes';
 import { errors, FhirError, issue } from '../../fhir/outcome.ts';
-import { compartmentMemberTypes } from '../../fhir/search/compartment.ts';
+import { isBareRecordCriteria } from '../access/compartment-access.ts';
 import { parseCriteria } from '../../fhir/subscriptions/criteria.ts';
 import { nowOf } from '../context.ts';
 import type { WriteRule } from '../write-rules/write-rules.ts';
@@ -40,8 +40,9 @@ export const patientSubscriptionRule: WriteRule = async ({ ctx, write }) => {
   if (p.kind !== 'user' || p.patients === undefined) return;
   const subscription = write.resource as Subscription | undefined;
   if (write.method !== 'POST' || subscription === undefined) throw errors.forbidden('A Subscription made for a patient is not changed; make another');
-  const criteria = (subscription.criteria ?? '').trim();
-  if (!compartmentMemberTypes('Patient').includes(criteria)) {
+  const criteria = subscription.criteria ?? '';
+  // Exactly the type, as stored: patient-bound access sees only such Subscriptions (`compartment-access.ts`).
+  if (!isBareRecordCriteria(criteria)) {
     throw errors.businessRule('A patient\'s Subscription watches one type of their record, with no search parameters (e.g. Communication); it is told only of their own record', 'Subscription.criteria');
   }
   const { channel } = subscription;
