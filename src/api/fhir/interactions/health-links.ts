@@ -27,12 +27,16 @@ function serverRoot(req: FhirRequest): string {
   return req.baseUrl.replace(/\/fhir\/R4\/?$/, '');
 }
 
-/** The caller must act for this patient (a patient or a proxy); staff are told who makes links. */
-function requireOwner(ctx: Ctx, patientId: string): { userId: string } {
+/**
+ * The caller must act for this patient (a patient or a proxy); staff are told who makes links.
+ * `onlyOwn`: a proxy with limited access (an adolescent's parent) manages only the links it made
+ * itself — whom the patient shares with, and who opened it, is not among what limited access sees.
+ */
+function requireOwner(ctx: Ctx, patientId: string): { userId: string; onlyOwn: boolean } {
   const bound = boundPatients(ctx);
   if (ctx.principal.kind !== 'user' || bound === undefined) throw errors.forbidden('Health links are made and managed by the patient (or their proxy) in the portal');
   if (!bound.includes(patientId)) throw errors.notFound(`Patient/${patientId} is not known`);
-  return { userId: ctx.principal.id };
+  return { userId: ctx.principal.id, onlyOwn: ctx.principal.limitedPatients?.includes(patientId) === true };
 }
 
 function parameter(body: unknown, name: string): ParametersParameter | undefined {
@@ -78,10 +82,10 @@ export async function createHealthLink(ctx: Ctx, req: FhirRequest, patientId: st
 }
 
 export async function listHealthLinks(ctx: Ctx, req: FhirRequest, patientId: string): Promise<FhirResponse> {
-  requireOwner(ctx, patientId);
+  const { userId, onlyOwn } = requireOwner(ctx, patientId);
   if ([...req.query.keys()].some((k) => k !== '_format')) throw errors.invalid('Patient/$health-links takes no parameters', [...req.query.keys()][0]);
   const now = nowOf(ctx);
-  const links = await ctx.store.healthLinks.list(ctx.tenant, patientId);
+  const links = (await ctx.store.healthLinks.list(ctx.tenant, patientId)).filter((link) => !onlyOwn || link.createdBy === userId);
   const parts: ParametersParameter[] = [];
   for (const link of links) {
     const accesses = await ctx.store.healthLinks.accesses(ctx.tenant, link.id);
@@ -111,10 +115,11 @@ export async function listHealthLinks(ctx: Ctx, req: FhirRequest, patientId: str
 }
 
 export async function revokeHealthLink(ctx: Ctx, req: FhirRequest, patientId: string): Promise<FhirResponse> {
-  requireOwner(ctx, patientId);
+  const { userId, onlyOwn } = requireOwner(ctx, patientId);
   outsideTransaction(ctx, '$health-link-revoke');
   const id = parameter(req.body, 'id')?.valueString;
   if (!id) throw errors.invalid('id is required: the link to revoke', 'id');
-  if (!(await ctx.store.healthLinks.revoke(ctx.tenant, patientId, id, nowOf(ctx)))) throw errors.notFound('No active health link of this patient has that id');
+  const notOwn = onlyOwn && !(await ctx.store.healthLinks.list(ctx.tenant, patientId)).some((link) => link.id === id && link.createdBy === userId);
+  if (notOwn || !(await ctx.store.healthLinks.revoke(ctx.tenant, patientId, id, nowOf(ctx)))) throw errors.notFound('No active health link of this patient has that id');
   return { status: 200, body: { resourceType: 'Parameters', parameter: [{ name: 'id', valueString: id }, { name: 'status', valueCode: 'revoked' }] } satisfies Parameters };
 }
