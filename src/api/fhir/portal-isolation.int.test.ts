@@ -41,7 +41,8 @@ const CALLS: PortalCall[] = [
   // Frame, My health (portal-layout, my-health-screen, chart hooks)
   { what: 'Patient read', method: 'GET', path: (p) => `Patient/${p}`, finds: true },
   { what: 'lab results', method: 'GET', path: (p) => `Observation?patient=${p}&category=laboratory&_sort=-date&_count=50`, finds: true },
-  { what: 'review Tasks (results release)', method: 'GET', path: (p) => `Task?patient=${p}&code=${encodeURIComponent(REVIEW)}&_count=50`, finds: true },
+  // Absent to patients since results release is enforced by the server; still never another's.
+  { what: 'review Tasks (results release)', method: 'GET', path: (p) => `Task?patient=${p}&code=${encodeURIComponent(REVIEW)}&_count=50`, finds: false },
   { what: 'latest vitals ($lastn)', method: 'GET', path: (p) => `Observation/$lastn?patient=${p}&category=vital-signs&max=3`, finds: true },
   { what: 'problems', method: 'GET', path: (p) => `Condition?patient=${p}&clinical-status=active`, finds: true },
   { what: 'medications with _include', method: 'GET', path: (p) => `MedicationRequest?patient=${p}&_include=MedicationRequest:medication`, finds: true },
@@ -62,7 +63,7 @@ const CALLS: PortalCall[] = [
   { what: 'live messages Subscription', method: 'GET', path: () => 'Subscription?criteria:exact=Communication&status=active&type=websocket&_count=20', finds: false },
   // Corrections (ask-correction, corrections-screen)
   { what: 'correction requests', method: 'GET', path: (p) => `Task?patient=${p}&code=${encodeURIComponent(CORRECTION)}&_sort=-authored-on&_count=100`, finds: true },
-  { what: 'statements of disagreement', method: 'GET', path: (p) => `Communication?patient=${p}&category=${encodeURIComponent('urn:heron:correction#disagreement')}&_count=100`, finds: false },
+  { what: 'statements of disagreement', method: 'GET', path: (p) => `Communication?patient=${p}&category=${encodeURIComponent('urn:heron:correction#statement-of-disagreement')}&_count=100`, finds: false },
   // Share (record-files, health-links-query, share-screen)
   { what: '$summary', method: 'GET', path: (p) => `Patient/${p}/$summary`, finds: true },
   { what: '$everything', method: 'GET', path: (p) => `Patient/${p}/$everything?_count=200`, finds: true },
