@@ -1,6 +1,6 @@
 /**
  * What every practice starts with beyond its people and patients: the screening questionnaires
- * (PHQ-9, GAD-7) and the order catalogue (labs and medication order sentences), written through
+ * (PHQ-9, GAD-7), the pre-visit intake form and the order catalogue (labs and medication order sentences), written through
  * the FHIR API like any data (validated, indexed, audited) with a conditional create on each
  * resource's canonical URL, so loading again adds what is missing and never overwrites a
  * practice's own edits. More (any scored Questionnaire, more ActivityDefinitions) are added with
@@ -11,9 +11,10 @@ import { findPracticeOrganization, newPracticeOrganization, practiceOrganization
 import { dispatch } from '../api/fhir/dispatch.ts';
 import type { Ctx } from '../domain/context.ts';
 import { ORDER_CATALOGUE } from '../domain/orders/order-catalogue.ts';
+import { INTAKE } from '../domain/questionnaires/intake-questionnaire.ts';
 import { SCREENING_QUESTIONNAIRES } from '../domain/questionnaires/screening-questionnaires.ts';
 
-export const PRACTICE_CONTENT: readonly (Questionnaire | ActivityDefinition)[] = [...SCREENING_QUESTIONNAIRES, ...ORDER_CATALOGUE];
+export const PRACTICE_CONTENT: readonly (Questionnaire | ActivityDefinition)[] = [...SCREENING_QUESTIONNAIRES, INTAKE, ...ORDER_CATALOGUE];
 
 /** @returns how many resources were created now (the others were there already). */
 export async function ensurePracticeContent(ctx: Ctx): Promise<number> {

@@ -99,13 +99,14 @@ export function categoryOf(resourceType: string): Category {
 /**
  * What patients and proxies write in their own record beyond reading it (the portal): messages to
  * their care team (Communication), answers to the practice's forms (QuestionnaireResponse, kept
- * editable while in progress), requests to correct their record (Task) and appointment requests,
- * moves and cancellations (Appointment, `portal/patient-appointments.ts`). The write rules of
+ * editable while in progress), requests to correct their record (Task), marking a form the
+ * practice sent them as filled in (a Task update) and appointment requests, moves and
+ * cancellations (Appointment, `portal/patient-appointments.ts`). The write rules of
  * `domain/portal/patient-writes.ts` decide what such a write may say: from whom, for which
  * record, in which state. Their compartment and a limited proxy's visible types still bound them.
  * Binary: a file attached to a message, within the practice's attachment limits.
  */
-export const PATIENT_AUTHORED: Readonly<Record<string, string>> = { Communication: 'c', QuestionnaireResponse: 'cu', Task: 'c', Binary: 'c', Appointment: 'cu' };
+export const PATIENT_AUTHORED: Readonly<Record<string, string>> = { Communication: 'c', QuestionnaireResponse: 'cu', Task: 'cu', Binary: 'c', Appointment: 'cu' };
 
 /** Whether `role` has permission `letter` on `resourceType`. */
 export function roleAllows(role: Role, resourceType: string, letter: string): boolean {

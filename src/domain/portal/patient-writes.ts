@@ -8,7 +8,9 @@
  * - **answers** (QuestionnaireResponse) are authored by them, `in-progress` or `completed`, and
  *   change only while in progress and theirs (a completed form is filed);
  * - a **correction request** (Task, code `change`) is `requested`, from them, and names the
- *   item of their record to correct (`focus`); the practice decides it (docs/portal.md).
+ *   item of their record to correct (`focus`); the practice decides it (docs/portal.md);
+ * - a **form** the practice sent (Task, code `complete-questionnaire`) is marked filled in
+ *   (`form-tasks.ts`).
  * Staff writes are not touched by these rules.
  */
 import type { Binary, Communication, QuestionnaireResponse, Reference, Resource, Task } from '@medplum/fhirtypes';
@@ -19,6 +21,7 @@ import { mediaTypeOf } from '../documents/binary-content.ts';
 import { findPracticeOrganization } from '../practice-settings/practice-organization.ts';
 import { readSettings, type PracticeSettings } from '../practice-settings/practice-settings.ts';
 import type { ProposedWrite, WriteRule } from '../write-rules/write-rules.ts';
+import { isFormTask } from './form-tasks.ts';
 
 export const TASK_CODE_SYSTEM = 'http://hl7.org/fhir/CodeSystem/task-code';
 /** A patient's request to correct their record (HIPAA right to amend): task-code `change`. */
@@ -147,7 +150,11 @@ export const patientAnswersRule: WriteRule = async (proposed) => {
 export const patientCorrectionRule: WriteRule = async (proposed) => {
   const author = patientAuthor(proposed);
   if (author === undefined) return;
-  if (proposed.write.method !== 'POST') throw errors.forbidden('The practice answers a correction request; it is not changed by the patient');
+  if (proposed.write.method !== 'POST') {
+    // Marking a form the practice sent as filled in is form-tasks.ts's to decide.
+    if (isFormTask((await proposed.current())?.resource as Task | undefined)) return;
+    throw errors.forbidden('The practice answers a correction request; it is not changed by the patient');
+  }
   const task = written<Task>(proposed)!;
   if (!task.code?.coding?.some((c) => c.system === TASK_CODE_SYSTEM && c.code === AMENDMENT_CODE)) throw errors.businessRule(`A request to the practice is a correction request (code ${TASK_CODE_SYSTEM}|${AMENDMENT_CODE})`, 'Task.code');
   ownRecord(author, task.for, 'Task.for');

@@ -18,6 +18,8 @@ import { signatureProvenanceRule, signedNoteRule } from './signed-notes.ts';
 import { patientAnswersRule, patientCorrectionRule, patientFileRule, patientMessageRule } from '../portal/patient-writes.ts';
 import { correctionDecisionRule } from '../portal/correction-decision.ts';
 import { patientAppointmentRule } from '../portal/patient-appointments.ts';
+import { patientFormTaskRule } from '../portal/form-tasks.ts';
+import { patientAnswersScored } from '../questionnaires/patient-scores.ts';
 import { practiceOrganizationRule } from '../practice-settings/practice-organization-rule.ts';
 
 /** One write about to happen. */
@@ -43,11 +45,12 @@ export const WRITE_RULES: WriteRules = {
   // Screening scores agree with their answers (docs/questionnaires.md); a new lab result gets its
   // review Task in the clinician's inbox (docs/subscriptions.md).
   Observation: [scoreMatchesAnswers, resultReviewRule],
-  QuestionnaireResponse: [scoredAnswersStay, patientAnswersRule],
+  // A patient's completed answers to a scored questionnaire are written with their score.
+  QuestionnaireResponse: [scoredAnswersStay, patientAnswersRule, patientAnswersScored],
   // What patients and proxies write from the portal: from them, about their record (docs/portal.md).
   Communication: [patientMessageRule],
   // …and the practice's answer to a correction request: by someone who may change the item, a denial with its reason.
-  Task: [patientCorrectionRule, correctionDecisionRule],
+  Task: [patientCorrectionRule, correctionDecisionRule, patientFormTaskRule],
   Binary: [patientFileRule],
   // A signed lab order moves forward only and keeps what it asks for (docs/orders.md).
   ServiceRequest: [signedOrdersStay],
