@@ -18,6 +18,7 @@ export const PORTAL_SECTIONS: readonly PortalSection[] = [
   { path: 'messages', label: 'Messages', icon: 'messages' },
   // "Visits", as patient portals (MyChart) name appointments: "Appointments" does not fit a phone's tab.
   { path: 'appointments', label: 'Visits', icon: 'visits' },
+  { path: 'forms', label: 'Forms', icon: 'forms' },
   { path: 'share', label: 'Share', icon: 'share' },
   { path: 'privacy', label: 'Privacy', icon: 'privacy' },
 ];

@@ -19,6 +19,7 @@ import { FlagBadge } from '../chart/result-marks.tsx';
 import { TrendPlot } from '../trend-plot/trend-plot.tsx';
 import { AskToCorrect } from './corrections/ask-correction.tsx';
 import { VitalTrend, vitalTrendName } from '../trend-plot/vital-trend.tsx';
+import { FormsWaitingHint } from './forms/forms-screen.tsx';
 
 /** Lab results read for the page; the latest of each test is listed, the rest feed its trend. */
 const RESULTS_READ = 200;
@@ -43,6 +44,7 @@ export function MyHealthScreen() {
   return (
     <div className="portal-screen">
       <h1 className="portal-title">{user.role === 'proxy' ? `${firstName}’s health` : 'My health'}</h1>
+      {!user.limited && <FormsWaitingHint patientId={patientId} />}
       {!user.limited && (
         <p className="portal-rule portal-correct-intro">
           Something wrong in your record? Choose “Ask to correct this” next to it. <Link to="/portal/corrections">Your correction requests</Link>

@@ -13,6 +13,9 @@ import { errorAdvice, errorMessage } from '../../fhir/fhir-client.ts';
 import { useFhir } from '../../fhir/fhir-context.tsx';
 import { matches, useSearch } from '../../fhir/queries.ts';
 import { QueryView } from '../../fhir/query-view.tsx';
+import { isPatientEntered } from '../../questionnaires/forms.ts';
+import { QuestionList } from '../../questionnaires/question-list.tsx';
+import { PatientFormsPanel } from './patient-forms-panel.tsx';
 import { bandTone, isScreening, lowestBand, questionsOf, responseFrom, scoreCodeOf, scoreView, unanswered, type Answers } from '../../questionnaires/screening.ts';
 import { ListPage } from '../lists/list-page.tsx';
 import { TrendPlot } from '../trend-plot/trend-plot.tsx';
@@ -59,6 +62,7 @@ export function ScreeningScreen() {
                   </RadioGroup>
                   <ScoreHistory key={`history-${current.id}`} patientId={patientId} questionnaire={current} />
                   <AnswerForm key={`form-${current.id}`} patient={patient} questionnaire={current} />
+                  <PatientFormsPanel patient={patient} questionnaires={matches(bundle)} />
                 </>
               );
             }}
@@ -86,6 +90,7 @@ function ScoreHistory({ patientId, questionnaire }: { patientId: string; questio
               {latest && (
                 <p className="screening-latest">
                   Latest: <strong className="screening-total">{latest.total}</strong> {latest.band && <Badge tone={bandTone(latest.bandCode)}>{latest.band}</Badge>} <span className="muted">{dateText(latest.when)}</span>
+                  {isPatientEntered(list[0]!.performer?.[0]) && <Badge tone="info">Entered by the patient</Badge>}
                 </p>
               )}
               {latest?.flags.map((f) => (
@@ -181,33 +186,15 @@ function AnswerForm({ patient, questionnaire }: { patient: Patient; questionnair
           </div>
         )}
         {questionnaire.description && <p className="screening-stem">{questionnaire.description}</p>}
-        <ol className="screening-questions">
-          {questions.map((q) => (
-            <li key={q.linkId} className="screening-question" data-missing={missing.includes(q.number) && !answers[q.linkId] ? true : undefined}>
-              <RadioGroup
-                className="screening-radios"
-                orientation="horizontal"
-                value={answers[q.linkId] ?? null}
-                onChange={(code) => {
-                  draft.setValue({ ...answers, [q.linkId]: code });
-                  save.reset();
-                }}
-                isInvalid={missing.includes(q.number) && !answers[q.linkId]}
-              >
-                <Label className="screening-question-text">
-                  <span className="screening-number">{q.number}.</span> {q.text}
-                </Label>
-                <div className="screening-options">
-                  {q.options.map((o) => (
-                    <Radio key={o.code} value={o.code!} className="screening-option">
-                      {o.display ?? o.code}
-                    </Radio>
-                  ))}
-                </div>
-              </RadioGroup>
-            </li>
-          ))}
-        </ol>
+        <QuestionList
+          questions={questions}
+          answers={answers}
+          onAnswer={(linkId, code) => {
+            draft.setValue({ ...answers, [linkId]: code });
+            save.reset();
+          }}
+          missing={new Set(questions.filter((q) => missing.includes(q.number)).map((q) => q.linkId))}
+        />
         {missing.length > 0 && unanswered(questions, answers).length > 0 && (
           <p className="screening-missing" role="alert">
             Answer every question to score it: {unanswered(questions, answers).map((q) => q.number).join(', ')} {unanswered(questions, answers).length === 1 ? 'is' : 'are'} not answered yet.
