@@ -137,6 +137,10 @@ function headersOf(request: FastifyRequest): FhirRequest['headers'] {
 
 function send(reply: FastifyReply, response: FhirResponse, pretty: boolean): FastifyReply {
   reply.code(response.status);
+  // Records are not kept in the browser's cache: a read carries Last-Modified, from which a browser
+  // would otherwise reuse a version for a while (heuristic freshness) and show it stale just after a
+  // write; and health data stays off the disk of a shared computer.
+  if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
   const headers = response.headers;
   if (headers !== undefined) {
     if (headers.etag !== undefined) reply.header('etag', headers.etag);

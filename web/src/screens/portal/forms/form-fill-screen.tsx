@@ -30,10 +30,13 @@ export function FormFillScreen() {
   const { questionnaire, ...found } = useFormQuestionnaire(task.data);
   const savedId = task.data && formResponseId(task.data);
   const saved = useRead<QuestionnaireResponse>('QuestionnaireResponse', savedId);
+  const shown = useRef(false);
   const back = (
-    <ButtonLink href={`/portal/forms${search}`} variant="secondary">
-      Back to forms
-    </ButtonLink>
+    <p className="portal-form-back">
+      <ButtonLink href={`/portal/forms${search}`} variant="secondary">
+        Back to forms
+      </ButtonLink>
+    </p>
   );
   const failed = task.error ?? found.error ?? saved.error;
   if (failed) {
@@ -45,7 +48,9 @@ export function FormFillScreen() {
       </div>
     );
   }
-  if (!task.data || found.isPending || (savedId !== undefined && !saved.data)) {
+  // Once the form is open it stays: a refetch after saving (the Task now points at the saved
+  // answers, which are then read) must not replace it with a skeleton and lose its state.
+  if (!shown.current && (!task.data || found.isPending || (savedId !== undefined && !saved.data))) {
     return (
       <div className="portal-screen">
         <h1 className="portal-title">Form</h1>
@@ -53,7 +58,7 @@ export function FormFillScreen() {
       </div>
     );
   }
-  if (!questionnaire) {
+  if (!questionnaire || !task.data) {
     return (
       <div className="portal-screen">
         <h1 className="portal-title">Form</h1>
@@ -62,6 +67,7 @@ export function FormFillScreen() {
       </div>
     );
   }
+  shown.current = true;
   return <FillForm key={task.data.id} task={task.data} questionnaire={questionnaire} saved={saved.data} back={back} />;
 }
 
@@ -123,6 +129,7 @@ function FillForm({ task, questionnaire, saved, back }: { task: Task; questionna
           </p>
           <p>{task.status === 'cancelled' ? 'Your care team no longer needs it.' : 'Your care team will see your answers before your visit.'}</p>
         </div>
+        <NotReadAtOnce />
         {back}
       </div>
     );
@@ -151,6 +158,7 @@ function FillForm({ task, questionnaire, saved, back }: { task: Task; questionna
         }}
       >
         <DraftNotice draft={draft} />
+        <NotReadAtOnce />
         {questionnaire.description && <p className="portal-form-stem">{questionnaire.description}</p>}
         <QuestionList
           layout="touch"
@@ -186,5 +194,17 @@ function FillForm({ task, questionnaire, saved, back }: { task: Task; questionna
         </div>
       </form>
     </div>
+  );
+}
+
+/**
+ * Forms are read before the visit, not as they arrive: a patient who needs help now (a PHQ-9's
+ * item 9 asks about self-harm) is told where to get it, on every form.
+ */
+function NotReadAtOnce() {
+  return (
+    <p className="portal-form-urgent" role="note">
+      Your answers are not read right away. If you need help now, call the practice. In an emergency, call 911. If you are thinking about hurting yourself, call or text 988 (Suicide &amp; Crisis Lifeline), any time.
+    </p>
   );
 }
