@@ -55,7 +55,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     const output = (responseId: string) => [{ type: { coding: [{ system: SDC_TEMP_SYSTEM, code: FORM_OUTPUT }] }, valueReference: { reference: `QuestionnaireResponse/${responseId}` } }];
     const create = async (name: string, resource: Resource) => {
       const res = await t.fhir('POST', resource.resourceType, { body: resource });
-      expect(res.status, res.text).toBe(201);
+      expect(res.status, `${name}: ${res.text}`).toBe(201);
       ids[name] = res.body.id;
       return res.body as Resource;
     };
@@ -117,6 +117,10 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect(score?.component?.[0]?.code.coding?.[0]?.code).toBe('44260-8');
       expect(score?.subject?.reference).toBe(`Patient/${ids.a}`);
       expect(score?.performer?.[0]?.reference).toBe(`Patient/${ids.a}`);
+      // Whoever sent it has it in their inbox, urgent for the flagged item 9.
+      const reviews = ((await t.fhir('GET', `Task?code=urn:heron:inbox-task|review-form&owner=Practitioner/${ids.doc}&focus=QuestionnaireResponse/${responseId}`)).body as Bundle<Task>).entry ?? [];
+      expect(reviews.map((e) => [e.resource!.priority, e.resource!.status, e.resource!.for?.reference])).toEqual([['urgent', 'requested', `Patient/${ids.a}`]]);
+      expect(reviews[0]!.resource!.description).toMatch(/^Review PHQ-9 answers from the patient: Positive answer to item 9/);
       // A form sent is done: it cannot be reopened by the patient.
       expect((await dispatchAs(patientA, 'PUT', `Task/${task.id}`, { ...(await readTask(ids.taskA!)), status: 'in-progress' })).status).toBe('unprocessable');
     });
@@ -137,6 +141,8 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect(await scoresOf(intake.body!.id!)).toEqual([]);
       const task = await readTask(ids.intakeTaskA!);
       expect((await dispatchAs(patientA, 'PUT', `Task/${task.id}`, { ...task, status: 'completed', output: output(intake.body!.id!) })).status).toBe(200);
+      const reviews = ((await t.fhir('GET', `Task?code=urn:heron:inbox-task|review-form&focus=QuestionnaireResponse/${intake.body!.id}`)).body as Bundle<Task>).entry ?? [];
+      expect(reviews.map((e) => [e.resource!.priority, e.resource!.owner?.reference, e.resource!.description])).toEqual([['routine', `Practitioner/${ids.doc}`, 'Review Before your visit answers from the patient']]);
     });
 
     it('cannot fill another patient’s form, complete their Task, or change more of its own than status and answers', async () => {

@@ -11,6 +11,8 @@
  * patient-bound user may update a form Task for a record they hold, changing nothing but its
  * status (to in-progress or completed) and its output, which must be answers of that record to
  * that questionnaire. Staff writes are not touched.
+ *
+ * When the patient sends a form, whoever sent it is told (`form-review.ts`).
  */
 import type { QuestionnaireResponse, Task, TaskOutput } from '@medplum/fhirtypes';
 import { errors } from '../../fhir/outcome.ts';
@@ -80,3 +82,4 @@ export const patientFormTaskRule: WriteRule = async (proposed) => {
   for (const [index, output] of outputs.entries()) await checkOutput(proposed, current, output, index, p.patients);
   if (task.status === 'completed' && outputs.length === 0) throw errors.businessRule('A completed form refers to its answers (output)', 'Task.output');
 };
+

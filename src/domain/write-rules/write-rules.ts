@@ -19,6 +19,7 @@ import { patientAnswersRule, patientCorrectionRule, patientFileRule, patientMess
 import { correctionDecisionRule } from '../portal/correction-decision.ts';
 import { patientAppointmentRule } from '../portal/patient-appointments.ts';
 import { patientFormTaskRule } from '../portal/form-tasks.ts';
+import { formSentReviewRule } from '../portal/form-review.ts';
 import { patientAnswersScored } from '../questionnaires/patient-scores.ts';
 import { practiceOrganizationRule } from '../practice-settings/practice-organization-rule.ts';
 
@@ -50,7 +51,8 @@ export const WRITE_RULES: WriteRules = {
   // What patients and proxies write from the portal: from them, about their record (docs/portal.md).
   Communication: [patientMessageRule],
   // …and the practice's answer to a correction request: by someone who may change the item, a denial with its reason.
-  Task: [patientCorrectionRule, correctionDecisionRule, patientFormTaskRule],
+  // A form a patient sends lands in the inbox of whoever sent it (docs/questionnaires.md).
+  Task: [patientCorrectionRule, correctionDecisionRule, patientFormTaskRule, formSentReviewRule],
   Binary: [patientFileRule],
   // A signed lab order moves forward only and keeps what it asks for (docs/orders.md).
   ServiceRequest: [signedOrdersStay],
