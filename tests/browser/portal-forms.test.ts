@@ -3,7 +3,8 @@
  * PHQ-9 from the chart; the patient, on a phone (375×812), sees the hint on My health, opens
  * Forms, answers part of it and saves it to finish later (the answers survive a reload), is told
  * which questions are left when sending too early, and sends it; the physician sees the answers
- * in the chart, marked as entered by the patient, with the server's score. Screenshots at both
+ * in the chart, marked as entered by the patient, with the server's score, and an urgent review
+ * in their inbox (item 9 flagged). Screenshots at both
  * sizes, axe on every screen.
  */
 import type { Browser, Page } from 'playwright-core';
@@ -146,10 +147,16 @@ describe('the portal: forms', () => {
       await row.getByText('Answers', { exact: true }).click();
       await row.getByText('Little interest or pleasure in doing things').waitFor();
       await expectAccessible(page, 'the chart, the patient’s answers');
+      // It reached the physician's inbox too, urgent for the flagged answer.
+      const inboxRow = page.getByRole('list', { name: /Inbox items/ }).getByRole('listitem').filter({ hasText: 'Review PHQ-9 answers from the patient' });
       // The panel's heading below the chart's sticky header.
       await panel.scrollIntoViewIfNeeded();
       await page.evaluate(() => (globalThis as unknown as { scrollBy(x: number, y: number): void }).scrollBy(0, -200));
       await screenshot(page, 'screening-patient-form');
+      await page.getByRole('link', { name: /^Inbox/ }).click();
+      await page.getByRole('heading', { name: 'Inbox', level: 1 }).waitFor();
+      await inboxRow.waitFor();
+      expect(await inboxRow.textContent()).toMatch(/Urgent.*Positive answer to item 9/s);
       expect(problems).toEqual([]);
     } finally {
       await context.close();
