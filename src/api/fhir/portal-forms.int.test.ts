@@ -145,6 +145,22 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect(reviews.map((e) => [e.resource!.priority, e.resource!.owner?.reference, e.resource!.description])).toEqual([['routine', `Practitioner/${ids.doc}`, 'Review Before your visit answers from the patient']]);
     });
 
+    it('a proxy fills a form for the person they act for; a limited proxy cannot', async () => {
+      const principal = (limited: boolean): Ctx => ({
+        ...ctxOf(ids.a!),
+        principal: { kind: 'user', id: 'parent', tenant: t.practiceId, role: 'proxy', scopes: ['user/*.cruds'], fhirUser: 'RelatedPerson/parent', patients: [ids.a!], ...(limited ? { limitedPatients: [ids.a!] } : {}) },
+      });
+      const task = (await create('proxyTask', formTask(ids.a!, PHQ9_URL))) as Task & { id: string };
+      const limited = principal(true);
+      expect((await dispatchAs(limited, 'PUT', `Task/${task.id}`, { ...task, status: 'in-progress' })).status).toBe('forbidden');
+      const proxy = principal(false);
+      const answers = await dispatchAs(proxy, 'POST', 'QuestionnaireResponse', { ...phq9(ids.a!, 'completed', [0, 0, 0, 0, 0, 0, 0, 0, 0]), author: { reference: 'RelatedPerson/parent' } });
+      expect(answers.status).toBe(201);
+      expect((await dispatchAs(proxy, 'PUT', `Task/${task.id}`, { ...task, status: 'completed', output: output(answers.body!.id!) })).status).toBe(200);
+      const [score] = await scoresOf(answers.body!.id!);
+      expect([score?.valueQuantity?.value, score?.performer?.[0]?.reference]).toEqual([0, 'RelatedPerson/parent']);
+    });
+
     it('cannot fill another patient’s form, complete their Task, or change more of its own than status and answers', async () => {
       expect((await dispatchAs(patientA, 'POST', 'QuestionnaireResponse', phq9(ids.b!, 'in-progress', [1]))).status).toBe('forbidden');
       const taskB = await readTask(ids.taskB!);
