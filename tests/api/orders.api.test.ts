@@ -39,16 +39,16 @@ describe.each(STORE_KINDS)('screening questionnaires and orders (%s)', (kind) =>
   const extract = (body: unknown) => t.fhir('POST', 'QuestionnaireResponse/$extract', { body });
   const transaction = (bundle: unknown) => t.fhir('POST', '', { body: bundle });
 
-  it('heron practice load-content adds PHQ-9, GAD-7 and the order catalogue once', async () => {
+  it('heron practice load-content adds PHQ-9, GAD-7, the intake form and the order catalogue once', async () => {
     const first = await server.cli(['practice', 'load-content', t.practiceId, '--json']);
     expect(first.code, first.stderr).toBe(0);
     const created = JSON.parse(first.stdout).created as number;
-    expect(created).toBeGreaterThanOrEqual(2 + 7 + 3);
+    expect(created).toBeGreaterThanOrEqual(3 + 7 + 3);
     const again = await server.cli(['practice', 'load-content', t.practiceId, '--json']);
     expect(JSON.parse(again.stdout).created).toBe(0);
 
     const questionnaires = await t.fhir('GET', 'Questionnaire?status=active');
-    expect(questionnaires.body.entry.map((e: any) => e.resource.url).sort()).toEqual([GAD7, PHQ9]);
+    expect(questionnaires.body.entry.map((e: any) => e.resource.url).sort()).toEqual([GAD7, 'https://heron.dev/fhir/Questionnaire/intake', PHQ9]);
     const phq9 = questionnaires.body.entry.find((e: any) => e.resource.url === PHQ9).resource;
     expect(phq9.code[0].code).toBe('44249-1');
     const catalogue = await t.fhir('GET', 'ActivityDefinition?status=active&_count=100');

@@ -59,6 +59,11 @@ describe('the portal: forms', () => {
       await panel.getByRole('status').filter({ hasText: 'Sent.' }).waitFor();
       await panel.getByText('Waiting for the patient').waitFor();
       await expectAccessible(page, 'the chart, a form sent');
+      // And the intake form, with no date.
+      await panel.getByRole('button', { name: /Form$/ }).click();
+      await page.getByRole('option', { name: 'Before your visit', exact: true }).click();
+      await panel.getByRole('button', { name: 'Send to the patient' }).click();
+      await panel.getByRole('listitem').filter({ hasText: 'Before your visit' }).getByText('Waiting for the patient').waitFor();
       expect(problems).toEqual([]);
     } finally {
       await context.close();
@@ -71,11 +76,11 @@ describe('the portal: forms', () => {
       await page.setViewportSize(PHONE);
       await signIn(page, server.origin, server.account('patient'));
       await page.waitForURL(`${server.origin}/portal`);
-      const hint = page.getByRole('note').filter({ hasText: 'Your care team sent you a form to fill in.' });
+      const hint = page.getByRole('note').filter({ hasText: 'Your care team sent you 2 forms to fill in.' });
       await hint.waitFor();
       await expectAccessible(page, 'My health with the forms hint');
       await screenshot(page, 'portal-forms-hint-phone');
-      await hint.getByRole('link', { name: 'Fill it in' }).click();
+      await hint.getByRole('link', { name: 'See forms' }).click();
 
       await page.waitForURL(`${server.origin}/portal/forms`);
       await page.getByRole('heading', { name: 'Forms', level: 1 }).waitFor();
@@ -87,6 +92,17 @@ describe('the portal: forms', () => {
       // Nothing is wider than a phone.
       expect(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
 
+      // The intake form: free text and yes/no; begun and saved for later.
+      await toFill.getByRole('link', { name: 'Fill in Before your visit' }).click();
+      await page.getByRole('heading', { name: 'Before your visit', level: 1 }).waitFor();
+      await page.getByLabel('1. What is the main reason for your visit?').fill('Knee pain when climbing stairs');
+      await answer(page, 2, 'No');
+      await atBothSizes(page, 'portal-forms-intake', 'the intake form');
+      await page.getByRole('button', { name: 'Save and finish later' }).click();
+      await page.getByRole('status').filter({ hasText: 'Saved. You can finish it later' }).waitFor();
+      await page.getByRole('link', { name: 'Back to forms' }).click();
+      await toFill.getByRole('listitem').filter({ hasText: 'Before your visit' }).getByText('Started').waitFor();
+
       await toFill.getByRole('link', { name: 'Fill in PHQ-9' }).click();
       await page.getByRole('heading', { name: 'PHQ-9', level: 1 }).waitFor();
       for (let i = 0; i < 4; i++) await answer(page, i + 1, ANSWERS[i]!);
@@ -94,7 +110,7 @@ describe('the portal: forms', () => {
       await page.getByRole('button', { name: 'Save and finish later' }).click();
       await page.getByRole('status').filter({ hasText: 'Saved. You can finish it later' }).waitFor();
       // Saved on the server, as in progress, and the form shows as started.
-      const saved = (await requestAsPage(page, 'GET', `/fhir/R4/QuestionnaireResponse?subject=Patient/${patientId}&status=in-progress`)).body as { entry?: Array<{ resource: { item?: unknown[] } }> };
+      const saved = (await requestAsPage(page, 'GET', `/fhir/R4/QuestionnaireResponse?subject=Patient/${patientId}&status=in-progress&questionnaire=https://heron.dev/fhir/Questionnaire/phq-9`)).body as { entry?: Array<{ resource: { item?: unknown[] } }> };
       expect(saved.entry?.[0]?.resource.item).toHaveLength(4);
 
       // Another device: nothing in this browser, the answers come from the server.
@@ -121,7 +137,7 @@ describe('the portal: forms', () => {
       await page.getByRole('link', { name: 'Back to forms' }).click();
       const sent = page.getByRole('region', { name: 'Sent to your care team' });
       await sent.getByText('PHQ-9').waitFor();
-      await page.getByRole('region', { name: 'To fill in' }).getByText('Nothing to fill in.').waitFor();
+      await page.getByRole('region', { name: 'To fill in' }).getByRole('link', { name: 'Continue Before your visit' }).waitFor();
       await atBothSizes(page, 'portal-forms-done', 'Forms, all sent');
       expect(problems).toEqual([]);
     } finally {

@@ -193,6 +193,7 @@ function FillForm({ task, questionnaire, saved, back }: { task: Task; questionna
           </Button>
         </div>
       </form>
+      {back}
     </div>
   );
 }
