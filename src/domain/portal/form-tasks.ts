@@ -38,7 +38,7 @@ export function formQuestionnaireOf(task: Task): string | undefined {
 const PATIENT_TARGET = new Set(['in-progress', 'completed']);
 const OPEN = new Set(['requested', 'received', 'accepted', 'ready', 'in-progress']);
 
-/** Whether two versions differ only in status, output and bookkeeping (meta, text, lastModified): what a patient may not change. */
+/** Whether two versions differ only in what a patient may change: status, output and bookkeeping (meta, text, lastModified). */
 function sameFixedPart(a: Task, b: Task): boolean {
   // Key order does not matter: the client sends back what it read, reshaped.
   const norm = (t: Task) => JSON.parse(JSON.stringify({ ...t, status: undefined, output: undefined, meta: undefined, text: undefined, lastModified: undefined })) as object;
