@@ -7,9 +7,12 @@
  * Proxies do not read it (an adolescent's access log could reveal confidential care; the portal
  * issue decides what a proxy may see).
  */
+import type { AuditEvent } from '@medplum/fhirtypes';
 import type { AuditQuery, StoredAuditEntry } from '../../store/audit-log.ts';
 import { errors } from '../../fhir/outcome.ts';
 import type { Ctx } from '../context.ts';
+import { agentNamer } from './agent-names.ts';
+import { toAuditEvent } from './audit-event.ts';
 import { withoutNetworkDetails } from './reported-event.ts';
 
 /** The patient whose disclosures this access may read, or undefined when it is not patient-bound. */
@@ -44,4 +47,20 @@ export function asSeenBy(ctx: Ctx, entry: StoredAuditEntry): StoredAuditEntry {
   const { ip: _ip, userAgent: _userAgent, detail: _detail, ...seen } = entry;
   if (seen.reported !== undefined) seen.reported = withoutNetworkDetails(seen.reported);
   return seen;
+}
+
+/**
+ * The entries as AuditEvents for this access: for a patient, as `asSeenBy` leaves them and with
+ * the agents named (agent-names.ts), looked up now and never stored in the chain.
+ */
+export async function auditEventsFor(ctx: Ctx, entries: readonly StoredAuditEntry[]): Promise<AuditEvent[]> {
+  const own = ownPatient(ctx);
+  if (own === undefined) return entries.map(toAuditEvent);
+  const name = agentNamer(ctx, own);
+  return Promise.all(
+    entries.map((e) => {
+      const seen = asSeenBy(ctx, e);
+      return name(seen, toAuditEvent(seen));
+    }),
+  );
 }

@@ -16,7 +16,7 @@
 import type { AuditEvent, Bundle } from '@medplum/fhirtypes';
 import { ACTION_CODES, actionCode, ADMIN_ENTITY_ID, ADMIN_ENTITY_TYPES, toAuditEvent } from '../../../domain/audit/audit-event.ts';
 import { REPORT_WRITERS, reportRow, type ReportFormat } from '../../../domain/audit/audit-report.ts';
-import { asSeenBy, mayReadEntry, ownDisclosuresQuery } from '../../../domain/audit/own-disclosures.ts';
+import { asSeenBy, auditEventsFor, mayReadEntry, ownDisclosuresQuery } from '../../../domain/audit/own-disclosures.ts';
 import { patientsOf } from '../../../domain/audit/patients-of.ts';
 import { reportedEntry } from '../../../domain/audit/reported-event.ts';
 import { withTransaction, type Ctx } from '../../../domain/context.ts';
@@ -58,13 +58,14 @@ export async function searchAuditEvents(ctx: Ctx, req: FhirRequest): Promise<Fhi
   const query = ownDisclosuresQuery(ctx, asked) ?? { ...asked, maxSeq: 0, count: 0 };
   if (req.format !== undefined) return exportAuditEvents(ctx, query, req.format);
   const maxSeq = query.maxSeq ?? (await newestSeq(ctx));
-  const entries = (query.count === 0 ? [] : await ctx.store.audit.query(ctx.tenant, { ...query, maxSeq, count: query.count + 1 })).map((e) => asSeenBy(ctx, e));
+  const entries = query.count === 0 ? [] : await ctx.store.audit.query(ctx.tenant, { ...query, maxSeq, count: query.count + 1 });
   const page = entries.slice(0, query.count);
+  const events = await auditEventsFor(ctx, page);
   const bundle: Bundle = {
     resourceType: 'Bundle',
     type: 'searchset',
     link: [{ relation: 'self', url: pageUrl(req.baseUrl, 'AuditEvent', req.query, req.query.get('_cursor') ?? undefined) }],
-    entry: page.map((e) => ({ fullUrl: `${req.baseUrl}/AuditEvent/${e.seq}`, resource: toAuditEvent(e), search: { mode: 'match' } })),
+    entry: page.map((e, i) => ({ fullUrl: `${req.baseUrl}/AuditEvent/${e.seq}`, resource: events[i], search: { mode: 'match' } })),
   };
   if (entries.length > query.count) bundle.link!.push({ relation: 'next', url: pageUrl(req.baseUrl, 'AuditEvent', req.query, `${maxSeq}.${page[page.length - 1].seq}`) });
   return { status: 200, body: bundle };
@@ -74,7 +75,8 @@ export async function readAuditEvent(ctx: Ctx, id: string): Promise<FhirResponse
   const seq = /^[1-9][0-9]{0,15}$/.test(id) ? Number(id) : undefined;
   const [entry] = seq === undefined ? [] : await ctx.store.audit.query(ctx.tenant, { count: 1, afterSeq: seq + 1 });
   if (entry === undefined || entry.seq !== seq || !mayReadEntry(ctx, entry)) throw errors.notFound(`AuditEvent/${id} is not known`);
-  return { status: 200, body: toAuditEvent(asSeenBy(ctx, entry)) };
+  const [event] = await auditEventsFor(ctx, [entry]);
+  return { status: 200, body: event };
 }
 
 export function auditEventsAreReadOnly(): never {
