@@ -4,7 +4,7 @@
  * (name and date of birth); with limited access the page says parts are private and what the
  * practice recorded in those parts shows nowhere (the server leaves it out); and an emergency
  * access (break-the-glass, made through the API) is marked in the patient's list of who has seen
- * their record. Screenshots at 375×812 and 1366×768, axe on each screen.
+ * their record, which names the physician. Screenshots at 375×812 and 1366×768, axe on each screen.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -131,6 +131,9 @@ describe('portal: a proxy’s open record, limited access, emergency access on P
       const emergency = accesses.getByRole('listitem').filter({ hasText: 'Emergency access' });
       await emergency.first().waitFor();
       expect(await emergency.first().getAttribute('data-emergency')).toBe('true');
+      // Staff are named, with their role (the server looks the name up when the patient reads the trail).
+      expect(await emergency.first().textContent()).toContain('Dana Whitfield, MD (Physician)');
+      expect(await accesses.textContent()).not.toContain('Physician at the practice');
       // Marked in colour too, not in words alone: the emergency card's edge differs from an ordinary one.
       const ordinary = accesses.getByRole('listitem').filter({ hasNotText: 'Emergency access' });
       const edge = (item: typeof emergency) =>

@@ -14,6 +14,11 @@ export interface AuditEntryView {
   agentId: string;
   /** `user`, `client` (an app or service acting for itself) or `system`. */
   agentKind: string;
+  /**
+   * The agent's name, when the server gave one with its id: in a patient's own accounting of
+   * disclosures, staff, the patient's proxy and apps are named (src/domain/audit/agent-names.ts).
+   */
+  agentName?: string;
   role?: string;
   address?: string;
   userAgent?: string;
@@ -69,6 +74,7 @@ export function auditEntryView(e: AuditEvent): AuditEntryView {
     emergency: purpose === 'ETREAT' || subtype === '$break-the-glass' || subtype === 'break-glass',
   };
   const optional = {
+    agentName: identifier?.value !== undefined ? requestor?.who?.display : undefined,
     role: requestor?.role?.[0]?.text,
     address: requestor?.network?.address,
     userAgent: requestor?.name,

@@ -2,7 +2,7 @@ import type { AuditEvent } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import { auditEntryView, detailText, whatText } from './audit-entry.ts';
 import { cursorOf, filtersFromUrl, filtersToUrl, periodText, searchOf } from './audit-filters.ts';
-import { accounting, whyText } from './disclosures.ts';
+import { accounting, patientWhoText, whyText } from './disclosures.ts';
 
 /** An entry as src/domain/audit/audit-event.ts serves it. */
 const read: AuditEvent = {
@@ -88,6 +88,22 @@ describe('an audit entry as the privacy officer reads it', () => {
     expect(whyText(auditEntryView(read))).toBe('No purpose recorded');
     expect(detailText('{"role":"nurse"}')).toBe('{\n  "role": "nurse"\n}');
     expect(detailText('not json')).toBe('not json');
+  });
+});
+
+describe("who, on the patient's Privacy page", () => {
+  const as = (agent: AuditEvent['agent'][number]) => auditEntryView({ ...read, agent: [agent] });
+  it('names whom the server named, with the role; otherwise the role and account id', () => {
+    const named = (system: string, value: string, display: string | undefined, role?: string) =>
+      as({ who: { identifier: { system: `https://heron.dev/fhir/agent/${system}`, value }, ...(display ? { display } : {}) }, requestor: true, ...(role ? { role: [{ text: role }] } : {}) });
+    expect(patientWhoText(named('user', 'u-dana', 'Dana Whitfield, MD', 'physician'))).toBe('Dana Whitfield, MD (Physician)');
+    expect(patientWhoText(named('user', 'u-x', undefined, 'nurse'))).toBe('Nurse at the practice (account u-x)');
+    expect(patientWhoText(named('user', 'u-mum', 'Maria Alpha', 'proxy'))).toBe('Maria Alpha (your proxy)');
+    expect(patientWhoText(named('user', 'u-aunt', 'Your proxy', 'proxy'))).toBe('Your proxy');
+    expect(patientWhoText(named('client', 'c-1', 'Glucose Diary'))).toBe('The app Glucose Diary');
+    expect(patientWhoText(named('client', 'c-2', undefined))).toBe('App or service c-2');
+    // A display without an identifier is the agent's id (a reported event's agent), not a name the server gave.
+    expect(as({ who: { display: 'someone' }, requestor: true }).agentName).toBeUndefined();
   });
 });
 

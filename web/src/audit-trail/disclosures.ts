@@ -4,6 +4,7 @@
  * (name and role), when, what and why, emergency accesses set apart with the reason given. Built
  * from the audit trail's `patient=` report; printed by `disclosures-pdf.ts`.
  */
+import { roleLabel } from '../app/roles.ts';
 import type { AuditEntryView } from './audit-entry.ts';
 import { whatText } from './audit-entry.ts';
 
@@ -53,6 +54,20 @@ export function whoText(e: AuditEntryView, names: ReadonlyMap<string, string>): 
   if (e.agentKind === 'client') return `App or service ${e.agentId}`;
   if (e.agentKind === 'system') return `Heron (${e.agentId})`;
   return `User ${e.agentId}`;
+}
+
+/**
+ * Who it was, for the patient's own Privacy page: "Dana Whitfield, MD (Physician)". The server
+ * names staff, the patient's proxy and apps (docs/audit.md); anyone it does not name is described
+ * by role and account id.
+ */
+export function patientWhoText(entry: AuditEntryView): string {
+  const name = entry.agentName;
+  if (entry.agentKind === 'client') return name ? `The app ${name}` : `App or service ${entry.agentId}`;
+  if (entry.agentKind !== 'user') return 'Heron (the record system)';
+  if (entry.role === 'proxy') return name === undefined || name === 'Your proxy' ? 'Your proxy' : `${name} (your proxy)`;
+  if (name !== undefined) return entry.role ? `${name} (${roleLabel(entry.role)})` : name;
+  return `${entry.role ? `${roleLabel(entry.role)} at the practice` : 'Practice staff'} (account ${entry.agentId})`;
 }
 
 export function accounting(input: {

@@ -1,9 +1,8 @@
 import type { AuditEvent, Bundle, Communication, Parameters, Patient } from '@medplum/fhirtypes';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { roleLabel } from '../../../app/roles.ts';
 import { auditEntryView, subtypeText, type AuditEntryView } from '../../../audit-trail/audit-entry.ts';
-import { whyText } from '../../../audit-trail/disclosures.ts';
+import { patientWhoText, whyText } from '../../../audit-trail/disclosures.ts';
 import { useAuth, useUser } from '../../../auth/auth-context.tsx';
 import { decodeJwtPayload } from '../../../auth/session.ts';
 import { Link } from 'react-router';
@@ -69,10 +68,10 @@ function accessLine(entry: AuditEntryView, links: readonly LinkView[]): AccessLi
       why: 'You shared your summary',
     };
   }
-  const who = entry.agentKind === 'user' ? (entry.role ? `${roleLabel(entry.role)} at the practice` : 'Practice staff') : entry.agentKind === 'client' ? `App or service ${entry.agentId}` : 'Heron (the record system)';
   const what = `${subtypeText(entry.subtype)}${entry.entities.length ? ` ${[...new Set(entry.entities.map((e) => e.split('/')[0]))].join(', ')}` : ''}${entry.succeeded ? '' : ' (refused)'}`;
-  return { entry, who: entry.agentKind === 'user' ? `${who} (account ${entry.agentId})` : who, what, why: whyText(entry) };
+  return { entry, who: patientWhoText(entry), what, why: whyText(entry) };
 }
+
 
 function AccessesPanel({ patientId }: { patientId: string }) {
   const api = usePortalApi();
