@@ -4,6 +4,7 @@
  * nothing else of the trail. Staff's network details (IP address, browser; in an event an app
  * reported, its agents' network addresses) and administrators' change details are left out of
  * what a patient sees: they are the practice's, not the record's.
+ * Staff, the patient's proxy and apps are named for the patient (`auditEventsFor`, agent-names.ts).
  * Proxies do not read it (an adolescent's access log could reveal confidential care; the portal
  * issue decides what a proxy may see).
  */
