@@ -16,7 +16,10 @@
  * - The delay counts from when the result was issued (a report's `issued`, else when it was taken;
  *   an Observation's effective time, since R4 has no search parameter on `Observation.issued`).
  * - The review Tasks themselves are the practice's work items and name the result they are about;
- *   they are absent to patient-bound access too.
+ *   they are absent to patient-bound access too. So are the review Tasks of a form the patient
+ *   sent (`portal/form-review.ts`): a clinician's inbox item, whose priority and wording ("urgent:
+ *   positive answer to item 9") are triage for the practice, not a message to the patient (who
+ *   has their own answers, and hears from the practice in their own words); docs/access.md.
  *
  * The rule is read from the practice's Organization once per request (never cached across
  * requests), so a changed setting applies to the next request.
@@ -25,6 +28,7 @@ import type { DiagnosticReport, Observation, Resource, Task } from '@medplum/fhi
 import type { SearchCriterion } from '../../fhir/search/types.ts';
 import { nowOf, reader, type Ctx } from '../context.ts';
 import { INBOX_TASK_SYSTEM, REVIEW_RESULT } from '../inbox/result-review.ts';
+import { REVIEW_FORM } from '../portal/form-review.ts';
 import { findPracticeOrganization } from '../practice-settings/practice-organization.ts';
 import { readSettings, type PracticeSettings } from '../practice-settings/practice-settings.ts';
 
@@ -67,6 +71,10 @@ const all = (param: string, criteria: SearchCriterion[]): SearchCriterion => ({ 
 const any = (param: string, criteria: SearchCriterion[]): SearchCriterion => ({ param, type: 'token', values: [], anyOf: criteria });
 const not = (criterion: SearchCriterion): SearchCriterion => ({ ...criterion, not: true });
 const reviewTaskCode = () => token('code', INBOX_TASK_SYSTEM, [REVIEW_RESULT]);
+/** The practice's review Tasks that patient-bound access never sees: of results, and of forms the patient sent. */
+// A function, not a constant, so that an import cycle through form-review.ts can never leave it undefined.
+const hiddenTaskCodes = (): string[] => [REVIEW_RESULT, REVIEW_FORM];
+const hiddenTaskCode = () => token('code', INBOX_TASK_SYSTEM, hiddenTaskCodes());
 
 /** "No review Task of this result is open". */
 function reviewed(): SearchCriterion {
@@ -105,7 +113,7 @@ export async function releaseRestriction(ctx: Ctx, types: readonly string[]): Pr
   const now = nowOf(ctx);
   const branches: SearchCriterion[] = [];
   for (const type of governed) {
-    const shown = type === 'Task' ? not(reviewTaskCode()) : any('_released', [not(labCategory(type as 'Observation')), released(type as 'Observation', rule, now)]);
+    const shown = type === 'Task' ? not(hiddenTaskCode()) : any('_released', [not(labCategory(type as 'Observation')), released(type as 'Observation', rule, now)]);
     // The type test wraps the negations, which would otherwise match every row of the other types.
     branches.push({ ...all('_released', [shown]), types: [type] });
   }
@@ -116,7 +124,7 @@ export async function releaseRestriction(ctx: Ctx, types: readonly string[]): Pr
 
 /** Whether a resource is one the rule governs; others need no check. */
 function governed(resource: Resource): boolean {
-  if (resource.resourceType === 'Task') return (resource as Task).code?.coding?.some((c) => c.system === INBOX_TASK_SYSTEM && c.code === REVIEW_RESULT) === true;
+  if (resource.resourceType === 'Task') return (resource as Task).code?.coding?.some((c) => c.system === INBOX_TASK_SYSTEM && hiddenTaskCodes().includes(c.code ?? '')) === true;
   if (resource.resourceType !== 'Observation' && resource.resourceType !== 'DiagnosticReport') return false;
   const type = resource.resourceType;
   const [system, code] = type === 'Observation' ? [OBSERVATION_CATEGORY, 'laboratory'] : [REPORT_SECTION, 'LAB'];
