@@ -209,8 +209,8 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       return t.fhir(c.method, c.path(patient, own), { token, ...(typeof body === 'string' ? { payload: body } : body === undefined ? {} : { body }), ...(headers ? { headers } : {}) });
     };
 
-    /** Every sign of `record` in a response: its resources' ids, the name and the marker text (also base64, as in a Binary's data: 12 bytes, so a prefix). */
-    const traces = (record: Record<string, string>, marker: string, name: string) => [...Object.entries(record).filter(([k]) => k !== 'gp').map(([, v]) => v), marker, Buffer.from(marker).toString('base64'), name];
+    /** Every sign of `record` in a response (not the shared practitioner, nor the visit's time, which is not the record's alone): its resources' ids, the name and the marker text (also base64, as in a Binary's data: 12 bytes, so a prefix). */
+    const traces = (record: Record<string, string>, marker: string, name: string) => [...Object.entries(record).filter(([k]) => k !== 'gp' && k !== 'visitStart').map(([, v]) => v), marker, Buffer.from(marker).toString('base64'), name];
     /** The traces of a record found in `reply`, leaving out what the request itself sent (a 404 names the id asked for, a link echoes its query). */
     const found = (reply: Reply, sent: string, record: Record<string, string>, marker: string, name: string) => traces(record, marker, name).filter((s) => !sent.includes(s) && reply.text.includes(s));
     const sentOf = (c: PortalCall, patient: string, own: Record<string, string>) => `${c.path(patient, own)} ${JSON.stringify(c.body?.(patient, own) ?? '')}`;
