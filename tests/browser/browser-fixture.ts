@@ -6,13 +6,17 @@
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
-import type { Page } from 'playwright-core';
-import { expect } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { ensureWebBuilt } from '../../src/cli/web-build.ts';
 import { createStoreLocation, destroyStoreLocation, freePort, REPO_ROOT, runHeron, ServeProcess, sleep, type StoreLocation } from '../fixtures/heron-server.ts';
-import type { Account } from './browser-session.ts';
+import { launchBrowser, VIEWPORT, type Account } from './browser-session.ts';
 
 export { allowOnConsentPage, CHROMIUM, launchBrowser, newPage, signIn, signInOnHeronPage, VIEWPORT, type Account } from './browser-session.ts';
+
+/** The two sizes every portal screen is checked at (docs/web.md): a phone's and a laptop's (the pages' default). */
+export const PHONE = { width: 375, height: 812 };
+export const LAPTOP = VIEWPORT;
 
 export const SCREENSHOT_DIR = join(REPO_ROOT, 'tests/browser/screenshots');
 const DEMO_PRACTICE = 'Demo Practice';
@@ -83,6 +87,35 @@ export class DemoServer {
   }
 }
 
+/**
+ * One demo server and one browser for the tests of the `describe` this is called in (its
+ * beforeAll and afterAll). Read `server` and `browser` in tests and in hooks registered after
+ * this call: vitest runs beforeAll hooks in order and afterAll hooks in reverse, so the file's own
+ * afterAll (closing its contexts) runs before these close.
+ */
+export function useDemoServer(): { readonly server: DemoServer; readonly browser: Browser } {
+  let server: DemoServer | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([DemoServer.start(), launchBrowser()]);
+  }, 300_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  const notYet = (what: string) => new Error(`The ${what} is not started yet: use it in a test or a later hook, not while registering them`);
+  return {
+    get server() {
+      if (!server) throw notYet('demo server');
+      return server;
+    },
+    get browser() {
+      if (!browser) throw notYet('browser');
+      return browser;
+    },
+  };
+}
+
 /** The accounts `--demo` saved beside its client credentials; created here through the CLI when that file has none. */
 async function demoAccounts(loc: StoreLocation): Promise<Account[]> {
   const saved = JSON.parse(await readFile(join(loc.dataDir, 'demo-credentials.json'), 'utf8')) as { accounts?: Account[] };
@@ -115,6 +148,31 @@ export async function expectAccessible(page: Page, what: string, exceptions: Axe
 export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: options.fullPage ?? false });
+}
+
+export interface SizesOptions {
+  /** The whole page (the default), or only the viewport: for a dialog, not the page under it. */
+  fullPage?: boolean;
+  /** Wait for the page's banner after each resize (the top bar is drawn anew between phone and laptop). */
+  banner?: boolean;
+  /** The size the page is left at (the default: the laptop's, the last one checked). */
+  leaveAt?: 'phone' | 'laptop';
+}
+
+/**
+ * The screen at a phone's size and at a laptop's: axe on each (named `what (phone)`, `what
+ * (laptop)`) and a screenshot of each (`name-phone.png`, `name-laptop.png`). From the top, so a
+ * sticky top bar is drawn where it belongs in a full-page picture.
+ */
+export async function checkAtSizes(page: Page, name: string, what: string, options: SizesOptions = {}): Promise<void> {
+  for (const [size, viewport] of [['phone', PHONE], ['laptop', LAPTOP]] as const) {
+    await page.setViewportSize(viewport);
+    if (options.banner) await page.getByRole('banner').waitFor();
+    await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
+    await expectAccessible(page, `${what} (${size})`);
+    await screenshot(page, `${name}-${size}`, { fullPage: options.fullPage ?? true });
+  }
+  if (options.leaveAt === 'phone') await page.setViewportSize(PHONE);
 }
 
 /**

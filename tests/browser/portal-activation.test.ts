@@ -4,30 +4,19 @@
  * enters their date of birth (wrong once: refused, with the tries left; then right), sets a
  * password, and signs in to land on the portal. Screenshots of every step, axe on each.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DemoServer, expectAccessible, launchBrowser, newPage, requestAsPage, screenshot, signIn } from './browser-fixture.ts';
+import { describe, expect, it } from 'vitest';
+import { expectAccessible, newPage, PHONE, requestAsPage, screenshot, signIn, useDemoServer } from './browser-fixture.ts';
 
-const PHONE = { width: 375, height: 812 };
 const PASSWORD = 'Copper-Meadow-Lantern-58';
 const EMAIL = 'maria.rivera@example.org';
 
 describe('portal activation: invited from the chart, accepted with the date of birth', () => {
-  let server: DemoServer;
-  let browser: Browser;
+  const demo = useDemoServer();
   let link = '';
 
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([DemoServer.start(), launchBrowser()]);
-  }, 300_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
   it('the front desk invites a patient from the chart and gets the link once', async () => {
-    const { context, page } = await newPage(browser);
-    await signIn(page, server.origin, server.account('front-desk'));
+    const { context, page } = await newPage(demo.browser);
+    await signIn(page, demo.server.origin, demo.server.account('front-desk'));
     const created = await requestAsPage(page, 'POST', '/fhir/R4/Patient', {
       resourceType: 'Patient',
       name: [{ family: 'Rivera', given: ['Maria'] }],
@@ -37,7 +26,7 @@ describe('portal activation: invited from the chart, accepted with the date of b
     });
     expect(created.status).toBe(201);
     const id = (created.body as { id: string }).id;
-    await page.goto(`${server.origin}/patients/${id}`);
+    await page.goto(`${demo.server.origin}/patients/${id}`);
     await page.getByRole('button', { name: 'Invite to portal' }).click();
     const dialog = page.getByRole('dialog', { name: 'Invite to the portal' });
     await expect(dialog.getByLabel('E-mail address').inputValue()).resolves.toBe(EMAIL);
@@ -47,7 +36,7 @@ describe('portal activation: invited from the chart, accepted with the date of b
     const ready = page.getByRole('dialog', { name: 'Invitation ready' });
     await ready.getByText('The link was e-mailed').or(ready.getByText('The link was not e-mailed')).waitFor();
     link = await ready.getByLabel('One-time link').inputValue();
-    expect(link).toMatch(new RegExp(`^${server.origin}/auth/set-password\\?token=`));
+    expect(link).toMatch(new RegExp(`^${demo.server.origin}/auth/set-password\\?token=`));
     await expectAccessible(page, 'the invitation, ready');
     await screenshot(page, 'portal-activation-invite-ready');
     await ready.getByRole('button', { name: 'Done' }).click();
@@ -56,7 +45,7 @@ describe('portal activation: invited from the chart, accepted with the date of b
 
   it('the patient opens the link on a phone, confirms their date of birth (wrong once), sets a password and lands on the portal', async () => {
     expect(link).not.toBe('');
-    const { context, page } = await newPage(browser);
+    const { context, page } = await newPage(demo.browser);
     await page.setViewportSize(PHONE);
     await page.goto(link);
     await page.getByRole('heading', { name: 'Confirm who you are' }).waitFor();
@@ -88,7 +77,7 @@ describe('portal activation: invited from the chart, accepted with the date of b
     await screenshot(page, 'portal-activation-done-phone', { fullPage: true });
 
     await page.getByRole('link', { name: 'Sign in to the portal' }).click();
-    await signIn(page, server.origin, { role: 'patient', email: EMAIL, password: PASSWORD });
+    await signIn(page, demo.server.origin, { role: 'patient', email: EMAIL, password: PASSWORD });
     await page.waitForURL((url) => url.pathname.startsWith('/portal'));
     await page.getByRole('heading', { name: 'My health', level: 1 }).waitFor();
     await expectAccessible(page, 'the portal after activation');

@@ -8,39 +8,25 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Extension, Organization } from '@medplum/fhirtypes';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DemoServer, expectAccessible, launchBrowser, newPage, requestAsPage, screenshot, signIn, VIEWPORT } from './browser-fixture.ts';
+import { checkAtSizes, newPage, requestAsPage, signIn, useDemoServer } from './browser-fixture.ts';
 
-const PHONE = { width: 375, height: 812 };
 const SELF_SCHEDULING = 'https://heron.dev/fhir/StructureDefinition/patient-self-scheduling';
 const REASON = 'Knee still sore after the fall';
 
 describe('portal: appointments', () => {
-  let server: DemoServer;
-  let browser: Browser;
+  const demo = useDemoServer();
   let patient: { context: BrowserContext; page: Page; problems: string[] };
   let requestedStart = '';
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([DemoServer.start(), launchBrowser()]);
-    patient = await newPage(browser);
-    await signIn(patient.page, server.origin, server.account('patient'), { path: '/portal/appointments' });
+    patient = await newPage(demo.browser);
+    await signIn(patient.page, demo.server.origin, demo.server.account('patient'), { path: '/portal/appointments' });
   }, 300_000);
   afterAll(async () => {
     await patient?.context.close();
-    await browser?.close();
-    await server?.close();
   });
-
-  async function atBothSizes(page: Page, name: string, fullPage = true): Promise<void> {
-    for (const [size, viewport] of [['phone', PHONE], ['desktop', VIEWPORT]] as const) {
-      await page.setViewportSize(viewport);
-      await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
-      await expectAccessible(page, `${name} (${size})`);
-      await screenshot(page, `${name}-${size}`, { fullPage });
-    }
-  }
 
   it('says to phone the practice while it takes no bookings online, and offers no buttons', async () => {
     const page = patient.page;
@@ -51,13 +37,13 @@ describe('portal: appointments', () => {
     await page.getByRole('heading', { name: 'Upcoming' }).waitFor();
     await page.getByRole('heading', { name: 'Past and cancelled' }).waitFor();
     expect(await page.getByRole('button', { name: /Request an appointment|Cancel appointment|Change time/ }).count()).toBe(0);
-    await atBothSizes(page, 'portal-appointments-phone-to-book');
+    await checkAtSizes(page, 'portal-appointments-phone-to-book', 'phone to book');
     expect(patient.problems).toEqual([]);
   });
 
   it('lets the patient request a free time once the practice allows it with approval', async () => {
-    const admin = await newPage(browser);
-    await signIn(admin.page, server.origin, server.account('practice-admin'));
+    const admin = await newPage(demo.browser);
+    await signIn(admin.page, demo.server.origin, demo.server.account('practice-admin'));
     const found = (await requestAsPage(admin.page, 'GET', '/fhir/R4/Organization?identifier=https://heron.dev/fhir/NamingSystem/practice|')).body as { entry: Array<{ resource: Organization }> };
     const org = found.entry[0]!.resource;
     const flags: Extension = { url: SELF_SCHEDULING, extension: ['book', 'cancel', 'reschedule', 'needsApproval'].map((url) => ({ url, valueBoolean: true })) };
@@ -84,12 +70,12 @@ describe('portal: appointments', () => {
     await firstTime.click({ force: true });
     await form.getByTestId('chosen-time').waitFor();
     await form.getByRole('textbox', { name: 'Reason for the visit' }).fill(REASON);
-    await atBothSizes(page, 'portal-appointments-request');
+    await checkAtSizes(page, 'portal-appointments-request', 'the request form');
     await form.getByRole('button', { name: 'Send request' }).click();
     await page.getByRole('status').filter({ hasText: 'The practice will confirm it' }).waitFor();
     const card = page.getByTestId('appointment').filter({ hasText: REASON });
     await card.getByText('Waiting for the practice to confirm').waitFor();
-    await atBothSizes(page, 'portal-appointments-requested');
+    await checkAtSizes(page, 'portal-appointments-requested', 'a visit requested');
     const mine = (await requestAsPage(page, 'GET', `/fhir/R4/Appointment?status=proposed&_count=50`)).body as { entry?: Array<{ resource: { start: string; description?: string; status: string } }> };
     const stored = mine.entry?.find((e) => e.resource.description === REASON)?.resource;
     expect(stored?.status).toBe('proposed');
@@ -98,13 +84,13 @@ describe('portal: appointments', () => {
   });
 
   it('lets the front desk book the request from their home', async () => {
-    const desk = await newPage(browser);
+    const desk = await newPage(demo.browser);
     try {
-      await signIn(desk.page, server.origin, server.account('front-desk'));
+      await signIn(desk.page, demo.server.origin, demo.server.account('front-desk'));
       const panel = desk.page.getByRole('region', { name: /Requested by patients/ }).or(desk.page.locator('section', { has: desk.page.getByRole('heading', { name: /Requested by patients/ }) }));
       const row = desk.page.getByRole('row').filter({ hasText: REASON });
       await row.waitFor();
-      await atBothSizes(desk.page, 'front-desk-requested-appointments');
+      await checkAtSizes(desk.page, 'front-desk-requested-appointments', 'the front desk’s requested appointments');
       await row.getByRole('button', { name: /^Book / }).click();
       await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(0);
       await panel.first().getByText('No requests waiting.').waitFor();
@@ -120,7 +106,7 @@ describe('portal: appointments', () => {
     const card = page.getByTestId('appointment').filter({ hasText: REASON });
     await card.getByText('Confirmed').waitFor();
     expect(await card.getByText('Waiting for the practice to confirm').count()).toBe(0);
-    await atBothSizes(page, 'portal-appointments-booked');
+    await checkAtSizes(page, 'portal-appointments-booked', 'a visit booked');
     const [download] = await Promise.all([page.waitForEvent('download'), card.getByRole('button', { name: /to my calendar \(\.ics\)/ }).click()]);
     expect(download.suggestedFilename()).toBe(`appointment-${requestedStart.slice(0, 10)}.ics`);
     const ics = await readFile((await download.path())!, 'utf8');
@@ -138,14 +124,14 @@ describe('portal: appointments', () => {
     await dialog.waitFor();
     await dialog.getByRole('button', { name: 'Cancel appointment' }).click();
     await dialog.getByText('Please say why.').waitFor();
-    await atBothSizes(page, 'portal-appointments-cancel', false);
+    await checkAtSizes(page, 'portal-appointments-cancel', 'the cancel dialog', { fullPage: false });
     await dialog.getByRole('button', { name: 'Keep it' }).click();
     await card.getByText('Confirmed').waitFor();
 
     // Changing the time offers the free times of the same visit type.
     await card.getByRole('button', { name: 'Change time' }).click();
     await card.getByRole('form', { name: 'Change the time' }).getByRole('radio').first().waitFor();
-    await atBothSizes(page, 'portal-appointments-move');
+    await checkAtSizes(page, 'portal-appointments-move', 'changing the time');
     await card.getByRole('button', { name: 'Keep the time' }).click();
     expect(patient.problems).toEqual([]);
   });

@@ -7,35 +7,21 @@
  * Screenshots at 375×812 and 1366×768, axe on every screen.
  */
 import type { Bundle, Task } from '@medplum/fhirtypes';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DemoServer, expectAccessible, launchBrowser, newPage, requestAsPage, screenshot, signIn } from './browser-fixture.ts';
-
-const PHONE = { width: 375, height: 812 };
-const LAPTOP = { width: 1366, height: 768 };
-
-/** The screen at a phone's size and a laptop's: axe on each, a screenshot of each. */
-async function atBothSizes(page: Page, name: string, what: string): Promise<void> {
-  for (const [size, viewport] of [['phone', PHONE], ['laptop', LAPTOP]] as const) {
-    await page.setViewportSize(viewport);
-    await page.getByRole('banner').waitFor();
-    await expectAccessible(page, `${what} (${size})`);
-    await screenshot(page, `${name}-${size}`, { fullPage: true });
-  }
-}
+import { checkAtSizes, expectAccessible, LAPTOP, newPage, PHONE, requestAsPage, screenshot, signIn, useDemoServer } from './browser-fixture.ts';
 
 describe('the portal: asking to correct the record', () => {
-  let server: DemoServer;
-  let browser: Browser;
+  const demo = useDemoServer();
   let patientId: string;
   let allergyId: string;
   let patient: { page: Page; problems: string[]; close: () => Promise<void> };
   let doctor: { page: Page; problems: string[]; close: () => Promise<void> };
 
   const open = async (role: string, viewport: { width: number; height: number }) => {
-    const { context, page, problems } = await newPage(browser);
+    const { context, page, problems } = await newPage(demo.browser);
     await page.setViewportSize(viewport);
-    await signIn(page, server.origin, server.account(role));
+    await signIn(page, demo.server.origin, demo.server.account(role));
     return { page, problems, close: () => context.close() };
   };
   const corrections = async (page: Page): Promise<Task[]> => {
@@ -44,8 +30,7 @@ describe('the portal: asking to correct the record', () => {
   };
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([DemoServer.start(), launchBrowser()]);
-    patientId = server.account('patient').fhirUser!.slice('Patient/'.length);
+    patientId = demo.server.account('patient').fhirUser!.slice('Patient/'.length);
     doctor = await open('physician', LAPTOP);
     const allergy = await requestAsPage(doctor.page, 'POST', '/fhir/R4/AllergyIntolerance', {
       resourceType: 'AllergyIntolerance',
@@ -72,13 +57,11 @@ describe('the portal: asking to correct the record', () => {
   afterAll(async () => {
     await patient?.close();
     await doctor?.close();
-    await browser?.close();
-    await server?.close();
   });
 
   it('a patient asks to correct an allergy; a clinician edits it from the inbox and accepts; the patient sees it accepted', async () => {
     const p = patient.page;
-    await p.goto(`${server.origin}/portal`);
+    await p.goto(`${demo.server.origin}/portal`);
     const allergies = p.getByRole('region', { name: 'Allergies' });
     await allergies.getByRole('button', { name: 'Ask to correct this: Allergy: Penicillin G' }).click();
     const ask = p.getByRole('dialog', { name: 'Ask to correct this' });
@@ -95,17 +78,17 @@ describe('the portal: asking to correct the record', () => {
     await sent.getByText('answer within 60 days').waitFor();
     await expectAccessible(p, 'the request sent (phone)');
     await sent.getByRole('link', { name: 'See your correction requests' }).click();
-    await p.waitForURL(`${server.origin}/portal/corrections`);
+    await p.waitForURL(`${demo.server.origin}/portal/corrections`);
     const card = p.getByTestId('correction').filter({ hasText: 'Allergy: Penicillin G' });
     await card.getByText('Waiting for an answer').waitFor();
     expect(await card.textContent()).toMatch(/What you said is wrong.*hives were from amoxicillin.*What you said it should say.*Allergy to amoxicillin/s);
-    await atBothSizes(p, 'portal-corrections-waiting', 'the correction requests, waiting');
+    await checkAtSizes(p, 'portal-corrections-waiting', 'the correction requests, waiting', { banner: true });
     expect((await corrections(p)).map((t) => t.status)).toEqual(['requested']);
 
     // The clinician: the request is in the inbox, opens to the item and the patient's words.
     const d = doctor.page;
     await d.setViewportSize(LAPTOP);
-    await d.goto(`${server.origin}/inbox`);
+    await d.goto(`${demo.server.origin}/inbox`);
     const row = d.getByRole('listitem').filter({ hasText: 'Correction request: Allergy: Penicillin G' });
     await row.waitFor();
     await d.getByRole('navigation', { name: 'Show' }).getByRole('link', { name: /^Corrections 1$/ }).waitFor();
@@ -119,7 +102,7 @@ describe('the portal: asking to correct the record', () => {
     await screenshot(d, 'inbox-correction-dialog');
     // To the chart to edit the allergy; the chart marks the item as asked about.
     await answer.getByRole('link', { name: 'Open in the chart to edit' }).click();
-    await d.waitForURL(`${server.origin}/patients/${patientId}/allergies`);
+    await d.waitForURL(`${demo.server.origin}/patients/${patientId}/allergies`);
     const chartRow = d.getByRole('grid', { name: 'Active allergies' }).getByRole('row', { name: /Penicillin G/ });
     await chartRow.getByText('Patient requested a correction — waiting for an answer').waitFor();
     await chartRow.getByRole('button', { name: 'Edit Penicillin G' }).click();
@@ -128,7 +111,7 @@ describe('the portal: asking to correct the record', () => {
     await edit.getByRole('button', { name: 'Save' }).click();
     await edit.waitFor({ state: 'detached' });
 
-    await d.goto(`${server.origin}/inbox?show=correction`);
+    await d.goto(`${demo.server.origin}/inbox?show=correction`);
     await d.getByRole('listitem').filter({ hasText: 'Correction request: Allergy: Penicillin G' }).getByRole('button', { name: /^Answer:/ }).click();
     answer = d.getByRole('dialog', { name: 'Correction request: Allergy: Penicillin G' });
     await answer.getByRole('button', { name: 'Accept', exact: true }).click();
@@ -142,7 +125,7 @@ describe('the portal: asking to correct the record', () => {
     expect(accepted!.output?.[0]?.valueReference?.reference).toMatch(new RegExp(`^AllergyIntolerance/${allergyId}/_history/2$`));
 
     // The outcome is attached to the record: the chart item says so.
-    await d.goto(`${server.origin}/patients/${patientId}/allergies`);
+    await d.goto(`${demo.server.origin}/patients/${patientId}/allergies`);
     await d.getByRole('grid', { name: 'Active allergies' }).getByRole('row', { name: /Penicillin G/ }).getByText('Patient requested a correction — accepted').waitFor();
     await expectAccessible(d, 'the allergy list with an accepted correction');
     await screenshot(d, 'chart-allergy-correction-accepted');
@@ -151,11 +134,11 @@ describe('the portal: asking to correct the record', () => {
     await p.reload();
     await card.getByText('Accepted', { exact: true }).waitFor();
     expect(await card.textContent()).toMatch(/What the practice changed.*added a note to your penicillin allergy/s);
-    await atBothSizes(p, 'portal-corrections-accepted', 'the correction requests, accepted');
+    await checkAtSizes(p, 'portal-corrections-accepted', 'the correction requests, accepted', { banner: true });
     // …and on the item itself in My health.
-    await p.goto(`${server.origin}/portal`);
+    await p.goto(`${demo.server.origin}/portal`);
     await p.getByRole('region', { name: 'Allergies' }).getByRole('link', { name: 'You asked to correct this: accepted' }).waitFor();
-    await atBothSizes(p, 'portal-my-health-correction-accepted', 'My health with an accepted correction');
+    await checkAtSizes(p, 'portal-my-health-correction-accepted', 'My health with an accepted correction', { banner: true });
     expect(patient.problems).toEqual([]);
     expect(doctor.problems).toEqual([]);
   });
@@ -163,7 +146,7 @@ describe('the portal: asking to correct the record', () => {
   it('a request about a problem is denied with its reason; the patient reads it and files a statement of disagreement', async () => {
     const p = patient.page;
     await p.setViewportSize(PHONE);
-    await p.goto(`${server.origin}/portal`);
+    await p.goto(`${demo.server.origin}/portal`);
     await p.getByRole('region', { name: 'Health problems' }).getByRole('button', { name: 'Ask to correct this: Chronic migraine' }).click();
     const ask = p.getByRole('dialog', { name: 'Ask to correct this' });
     await ask.getByLabel('What is wrong?').fill('I have never had migraines; I had one bad headache after a fall.');
@@ -171,7 +154,7 @@ describe('the portal: asking to correct the record', () => {
     await p.getByRole('dialog', { name: 'Request sent' }).getByRole('button', { name: 'Close' }).click();
 
     const d = doctor.page;
-    await d.goto(`${server.origin}/inbox`);
+    await d.goto(`${demo.server.origin}/inbox`);
     await d.getByRole('listitem').filter({ hasText: 'Correction request: Chronic migraine' }).getByRole('button', { name: /^Answer:/ }).click();
     const answer = d.getByRole('dialog', { name: 'Correction request: Chronic migraine' });
     await answer.getByRole('button', { name: 'Deny', exact: true }).click();
@@ -185,20 +168,20 @@ describe('the portal: asking to correct the record', () => {
     await answer.getByRole('button', { name: 'Deny the request' }).click();
     await answer.waitFor({ state: 'detached' });
 
-    await d.goto(`${server.origin}/patients/${patientId}/problems`);
+    await d.goto(`${demo.server.origin}/patients/${patientId}/problems`);
     await d.getByRole('row', { name: /Chronic migraine/ }).first().getByText('Patient requested a correction — denied').waitFor();
     await expectAccessible(d, 'the problem list with a denied correction');
     await screenshot(d, 'chart-problem-correction-denied');
 
-    await p.goto(`${server.origin}/portal/privacy`);
+    await p.goto(`${demo.server.origin}/portal/privacy`);
     await p.getByRole('link', { name: 'Your correction requests' }).click();
-    await p.waitForURL(`${server.origin}/portal/corrections`);
+    await p.waitForURL(`${demo.server.origin}/portal/corrections`);
     const card = p.getByTestId('correction').filter({ hasText: 'Chronic migraine' });
     await card.getByText('Denied', { exact: true }).waitFor();
     expect(await card.textContent()).toMatch(/Why the practice did not change it.*neurologist diagnosed chronic migraine/s);
     await card.getByRole('button', { name: 'Write a statement of disagreement' }).click();
     await card.getByLabel('Your statement of disagreement').fill('I disagree. I saw the neurologist once, after a fall, and have had no headaches since.');
-    await atBothSizes(p, 'portal-corrections-denied', 'a denied request with the statement form');
+    await checkAtSizes(p, 'portal-corrections-denied', 'a denied request with the statement form', { banner: true });
     await p.setViewportSize(PHONE);
     await card.getByRole('button', { name: 'Add my statement' }).click();
     await card.getByRole('heading', { name: 'Your statement of disagreement' }).waitFor();
@@ -208,9 +191,9 @@ describe('the portal: asking to correct the record', () => {
     expect(await p.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
 
     // The practice is told: the statement waits in the inbox of whoever denied, and the chart item shows it.
-    await d.goto(`${server.origin}/inbox?show=message`);
+    await d.goto(`${demo.server.origin}/inbox?show=message`);
     await d.getByRole('listitem').filter({ hasText: 'Statement of disagreement: Chronic migraine' }).getByText('I saw the neurologist once', { exact: false }).waitFor();
-    await d.goto(`${server.origin}/patients/${patientId}/problems`);
+    await d.goto(`${demo.server.origin}/patients/${patientId}/problems`);
     await d.getByRole('row', { name: /Chronic migraine/ }).first().getByText('Patient filed a statement of disagreement').waitFor();
     await expectAccessible(d, 'the problem list with a statement of disagreement');
     await screenshot(d, 'chart-problem-correction-disagreement');

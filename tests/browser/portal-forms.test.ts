@@ -7,47 +7,30 @@
  * in their inbox (item 9 flagged). Screenshots at both
  * sizes, axe on every screen.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DemoServer, expectAccessible, launchBrowser, newPage, requestAsPage, screenshot, signIn } from './browser-fixture.ts';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { checkAtSizes, expectAccessible, newPage, PHONE, requestAsPage, screenshot, signIn, useDemoServer } from './browser-fixture.ts';
 
-const PHONE = { width: 375, height: 812 };
-const LAPTOP = { width: 1366, height: 768 };
 /** Total 11 (moderate), item 9 answered "Several days": flagged. */
 const ANSWERS = ['Several days', 'More than half the days', 'More than half the days', 'Several days', 'Not at all', 'Several days', 'More than half the days', 'Several days', 'Several days'];
-
-async function atBothSizes(page: Page, name: string, what: string): Promise<void> {
-  for (const [size, viewport] of [['phone', PHONE], ['laptop', LAPTOP]] as const) {
-    await page.setViewportSize(viewport);
-    await expectAccessible(page, `${what} (${size})`);
-    await screenshot(page, `${name}-${size}`, { fullPage: true });
-  }
-  await page.setViewportSize(PHONE);
-}
 
 async function answer(page: Page, number: number, text: string): Promise<void> {
   await page.getByRole('radiogroup', { name: new RegExp(`^${number}\\.`) }).locator('label', { hasText: text }).click();
 }
 
 describe('the portal: forms', () => {
-  let server: DemoServer;
-  let browser: Browser;
+  const demo = useDemoServer();
   let patientId: string;
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([DemoServer.start(), launchBrowser()]);
-    patientId = server.account('patient').fhirUser!.slice('Patient/'.length);
+    patientId = demo.server.account('patient').fhirUser!.slice('Patient/'.length);
   }, 300_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
 
   it('a physician sends a PHQ-9 from the chart', async () => {
-    const { context, page, problems } = await newPage(browser);
+    const { context, page, problems } = await newPage(demo.browser);
     try {
-      await signIn(page, server.origin, server.account('physician'));
-      await page.goto(`${server.origin}/patients/${patientId}/screening`);
+      await signIn(page, demo.server.origin, demo.server.account('physician'));
+      await page.goto(`${demo.server.origin}/patients/${patientId}/screening`);
       const panel = page.getByRole('region', { name: 'Forms for the patient to fill in' });
       await panel.getByText('No form sent to this patient yet.').waitFor();
       await panel.getByRole('button', { name: /Form$/ }).click();
@@ -71,24 +54,24 @@ describe('the portal: forms', () => {
   });
 
   it('the patient, on a phone, saves part of it, comes back, and sends it', async () => {
-    const { context, page, problems } = await newPage(browser);
+    const { context, page, problems } = await newPage(demo.browser);
     try {
       await page.setViewportSize(PHONE);
-      await signIn(page, server.origin, server.account('patient'));
-      await page.waitForURL(`${server.origin}/portal`);
+      await signIn(page, demo.server.origin, demo.server.account('patient'));
+      await page.waitForURL(`${demo.server.origin}/portal`);
       const hint = page.getByRole('note').filter({ hasText: 'Your care team sent you 2 forms to fill in.' });
       await hint.waitFor();
       await expectAccessible(page, 'My health with the forms hint');
       await screenshot(page, 'portal-forms-hint-phone');
       await hint.getByRole('link', { name: 'See forms' }).click();
 
-      await page.waitForURL(`${server.origin}/portal/forms`);
+      await page.waitForURL(`${demo.server.origin}/portal/forms`);
       await page.getByRole('heading', { name: 'Forms', level: 1 }).waitFor();
       const toFill = page.getByRole('region', { name: 'To fill in' });
       await toFill.getByText('PHQ-9').waitFor();
       expect(await toFill.textContent()).toMatch(/From Dr\.? .+Please fill in by Jan 15, 2030/s);
       await page.getByRole('region', { name: 'Sent to your care team' }).getByText('No forms sent yet.').waitFor();
-      await atBothSizes(page, 'portal-forms', 'Forms');
+      await checkAtSizes(page, 'portal-forms', 'Forms', { leaveAt: 'phone' });
       // Nothing is wider than a phone.
       expect(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
 
@@ -97,7 +80,7 @@ describe('the portal: forms', () => {
       await page.getByRole('heading', { name: 'Before your visit', level: 1 }).waitFor();
       await page.getByLabel('1. What is the main reason for your visit?').fill('Knee pain when climbing stairs');
       await answer(page, 2, 'No');
-      await atBothSizes(page, 'portal-forms-intake', 'the intake form');
+      await checkAtSizes(page, 'portal-forms-intake', 'the intake form', { leaveAt: 'phone' });
       await page.getByRole('button', { name: 'Save and finish later' }).click();
       await page.getByRole('status').filter({ hasText: 'Saved. You can finish it later' }).waitFor();
       await page.getByRole('link', { name: 'Back to forms' }).click();
@@ -122,7 +105,7 @@ describe('the portal: forms', () => {
       // Sending too early says which questions are left, and keeps what is typed.
       await page.getByRole('button', { name: 'Send to my care team' }).click();
       await page.getByRole('alert').filter({ hasText: 'Please answer questions 5, 6, 7, 8, 9 before sending.' }).waitFor();
-      await atBothSizes(page, 'portal-forms-fill', 'filling a form, some unanswered');
+      await checkAtSizes(page, 'portal-forms-fill', 'filling a form, some unanswered', { leaveAt: 'phone' });
       // The end of the form on a phone, above the tab bar: both buttons in reach.
       await page.getByRole('button', { name: 'Send to my care team' }).scrollIntoViewIfNeeded();
       await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 1e6));
@@ -138,7 +121,7 @@ describe('the portal: forms', () => {
       const sent = page.getByRole('region', { name: 'Sent to your care team' });
       await sent.getByText('PHQ-9').waitFor();
       await page.getByRole('region', { name: 'To fill in' }).getByRole('link', { name: 'Continue Before your visit' }).waitFor();
-      await atBothSizes(page, 'portal-forms-done', 'Forms, all sent');
+      await checkAtSizes(page, 'portal-forms-done', 'Forms, all sent', { leaveAt: 'phone' });
       expect(problems).toEqual([]);
     } finally {
       await context.close();
@@ -146,10 +129,10 @@ describe('the portal: forms', () => {
   });
 
   it('the physician sees the answers in the chart, entered by the patient, with the score', async () => {
-    const { context, page, problems } = await newPage(browser);
+    const { context, page, problems } = await newPage(demo.browser);
     try {
-      await signIn(page, server.origin, server.account('physician'));
-      await page.goto(`${server.origin}/patients/${patientId}/screening`);
+      await signIn(page, demo.server.origin, demo.server.account('physician'));
+      await page.goto(`${demo.server.origin}/patients/${patientId}/screening`);
       await page.getByRole('radiogroup', { name: 'Questionnaire' }).locator('label', { hasText: 'PHQ-9' }).click();
       const latest = page.getByText(/Latest: 11/);
       await latest.waitFor();

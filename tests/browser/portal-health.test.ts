@@ -8,12 +8,9 @@
  * sizes, axe on every screen.
  */
 import type { Organization, Patient } from '@medplum/fhirtypes';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allowOnConsentPage, DemoServer, expectAccessible, launchBrowser, newPage, requestAsPage, screenshot, signIn, signInOnHeronPage } from './browser-fixture.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { allowOnConsentPage, checkAtSizes, newPage, PHONE, requestAsPage, signIn, signInOnHeronPage, useDemoServer } from './browser-fixture.ts';
 
-const PHONE = { width: 375, height: 768 + 44 };
-const LAPTOP = { width: 1366, height: 768 };
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const RESULTS_RELEASE = 'https://heron.dev/fhir/StructureDefinition/results-release';
 
@@ -34,41 +31,25 @@ function a1c(patientId: string, value: number) {
   };
 }
 
-/** The screen at a phone's size and a laptop's: axe on each, a screenshot of each. */
-async function atBothSizes(page: Page, name: string, what: string): Promise<void> {
-  for (const [size, viewport] of [['phone', PHONE], ['laptop', LAPTOP]] as const) {
-    await page.setViewportSize(viewport);
-    await page.getByRole('banner').waitFor();
-    await expectAccessible(page, `${what} (${size})`);
-    await screenshot(page, `${name}-${size}`, { fullPage: true });
-  }
-}
-
 describe('the portal: frame and My health', () => {
-  let server: DemoServer;
-  let browser: Browser;
+  const demo = useDemoServer();
   let patientId: string;
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([DemoServer.start(), launchBrowser()]);
-    patientId = server.account('patient').fhirUser!.slice('Patient/'.length);
-    const { context, page } = await newPage(browser);
-    await signIn(page, server.origin, server.account('physician'));
+    patientId = demo.server.account('patient').fhirUser!.slice('Patient/'.length);
+    const { context, page } = await newPage(demo.browser);
+    await signIn(page, demo.server.origin, demo.server.account('physician'));
     const posted = await requestAsPage(page, 'POST', '/fhir/R4/Observation', a1c(patientId, 9.4));
     expect(posted.status).toBe(201);
     await context.close();
   }, 300_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
 
   it('a patient gets the portal, reads results in plain words and a measurement trend, and no clinician screen', async () => {
-    const { context, page, problems } = await newPage(browser);
+    const { context, page, problems } = await newPage(demo.browser);
     try {
       await page.setViewportSize(PHONE);
-      await signIn(page, server.origin, server.account('patient'));
-      await page.waitForURL(`${server.origin}/portal`);
+      await signIn(page, demo.server.origin, demo.server.account('patient'));
+      await page.waitForURL(`${demo.server.origin}/portal`);
       await page.getByRole('heading', { name: 'My health', level: 1 }).waitFor();
       const patient = (await requestAsPage(page, 'GET', `/fhir/R4/Patient/${patientId}`)).body as Patient;
       const whose = page.getByRole('group', { name: 'Whose record is open' });
@@ -83,16 +64,16 @@ describe('the portal: frame and My health', () => {
       expect(await a1cRow.textContent()).toMatch(/Hemoglobin A1c.*9\.4 %.*High.*Normal range: 4–5\.6 %.*average blood sugar over the past two to three months/s);
       await page.getByText('Results appear here as soon as they are final').waitFor();
       await page.getByRole('group', { name: /^Weight \(kg\), \d+ values from/ }).waitFor();
-      await atBothSizes(page, 'portal-my-health', 'My health');
+      await checkAtSizes(page, 'portal-my-health', 'My health', { banner: true });
       // Nothing is wider than a phone: no sideways scrolling.
       await page.setViewportSize(PHONE);
       expect(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
 
       // The clinician screens are not offered: any of their addresses brings the patient back.
-      await page.goto(`${server.origin}/patients/${patientId}/results`);
-      await page.waitForURL(`${server.origin}/portal`);
-      await page.goto(`${server.origin}/`);
-      await page.waitForURL(`${server.origin}/portal`);
+      await page.goto(`${demo.server.origin}/patients/${patientId}/results`);
+      await page.waitForURL(`${demo.server.origin}/portal`);
+      await page.goto(`${demo.server.origin}/`);
+      await page.waitForURL(`${demo.server.origin}/portal`);
       expect(await page.getByRole('searchbox').count()).toBe(0);
       expect(problems).toEqual([]);
     } finally {
@@ -101,21 +82,21 @@ describe('the portal: frame and My health', () => {
   });
 
   it('after clinician review: a result waiting for review is held back and the page says the rule', async () => {
-    const admin = await newPage(browser);
-    await signIn(admin.page, server.origin, server.account('practice-admin'));
+    const admin = await newPage(demo.browser);
+    await signIn(admin.page, demo.server.origin, demo.server.account('practice-admin'));
     const found = (await requestAsPage(admin.page, 'GET', '/fhir/R4/Organization?identifier=https://heron.dev/fhir/NamingSystem/practice|')).body as { entry: Array<{ resource: Organization }> };
     const org = found.entry[0]!.resource;
     const changed = { ...org, extension: [...(org.extension ?? []).filter((e) => e.url !== RESULTS_RELEASE), { url: RESULTS_RELEASE, extension: [{ url: 'mode', valueCode: 'after-review' }] }] };
     expect((await requestAsPage(admin.page, 'PUT', `/fhir/R4/Organization/${org.id}`, changed)).status).toBe(200);
     await admin.context.close();
 
-    const { context, page, problems } = await newPage(browser);
+    const { context, page, problems } = await newPage(demo.browser);
     try {
-      await signIn(page, server.origin, server.account('patient'));
+      await signIn(page, demo.server.origin, demo.server.account('patient'));
       await page.getByText('Results appear here once your clinician has reviewed them.').waitFor();
       await page.getByTestId('result').first().waitFor();
       expect(await page.getByTestId('result').filter({ hasText: '9.4 %' }).count()).toBe(0);
-      await atBothSizes(page, 'portal-results-after-review', 'My health, results after review');
+      await checkAtSizes(page, 'portal-results-after-review', 'My health, results after review', { banner: true });
       expect(problems).toEqual([]);
     } finally {
       await context.close();
@@ -123,12 +104,12 @@ describe('the portal: frame and My health', () => {
   });
 
   it('a proxy opens one person’s record, sees whose it is, and switches to a person they act for with limited access', async () => {
-    const { context, page, problems } = await newPage(browser);
+    const { context, page, problems } = await newPage(demo.browser);
     try {
       await page.setViewportSize(PHONE);
-      const proxy = server.account('proxy');
-      await signIn(page, server.origin, proxy, { record: 0 });
-      await page.waitForURL(`${server.origin}/portal`);
+      const proxy = demo.server.account('proxy');
+      await signIn(page, demo.server.origin, proxy, { record: 0 });
+      await page.waitForURL(`${demo.server.origin}/portal`);
       const whose = page.getByRole('group', { name: 'Whose record is open' });
       await whose.getByText('Record of').waitFor();
       await page.getByTestId('record-name').filter({ hasNotText: '…' }).waitFor();
@@ -136,13 +117,13 @@ describe('the portal: frame and My health', () => {
       await page.getByRole('heading', { name: `${first.split(' ')[0]}’s health`, level: 1 }).waitFor();
       await page.getByRole('heading', { name: 'Test results' }).waitFor();
       expect(await page.getByText('private to them').count()).toBe(0);
-      await atBothSizes(page, 'portal-proxy-full', 'a proxy with full access');
+      await checkAtSizes(page, 'portal-proxy-full', 'a proxy with full access', { banner: true });
 
       await page.setViewportSize(PHONE);
       await whose.getByRole('button', { name: 'Switch person' }).click();
       await signInOnHeronPage(page, proxy);
       await allowOnConsentPage(page, 1);
-      await page.waitForURL(`${server.origin}/portal`);
+      await page.waitForURL(`${demo.server.origin}/portal`);
       await page.getByText(/^Some parts of .+’s record are private to them\./).waitFor();
       await page.getByTestId('record-name').filter({ hasNotText: '…' }).waitFor();
       const second = (await page.getByTestId('record-name').textContent())!;
@@ -152,7 +133,7 @@ describe('the portal: frame and My health', () => {
       for (const hidden of ['Test results', 'Measurements', 'Health problems', 'Medicines', 'Visit summaries', 'Documents']) {
         expect(await page.getByRole('heading', { name: hidden }).count(), hidden).toBe(0);
       }
-      await atBothSizes(page, 'portal-proxy-limited', 'a proxy with limited access');
+      await checkAtSizes(page, 'portal-proxy-limited', 'a proxy with limited access', { banner: true });
       expect(problems).toEqual([]);
     } finally {
       await context.close();

@@ -7,12 +7,11 @@
  * the websocket). The patient's answer that fails to send keeps what they typed. axe and
  * screenshots at 375×812 and 1366×768 on every screen.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DemoServer, expectAccessible, launchBrowser, newPage, screenshot, signIn, VIEWPORT } from './browser-fixture.ts';
+import { checkAtSizes, expectAccessible, newPage, PHONE, screenshot, signIn, useDemoServer } from './browser-fixture.ts';
 import { checkerPng } from './document-files.ts';
 
-const PHONE = { width: 375, height: 812 };
 const SUBJECT = 'Rash on my arm';
 /** The photo the patient attaches (a 160×100 picture). */
 const PHOTO = checkerPng();
@@ -20,20 +19,18 @@ const PHOTO = checkerPng();
 const LIVE_MS = 5000;
 
 describe('portal: messages with the care team, live', () => {
-  let server: DemoServer;
-  let browser: Browser;
+  const demo = useDemoServer();
   const contexts: BrowserContext[] = [];
   let patient: Page;
   let doctor: Page;
   const afterChecks: Array<() => void> = [];
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([DemoServer.start(), launchBrowser()]);
     for (const role of ['patient', 'physician'] as const) {
-      const opened = await newPage(browser);
+      const opened = await newPage(demo.browser);
       contexts.push(opened.context);
       if (role === 'patient') await opened.page.setViewportSize(PHONE);
-      await signIn(opened.page, server.origin, server.account(role), role === 'patient' ? { path: '/portal/messages' } : {});
+      await signIn(opened.page, demo.server.origin, demo.server.account(role), role === 'patient' ? { path: '/portal/messages' } : {});
       if (role === 'patient') patient = opened.page;
       else doctor = opened.page;
       afterChecks.push(() => expect(opened.problems, `${role}'s page`).toEqual([]));
@@ -41,19 +38,8 @@ describe('portal: messages with the care team, live', () => {
   }, 300_000);
   afterAll(async () => {
     for (const c of contexts) await c.close();
-    await browser?.close();
-    await server?.close();
   });
 
-  /** axe and a screenshot at the phone size and the desktop size, then back to the phone. */
-  async function atBothSizes(page: Page, name: string): Promise<void> {
-    for (const [size, viewport] of [['desktop', VIEWPORT], ['phone', PHONE]] as const) {
-      await page.setViewportSize(viewport);
-      await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
-      await expectAccessible(page, `${name} (${size})`);
-      await screenshot(page, `portal-messages-${name}-${size}`, { fullPage: true });
-    }
-  }
   const markNoReload = (page: Page) => page.evaluate('window.__heronNoReload = true');
   const notReloaded = (page: Page) => page.evaluate('window.__heronNoReload === true');
 
@@ -62,7 +48,7 @@ describe('portal: messages with the care team, live', () => {
     await patient.getByText('No messages yet').waitFor();
     expect(await patient.getByRole('navigation', { name: 'Portal sections' }).getByRole('link').allTextContents()).toEqual(expect.arrayContaining(['My health', 'Messages']));
     expect(await patient.getByRole('link', { name: 'Messages' }).getAttribute('aria-current')).toBe('page');
-    await atBothSizes(patient, 'empty');
+    await checkAtSizes(patient, 'portal-messages-empty', 'empty', { leaveAt: 'phone' });
   });
 
   it('writes to the care team with a photo; a file the practice does not take is refused before upload', async () => {
@@ -76,7 +62,7 @@ describe('portal: messages with the care team, live', () => {
     await patient.getByRole('alert').filter({ hasText: '“notes.txt” cannot be sent' }).waitFor();
     await input.setInputFiles({ name: 'arm.png', mimeType: 'image/png', buffer: PHOTO });
     await patient.getByRole('list', { name: 'Files to send' }).getByText('arm.png').waitFor();
-    await atBothSizes(patient, 'new');
+    await checkAtSizes(patient, 'portal-messages-new', 'new', { leaveAt: 'phone' });
     await patient.getByRole('button', { name: 'Send message' }).click();
     await patient.getByRole('heading', { name: SUBJECT, level: 1 }).waitFor();
     await patient.getByRole('button', { name: 'Show arm.png' }).waitFor();
@@ -103,7 +89,7 @@ describe('portal: messages with the care team, live', () => {
   it('shows the patient the reply in the open conversation without a reload', async () => {
     await patient.getByText('Please use the cream twice a day').waitFor({ timeout: LIVE_MS });
     expect(await notReloaded(patient)).toBe(true);
-    await atBothSizes(patient, 'thread');
+    await checkAtSizes(patient, 'portal-messages-thread', 'thread', { leaveAt: 'phone' });
     // On a phone the answer box is at the end of the page, above the tab bar.
     await patient.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void; document: { body: { scrollHeight: number } } }).scrollTo(0, (globalThis as unknown as { document: { body: { scrollHeight: number } } }).document.body.scrollHeight));
     await screenshot(patient, 'portal-messages-thread-phone-end');
@@ -142,7 +128,7 @@ describe('portal: messages with the care team, live', () => {
     await thread.getByText('New reply').waitFor({ timeout: LIVE_MS });
     expect(await thread.textContent()).toContain('Yes, showering is fine.');
     expect(await notReloaded(patient)).toBe(true);
-    await atBothSizes(patient, 'list');
+    await checkAtSizes(patient, 'portal-messages-list', 'list', { leaveAt: 'phone' });
     for (const check of afterChecks) check();
   });
 });

@@ -6,11 +6,10 @@
  * access (break-the-glass, made through the API) is marked in the patient's list of who has seen
  * their record, which names the physician. Screenshots at 375×812 and 1366×768, axe on each screen.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allowOnConsentPage, DemoServer, expectAccessible, launchBrowser, newPage, requestAsPage, screenshot, signIn, signInOnHeronPage, VIEWPORT } from './browser-fixture.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { allowOnConsentPage, checkAtSizes, newPage, PHONE, requestAsPage, signIn, signInOnHeronPage, useDemoServer } from './browser-fixture.ts';
 
-const PHONE = { width: 375, height: 812 };
 const HIDDEN_CONDITION = 'Anorexia nervosa (confidential test entry)';
 
 /** The patient whose record this sign-in opened (the session the app keeps). */
@@ -21,35 +20,16 @@ async function openRecord(page: Page): Promise<{ patient: string; limited: boole
   });
 }
 
-async function atBothSizes(page: Page, name: string, what: string): Promise<void> {
-  for (const [size, viewport] of [['phone', PHONE], ['laptop', VIEWPORT]] as const) {
-    await page.setViewportSize(viewport);
-    await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
-    await expectAccessible(page, `${what} (${size})`);
-    await screenshot(page, `${name}-${size}`, { fullPage: true });
-  }
-  await page.setViewportSize(PHONE);
-}
-
 describe('portal: a proxy’s open record, limited access, emergency access on Privacy', () => {
-  let server: DemoServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([DemoServer.start(), launchBrowser()]);
-  }, 300_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const demo = useDemoServer();
 
   it('a proxy always sees whose record is open, on every page and after switching person', async () => {
-    const { context, page, problems } = await newPage(browser);
+    const { context, page, problems } = await newPage(demo.browser);
     try {
       await page.setViewportSize(PHONE);
-      const proxy = server.account('proxy');
-      await signIn(page, server.origin, proxy, { record: 0 });
-      await page.waitForURL(`${server.origin}/portal`);
+      const proxy = demo.server.account('proxy');
+      await signIn(page, demo.server.origin, proxy, { record: 0 });
+      await page.waitForURL(`${demo.server.origin}/portal`);
       const whose = page.getByRole('group', { name: 'Whose record is open' });
       const name = page.getByTestId('record-name').filter({ hasNotText: '…' });
       await name.waitFor();
@@ -60,12 +40,12 @@ describe('portal: a proxy’s open record, limited access, emergency access on P
         await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
         await expect(whose.textContent()).resolves.toMatch(new RegExp(`Record of\\s*${first}\\s*· born `));
       }
-      await atBothSizes(page, 'portal-proxy-open-record', 'a proxy: whose record is open');
+      await checkAtSizes(page, 'portal-proxy-open-record', 'a proxy: whose record is open', { leaveAt: 'phone' });
 
       await whose.getByRole('button', { name: 'Switch person' }).click();
       await signInOnHeronPage(page, proxy);
       await allowOnConsentPage(page, 1);
-      await page.waitForURL(`${server.origin}/portal`);
+      await page.waitForURL(`${demo.server.origin}/portal`);
       await name.waitFor();
       const second = (await name.textContent())!;
       expect(second).not.toBe(first);
@@ -82,15 +62,15 @@ describe('portal: a proxy’s open record, limited access, emergency access on P
   });
 
   it('a proxy with limited access is told parts are private and sees nothing of them, even what was just recorded', async () => {
-    const { context, page, problems } = await newPage(browser);
+    const { context, page, problems } = await newPage(demo.browser);
     try {
       await page.setViewportSize(PHONE);
-      await signIn(page, server.origin, server.account('proxy'), { record: 1 });
+      await signIn(page, demo.server.origin, demo.server.account('proxy'), { record: 1 });
       const { patient, limited } = await openRecord(page);
       expect(limited).toBe(true);
 
-      const clinician = await newPage(browser);
-      await signIn(clinician.page, server.origin, server.account('physician'));
+      const clinician = await newPage(demo.browser);
+      await signIn(clinician.page, demo.server.origin, demo.server.account('physician'));
       const condition = { resourceType: 'Condition', subject: { reference: `Patient/${patient}` }, code: { text: HIDDEN_CONDITION }, clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] } };
       expect((await requestAsPage(clinician.page, 'POST', '/fhir/R4/Condition', condition)).status).toBe(201);
       await clinician.context.close();
@@ -104,7 +84,7 @@ describe('portal: a proxy’s open record, limited access, emergency access on P
       const asked = await requestAsPage(page, 'GET', `/fhir/R4/Condition?patient=${patient}`);
       expect(asked.status).toBe(200);
       expect((asked.body as { entry?: unknown[] }).entry ?? []).toEqual([]);
-      await atBothSizes(page, 'portal-proxy-limited-private', 'a proxy with limited access');
+      await checkAtSizes(page, 'portal-proxy-limited-private', 'a proxy with limited access', { leaveAt: 'phone' });
       expect(problems).toEqual([]);
     } finally {
       await context.close();
@@ -112,9 +92,9 @@ describe('portal: a proxy’s open record, limited access, emergency access on P
   });
 
   it('an emergency access to the patient’s record is marked on their Privacy page', async () => {
-    const patientId = server.account('patient').fhirUser!.slice('Patient/'.length);
-    const clinician = await newPage(browser);
-    await signIn(clinician.page, server.origin, server.account('physician'));
+    const patientId = demo.server.account('patient').fhirUser!.slice('Patient/'.length);
+    const clinician = await newPage(demo.browser);
+    await signIn(clinician.page, demo.server.origin, demo.server.account('physician'));
     // An ordinary access first, to tell the emergency one apart from.
     expect((await requestAsPage(clinician.page, 'GET', `/fhir/R4/Patient/${patientId}`)).status).toBe(200);
     const reason = { resourceType: 'Parameters', parameter: [{ name: 'reason', valueString: 'Unconscious in the emergency department, need allergies' }] };
@@ -122,10 +102,10 @@ describe('portal: a proxy’s open record, limited access, emergency access on P
     expect((await requestAsPage(clinician.page, 'GET', `/fhir/R4/AllergyIntolerance?patient=${patientId}`)).status).toBe(200);
     await clinician.context.close();
 
-    const { context, page, problems } = await newPage(browser);
+    const { context, page, problems } = await newPage(demo.browser);
     try {
       await page.setViewportSize(PHONE);
-      await signIn(page, server.origin, server.account('patient'), { path: '/portal/privacy' });
+      await signIn(page, demo.server.origin, demo.server.account('patient'), { path: '/portal/privacy' });
       await page.getByRole('heading', { name: 'Privacy', level: 1 }).waitFor();
       const accesses = page.getByRole('list', { name: 'Accesses to your record' });
       const emergency = accesses.getByRole('listitem').filter({ hasText: 'Emergency access' });
@@ -144,7 +124,7 @@ describe('portal: a proxy’s open record, limited access, emergency access on P
       await ordinary.first().waitFor();
       expect(await edge(emergency)).not.toBe(await edge(ordinary));
       await emergency.first().scrollIntoViewIfNeeded();
-      await atBothSizes(page, 'portal-privacy-emergency', 'Privacy with an emergency access');
+      await checkAtSizes(page, 'portal-privacy-emergency', 'Privacy with an emergency access', { leaveAt: 'phone' });
       expect(problems).toEqual([]);
     } finally {
       await context.close();

@@ -8,46 +8,30 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Bundle } from '@medplum/fhirtypes';
-import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
+import type { BrowserContext, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ipsProblems } from '../fixtures/ips-check.ts';
-import { DemoServer, expectAccessible, launchBrowser, newPage, requestAsPage, screenshot, signIn, VIEWPORT } from './browser-fixture.ts';
+import { checkAtSizes, newPage, requestAsPage, signIn, useDemoServer } from './browser-fixture.ts';
 
-const PHONE = { width: 375, height: 812 };
 const RECIPIENT = 'Dr Lee, City Hospital';
 const LABEL = 'Dr Lee at City Hospital';
 const PASSCODE = 'heron-share-2468';
 
 describe('portal: share my record, the recipient’s viewer, privacy', () => {
-  let server: DemoServer;
-  let browser: Browser;
+  const demo = useDemoServer();
   let patient: { context: BrowserContext; page: Page; problems: string[] };
   let recipient: { context: BrowserContext; page: Page; problems: string[] };
   let viewerUrl = '';
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([DemoServer.start(), launchBrowser()]);
-    patient = await newPage(browser);
-    recipient = await newPage(browser);
-    await signIn(patient.page, server.origin, server.account('patient'), { path: '/portal/share' });
+    patient = await newPage(demo.browser);
+    recipient = await newPage(demo.browser);
+    await signIn(patient.page, demo.server.origin, demo.server.account('patient'), { path: '/portal/share' });
   }, 300_000);
   afterAll(async () => {
     await patient?.context.close();
     await recipient?.context.close();
-    await browser?.close();
-    await server?.close();
   });
-
-  /** The screen at both sizes, each looked at by axe, and back to the desktop size (a dialog: the viewport, not the page under it). */
-  async function atBothSizes(page: Page, name: string, fullPage = true): Promise<void> {
-    for (const [size, viewport] of [['phone', PHONE], ['desktop', VIEWPORT]] as const) {
-      await page.setViewportSize(viewport);
-      // From the top, so the sticky top bar is drawn where it belongs in a full-page picture.
-      await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
-      await expectAccessible(page, `${name} (${size})`);
-      await screenshot(page, `portal-${name}-${size}`, { fullPage });
-    }
-  }
 
   async function downloaded(page: Page, button: string): Promise<{ download: Download; bytes: Buffer }> {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);
@@ -57,7 +41,7 @@ describe('portal: share my record, the recipient’s viewer, privacy', () => {
   it('downloads the summary as a valid FHIR document and a PDF, and everything as one Bundle', async () => {
     const page = patient.page;
     await page.getByRole('heading', { name: 'Share my record', level: 1 }).waitFor();
-    await atBothSizes(page, 'share');
+    await checkAtSizes(page, 'portal-share', 'share');
     const ips = await downloaded(page, 'Summary (FHIR document)');
     expect(ips.download.suggestedFilename()).toMatch(/^patient-summary-\d{4}-\d{2}-\d{2}\.json$/);
     const document = JSON.parse(ips.bytes.toString('utf8')) as Bundle;
@@ -89,8 +73,8 @@ describe('portal: share my record, the recipient’s viewer, privacy', () => {
     await qr.waitFor();
     expect(await qr.evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).complete && (img as unknown as { naturalWidth: number }).naturalWidth > 0)).toBe(true);
     viewerUrl = await page.getByRole('textbox', { name: 'Link address' }).inputValue();
-    expect(viewerUrl).toMatch(new RegExp(`^${server.origin}/health-link#shlink:/[A-Za-z0-9_-]+$`));
-    await atBothSizes(page, 'share-link-made');
+    expect(viewerUrl).toMatch(new RegExp(`^${demo.server.origin}/health-link#shlink:/[A-Za-z0-9_-]+$`));
+    await checkAtSizes(page, 'portal-share-link-made', 'share-link-made');
     await page.getByRole('button', { name: 'Done' }).click();
     await expect.poll(() => page.getByText('You will not see this link again.').count(), { timeout: 10_000 }).toBe(0);
     const card = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: LABEL }) });
@@ -103,21 +87,21 @@ describe('portal: share my record, the recipient’s viewer, privacy', () => {
     const page = recipient.page;
     await page.goto(viewerUrl);
     await page.getByRole('heading', { name: 'Open a shared patient summary', level: 1 }).waitFor();
-    await atBothSizes(page, 'viewer-ask');
+    await checkAtSizes(page, 'portal-viewer-ask', 'viewer-ask');
     await page.getByRole('textbox', { name: 'Your name and organisation' }).fill(RECIPIENT);
     await page.getByLabel('Passcode').fill('wrong-passcode');
     await page.getByRole('button', { name: 'Open the summary' }).click();
     await page.getByText('That passcode is not right').waitFor();
     await page.getByText(/^\d+ tries left before the link locks\.$/).waitFor();
-    await atBothSizes(page, 'viewer-wrong-passcode');
+    await checkAtSizes(page, 'portal-viewer-wrong-passcode', 'viewer-wrong-passcode');
     await page.getByLabel('Passcode').fill(PASSCODE);
     await page.getByRole('button', { name: 'Open the summary' }).click();
     await page.getByRole('heading', { name: 'Shared patient summary', level: 1 }).waitFor();
     // The account's display name may carry a prefix ("Mr."); the summary names the patient given name first.
-    const family = server.account('patient').name!.split(' ').pop()!;
+    const family = demo.server.account('patient').name!.split(' ').pop()!;
     await page.getByRole('heading', { name: new RegExp(family), level: 2 }).waitFor();
     for (const section of ['Problems', 'Allergies and intolerances', 'Medication summary']) await page.getByRole('heading', { name: section, level: 3 }).waitFor();
-    await atBothSizes(page, 'viewer-summary');
+    await checkAtSizes(page, 'portal-viewer-summary', 'viewer-summary');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download FHIR document' }).click()]);
     expect(ipsProblems(JSON.parse(await readFile((await download.path())!, 'utf8')) as Bundle)).toEqual([]);
     expect(recipient.problems).toEqual([]);
@@ -130,11 +114,11 @@ describe('portal: share my record, the recipient’s viewer, privacy', () => {
     const openings = card.getByRole('list', { name: `Openings of ${LABEL}` });
     await openings.getByText(/^Wrong passcode/).waitFor();
     await openings.getByText(/^Opened .* by “Dr Lee, City Hospital”/).waitFor();
-    await atBothSizes(page, 'share-links');
+    await checkAtSizes(page, 'portal-share-links', 'share-links');
     await card.getByRole('button', { name: 'Revoke' }).click();
     const dialog = page.getByRole('dialog', { name: `Revoke the link for ${LABEL}?` });
     await dialog.waitFor();
-    await atBothSizes(page, 'share-revoke-confirm', false);
+    await checkAtSizes(page, 'portal-share-revoke-confirm', 'share-revoke-confirm', { fullPage: false });
     await dialog.getByRole('button', { name: 'Revoke now' }).click();
     await card.getByText('Revoked', { exact: true }).waitFor();
     expect(await card.getByRole('button', { name: 'Revoke' }).count()).toBe(0);
@@ -146,7 +130,7 @@ describe('portal: share my record, the recipient’s viewer, privacy', () => {
     await viewer.getByLabel('Passcode').fill(PASSCODE);
     await viewer.getByRole('button', { name: 'Open the summary' }).click();
     await viewer.getByText('This link no longer works').waitFor();
-    await atBothSizes(viewer, 'viewer-revoked');
+    await checkAtSizes(viewer, 'portal-viewer-revoked', 'viewer-revoked');
     await page.reload();
     await card.getByText(/^Refused: the link no longer worked/).waitFor();
     expect([...patient.problems, ...recipient.problems]).toEqual([]);
@@ -162,12 +146,12 @@ describe('portal: share my record, the recipient’s viewer, privacy', () => {
     const own = apps.getByRole('listitem').filter({ hasText: 'This app' });
     await own.getByText('revoking it signs you out').waitFor();
     await own.getByText(/^It may: /).waitFor();
-    await atBothSizes(page, 'privacy');
+    await checkAtSizes(page, 'portal-privacy', 'privacy');
     await accesses.getByRole('listitem').filter({ hasText: RECIPIENT }).first().getByRole('button', { name: 'Ask the practice about this access' }).click();
     const dialog = page.getByRole('dialog', { name: 'Ask the practice about this access' });
     const message = dialog.getByRole('textbox', { name: 'Your message to the practice' });
     expect(await message.inputValue()).toContain(RECIPIENT);
-    await atBothSizes(page, 'privacy-ask', false);
+    await checkAtSizes(page, 'portal-privacy-ask', 'privacy-ask', { fullPage: false });
     await dialog.getByRole('button', { name: 'Send message' }).click();
     await dialog.getByText('Sent. The practice will answer in your messages.').waitFor();
     // It waits in the inbox of the doctor the record names (docs/portal.md#messages).
@@ -176,7 +160,7 @@ describe('portal: share my record, the recipient’s viewer, privacy', () => {
     await dialog.getByRole('button', { name: 'Close' }).click();
     await own.getByRole('button', { name: 'Revoke' }).click();
     await page.getByRole('dialog', { name: /^Revoke / }).getByRole('button', { name: 'Revoke and sign out' }).waitFor();
-    await atBothSizes(page, 'privacy-revoke-own-app', false);
+    await checkAtSizes(page, 'portal-privacy-revoke-own-app', 'privacy-revoke-own-app', { fullPage: false });
     await page.getByRole('dialog', { name: /^Revoke / }).getByRole('button', { name: 'Keep it' }).click();
     expect(patient.problems).toEqual([]);
   });
