@@ -117,6 +117,8 @@ describe('administration: restricted records and emergency access review', () =>
     await panel.getByRole('link', { name: 'Review emergency access' }).click();
     await page.getByRole('heading', { name: 'Emergency access', level: 1 }).waitFor();
     const card = page.getByRole('list', { name: 'Emergency accesses' }).locator(':scope > li');
+    // count() does not wait: the queue is fetched after the heading shows (it once counted 0 under load).
+    await card.first().waitFor();
     expect(await card.count()).toBe(1);
     await card.getByRole('heading', { name: /opened Quinn Privacy$/ }).waitFor();
     await card.getByText(REASON).waitFor();
