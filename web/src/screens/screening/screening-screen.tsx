@@ -55,7 +55,7 @@ export function ScreeningScreen() {
                   <RadioGroup className="screening-choice" orientation="horizontal" value={current.id!} onChange={setChosen}>
                     <Label className="screening-choice-label">Questionnaire</Label>
                     {list.map((q) => (
-                      <Radio key={q.id} value={q.id!} className="screening-choice-option">
+                      <Radio key={q.id} value={q.id!} className="question-option">
                         {q.title ?? q.name}
                       </Radio>
                     ))}
